@@ -1,0 +1,64 @@
+// swift-tools-version:6.0
+// memcache-forensics: why is one memcached host hotter than the others?
+// Four staged executables over small libraries; see the module table in README.md.
+import PackageDescription
+
+let package = Package(
+    name: "memcache-forensics",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "collect", targets: ["collect"]),
+        .executable(name: "decode", targets: ["decode"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // ── System library ──────────────────────────────────────────────
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+
+        // ── Libraries (one concern each) ────────────────────────────────
+        .target(name: "PipelineRecords"),
+        .target(name: "MemcacheProtocol"),
+        .target(
+            name: "MemcacheClient",
+            dependencies: [
+                "MemcacheProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        .target(
+            name: "DumpContainer",
+            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SafePickle"),
+        .target(
+            name: "KeyPlacement",
+            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "PipelineCLI",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // ── Executables (thin @main commands) ───────────────────────────
+        .executableTarget(
+            name: "collect",
+            dependencies: ["PipelineCLI", "MemcacheClient", "MemcacheProtocol", "DumpContainer"]),
+        .executableTarget(
+            name: "decode",
+            dependencies: ["PipelineCLI", "SafePickle", "DumpContainer", "PipelineRecords"]),
+
+        // ── Tests ───────────────────────────────────────────────────────
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "TestSupport"]),
+        .testTarget(name: "DumpContainerTests", dependencies: ["DumpContainer", "TestSupport"]),
+        .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol"]),
+        .testTarget(
+            name: "CollectTests",
+            dependencies: ["MemcacheClient", "MemcacheProtocol", "DumpContainer", "TestSupport"]),
+        .testTarget(name: "SafePickleTests", dependencies: ["SafePickle", "TestSupport"]),
+        .testTarget(name: "KeyPlacementTests", dependencies: ["KeyPlacement", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// DumpContainer: placeholder until the module lands.

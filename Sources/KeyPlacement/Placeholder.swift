@@ -1,0 +1,1 @@
+// KeyPlacement: placeholder until the module lands.

@@ -1,0 +1,1 @@
+// MemcacheClient: placeholder until the module lands.

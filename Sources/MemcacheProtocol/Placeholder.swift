@@ -1,0 +1,1 @@
+// MemcacheProtocol: placeholder until the module lands.

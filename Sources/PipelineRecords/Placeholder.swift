@@ -1,0 +1,1 @@
+// PipelineRecords: placeholder until the module lands.

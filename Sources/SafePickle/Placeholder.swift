@@ -1,0 +1,1 @@
+// SafePickle: placeholder until the module lands.

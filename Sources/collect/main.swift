@@ -1,0 +1,2 @@
+// collect: placeholder executable until the stage lands.
+print("collect: not built yet")

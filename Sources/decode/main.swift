@@ -1,0 +1,2 @@
+// decode: placeholder executable until the stage lands.
+print("decode: not built yet")
