@@ -9,6 +9,13 @@ public struct LoadSummary: Sendable, Equatable {
     public var bytes: [UInt64]
     public var items: [Int]
 
+    public init(scheme: String, serverCount: Int, bytes: [UInt64], items: [Int]) {
+        self.scheme = scheme
+        self.serverCount = serverCount
+        self.bytes = bytes
+        self.items = items
+    }
+
     /// max(bytes) / mean(bytes); 0 when nothing was added.
     public var maxOverMean: Double { WhatIf.maxOverMean(bytes) }
     /// Share of all bytes on the fullest server (0…1); 0 when empty.
@@ -28,6 +35,13 @@ public struct BalanceBound: Sendable, Equatable {
     public var greedy: Double
     /// Whether every item was kept (so `greedy` is plain LPT, not approximated).
     public var exact: Bool
+
+    public init(serverCount: Int, lowerBound: Double, greedy: Double, exact: Bool) {
+        self.serverCount = serverCount
+        self.lowerBound = lowerBound
+        self.greedy = greedy
+        self.exact = exact
+    }
 }
 
 /// Accumulates items one at a time; never holds more than `keepLargest` item sizes.
