@@ -107,9 +107,9 @@ public struct LibmemcachedKetama: PlacementScheme {
         self.mode = mode
         switch mode {
         case .weighted:
-            if servers.allSatisfy({ $0.weight == 0 }) { throw PlacementError(.noServers, "all weights are 0") }
             self.keyHash = .md5
-            continuum = .weightedKetama(names: servers.map(\.ketamaName), weights: servers.map(\.weight))
+            // libmemcached stores a weight of 0 as 1 (checked against 1.1.4).
+            continuum = .weightedKetama(names: servers.map(\.ketamaName), weights: servers.map { max($0.weight, 1) })
         case .unweighted:
             self.keyHash = keyHash ?? pointHash
             var pairs: [(point: UInt32, server: Int)] = []

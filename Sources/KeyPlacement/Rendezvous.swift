@@ -11,8 +11,9 @@ public struct PymemcacheRendezvous: PlacementScheme {
     /// `"<node>-"` as the low bytes of its Python characters, precomputed.
     let prefixes: [[UInt8]]
     let nodeScalars: [[UInt32]]
+    let longestPrefix: Int
 
-    public var name: String { "pymemcache-rendezvous" }
+    public var name: String { keyForm == .bytes ? "pymemcache-rendezvous-bytes" : "pymemcache-rendezvous" }
     public var serverCount: Int { nodes.count }
 
     public init(servers: [ServerSpec], keyForm: PythonKeyForm = .str, seed: UInt32 = 0) throws(PlacementError) {
@@ -27,6 +28,7 @@ public struct PymemcacheRendezvous: PlacementScheme {
         self.seed = seed
         prefixes = nodes.map { ($0 + "-").unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) } }
         nodeScalars = nodes.map { $0.unicodeScalars.map(\.value) }
+        longestPrefix = prefixes.map(\.count).max() ?? 0
     }
 
     /// `murmur3_32(f"{node}-{key}")` for one node.
@@ -40,12 +42,18 @@ public struct PymemcacheRendezvous: PlacementScheme {
 
     public func placement(for key: [UInt8]) -> Placement {
         let low = keyForm.pythonScalars(of: key).map { UInt8(truncatingIfNeeded: $0.value) }
+        // One buffer reused for every node's "<node>-<key>".
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(longestPrefix + low.count)
         var best = 0
-        var bestScore = score(node: 0, keyLowBytes: low)
-        for i in 1..<nodes.count {
-            let s = score(node: i, keyLowBytes: low)
+        var bestScore: UInt32 = 0
+        for i in 0..<nodes.count {
+            buffer.removeAll(keepingCapacity: true)
+            buffer.append(contentsOf: prefixes[i])
+            buffer.append(contentsOf: low)
+            let s = KeyHash.murmur3_32(buffer, seed: seed)
             // Python compares str by code point: `max(str(node), str(winner))`.
-            if s > bestScore || (s == bestScore && nodeScalars[best].lexicographicallyPrecedes(nodeScalars[i])) {
+            if i == 0 || s > bestScore || (s == bestScore && nodeScalars[best].lexicographicallyPrecedes(nodeScalars[i])) {
                 best = i
                 bestScore = s
             }

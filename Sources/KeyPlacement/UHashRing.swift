@@ -36,7 +36,7 @@ public struct UHashRing: PlacementScheme {
     let ketamaPoints: [UInt32]
     let owners: [Int]
 
-    public var name: String { "uhashring-\(kind.rawValue)" }
+    public var name: String { "uhashring-\(kind.rawValue)" + (keyForm == .bytes ? "-bytes" : "") }
     public var serverCount: Int { nodes.count }
 
     /// Nodes named `host:port` from server specs.

@@ -65,7 +65,10 @@ private func lmConfig(_ servers: [ServerSpec], _ setup: [(Int, Int)]) -> String 
     }
 
     @Test func ketamaWeighted() throws {
-        for servers in [ketamaServers, fourServers, Array(fourServers.prefix(1))] {
+        let seven = (1...7).map { ServerSpec(host: "10.0.1.\($0)", port: 11211 + $0 % 2, weight: $0) }
+        let tenEqual = (1...10).map { ServerSpec(host: "mc\($0).example.org") }
+        let withZero = [ServerSpec(host: "z", weight: 0)] + ketamaServers
+        for servers in [ketamaServers, fourServers, Array(fourServers.prefix(1)), seven, tenEqual, withZero] {
             try check(
                 LibmemcachedKetama(servers: servers, mode: .weighted),
                 lmConfig(servers, [(Behavior.ketamaWeighted, 1)]))

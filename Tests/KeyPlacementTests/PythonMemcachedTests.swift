@@ -90,7 +90,8 @@ private func key(_ logical: String) -> [UInt8] { Array(KeystoneKeys.mangled(logi
 
     @Test(arguments: PythonMemcachedModulo.HashVariant.allCases.filter { $0 != .rawCRC32Signed })
     func getServerMatchesPython(variant: PythonMemcachedModulo.HashVariant) throws {
-        for servers in [three, weighted, Array(three.prefix(2))] {
+        let withZero = [ServerSpec(host: "10.0.0.9", weight: 0)] + weighted
+        for servers in [three, weighted, Array(three.prefix(2)), withZero] {
             let scheme = try PythonMemcachedModulo(servers: servers, variant: variant)
             let config = "{\"variant\": \"\(variant.rawValue)\", \"servers\": \(pyServers(servers))}"
             let expected = try Oracle.ints("pymc-server", config, keys: Self.keys)

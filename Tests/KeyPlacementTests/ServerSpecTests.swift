@@ -51,7 +51,8 @@ import TestSupport
         ("a:0", 0, .badServerSpec), ("a:70000", 0, .badServerSpec), ("a:1:2:3", 0, .badServerSpec),
         ("[::1", 0, .badServerSpec), ("[::1]x", 0, .badServerSpec), ("::1", 0, .badServerSpec),
         ("a:11211,b:11211:x", 8, .badWeight), ("a:11211:99999999", 0, .badWeight), ("unix:", 0, .badServerSpec),
-        ("a:11211:-1", 0, .badWeight), (":11211", 0, .badServerSpec),
+        ("a:11211:-1", 0, .badWeight), (":11211", 0, .badServerSpec), ("a b:11211", 0, .badServerSpec),
+        ("a:11211, ", 8, .badServerSpec),
     ])
     func errors(text: String, offset: Int, kind: PlacementError.Kind) {
         do {
