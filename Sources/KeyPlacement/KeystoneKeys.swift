@@ -25,6 +25,10 @@ public enum KeystoneKeys {
     public static func tokenKey(_ tokenID: String) -> String { mangled(tokenLogical(tokenID)) }
     /// memcached key of the revocation list: `d08fca1361cfc00a936d7c93e4308aceb6ebc6ac`.
     public static let revocationListKey = mangled(revocationListLogical)
+    /// memcached key of a user's token list for an id given as raw bytes (LDAP ids need not be UTF-8).
+    public static func userTokensKey(_ userID: [UInt8]) -> String { mangled(Array("usertokens-".utf8) + userID) }
+    /// memcached key of a token body for an id given as raw bytes.
+    public static func tokenKey(_ tokenID: [UInt8]) -> String { mangled(Array("token-".utf8) + tokenID) }
     /// The lock guarding a user's token list, NOT mangled: `_lockusertokens-<user id>`.
     public static func userTokensLockKey(_ userID: String) -> String { "_lock" + userTokensLogical(userID) }
 

@@ -72,6 +72,7 @@ public struct WhatIfAccumulator: Sendable {
         itemCount += 1
         for (i, scheme) in schemes.enumerated() {
             let s = scheme.serverIndex(for: key)
+            guard summaries[i].bytes.indices.contains(s) else { continue }  // a scheme outside its own range
             summaries[i].bytes[s] &+= size
             summaries[i].items[s] += 1
         }

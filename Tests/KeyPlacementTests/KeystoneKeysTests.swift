@@ -14,6 +14,10 @@ import TestSupport
         #expect(KeystoneKeys.mangled("keystone.token.persistence.core:list_revoked_tokens|")
             == "d5db38400f345c634aee9b815a0cd215fef0aaf7")
         #expect(KeystoneKeys.userTokensLockKey("abc") == "_lockusertokens-abc")
+        #expect(KeystoneKeys.userTokensKey(Array("3f1c4e2a9b8d4c7e8f6a5b4c3d2e1f00".utf8))
+            == "2726d45caf3b2b47aaf142064ef5e9148c424962")
+        #expect(KeystoneKeys.tokenKey(Array("0123456789abcdef0123456789abcdef".utf8))
+            == "23ad181cac93e5790aa8a9953cbe1d73b9ad876e")
     }
 
     @Test func sha1MatchesHashlib() throws {
