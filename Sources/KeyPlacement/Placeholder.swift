@@ -1,1 +1,0 @@
-// KeyPlacement: placeholder until the module lands.

@@ -1,0 +1,31 @@
+// Redactor: token ids are bearer secrets; output carries a stable keyed digest in their place, so the
+// same id always maps to the same label within one key, and nobody without the key can test a guess.
+import Crypto
+
+public struct Redactor: Sendable {
+    public static let prefix = "redacted:"
+    /// Hex characters of the HMAC kept after the prefix (64 bits).
+    public static let digestHexLength = 16
+    let keyBytes: [UInt8]
+
+    /// `key`: the secret (e.g. from `--redact-key-file`, or random per run). An empty key is allowed
+    /// but then anyone can recompute labels; callers should supply at least 16 random bytes.
+    public init(key: [UInt8]) {
+        keyBytes = key
+    }
+
+    /// `redacted:` + the first 16 hex chars of HMAC-SHA256(key, id bytes).
+    public func redact(_ tokenID: [UInt8]) -> String {
+        let mac = Array(HMAC<SHA256>.authenticationCode(for: tokenID, using: SymmetricKey(data: keyBytes)))
+        return Self.prefix + String(KeystoneKeys.hex(mac).prefix(Self.digestHexLength))
+    }
+
+    public func redact(_ tokenID: String) -> String { redact(Array(tokenID.utf8)) }
+
+    /// Whether a string is a label this type produces.
+    public static func isRedacted(_ s: String) -> Bool {
+        guard s.hasPrefix(prefix) else { return false }
+        let rest = s.utf8.dropFirst(prefix.utf8.count)
+        return rest.count == digestHexLength && rest.allSatisfy(KeystoneKeys.isLowerHex)
+    }
+}
