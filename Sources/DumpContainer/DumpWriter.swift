@@ -20,24 +20,60 @@ public final class DumpWriter: @unchecked Sendable {
 
     /// Creates `path` with mode 0600. Without `overwrite` an existing file is never touched (`.exists`);
     /// with it, the old file is unlinked first (so a symlink is replaced, not followed).
-    public init(
+    public convenience init(
         path: String, overwrite: Bool = false, memberBytes: Int = 4 << 20, memberSeconds: Double = 2,
         level: Int32 = 1, compressionThreads: Int = 2
     ) throws {
-        func bad(_ m: String) -> DumpWriteError { DumpWriteError(kind: .invalidArgument, message: m, path: path) }
-        guard memberBytes >= 1 && memberBytes <= GzipDeflater.maxInput / 2 else { throw bad("memberBytes \(memberBytes) out of range") }
-        guard memberSeconds.isFinite && memberSeconds > 0 && memberSeconds <= 86_400 else {
-            throw bad("memberSeconds \(memberSeconds) out of range")
-        }
-        guard (-1...9).contains(level) else { throw bad("gzip level \(level) is not in -1…9") }
-        guard (1...64).contains(compressionThreads) else { throw bad("compressionThreads \(compressionThreads) is not in 1…64") }
-        _ = try GzipDeflater(level: level)  // fail early, not on a worker thread
-        self.path = path
+        try DumpWriter.validate(
+            path: path, memberBytes: memberBytes, memberSeconds: memberSeconds, level: level,
+            compressionThreads: compressionThreads)
         let fd = try DumpWriter.create(path: path, overwrite: overwrite)
+        self.init(
+            validatedDescriptor: fd, path: path, memberBytes: memberBytes, memberSeconds: memberSeconds, level: level,
+            compressionThreads: compressionThreads)
+    }
+
+    /// Writes to an already open descriptor, which the writer closes (tests use /dev/full).
+    convenience init(
+        adoptingDescriptor fd: Int32, path: String, memberBytes: Int = 4 << 20, memberSeconds: Double = 2,
+        level: Int32 = 1, compressionThreads: Int = 2
+    ) throws {
+        try DumpWriter.validate(
+            path: path, memberBytes: memberBytes, memberSeconds: memberSeconds, level: level,
+            compressionThreads: compressionThreads)
+        self.init(
+            validatedDescriptor: fd, path: path, memberBytes: memberBytes, memberSeconds: memberSeconds, level: level,
+            compressionThreads: compressionThreads)
+    }
+
+    private init(
+        validatedDescriptor fd: Int32, path: String, memberBytes: Int, memberSeconds: Double, level: Int32,
+        compressionThreads: Int
+    ) {
+        self.path = path
         core = WriterCore(
             fd: fd, path: path, memberBytes: memberBytes, memberNanos: UInt64(memberSeconds * 1e9), level: level,
             threads: compressionThreads)
         core.start()
+    }
+
+    static func validate(
+        path: String, memberBytes: Int, memberSeconds: Double, level: Int32, compressionThreads: Int
+    ) throws(DumpWriteError) {
+        func bad(_ m: String) -> DumpWriteError { DumpWriteError(kind: .invalidArgument, message: m, path: path) }
+        guard memberBytes >= 1 && memberBytes <= GzipDeflater.maxInput / 2 else {
+            throw bad("memberBytes \(memberBytes) out of range")
+        }
+        guard memberSeconds.isFinite && memberSeconds > 0 && memberSeconds <= 86_400 else {
+            throw bad("memberSeconds \(memberSeconds) out of range")
+        }
+        guard (-1...9).contains(level) else { throw bad("gzip level \(level) is not in -1…9") }
+        guard (1...64).contains(compressionThreads) else {
+            throw bad("compressionThreads \(compressionThreads) is not in 1…64")
+        }
+        do throws(ZlibError) { _ = try GzipDeflater(level: level) } catch {  // fail early, not on a worker thread
+            throw DumpWriteError(kind: .io, message: "cannot set up zlib: \(error)", path: path)
+        }
     }
 
     deinit { core.close(trailer: nil) }

@@ -151,7 +151,7 @@ import TestSupport
 func sha256Hex(_ data: Data) -> String {
     // Independent of the writer: ask sha256sum.
     let dir = NSTemporaryDirectory() + "mcdump-sha-\(UUID().uuidString)"
-    FileManager.default.createFile(atPath: dir, contents: data)
+    _ = FileManager.default.createFile(atPath: dir, contents: data)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let r = try? runProcess("/usr/bin/sha256sum", [dir])
     return String(r?.stdoutText.prefix(64) ?? "")
