@@ -16,7 +16,8 @@ public final class DumpReader {
     public let maxValueBytes: Int
     /// Longest record line accepted (header, stats, item line …).
     public var maxLineBytes = 8 << 20
-    /// True once the END record has been read.
+    /// True once the END record has been read; it is returned only after the rest of the input was
+    /// verified (its gzip member ended with a good CRC and nothing follows).
     public private(set) var sawTrailer = false
     /// The header, once read.
     public private(set) var header: DumpHeader?
@@ -112,6 +113,10 @@ public final class DumpReader {
                 case .record(let record):
                     try checkOrder(record)
                     consume(through: nl + 1)
+                    if case .end = record {
+                        try verifyEndOfInput()
+                        sawTrailer = true
+                    }
                     return record
                 case .itemNeedingValue(var item):
                     try checkOrder(.item(item))
@@ -156,15 +161,21 @@ public final class DumpReader {
         }
     }
 
+    /// END is delivered only when the rest of the input is intact: its member ends cleanly and no byte follows.
+    private func verifyEndOfInput() throws(DumpReadError) {
+        while pending.count == pendingStart {
+            guard try fill() else { return }
+        }
+        throw positioned(.badRecord, "record after END")
+    }
+
     private func checkOrder(_ record: DumpRecord) throws(DumpReadError) {
-        if sawTrailer { throw positioned(.badRecord, "record after END") }
         switch record {
         case .header(let h):
             guard header == nil else { throw positioned(.badRecord, "a second MCDUMP header") }
             header = h
         case .end:
             guard header != nil else { throw positioned(.badHeader, "stream does not start with an MCDUMP header line") }
-            sawTrailer = true
         default:
             guard header != nil else { throw positioned(.badHeader, "stream does not start with an MCDUMP header line") }
         }
