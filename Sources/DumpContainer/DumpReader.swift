@@ -182,20 +182,22 @@ public final class DumpReader {
     }
 
     private func findNewline() -> Int? {
-        var i = max(scanFrom, pendingStart)
+        let from = max(scanFrom, pendingStart)
         let end = pending.count
-        while i < end {
-            if pending[i] == 0x0A { return i }
-            i += 1
+        let found: Int? = pending.withUnsafeBufferPointer { buf in
+            guard let base = buf.baseAddress, from < end else { return nil }
+            guard let p = memchr(base + from, 0x0A, end - from) else { return nil }
+            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(p))
         }
-        scanFrom = end
-        return nil
+        if found == nil { scanFrom = end }
+        return found
     }
 
     private func consume(through index: Int) {
         recordStart += Int64(index - pendingStart)
         pendingStart = index
         scanFrom = index
+        while boundaries.count >= 2 && boundaries[1].decompressed <= recordStart { boundaries.removeFirst() }
     }
 
     private func positioned(_ kind: DumpReadError.Kind, _ message: String) -> DumpReadError {
