@@ -89,6 +89,14 @@ func peakRSSMiB(_ field: String = "VmHWM:") -> Double {
 
 func now() -> Double { Date().timeIntervalSince1970 }
 
+/// User + system CPU seconds of this process (all threads): a load-independent cost figure.
+func cpuSeconds() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec)
+        + Double(u.ru_stime.tv_usec) / 1e6
+}
+
 let o = parse()
 if o.mode == "example" {
     // The tiny dump shown in docs/dump-format.md.
@@ -113,6 +121,7 @@ if o.mode == "example" {
     let baseline = peakRSSMiB("VmRSS:")
     try? FileManager.default.removeItem(atPath: o.path)
     let t0 = now()
+    let cpu0 = cpuSeconds()
     let w = try DumpWriter(path: o.path, memberBytes: o.memberBytes, level: o.level, compressionThreads: o.threads)
     try w.write(.header(DumpHeader(host: "127.0.0.1", port: 11211, collector: "bench", method: "metadump", startedLocal: t0)))
     var valueBytes: Int64 = 0
@@ -134,10 +143,11 @@ if o.mode == "example" {
     let s = try w.finish(
         DumpTrailer(finishedLocal: now(), listed: items, captured: items, missed: 0, valueBytes: valueBytes, complete: true))
     let dt = now() - t0
+    let cpu = cpuSeconds() - cpu0
     let mb = Double(s.uncompressedBytes) / 1_048_576
-    print(String(format: "write: %d items, %.1f MiB in, %.1f MiB out (ratio %.2f), %d members, %.2f s, %.1f MiB/s, threads %d, level %d, peak RSS %.1f MiB (before writing: %.1f MiB, of which value pool %.1f MiB)",
+    print(String(format: "write: %d items, %.1f MiB in, %.1f MiB out (ratio %.2f), %d members, threads %d, level %d: %.2f s wall, %.1f MiB/s; %.2f s CPU (%.1f MiB per CPU-s); peak RSS %.1f MiB (before writing: %.1f MiB, of which value pool %.1f MiB)",
         items, mb, Double(s.compressedBytes) / 1_048_576, Double(s.uncompressedBytes) / Double(max(1, s.compressedBytes)),
-        s.members, dt, mb / dt, o.threads, o.level, peakRSSMiB(), baseline, Double(poolBytes) / 1_048_576))
+        s.members, o.threads, o.level, dt, mb / dt, cpu, mb / cpu, peakRSSMiB(), baseline, Double(poolBytes) / 1_048_576))
 } else {
     let t0 = now()
     let r = try DumpReader(path: o.path)
