@@ -235,7 +235,9 @@ public final class DumpReader {
                     do throws(ZlibError) { try inflater.reset() } catch { throw gzipError(error) }
                 }
                 if let last = boundaries.last, last.decompressed == produced { boundaries.removeLast() }
-                if boundaries.count >= DumpReader.maxBoundaries { boundaries.removeFirst() }
+                // Many tiny members inside one record: forget the older half at once (positions in errors
+                // then name a later member of that record; memory and time stay bounded).
+                if boundaries.count >= DumpReader.maxBoundaries { boundaries.removeFirst(boundaries.count / 2) }
                 boundaries.append((produced, memberStart))
             }
             let step: GzipInflater.Step
