@@ -238,3 +238,46 @@ let headerLine =
         #expect { try dirReader.next() } throws: { ($0 as? DumpReadError)?.kind == .io }
     }
 }
+
+@Suite struct HandWrittenStreamTests {
+    @Test func statsJSONEscapesAndOrderAreKept() throws {
+        let dir = try makeTempDir()
+        let line = #"STATS settings start { "b" : "\u00e9\ud83d\ude00" , "a":"x\/y\"z\\\n\t", "b":"dup" }"# + "\n"
+        let out = try readAll(bytes: try gzipCLI(headerLine + line), in: dir)
+        #expect(out.error == nil)
+        let expected = DumpStats(
+            section: "settings", label: "start", values: [("b", "é😀"), ("a", "x/y\"z\\\n\t"), ("b", "dup")])
+        #expect(out.records.last == .stats(expected))
+    }
+
+    @Test(arguments: [
+        #"{"a":1}"#, #"{"a":"x",}"#, #"{"a":{"b":"c"}}"#, #"{"a":"\ud800"}"#, #"{"a":"\udc00x"}"#, #"{"a":"x"} extra"#,
+        #"{"a":"\q"}"#, "{\"a\":\"tab\traw\"}", #"["a"]"#, #"{"a":"x""#, #"{"a" "x"}"#, #"{"a":"\u12"}"#,
+    ])
+    func malformedStatsJSONIsABadRecord(json: String) throws {
+        let dir = try makeTempDir()
+        let out = try readAll(bytes: try gzipCLI(headerLine + "STATS general start " + json + "\n"), in: dir)
+        #expect(out.records.count == 1)
+        #expect(out.error?.kind == .badRecord, "\(json)")
+        #expect(out.error?.recordOffset == Int64(headerLine.utf8.count))
+    }
+
+    @Test func unknownJSONFieldsAreIgnoredAndOptionalOnesMayBeMissing() throws {
+        let dir = try makeTempDir()
+        let header =
+            #"MCDUMP 1 {"format":1,"host":"h","port":1,"collector":"c","method":"keys","keys_only":true,"started_local":2,"future":{"x":[1,2]}}"#
+        let end = #"END {"finished_local":3,"listed":1,"captured":0,"missed":0,"value_bytes":0,"complete":false,"reason":"keys only","new":1}"#
+        let item = "ITEM %e9%2Fk 4294967295 9223372036854775807 18446744073709551615 -9223372036854775808 -5 0 1 -1 0"
+        let out = try readAll(bytes: try gzipCLI([header, item, end].joined(separator: "\n") + "\n"), in: dir)
+        #expect(out.error == nil && out.sawTrailer)
+        #expect(out.records.count == 3)
+        guard out.records.count == 3, case .header(let h) = out.records[0], case .item(let i) = out.records[1],
+            case .end(let t) = out.records[2]
+        else { return }
+        #expect(h.keysOnly && h.serverVersion == nil && h.commandLine == nil && h.method == "keys")
+        #expect(i.key == [0xE9, 0x2F, 0x6B] && i.flags == UInt32.max && i.cas == UInt64.max && i.exp == Int64.min)
+        #expect(i.valueLength == Int.max)  // a huge length is fine when no value follows (captured 0)
+        #expect(i.lastAccess == -5 && i.fetched && i.totalSize == -1 && i.value == nil)
+        #expect(!t.complete && t.reason == "keys only")
+    }
+}
