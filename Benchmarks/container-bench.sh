@@ -31,8 +31,8 @@ GZ_CPU=$(awk '{print $1 + $2}' "$WORK/gzip.cpu")
 printf 'gzip -1: %d MiB in, %.1f MiB out: %.2f s wall, %.1f MiB/s; %.2f s CPU (%.1f MiB per CPU-s)\n' "$PLAIN_MB" \
   "$(echo "$(stat -c %s "$WORK/plain.gz") / 1048576" | bc -l)" "$GZ_S" "$(echo "$PLAIN_MB / $GZ_S" | bc -l)" \
   "$GZ_CPU" "$(echo "$PLAIN_MB / $GZ_CPU" | bc -l)"
-echo "(compare wall MiB/s of 'threads 2' with gzip -1: the target is at least gzip -1's speed on 2 cores;"
-echo " wall figures depend on other load on the machine, CPU figures much less: uptime says $(uptime | sed 's/.*load/load/'))"
+echo "(issue 2 wants collect within 1.5x of gzip -1's time, so the container alone, on 2 threads, should beat"
+echo " gzip -1's wall MiB/s; wall figures depend on other load, CPU figures much less: $(uptime | sed 's/.*load/load/'))"
 start=$(date +%s.%N)
 zcat "$WORK/t2.mcdump.gz" > /dev/null
 end=$(date +%s.%N)

@@ -70,7 +70,7 @@ public final class DumpReader {
         self.fd = fd
         self.ownsDescriptor = owns
         self.name = name
-        self.maxValueBytes = max(0, maxValueBytes)
+        self.maxValueBytes = min(max(0, maxValueBytes), 1 << 40)  // keeps length arithmetic far from overflow
         inBuf = .allocate(byteCount: DumpReader.chunk, alignment: 16)
         outBuf = .allocate(byteCount: DumpReader.chunk, alignment: 16)
         do throws(ZlibError) { inflater = try GzipInflater(format: .gzip) } catch {
