@@ -204,6 +204,12 @@ let headerLine =
         #expect(twice.error?.kind == .badRecord && twice.records.count == 1)
         let badStats = try readAll(bytes: try gzipCLI(headerLine + "STATS general start {\"a\":1}\n"), in: dir)
         #expect(badStats.error?.kind == .badRecord && badStats.error?.message.contains("STATS JSON") == true)
+        for miss in ["MISS\n", "MISS a b c\n", "MISS %zz\n", "MISS a \n", "MISS a%20b reason%\n"] {
+            let out = try readAll(bytes: try gzipCLI(headerLine + miss), in: dir)
+            #expect(out.records.count == 1 && out.error?.kind == .badRecord, "\(miss)")
+        }
+        let badEnd = try readAll(bytes: try gzipCLI(headerLine + "END {\"complete\":true}\n"), in: dir)
+        #expect(badEnd.error?.kind == .badRecord && !badEnd.sawTrailer)
         let badNote = try readAll(bytes: try gzipCLI(headerLine + "NOTE {\"level\":\"x\"}\n"), in: dir)
         #expect(badNote.error?.kind == .badRecord && badNote.error?.message.contains("message") == true)
     }

@@ -61,6 +61,25 @@ import Testing
         #expect { try DumpWriter(path: dir + "/no/such/d.mcdump.gz") } throws: { ($0 as? DumpWriteError)?.kind == .io }
     }
 
+    @Test func anOldFileThatCannotBeRemovedIsAnIOError() throws {
+        // /proc entries cannot be unlinked, even by root.
+        #expect { try DumpWriter(path: "/proc/self/status", overwrite: true) } throws: {
+            ($0 as? DumpWriteError)?.kind == .io && ($0 as? DumpWriteError)?.message.contains("cannot remove") == true
+        }
+    }
+
+    @Test func anUnwritableTrailerClosesTheDumpAsIncomplete() throws {
+        let dir = try makeTempDir()
+        let path = dir + "/d.mcdump.gz"
+        let w = try DumpWriter(path: path)
+        try w.write(.header(sampleHeader))
+        var bad = sampleTrailer
+        bad.finishedLocal = .nan
+        #expect { try w.finish(bad) } throws: { ($0 as? DumpWriteError)?.kind == .invalidRecord }
+        let out = try readAll(path: path)
+        #expect(out.error == nil && !out.sawTrailer && out.records == [.header(sampleHeader)])
+    }
+
     @Test func rejectsBadArguments() throws {
         let dir = try makeTempDir()
         for (mb, secs, level, threads) in [(0, 2.0, Int32(1), 2), (1024, 0, 1, 2), (1024, .nan, 1, 2), (1024, 2, 12, 2), (1024, 2, 1, 0)] {
@@ -160,6 +179,11 @@ import Testing
             .miss(DumpMiss(key: [1], reason: "")),
             .note(DumpNote(level: "x", message: "y")),  // valid, control
             .header(DumpHeader(host: "h", port: 1, collector: "c", method: "m", startedLocal: .infinity)),
+            .header({
+                var h = sampleHeader
+                h.format = 2
+                return h
+            }()),
         ]
         var accepted = 0
         for r in bad {
