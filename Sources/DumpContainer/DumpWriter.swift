@@ -7,12 +7,17 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+private let systemWrite = Glibc.write
+private let systemClose = Glibc.close
 #elseif canImport(Darwin)
 import Darwin
+private let systemWrite = Darwin.write
+private let systemClose = Darwin.close
 #endif
 
-/// Writes one dump file. `write` is meant for one producer thread at a time; the member timer and the
-/// compression threads are internal. Memory is bounded: at most `compressionThreads` members in flight
+/// Writes one dump file. `write` may be called from any thread (calls are serialised; a record is never
+/// split by another) and BLOCKS while compression is behind — do not call it on a thread that must
+/// not block, such as a NIO event loop. The member timer and the compression threads are internal. Memory is bounded: at most `compressionThreads` members in flight
 /// (being compressed or waiting for their turn to be written) plus the one being filled; a producer that
 /// outruns compression waits. Member buffers are reused, so resident memory stays near
 /// (2 × compressionThreads + 1) × memberBytes plus the largest record (≈ 21 MiB at the defaults).
@@ -226,7 +231,7 @@ final class WriterCore: @unchecked Sendable {
         while liveThreads > 0 || inFlight > 0 { monitor.wait(Cond.progress) }
         state = .closed
         if failure == nil && fsync(fd) != 0 { failure = DumpWriter.ioError("fsync failed", path: path) }
-        if Glibc.close(fd) != 0 && failure == nil { failure = DumpWriter.ioError("close failed", path: path) }
+        if systemClose(fd) != 0 && failure == nil { failure = DumpWriter.ioError("close failed", path: path) }
         let digest = WriterCore.hex(Array(hasher.finalize()))
         let result: Result<DumpFileSummary, DumpWriteError>
         if let failure = failure ?? endError {
@@ -352,7 +357,7 @@ final class WriterCore: @unchecked Sendable {
             var off = 0
             while off < raw.count {
                 guard let base = raw.baseAddress else { return nil }
-                let n = Glibc.write(fd, base + off, raw.count - off)
+                let n = systemWrite(fd, base + off, raw.count - off)
                 if n < 0 {
                     if errno == EINTR { continue }
                     return DumpWriter.ioError("write failed", path: path)
