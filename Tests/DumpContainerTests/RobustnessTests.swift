@@ -200,6 +200,8 @@ let headerLine =
         let after = try readAll(bytes: try gzipCLI(headerLine + end + "MISS a\n"), in: dir)
         #expect(after.records.count == 1 && !after.sawTrailer)  // END is withheld: the input after it is bad
         #expect(after.error?.kind == .badRecord && after.error?.message == "record after END")
+        let emptyMemberAfter = try readAll(bytes: try gzipCLI(headerLine + end) + (try gzipCLI("")), in: dir)
+        #expect(emptyMemberAfter.error == nil && emptyMemberAfter.sawTrailer && emptyMemberAfter.records.count == 2)
         let twice = try readAll(bytes: try gzipCLI(headerLine + headerLine), in: dir)
         #expect(twice.error?.kind == .badRecord && twice.records.count == 1)
         let badStats = try readAll(bytes: try gzipCLI(headerLine + "STATS general start {\"a\":1}\n"), in: dir)
