@@ -27,6 +27,10 @@ public final class DumpReader {
     public var recordOffset: Int64 { recordStart }
     /// Bytes of the file consumed so far (by the decompressor).
     public var compressedOffset: Int64 { bytesRead - Int64(inEnd - inStart) }
+    /// Decompressed offset up to which every byte has passed its member's CRC-32/ISIZE check (the end of
+    /// the last complete member). A record that ends (`recordOffset` after it was returned) at or before
+    /// this offset is verified; one returned before a later `corrupt_gzip` error may not be.
+    public private(set) var verifiedOffset: Int64 = 0
 
     private let fd: Int32
     private let ownsDescriptor: Bool
@@ -254,6 +258,7 @@ public final class DumpReader {
             if step.streamEnd {
                 inMember = false
                 membersRead += 1
+                verifiedOffset = produced
                 lastMemberEnd = compressedOffset
             }
             if step.produced > 0 { return true }

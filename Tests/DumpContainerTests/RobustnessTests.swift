@@ -120,6 +120,45 @@ let headerLine =
         }
     }
 
+    @Test func recordsOfAMemberWithABadCRCAreMarkedUnverified() throws {
+        // One member much larger than the reader's 256 KiB output chunk: its first records are delivered
+        // before the member's CRC-32 (damaged here) is checked.
+        let dir = try makeTempDir()
+        var rng = SplitMix64(seed: 21)
+        var records: [DumpRecord] = [.header(sampleHeader)]
+        for n in 0..<20 {
+            let v = randomBytes(50_000, &rng)
+            records.append(
+                .item(
+                    DumpItem(
+                        key: Array("k\(n)".utf8), flags: 0, valueLength: v.count, cas: 0, exp: -1, lastAccess: 0,
+                        slabClass: 1, fetched: false, totalSize: -1, value: v)))
+        }
+        records.append(.end(sampleTrailer))
+        let path = dir + "/one-member.gz"
+        let summary = try writeDump(records, to: path)
+        #expect(summary.members == 1)
+        var damaged = try fileBytes(path)
+        damaged[damaged.count - 8] ^= 0x01  // the member's CRC-32
+        try Data(damaged).write(to: URL(fileURLWithPath: path))
+        let reader = try DumpReader(path: path)
+        var delivered: [DumpRecord] = []
+        var unverified = 0
+        var error: DumpReadError?
+        do {
+            while let r = try reader.next() {
+                delivered.append(r)
+                if reader.recordOffset > reader.verifiedOffset { unverified += 1 }
+            }
+        } catch let e as DumpReadError { error = e }
+        #expect(error?.kind == .corruptGzip)
+        #expect(error?.compressedOffset == 0)
+        #expect(delivered.count > 1 && delivered.count < records.count)
+        #expect(delivered == Array(records.prefix(delivered.count)))
+        #expect(unverified == delivered.count && reader.verifiedOffset == 0)
+        #expect(!reader.sawTrailer)
+    }
+
     @Test func hugeAndOverLimitDeclaredLengths() throws {
         let dir = try makeTempDir()
         let cases: [(String, DumpReadError.Kind, String)] = [

@@ -11,9 +11,12 @@ import TestSupport
         let path = dir + "/host_11211.mcdump.gz"
         let records = sampleRecords()
         let summary = try writeDump(records, to: path)
-        let out = try readAll(path: path)
+        let reader = try DumpReader(path: path)
+        let out = readAll(reader)
         #expect(out.error == nil)
         #expect(out.sawTrailer)
+        #expect(reader.verifiedOffset == reader.recordOffset && reader.recordOffset == summary.uncompressedBytes)
+        #expect(reader.compressedOffset == summary.compressedBytes)
         #expect(out.records.count == records.count)
         for (a, b) in zip(out.records, records) { #expect(a == b) }
         #expect(summary.records == records.count)
