@@ -50,6 +50,9 @@ let package = Package(
             name: "decode",
             dependencies: ["PipelineCLI", "SafePickle", "DumpContainer", "PipelineRecords"]),
 
+        // ── Benchmarks (print figures; not tests) ───────────────────────
+        .executableTarget(name: "container-bench", dependencies: ["DumpContainer"], path: "Benchmarks/container-bench"),
+
         // ── Tests ───────────────────────────────────────────────────────
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "TestSupport"]),
