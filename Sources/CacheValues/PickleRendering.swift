@@ -10,4 +10,6 @@ public enum PickleOutcome: Sendable, Equatable {
 /// A non-executing pickle → canonical JSON converter.
 public protocol PickleRendering: Sendable {
     func render(_ pickle: UnsafeRawBufferPointer) -> PickleOutcome
+    /// A pickletools-style listing of the opcodes (for `decode --disassemble`).
+    func disassemble(_ pickle: UnsafeRawBufferPointer) -> String
 }

@@ -177,3 +177,23 @@ public struct ValueDecoder: Sendable {
     /// Python 2 `str` rule of the canonical JSON: a string when valid UTF-8, else `$bytes`.
     static func py2String(_ p: UnsafeRawBufferPointer) -> [UInt8] { jsonString(p) ?? bytesMarker(p) }
 }
+
+extension ValueDecoder {
+    /// The pickle inside `value` (after zlib and a dogpile serializer header), or why there is none.
+    public func picklePayload(flags: UInt32, value: [UInt8]) -> Result<[UInt8], LayerError> {
+        var payload = value
+        if ClientConvention.isCompressed(flags) {
+            let cap = limits.inflateCap(compressedCount: value.count)
+            do throws(ZlibError) {
+                payload = try GzipInflater.inflateZlib(value, maxOutput: cap)
+            } catch {
+                return .failure(LayerError(layer: "zlib", message: ValueDecoder.describe(error, cap: cap)))
+            }
+        }
+        return payload.withUnsafeBytes { p -> Result<[UInt8], LayerError> in
+            if let form = PayloadSniff.dogpileSerialized(p) { return .success(Array(p[form.payloadStart...])) }
+            if convention.kind(forFlags: flags) == .pickle || PayloadSniff.looksLikePickle(p) { return .success(Array(p)) }
+            return .failure(LayerError(layer: "pickle", message: "the value is not a pickle (flags \(flags))"))
+        }
+    }
+}

@@ -1,2 +1,2 @@
-// decode: placeholder executable until the stage lands.
-print("decode: not built yet")
+// decode: NDJSON records from memcached dumps (see DecodeCommand and docs/records.md).
+DecodeCommand.main()

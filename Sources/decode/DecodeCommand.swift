@@ -1,0 +1,77 @@
+// decode/DecodeCommand: the command line of `decode` — options, validation, and the choice of mode
+// (dump decoding, or one item's pickle listing with --disassemble).
+import ArgumentParser
+import CacheValues
+import PipelineCLI
+
+extension ClientConvention: ExpressibleByArgument {}
+extension ValueDetail: ExpressibleByArgument {}
+extension InputFormat: ExpressibleByArgument {}
+
+struct DecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decode memcached dumps (.mcdump.gz), get captures and key listings into NDJSON records.",
+        discussion: """
+            Writes one `source` record per input and one `item` record per item (schema in docs/records.md).
+            Inputs are read in order; `-` or no argument reads stdin. The input kind is detected from its first
+            bytes: a .mcdump.gz dump, a raw `get`/`gets` response capture (`VALUE … END`), an
+            `lru_crawler metadump` listing or a `stats cachedump` listing.
+
+            """ + ExitStatus.helpTable())
+
+    @Argument(help: "Dumps or listings to read (`-` = stdin).")
+    var inputs: [String] = []
+
+    @Option(name: .shortAndLong, help: "Write to FILE (through a temporary file and a rename) instead of stdout.")
+    var output: String?
+
+    @Option(help: "Client flag convention: python-memcached, pymemcache, pylibmc or bmemcached.")
+    var client: ClientConvention = .pythonMemcached
+
+    @Option(help: "How much of each value to keep: full, none (metadata only) or summary (type, length, counts).")
+    var values: ValueDetail = .full
+
+    @Option(name: .customLong("max-value-json"), help: ArgumentHelp("Cut value JSON longer than BYTES (marked `$truncated`).", valueName: "BYTES"))
+    var maxValueJSON: Int?
+
+    @Option(name: .customLong("input-format"), help: "auto, mcdump, nc, metadump or cachedump.")
+    var inputFormat: InputFormat = .auto
+
+    @Option(name: .customLong("max-inflated-bytes"), help: ArgumentHelp("Largest decompressed size of a zlib value.", valueName: "BYTES"))
+    var maxInflatedBytes: Int = 64 << 20
+
+    @Option(name: .customLong("max-inflate-ratio"), help: "Largest decompression ratio of a zlib value over 1 MiB.")
+    var maxInflateRatio: Int = 200
+
+    @Option(help: ArgumentHelp("Print the pickle listing of the item with this key (UTF-8, or `b64:` + base64) and exit.", valueName: "KEY"))
+    var disassemble: String?
+
+    func validate() throws {
+        if let m = maxValueJSON, m < 0 { throw ValidationError("--max-value-json must be ≥ 0") }
+        if maxInflatedBytes <= 0 { throw ValidationError("--max-inflated-bytes must be > 0") }
+        if maxInflateRatio <= 0 { throw ValidationError("--max-inflate-ratio must be > 0") }
+        if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("stdin (`-`) can be read only once") }
+        if disassemble != nil && output != nil { throw ValidationError("--disassemble prints to stdout; --output does not apply") }
+    }
+
+    func makeDecoder() -> ValueDecoder {
+        var limits = ValueLimits()
+        limits.maxInflatedBytes = maxInflatedBytes
+        limits.maxInflateRatio = maxInflateRatio
+        return ValueDecoder(convention: client, limits: limits, pickle: SafePickleRenderer())
+    }
+
+    func run() throws {
+        let status: ExitStatus
+        if let key = disassemble {
+            status = DisassembleMode(inputs: inputs, format: inputFormat, key: key, decoder: makeDecoder()).run()
+        } else {
+            status = DumpModeRun(
+                inputs: inputs, output: output, format: inputFormat, decoder: makeDecoder(),
+                options: EmitterOptions(detail: values, maxValueJSON: maxValueJSON)
+            ).run()
+        }
+        if status != .success { throw status.exitCode }
+    }
+}
