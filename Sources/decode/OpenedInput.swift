@@ -14,15 +14,24 @@ struct OpenedInput {
     func close() { if ownsFD { _ = Foundation.close(fd) } }
 
     /// Detects the format from the first bytes: gzip magic → mcdump; `VALUE ` → nc;
-    /// `key=` (optionally after `OK`) → metadump; `ITEM ` → cachedump.
+    /// `key=` → metadump; `ITEM ` → cachedump (after any `OK`/`END`/empty lines).
     static func detect(_ head: [UInt8]) -> InputFormat? {
         if head.count >= 2 && head[0] == 0x1F && head[1] == 0x8B { return .mcdump }
-        let s = String(decoding: head.prefix(16), as: UTF8.self)
-        if s.hasPrefix("VALUE ") || s.hasPrefix("END\r\n") { return .nc }
-        if s.hasPrefix("key=") || s.hasPrefix("OK\r\nkey=") || s.hasPrefix("OK\nkey=") { return .metadump }
-        if s.hasPrefix("ITEM ") { return .cachedump }
-        return nil
+        // Text: the first line that is not empty, `OK` or `END` (an empty cachedump class or get).
+        var sawEnd = false
+        for line in head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            let s = String(decoding: line.prefix(16), as: UTF8.self)
+            if s == "END\r" || s == "END" { sawEnd = true; continue }
+            if s == "OK\r" || s == "OK" || s == "\r" { continue }
+            if s.hasPrefix("VALUE ") { return .nc }
+            if s.hasPrefix("key=") { return .metadump }
+            if s.hasPrefix("ITEM ") { return .cachedump }
+            return nil
+        }
+        return sawEnd ? .nc : nil
     }
+
+    static let detectBytes = 4096
 
     static func open(_ name: String, forced: InputFormat) -> Result<OpenedInput, InputFailure> {
         if name == "-" {
@@ -45,9 +54,9 @@ struct OpenedInput {
     }
 
     private static func fromSeekable(fd: Int32, name: String, owns: Bool, forced: InputFormat, hash: InputHash) -> Result<OpenedInput, InputFailure> {
-        var head = [UInt8](repeating: 0, count: 16)
+        var head = [UInt8](repeating: 0, count: detectBytes)
         let start = lseek(fd, 0, SEEK_CUR)
-        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, 16, max(0, start)) }
+        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, detectBytes, max(0, start)) }
         head = Array(head.prefix(max(0, n)))
         guard let format = forced == .auto ? detect(head) : forced else {
             if owns { _ = Foundation.close(fd) }
@@ -84,7 +93,7 @@ struct OpenedInput {
     private static func fromPipe(forced: InputFormat) -> Result<OpenedInput, InputFailure> {
         var first = [UInt8](repeating: 0, count: 64 << 10)
         var got = 0
-        while got < 16 {
+        while got < detectBytes {
             let n = first.withUnsafeMutableBytes { read(0, $0.baseAddress! + got, $0.count - got) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
