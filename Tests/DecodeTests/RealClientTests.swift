@@ -32,7 +32,7 @@ struct RealClientTests {
     func pythonMemcached() throws {
         let (_, records) = try roundTrip(["pm"])
         let items = DecodeTool.items(records)
-        #expect(items.count == 20)
+        #expect(items.count == 19)
         let text = try #require(items.first { $0["key"] as? String == "pm:text" })
         #expect(text["value"] as? String == "plain text é")
         #expect(text["encoding"] as? [String] == ["text"])

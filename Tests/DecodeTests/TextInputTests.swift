@@ -64,8 +64,8 @@ struct TextInputTests {
 
     @Test("metadump and cachedump listings from a real memcached: metadata-only items")
     func listings() throws {
-        // Without the segmented LRU new items sit in the COLD LRU, the only one cachedump walks.
-        let server = try MemcachedServer(memoryMB: 16, extraArguments: ["-o", "no_lru_segmented"])
+        // Without the LRU maintainer (no segmented LRU) new items sit in the COLD LRU, the only one cachedump walks.
+        let server = try MemcachedServer(memoryMB: 16, extraArguments: ["-o", "no_lru_maintainer"])
         defer { server.stop() }
         let code = """
             import socket, sys
