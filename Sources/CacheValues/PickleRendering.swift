@@ -4,6 +4,9 @@
 /// What a pickle became: canonical JSON, or a failure with its kind, message and byte offset.
 public enum PickleOutcome: Sendable, Equatable {
     case json([UInt8])
+    /// The top level is a dogpile `CachedValue`, rendered as its payload and metadata separately
+    /// (a renderer may also return `.json` with a `{"$cachedvalue": …}` object; both are unwrapped).
+    case cachedValue(payload: [UInt8], metadata: [UInt8])
     case failure(kind: String, message: String, offset: Int?)
 }
 

@@ -72,11 +72,11 @@ public struct ValueDecoder: Sendable {
         case .bytes:
             if let form = PayloadSniff.dogpileSerialized(p) {
                 decodeSerialized(p, form: form, into: &out)
-            } else if PayloadSniff.looksLikeBinaryPickle(p), case .json(let json) = pickle.render(p), !ValueDecoder.isErrorJSON(json) {
+            } else if PayloadSniff.looksLikeBinaryPickle(p), let outcome = ValueDecoder.successful(pickle.render(p)) {
                 out.note = "flags say bytes; payload is a protocol-\(p[1]) pickle"
                 out.encoding.append("pickle")
                 out.pickleProtocol = PayloadSniff.pickleProtocol(p)
-                unwrapCachedValue(json, into: &out)
+                take(outcome, into: &out)
             } else {
                 out.encoding.append("bytes")
                 out.value = ValueDecoder.py2String(p)
@@ -113,6 +113,28 @@ public struct ValueDecoder: Sendable {
             } else {
                 unwrapCachedValue(json, into: &out)
             }
+        case .cachedValue(let payload, let metadata):
+            take(.cachedValue(payload: payload, metadata: metadata), into: &out)
+        }
+    }
+
+    /// The outcome if it is a value (not a failure, not an `$error` object).
+    static func successful(_ o: PickleOutcome) -> PickleOutcome? {
+        switch o {
+        case .failure: return nil
+        case .json(let json): return isErrorJSON(json) ? nil : o
+        case .cachedValue: return o
+        }
+    }
+
+    private func take(_ o: PickleOutcome, into out: inout DecodedValue) {
+        switch o {
+        case .json(let json): unwrapCachedValue(json, into: &out)
+        case .cachedValue(let payload, let metadata):
+            out.encoding.append("dogpile")
+            out.dogpile = metadata.withUnsafeBytes { JSONSkim.compact($0) }
+            out.value = payload
+        case .failure: break
         }
     }
 

@@ -23,11 +23,14 @@ final class BoundedQueue<Element>: @unchecked Sendable {
         return true
     }
 
-    /// Removes the oldest element, waiting while the queue is empty.
-    func pop() -> Element {
+    /// Removes the oldest element, waiting while the queue is empty; nil once cancelled and empty.
+    func pop() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head == 0 { condition.wait() }
+        while items.count - head == 0 {
+            if cancelled { return nil }
+            condition.wait()
+        }
         let e = items[head]
         head += 1
         if head > 64 && head * 2 > items.count {

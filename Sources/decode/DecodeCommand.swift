@@ -2,6 +2,7 @@
 // (dump decoding, or one item's pickle listing with --disassemble).
 import ArgumentParser
 import CacheValues
+import Foundation
 import PipelineCLI
 
 extension ClientConvention: ExpressibleByArgument {}
@@ -44,6 +45,9 @@ struct DecodeCommand: ParsableCommand {
     @Option(name: .customLong("max-inflate-ratio"), help: "Largest decompression ratio of a zlib value over 1 MiB.")
     var maxInflateRatio: Int = 200
 
+    @Option(help: "Value-decoding threads (default: the number of cores); output order never depends on it.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Option(help: ArgumentHelp("Print the pickle listing of the item with this key (UTF-8, or `b64:` + base64) and exit.", valueName: "KEY"))
     var disassemble: String?
 
@@ -51,6 +55,7 @@ struct DecodeCommand: ParsableCommand {
         if let m = maxValueJSON, m < 0 { throw ValidationError("--max-value-json must be ≥ 0") }
         if maxInflatedBytes <= 0 { throw ValidationError("--max-inflated-bytes must be > 0") }
         if maxInflateRatio <= 0 { throw ValidationError("--max-inflate-ratio must be > 0") }
+        if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be 1…64") }
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("stdin (`-`) can be read only once") }
         if disassemble != nil && output != nil { throw ValidationError("--disassemble prints to stdout; --output does not apply") }
     }
@@ -69,7 +74,7 @@ struct DecodeCommand: ParsableCommand {
         } else {
             status = DumpModeRun(
                 inputs: inputs, output: output, format: inputFormat, decoder: makeDecoder(),
-                options: EmitterOptions(detail: values, maxValueJSON: maxValueJSON)
+                options: EmitterOptions(detail: values, maxValueJSON: maxValueJSON), jobs: jobs
             ).run()
         }
         if status != .success { throw status.exitCode }

@@ -24,13 +24,16 @@ struct DisassembleMode {
             return .usage
         }
         let queue = BoundedQueue<[InputEvent]>(capacity: 4)
-        let reader = InputReader(inputs: inputs.isEmpty ? ["-"] : inputs, forcedFormat: format, queue: queue)
-        Thread.detachNewThread { reader.run() }
-        var inputsLeft = reader.inputs.count
+        let names = inputs.isEmpty ? ["-"] : inputs
+        let format = self.format
+        Thread.detachNewThread {
+            InputReader(inputs: names, forcedFormat: format, push: { queue.push($0) }).run()
+        }
+        var inputsLeft = names.count
         var found: RawItem?
         var unreadable = false
-        outer: while inputsLeft > 0 {
-            for event in queue.pop() {
+        outer: while inputsLeft > 0, let batch = queue.pop() {
+            for event in batch {
                 switch event {
                 case .item(let item) where item.key == wanted && item.value != nil:
                     found = item

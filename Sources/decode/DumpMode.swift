@@ -1,6 +1,6 @@
-// decode/DumpMode: `decode [FILE|-]...` — runs the reading thread and the decoding thread over a
-// bounded queue (deterministic order: one reader, one decoder, inputs in argument order), writes
-// to stdout or through `--output`'s temporary file, and picks the exit status.
+// decode/DumpMode: `decode [FILE|-]...` — one thread reads (inflate + parse), `jobs` worker threads
+// decode values batch by batch, and this thread writes the records in the original order (inputs
+// in argument order, records as read), to stdout or through `--output`'s temporary file.
 import CacheValues
 import Foundation
 import PipelineCLI
@@ -12,7 +12,14 @@ struct DumpModeRun {
     var format: InputFormat
     var decoder: ValueDecoder
     var options: EmitterOptions
+    var jobs: Int
     let diagnostics = Diagnostics(tool: "decode")
+
+    /// A batch of events with the decoded value of each item that has one.
+    struct Decoded: @unchecked Sendable {
+        var events: [InputEvent]
+        var values: [DecodedValue?]
+    }
 
     func run() -> ExitStatus {
         OutputSink.ignoreSIGPIPE()
@@ -20,34 +27,61 @@ struct DumpModeRun {
         let sink: OutputSink
         if let output {
             do {
-                atomic = try AtomicOutputFile(path: output)
+                let file = try AtomicOutputFile(path: output)
+                atomic = file
+                sink = OutputSink(fd: file.handle.fileDescriptor, name: output)
             } catch {
                 diagnostics.error("\(error)")
                 return .fatal
             }
-            sink = OutputSink(fd: atomic!.handle.fileDescriptor, name: output)
         } else {
             sink = OutputSink(fd: 1, name: "stdout")
         }
         let emitter = RecordEmitter(decoder: decoder, options: options, sink: sink, diagnostics: diagnostics)
-        let queue = BoundedQueue<[InputEvent]>(capacity: 8)
-        let reader = InputReader(inputs: inputs.isEmpty ? ["-"] : inputs, forcedFormat: format, queue: queue)
+        let workers = max(1, jobs)
+        let window = workers + 2
+        let work = BoundedQueue<(seq: Int, events: [InputEvent])>(capacity: window)
+        let done = ReorderBuffer<Decoded>(window: window)
+        let names = inputs.isEmpty ? ["-"] : inputs
         let readerDone = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
+            var seq = 0
+            let reader = InputReader(inputs: names, forcedFormat: format, push: { batch in
+                defer { seq += 1 }
+                return work.push((seq, batch))
+            })
             reader.run()
+            for _ in 0..<workers { work.push((-1, [])) }
             readerDone.signal()
         }
+        let decoder = self.decoder
+        for _ in 0..<workers {
+            Thread.detachNewThread {
+                while let (seq, events) = work.pop(), seq >= 0 {
+                    var values = [DecodedValue?](repeating: nil, count: events.count)
+                    for (i, e) in events.enumerated() {
+                        if case .item(let item) = e, let v = item.value { values[i] = decoder.decode(flags: item.flags ?? 0, value: v) }
+                    }
+                    if !done.put(seq, Decoded(events: events, values: values)) { return }
+                }
+            }
+        }
         var stopped = false
-        var inputsLeft = reader.inputs.count
+        var inputsLeft = names.count
         while inputsLeft > 0 && !stopped {
-            let batch = queue.pop()
-            for event in batch where !stopped {
-                if !emitter.handle(event) { stopped = true }
+            let batch = done.take()
+            for (i, event) in batch.events.enumerated() where !stopped {
+                if !emitter.handle(event, decoded: batch.values[i]) { stopped = true }
                 if case .finished = event { inputsLeft -= 1 }
             }
         }
-        if stopped { queue.cancel() } else { emitter.flush() }
-        if !stopped { readerDone.wait() }
+        if stopped {
+            work.cancel()
+            done.cancel()
+        } else {
+            emitter.flush()
+            readerDone.wait()
+        }
 
         if let e = emitter.outputError {
             diagnostics.error(e.message)

@@ -49,9 +49,10 @@ final class InputHash: @unchecked Sendable {
 struct InputReader {
     let inputs: [String]
     let forcedFormat: InputFormat
-    let queue: BoundedQueue<[InputEvent]>
+    /// Receives each batch in order; returns false when the consumer has stopped.
+    let push: ([InputEvent]) -> Bool
     static let batchItems = 256
-    static let batchBytes = 4 << 20
+    static let batchBytes = 1 << 20
 
     func run() {
         for name in inputs {
@@ -63,14 +64,14 @@ struct InputReader {
                 batch.append(event)
                 if case .item(let it) = event { bytes += it.value?.count ?? 0 }
                 if batch.count >= InputReader.batchItems || bytes >= InputReader.batchBytes {
-                    stopped = !queue.push(batch)
+                    stopped = !push(batch)
                     batch = []
                     bytes = 0
                 }
                 return !stopped
             }
             readOne(name, emit: emit)
-            if !stopped { stopped = !queue.push(batch) }
+            if !stopped { stopped = !push(batch) }
             if stopped { return }
         }
     }

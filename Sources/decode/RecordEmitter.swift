@@ -40,7 +40,7 @@ final class RecordEmitter {
     }
 
     /// Handles one event; false when output can no longer be written (reader gone or write error).
-    func handle(_ event: InputEvent) -> Bool {
+    func handle(_ event: InputEvent, decoded: DecodedValue? = nil) -> Bool {
         switch event {
         case .begin(let file, let format):
             source = SourceRecord(file: file, format: format.rawValue, complete: false)
@@ -62,7 +62,7 @@ final class RecordEmitter {
         case .stats(let s):
             addStats(s)
         case .item(let raw):
-            writeItem(raw)
+            writeItem(raw, decoded: decoded)
         case .miss(let m):
             source?.counts.misses += 1
             MissRecord(host: source?.host, port: source?.port, key: m.key, reason: m.reason).write(to: &writer)
@@ -108,7 +108,7 @@ final class RecordEmitter {
         if s.section == "general" && source?.serverVersion == nil { source?.serverVersion = s["version"] }
     }
 
-    private func writeItem(_ raw: RawItem) {
+    private func writeItem(_ raw: RawItem, decoded precomputed: DecodedValue?) {
         var r = ItemRecord(key: raw.key)
         r.host = source?.host
         r.port = source?.port
@@ -124,7 +124,7 @@ final class RecordEmitter {
         if let value = raw.value {
             source?.counts.values += 1
             source?.counts.valueBytes += Int64(value.count)
-            let decoded = decoder.decode(flags: raw.flags ?? 0, value: value)
+            let decoded = precomputed ?? decoder.decode(flags: raw.flags ?? 0, value: value)
             decoded.apply(to: &r, detail: options.detail, maxValueJSON: options.maxValueJSON)
             if decoded.error != nil {
                 source?.counts.valueErrors += 1

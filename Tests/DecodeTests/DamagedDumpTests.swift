@@ -161,6 +161,22 @@ struct DamagedDumpTests {
         #expect(sh.status == 0, "\(sh.stderrText)")
     }
 
+    @Test("output is the same bytes whatever the number of decoding threads")
+    func jobsDeterministic() throws {
+        let dir = try ScratchDir()
+        let path = dir.file("d.mcdump.gz")
+        _ = try makeDump(path, items: 6000)
+        let one = try DecodeTool.run([path, "--jobs", "1"])
+        #expect(one.status == 3)
+        #expect(DecodeTool.items(try DecodeTool.records(one.stdoutText)).count == 6004)
+        for jobs in ["2", "5"] {
+            let many = try DecodeTool.run([path, "--jobs", jobs])
+            #expect(many.status == one.status)
+            #expect(many.stdout == one.stdout, "--jobs \(jobs) differs from --jobs 1")
+        }
+        #expect(try DecodeTool.run([path, "--jobs", "0"]).status == 64)
+    }
+
     @Test("usage errors exit 64")
     func usage() throws {
         #expect(try DecodeTool.run(["--client", "nope"]).status == 64)
