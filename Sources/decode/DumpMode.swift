@@ -16,7 +16,7 @@ struct DumpModeRun {
     let diagnostics = Diagnostics(tool: "decode")
 
     /// A batch of events with the decoded value of each item that has one.
-    struct Decoded: @unchecked Sendable {
+    struct Decoded: Sendable {
         var events: [InputEvent]
         var values: [DecodedValue?]
     }

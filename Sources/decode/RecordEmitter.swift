@@ -85,10 +85,10 @@ final class RecordEmitter {
             if f.fatal { fatalInput = true }
             source?.counts.errors += 1
             let file = source?.file ?? "-"
-            var where_ = ""
-            if let o = f.offset { where_ += " at byte \(o)" }
-            if let r = f.recordOffset { where_ += " (record offset \(r))" }
-            diagnostics.error("\(file): \(f.kind)\(where_): \(f.message)")
+            var position = ""
+            if let o = f.offset { position += " at byte \(o)" }
+            if let r = f.recordOffset { position += " (record offset \(r))" }
+            diagnostics.error("\(file): \(f.kind)\(position): \(f.message)")
             ErrorRecord(file: file, kind: f.kind, message: f.message, offset: f.offset, recordOffset: f.recordOffset).write(to: &writer)
             if source?.reason == nil { source?.reason = "\(f.kind): \(f.message)" }
         case .finished(let sha):

@@ -130,6 +130,9 @@ struct DamagedDumpTests {
         #expect(bad.status == 2)
         #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }.isEmpty)
+        let noDir = try DecodeTool.run([a, "--output", dir.file("no/such/dir/out.ndjson")])
+        #expect(noDir.status == 2)
+        #expect(noDir.stderrText.contains("cannot create"))
         let notDump = dir.file("x.mcdump.gz")
         try Data([0x1F, 0x8B, 0x08, 0, 1, 2, 3]).write(to: URL(fileURLWithPath: notDump))
         #expect(try DecodeTool.run([notDump]).status == 2)
@@ -175,6 +178,20 @@ struct DamagedDumpTests {
             #expect(many.stdout == one.stdout, "--jobs \(jobs) differs from --jobs 1")
         }
         #expect(try DecodeTool.run([path, "--jobs", "0"]).status == 64)
+    }
+
+    @Test("--client changes what the flags mean (bmemcached: 0 is text, 16 is bytes)")
+    func clientConvention() throws {
+        let dir = try ScratchDir()
+        let path = dir.file("d.mcdump.gz")
+        _ = try makeDump(path, items: 1)
+        let pm = try DecodeTool.run([path])
+        let bm = try DecodeTool.run([path, "--client", "bmemcached"])
+        let pmItem = try #require(DecodeTool.items(try DecodeTool.records(pm.stdoutText)).first)
+        let bmItem = try #require(DecodeTool.items(try DecodeTool.records(bm.stdoutText)).first)
+        #expect(pmItem["encoding"] as? [String] == ["text"])
+        #expect(bmItem["encoding"] as? [String] == ["bytes"])
+        #expect(pmItem["value"] as? String == bmItem["value"] as? String)
     }
 
     @Test("usage errors exit 64")
