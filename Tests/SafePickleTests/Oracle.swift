@@ -34,9 +34,16 @@ enum Oracle {
         var out: [(String, [UInt8])] = []
         for line in text.split(separator: "\n") where !line.isEmpty {
             guard let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                let id = obj["id"] as? String, let b64 = obj["b64"] as? String, let data = Data(base64Encoded: b64)
+                let id = obj["id"] as? String
             else { throw TestSupportError.failed("bad case line in \(path)") }
-            out.append((id, [UInt8](data)))
+            if let b64 = obj["b64"] as? String, let data = Data(base64Encoded: b64) {
+                out.append((id, [UInt8](data)))
+            } else if let file = obj["file"] as? String {
+                let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+                out.append((id, [UInt8](try Data(contentsOf: dir.appendingPathComponent(file)))))
+            } else {
+                throw TestSupportError.failed("case \(id) has neither b64 nor file")
+            }
         }
         return out
     }

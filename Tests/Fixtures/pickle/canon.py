@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 # Reference canonicalizer for docs/canonical-json.md (CANONICAL_JSON.md), written from the spec.
 # It walks *Python values* (not pickles): what a correct decoder must print for the pickle of a value.
 # Runs under Python 3 (generate.py) and Python 2.7 (generate_py2.py). Also the output comparator.
@@ -170,7 +171,8 @@ class Canon(object):
             key = "$set" if t is set else "$frozenset"
             return self.container(v, lambda: {key: self.seq(list(v), prefix=[key])})
         # Any other object: an instance pickled by reduce/__dict__ (records with a BUILD state).
-        name = t.__module__ + '.' + t.__name__
+        cls = getattr(v, "__class__", t)
+        name = cls.__module__ + "." + cls.__name__
         return self.container(v, lambda: collections.OrderedDict([
             ("$class", name), ("$args", []), ("$state", self.sub('$state', dict(v.__dict__)))]))
 
@@ -198,6 +200,8 @@ def norm(x):
         keys = list(x.keys())
         if len(keys) == 1 and keys[0] in ('$set', '$frozenset') and isinstance(x[keys[0]], list):
             return (keys[0], tuple(sorted((norm(e) for e in x[keys[0]]), key=repr)))
+        if keys and all(k.startswith('$') for k in keys):  # a marker: its key order is not significant
+            return ('m', tuple(sorted((k, norm(x[k])) for k in keys)))
         return ('d', tuple((k, norm(x[k])) for k in keys))
     raise TypeError(type(x))
 
