@@ -45,12 +45,12 @@ public enum Opcode: UInt8, Sendable, CaseIterable {
     /// The inline argument this opcode reads.
     public var argKind: PickleArgKind {
         switch self {
-        case .INT: return .decimalnlShort
+        case .INT, .GET, .PUT: return .decimalnlShort
         case .LONG: return .decimalnlLong
         case .STRING: return .stringnl
         case .UNICODE: return .unicodestringnl
         case .FLOAT: return .floatnl
-        case .GET, .PUT, .PERSID: return .stringnlNoescape
+        case .PERSID: return .stringnlNoescape
         case .GLOBAL, .INST: return .stringnlNoescapePair
         case .BININT: return .int4
         case .BININT1, .BINGET, .BINPUT, .PROTO, .EXT1: return .uint1

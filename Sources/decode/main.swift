@@ -1,2 +1,0 @@
-// decode: NDJSON records from memcached dumps (see DecodeCommand and docs/records.md).
-DecodeCommand.main()
