@@ -7,10 +7,14 @@ clients, captures what the server holds (raw bytes, read-only: metadump + `mg ..
   oracle.py capture PORT             JSON lines: {"server":…} then one {"key_b64":…} per item
   oracle.py check CAPTURE NDJSON     exit 1 and one line per difference when decode disagrees
 
-Value comparison is type-strict (int ≠ float ≠ bool) and key-order-strict, following
-CANONICAL_JSON.md for the plain types these scenarios store.
+Values are canonicalised by the SafePickle engineer's reference canonicalizer
+(Tests/Fixtures/pickle/canon.py, written from CANONICAL_JSON.md) and compared with its rules:
+type-strict (int ≠ float ≠ bool), dict key order significant, sets as multisets.
 """
-import base64, json, math, pickle, socket, sys, time, urllib.parse, zlib
+import base64, datetime, decimal, json, math, os, pickle, socket, sys, time, urllib.parse, uuid, zlib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pickle"))
+import canon as reference  # noqa: E402
 
 LIMIT = 2**53 - 1
 
@@ -20,7 +24,7 @@ def token_list(n, seed):
 
 
 def sample_values(prefix):
-    """Key → value pairs of plain types with an unambiguous canonical JSON."""
+    """Key → value pairs: plain JSON types, bytes, big ints, tuples, and datetime/set/Decimal/UUID/date markers."""
     return {
         prefix + "dict": {"id": "u1", "name": "alice", "roles": ["admin", "member"], "n": 3, "f": 1.5, "none": None, "ok": True},
         prefix + "list": [1, 2.0, -3, "x", [True, False], {"k": "v"}],
@@ -33,6 +37,8 @@ def sample_values(prefix):
         prefix + "boolean": True,
         prefix + "nothing": None,
         prefix + "tuple": (1, "two", (3.0,)),
+        prefix + "rich": {"expires": datetime.datetime(2026, 11, 26, 12, 0, 0, 5), "roles": {"admin", "member"},
+                          "d": decimal.Decimal("1.10"), "u": uuid.UUID(int=12345), "day": datetime.date(2026, 1, 2)},
     }
 
 
@@ -155,29 +161,6 @@ def capture(port):
 
 # --- what Python makes of the bytes -------------------------------------------------------------
 
-def canon(o):
-    """Canonical JSON value (CANONICAL_JSON.md §1) for the plain types of the scenarios."""
-    if o is None or isinstance(o, bool) or isinstance(o, str):
-        return o
-    if isinstance(o, int):
-        return o if abs(o) <= LIMIT else {"$int": str(o)}
-    if isinstance(o, float):
-        if math.isnan(o):
-            return {"$float": "nan"}
-        if math.isinf(o):
-            return {"$float": "inf" if o > 0 else "-inf"}
-        return o
-    if isinstance(o, (bytes, bytearray)):
-        return {"$bytes": base64.b64encode(bytes(o)).decode()}
-    if isinstance(o, (list, tuple)):
-        return [canon(x) for x in o]
-    if isinstance(o, dict):
-        if all(isinstance(k, str) and not k.startswith("$") for k in o):
-            return {k: canon(v) for k, v in o.items()}
-        return {"$dict": [[canon(k), canon(v)] for k, v in o.items()]}
-    raise TypeError("no canonical form in this oracle for %r" % type(o))
-
-
 def py2str(b):
     try:
         return b.decode("utf-8")
@@ -202,8 +185,8 @@ def expected(flags, raw):
         if type(obj).__name__ == "CachedValue":
             enc.append("dogpile")
             dog = {"ct": obj.metadata["ct"], "v": obj.metadata["v"]}
-            return canon(obj.payload)
-        return canon(obj)
+            return reference.Canon()(obj.payload)
+        return reference.Canon()(obj)
 
     if data.startswith(b'{"ct"') and b"|" in data and kind in (0, 16):
         head, rest = data.split(b"|", 1)
@@ -216,7 +199,7 @@ def expected(flags, raw):
         return enc, proto, dog, value
     if kind in (2, 4):
         enc.append("int" if kind == 2 else "long")
-        return enc, proto, dog, canon(int(data))
+        return enc, proto, dog, reference.Canon()(int(data))
     if kind == 16:
         enc.append("text")
         return enc, proto, dog, data.decode("utf-8")
@@ -225,6 +208,7 @@ def expected(flags, raw):
 
 
 def strict_equal(a, b):
+    """Type-strict equality for the metadata fields (dogpile, encoding, numbers)."""
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):
@@ -269,7 +253,7 @@ def check(capture_path, ndjson_path):
                 problems.append("%r: exp: decode %r, python %r" % (key, r.get("exp", "absent"), wexp))
             if "error" in r:
                 problems.append("%r: decode error %r" % (key, r["error"]))
-            if not strict_equal(r.get("value"), value):
+            if not reference.same(value, r.get("value")):
                 problems.append("%r: value differs:\n  decode %s\n  python %s" % (key, json.dumps(r.get("value"))[:300], json.dumps(value)[:300]))
     for k in want:
         if k not in seen:
