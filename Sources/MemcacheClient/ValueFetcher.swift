@@ -25,6 +25,8 @@ public struct FetchSummary: Sendable {
     public var usedGets = false
     public var stopped = false
     public var errors: [String] = []
+
+    public init() {}
 }
 
 /// Hands out batches of listed keys to the fetch connections.
