@@ -136,9 +136,9 @@ public enum ValueFetcher {
         requests.reserveCapacity(batch.count + 1)
         var answered = [Bool](repeating: false, count: batch.count)
         for (i, lk) in batch.enumerated() {
-            guard let key = MemcacheKey(lk.key) else {
+            guard let key = MemcacheKey(lk.key), key.isMetaAddressable else {
                 answered[i] = true
-                try sink.miss(key: lk.key, reason: "key of \(lk.key.count) bytes cannot be fetched (1…250 allowed)")
+                try sink.miss(key: lk.key, reason: "key of \(lk.key.count) bytes cannot be addressed by mg (1…250 bytes; binary keys ≤186)")
                 progress.missed.add(1, ordering: .relaxed)
                 continue
             }

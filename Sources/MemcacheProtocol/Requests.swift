@@ -20,6 +20,12 @@ public struct MemcacheKey: Hashable, Sendable {
     public var isTextSafe: Bool {
         bytes.allSatisfy { ($0 > 0x20 && $0 != 0x7F) }
     }
+
+    /// True when `mg` can address the key: as text, or in base64 whose encoded form must itself fit
+    /// in 250 bytes (1.6.18 answers `CLIENT_ERROR bad command line format` otherwise).
+    public var isMetaAddressable: Bool {
+        isTextSafe || (bytes.count + 2) / 3 * 4 <= MemcacheKey.maxLength
+    }
 }
 
 /// Sub-commands of `stats` the collector may send. `sizes`, `sizes_enable`, `reset`, `detail on`
