@@ -9,7 +9,7 @@ public struct CapturedItem: Sendable {
     public var cas: UInt64
     public var exp: Int64  // -1 never
     public var lastAccess: Int64  // -1 unknown
-    public var slabClass: Int  // -1 unknown
+    public var slabClass: Int  // 0 unknown (real classes start at 1)
     public var fetched: Bool
     public var totalSize: Int  // -1 unknown
     public var value: [UInt8]?  // nil when not captured

@@ -29,7 +29,7 @@ public enum Enumerator {
         if let keysFile {
             return Enumeration(
                 method: .keys, source: try KeyListSource(path: keysFile), listingComplete: true,
-                notes: [("info", "keys from the operator's list \(keysFile == "-" ? "(stdin)" : keysFile); last access, slab class and fetched state are unknown (-1/false)")],
+                notes: [("info", "keys from the operator's list \(keysFile == "-" ? "(stdin)" : keysFile); last access (-1), slab class (0) and fetched state (false) are unknown")],
                 metadumpLines: nil)
         }
         var notes: [(level: String, message: String)] = []

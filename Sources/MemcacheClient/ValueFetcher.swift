@@ -203,7 +203,7 @@ public enum ValueFetcher {
         return CapturedItem(
             key: lk.key, flags: flags, valueLength: valueLength, cas: cas ?? m?.cas ?? 0, exp: exp,
             lastAccess: same ? (m?.lastAccess ?? -1) : -1,
-            slabClass: same ? (m?.slabClass ?? -1) : (lk.cachedumpClass ?? -1),
+            slabClass: same ? (m?.slabClass ?? 0) : (lk.cachedumpClass ?? 0),
             fetched: same ? (m?.fetched ?? false) : false, totalSize: same ? (m?.totalSize ?? -1) : -1, value: value)
     }
 

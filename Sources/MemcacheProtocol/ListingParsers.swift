@@ -46,7 +46,7 @@ public struct MetadumpEntry: Sendable, Equatable {
     public var lastAccess: Int64  // absolute unix time
     public var cas: UInt64
     public var fetched: Bool
-    public var slabClass: Int  // -1 when the server did not say (< 1.5.4)
+    public var slabClass: Int  // 0 when the server did not say (< 1.5.4); real classes start at 1
     public var totalSize: Int  // ITEM_ntotal, -1 when the server did not say
     public var flags: UInt32?  // 1.6.24+
 
@@ -116,7 +116,7 @@ public struct MetadumpParser: Sendable {
     static func entry(_ line: ArraySlice<UInt8>, offset: Int) throws -> MetadumpEntry {
         var key: [UInt8]?
         var exp: Int64?, la: Int64?, cas: UInt64?, fetched: Bool?
-        var cls = -1, size = -1
+        var cls = 0, size = -1
         var flags: UInt32?
         for field in Bytes.split(line) {
             guard let eq = field.firstIndex(of: UInt8(ascii: "=")) else { continue }
