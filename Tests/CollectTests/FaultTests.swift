@@ -186,3 +186,31 @@ func startCollect(_ args: [String]) throws -> Process {
         }
     }
 }
+
+/// A server without meta commands (a Python stand-in for memcached 1.5, which does not run here).
+@Suite(.serialized) struct OldServerTests {
+    @Test func getsOnlyWithExplicitPermission() throws {
+        let work = try CollectRun.tempDir("old")
+        let log = work + "/commands.log"
+        let old = try Background(Python.interpreter, [PyScript.path("collect_old_server.py"), log])
+        defer { old.stop() }
+        let port = try #require(UInt16(old.firstLine))
+
+        let refused = try CollectRun.run(["127.0.0.1:\(port)", "--out", work + "/a"])
+        #expect(refused.status == 3)
+        #expect(refused.stderrText.contains("--allow-lru-bump"))
+        let before = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(!before.contains("gets"))
+
+        let allowed = try CollectRun.run(["127.0.0.1:\(port)", "--out", work + "/b", "--allow-lru-bump"])
+        #expect(allowed.status == 0, "\(allowed.stderrText)")
+        #expect(allowed.stderrText.contains("gets"))
+        let dump = try ReadDump(path: work + "/b/127.0.0.1_\(port).mcdump.gz")
+        let items = dump.itemsByHexKey
+        #expect(items[Array("alpha".utf8).hex]?.value == Array("first value".utf8))
+        #expect(items[Array("beta".utf8).hex]?.value == Array("second\r\nvalue".utf8) && items[Array("beta".utf8).hex]?.flags == 9)
+        #expect(items[[0x73, 0x70, 0xC3, 0xA9].hex]?.value?.count == 5000)
+        #expect(items[Array("beta".utf8).hex]?.cas == 12)
+        #expect(dump.notes.contains { $0.level == "warning" && $0.message.contains("gets") })
+    }
+}
