@@ -36,4 +36,13 @@ public protocol CaptureSink: Sendable {
     func item(_ item: CapturedItem) throws
     func miss(key: [UInt8], reason: String) throws
     func note(level: String, message: String) throws
+    /// A whole batch at once (one lock acquisition); the default calls `item` and `miss`.
+    func batch(items: [CapturedItem], misses: [(key: [UInt8], reason: String)]) throws
+}
+
+extension CaptureSink {
+    public func batch(items: [CapturedItem], misses: [(key: [UInt8], reason: String)]) throws {
+        for i in items { try item(i) }
+        for m in misses { try miss(key: m.key, reason: m.reason) }
+    }
 }

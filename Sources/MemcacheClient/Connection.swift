@@ -103,7 +103,9 @@ public final class MemcacheConnection {
                             IdleStateHandler(readTimeout: .milliseconds(Int64(max(0.001, readTimeout) * 1000))))
                         try channel.pipeline.syncOperations.addHandler(
                             ReadTimeoutHandler(server: server, seconds: readTimeout))
-                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(backPressureStrategy: .init(lowWatermark: 4, highWatermark: 16)))
                     }
                 }
         } catch {

@@ -59,6 +59,7 @@ public final class MetadumpSpool: KeySource {
         self.fd = fd
         self.lines = lines
         self.bytes = bytes
+        seen.reserveCapacity(lines)
         lseek(fd, 0, SEEK_SET)
     }
 

@@ -15,7 +15,7 @@ public struct FetchOptions: Sendable {
     public var bytesPerSecond: Double?
     public var lruBump: LRUBumpPermission?
     public var batchItems = 256
-    public var batchBytes = 4 << 20
+    public var batchBytes = 1 << 20
 
     public init() {}
 }
@@ -36,6 +36,8 @@ final class BatchSource: @unchecked Sendable {
     private var finished = false
 
     init(_ source: KeySource) { self.source = source }
+
+    var isFinished: Bool { lock.withLock { _ in finished } }
 
     func next(maxItems: Int, maxBytes: Int) throws -> [ListedKey] {
         try lock.withLock { _ in
@@ -112,34 +114,67 @@ public enum ValueFetcher {
             throw MemcacheClientError.serverRefused(
                 server: c.server, request: "mn", .error("no meta commands; values need `gets`, which bumps the LRU: rerun with --allow-lru-bump"))
         }
-        while !stop.isSet {
-            let batch = try batches.next(maxItems: meta ? batchItems : min(batchItems, 100), maxBytes: options.batchBytes)
+        if meta {
+            try await metaPipeline(
+                c, batches: batches, batchItems: batchItems, options: options, server: server, sink: sink,
+                progress: progress, stop: stop, items: items, bandwidth: bandwidth)
+            return false
+        }
+        while !stop.isSet, let permission = options.lruBump {
+            let batch = try batches.next(maxItems: min(batchItems, 100), maxBytes: options.batchBytes)
             if batch.isEmpty { break }
             progress.listed.add(batch.count, ordering: .relaxed)
             if let items { await items.spend(Double(batch.count), stop: stop) }
             let before = c.bytesReceived
-            if meta {
-                try await metaBatch(c, batch, options: options, server: server, sink: sink, progress: progress)
-            } else if let permission = options.lruBump {
-                try await getsBatch(c, batch, permission: permission, options: options, server: server, sink: sink, progress: progress)
-            }
+            try await getsBatch(c, batch, permission: permission, options: options, server: server, sink: sink, progress: progress)
             if let bandwidth { await bandwidth.spend(Double(c.bytesReceived - before), stop: stop) }
         }
-        return !meta
+        return true
     }
 
-    static func metaBatch(
-        _ c: MemcacheConnection, _ batch: [ListedKey], options: FetchOptions, server: ServerInfo, sink: CaptureSink,
-        progress: CaptureProgress
+    /// A batch sent and not yet answered.
+    struct SentBatch {
+        var keys: [ListedKey]
+        var answered: [Bool]
+        var misses: [(key: [UInt8], reason: String)]
+    }
+
+    /// Keeps two batches in flight: the next one is sent before the previous one's answers are read,
+    /// so the server is never idle waiting for us.
+    static func metaPipeline(
+        _ c: MemcacheConnection, batches: BatchSource, batchItems: Int, options: FetchOptions, server: ServerInfo,
+        sink: CaptureSink, progress: CaptureProgress, stop: StopFlag, items: TokenBucket?, bandwidth: TokenBucket?
     ) async throws {
+        var inFlight: [SentBatch] = []
+        var received = c.bytesReceived
+        while true {
+            if !stop.isSet {
+                let keys = try batches.next(maxItems: batchItems, maxBytes: options.batchBytes)
+                if !keys.isEmpty {
+                    progress.listed.add(keys.count, ordering: .relaxed)
+                    if let items { await items.spend(Double(keys.count), stop: stop) }
+                    inFlight.append(try await sendMeta(c, keys, options: options))
+                }
+            }
+            guard !inFlight.isEmpty else { return }
+            if inFlight.count < 2 && !stop.isSet && !batches.isFinished { continue }
+            let sent = inFlight.removeFirst()
+            try await receiveMeta(c, sent, options: options, server: server, sink: sink, progress: progress)
+            if let bandwidth {
+                await bandwidth.spend(Double(c.bytesReceived - received), stop: stop)
+                received = c.bytesReceived
+            }
+        }
+    }
+
+    static func sendMeta(_ c: MemcacheConnection, _ batch: [ListedKey], options: FetchOptions) async throws -> SentBatch {
         var requests: [ReadOnlyRequest] = []
         requests.reserveCapacity(batch.count + 1)
-        var answered = [Bool](repeating: false, count: batch.count)
+        var sent = SentBatch(keys: batch, answered: [Bool](repeating: false, count: batch.count), misses: [])
         for (i, lk) in batch.enumerated() {
             guard let key = MemcacheKey(lk.key), key.isMetaAddressable else {
-                answered[i] = true
-                try sink.miss(key: lk.key, reason: "key of \(lk.key.count) bytes cannot be addressed by mg (1…250 bytes; binary keys ≤186)")
-                progress.missed.add(1, ordering: .relaxed)
+                sent.answered[i] = true
+                sent.misses.append((lk.key, "key of \(lk.key.count) bytes cannot be addressed by mg (1…250 bytes; binary keys ≤186)"))
                 continue
             }
             let wantValue = !options.keysOnly && (lk.sizeEstimate.map { $0 <= options.maxValueBytes + 4096 } ?? true)
@@ -147,6 +182,16 @@ public enum ValueFetcher {
         }
         requests.append(.metaNoop)
         try await c.send(requests)
+        return sent
+    }
+
+    static func receiveMeta(
+        _ c: MemcacheConnection, _ sent: SentBatch, options: FetchOptions, server: ServerInfo, sink: CaptureSink,
+        progress: CaptureProgress
+    ) async throws {
+        var answered = sent.answered
+        var captured: [CapturedItem] = []
+        captured.reserveCapacity(sent.keys.count)
         var parser = MetaResponseParser(maxValueBytes: max(options.maxValueBytes, 128 << 20))
         var lastError: ServerAnswer?
         loop: while true {
@@ -154,35 +199,40 @@ public enum ValueFetcher {
             switch response {
             case .noop: break loop
             case .value(let flags, let data):
-                try record(flags: flags, value: data, batch: batch, answered: &answered, options: options, server: server, sink: sink, progress: progress)
+                if let item = record(flags: flags, value: data, batch: sent.keys, answered: &answered, options: options, server: server) {
+                    captured.append(item)
+                }
             case .hit(let flags):
-                try record(flags: flags, value: nil, batch: batch, answered: &answered, options: options, server: server, sink: sink, progress: progress)
+                if let item = record(flags: flags, value: nil, batch: sent.keys, answered: &answered, options: options, server: server) {
+                    captured.append(item)
+                }
             case .miss: continue
             case .failed(let a): lastError = a
             }
         }
-        for (i, lk) in batch.enumerated() where !answered[i] {
+        var misses = sent.misses
+        for (i, lk) in sent.keys.enumerated() where !answered[i] {
             let reason = lastError.map { "server answered \($0)" } ?? "not found at fetch (expired, evicted or deleted after listing)"
-            try sink.miss(key: lk.key, reason: reason)
-            progress.missed.add(1, ordering: .relaxed)
+            misses.append((lk.key, reason))
         }
+        try sink.batch(items: captured, misses: misses)
+        progress.captured.add(captured.count, ordering: .relaxed)
+        progress.missed.add(misses.count, ordering: .relaxed)
+        progress.valueBytes.add(captured.reduce(0) { $0 + ($1.value?.count ?? 0) }, ordering: .relaxed)
     }
 
     static func record(
         flags: MetaFlags, value: [UInt8]?, batch: [ListedKey], answered: inout [Bool], options: FetchOptions,
-        server: ServerInfo, sink: CaptureSink, progress: CaptureProgress
-    ) throws {
-        guard let o = flags.opaque, let i = Int(o), i >= 0, i < batch.count, !answered[i] else { return }
+        server: ServerInfo
+    ) -> CapturedItem? {
+        guard let o = flags.opaque, let i = Int(o), i >= 0, i < batch.count, !answered[i] else { return nil }
         answered[i] = true
         let lk = batch[i]
         var kept = value
         if let v = value, v.count > options.maxValueBytes || options.keysOnly { kept = nil }
-        let item = makeItem(
-            lk, flags: flags.clientFlags ?? lk.metadump?.flags ?? 0, valueLength: flags.size ?? value?.count ?? -1,
+        return makeItem(
+            lk, flags: flags.clientFlags ?? lk.metadump?.flags ?? 0, valueLength: flags.size ?? value?.count ?? 0,
             cas: flags.cas, ttl: flags.ttl, value: kept, server: server)
-        try sink.item(item)
-        progress.captured.add(1, ordering: .relaxed)
-        progress.valueBytes.add(kept?.count ?? 0, ordering: .relaxed)
     }
 
     /// Merges what the listing said with what the fetch said. Listing metadata is used only while the

@@ -118,14 +118,14 @@ public struct MetadumpParser: Sendable {
         var exp: Int64?, la: Int64?, cas: UInt64?, fetched: Bool?
         var cls = 0, size = -1
         var flags: UInt32?
-        for field in Bytes.split(line) {
-            guard let eq = field.firstIndex(of: UInt8(ascii: "=")) else { continue }
+        try Bytes.forEachToken(line) { field in
+            guard let eq = field.firstIndex(of: UInt8(ascii: "=")) else { return }
             let name = field[field.startIndex..<eq]
             let value = field[(eq + 1)...]
             func bad() -> ProtocolError {
                 ProtocolError(.malformed, "bad metadump field \(Bytes.text(field.prefix(80)))", offset: offset)
             }
-            func named(_ n: String) -> Bool { name.elementsEqual(n.utf8) }
+            func named(_ n: StaticString) -> Bool { Bytes.equals(name, n) }
             if named("key") {
                 guard let k = URIDecoding.decode(value), !k.isEmpty else { throw bad() }
                 key = k
@@ -139,8 +139,8 @@ public struct MetadumpParser: Sendable {
                 guard let v = Bytes.uint64(value) else { throw bad() }
                 cas = v
             } else if named("fetch") {
-                if value.elementsEqual("yes".utf8) { fetched = true }
-                else if value.elementsEqual("no".utf8) { fetched = false }
+                if Bytes.equals(value, "yes") { fetched = true }
+                else if Bytes.equals(value, "no") { fetched = false }
                 else { throw bad() }
             } else if named("cls") {
                 guard let v = Bytes.int64(value), v >= 0, v < 1 << 16 else { throw bad() }

@@ -153,6 +153,35 @@ enum Bytes {
         line.split(separator: 0x20, omittingEmptySubsequences: true)
     }
 
+    /// Calls `body` for each space-separated token, without allocating.
+    @inline(__always)
+    static func forEachToken(_ line: ArraySlice<UInt8>, _ body: (ArraySlice<UInt8>) throws -> Void) rethrows {
+        var i = line.startIndex
+        let end = line.endIndex
+        while i < end {
+            while i < end && line[i] == 0x20 { i += 1 }
+            if i == end { break }
+            var j = i
+            while j < end && line[j] != 0x20 { j += 1 }
+            try body(line[i..<j])
+            i = j
+        }
+    }
+
+    /// Byte equality with a literal.
+    @inline(__always)
+    static func equals(_ s: ArraySlice<UInt8>, _ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        guard s.count == n else { return false }
+        let p = literal.utf8Start
+        var i = s.startIndex
+        for k in 0..<n {
+            if s[i] != p[k] { return false }
+            i += 1
+        }
+        return true
+    }
+
     static func int64(_ s: ArraySlice<UInt8>) -> Int64? {
         guard !s.isEmpty, s.count <= 20 else { return nil }
         var neg = false

@@ -14,12 +14,15 @@ public struct MetaFlags: Sendable, Equatable {
 
     public init() {}
 
-    static func parse(_ tokens: ArraySlice<ArraySlice<UInt8>>, offset: Int) throws -> MetaFlags {
+    /// Parses the flags of a response line, skipping its first `skip` tokens (code, size).
+    static func parse(line: ArraySlice<UInt8>, skip: Int, offset: Int) throws -> MetaFlags {
         var f = MetaFlags()
         var rawKey: ArraySlice<UInt8>?
         var base64 = false
-        for t in tokens {
-            guard let c = t.first else { continue }
+        var index = 0
+        try Bytes.forEachToken(line) { t in
+            index += 1
+            guard index > skip, let c = t.first else { return }
             let v = t.dropFirst()
             func bad() -> ProtocolError { ProtocolError(.malformed, "bad meta flag \(Bytes.text(t.prefix(40)))", offset: offset) }
             switch c {
@@ -73,25 +76,31 @@ public struct MetaResponseParser: Sendable {
         }
         let at = buf.offset
         guard let line = try buf.readLine() else { return nil }
-        let tokens = Bytes.split(line)
-        guard let code = tokens.first else {
-            throw ProtocolError(.unexpected, "empty line in meta answer", offset: at)
-        }
-        switch Bytes.text(code) {
-        case "VA":
-            guard tokens.count >= 2, let n = Bytes.int64(tokens[1]), n >= 0 else {
+        let code = line.prefix(3)
+        if Bytes.equals(code, "VA ") {
+            var size: ArraySlice<UInt8> = []
+            var index = 0
+            Bytes.forEachToken(line) { t in
+                index += 1
+                if index == 2 { size = t }
+            }
+            guard let n = Bytes.int64(size), n >= 0 else {
                 throw ProtocolError(.malformed, "bad VA line: \(Bytes.text(line.prefix(80)))", offset: at)
             }
             guard n <= Int64(maxValueBytes) else {
                 throw ProtocolError(.valueTooLarge, "value of \(n) bytes exceeds the \(maxValueBytes)-byte limit", offset: at)
             }
-            let flags = try MetaFlags.parse(tokens.dropFirst(2), offset: at)
+            let flags = try MetaFlags.parse(line: line, skip: 2, offset: at)
             pending = (flags, Int(n))
             return try next(from: &buf)
-        case "HD", "OK": return .hit(try MetaFlags.parse(tokens.dropFirst(), offset: at))
-        case "EN": return .miss(try MetaFlags.parse(tokens.dropFirst(), offset: at))
-        case "MN": return .noop
-        default:
+        }
+        let word = line.prefix { $0 != 0x20 }
+        if Bytes.equals(word, "HD") || Bytes.equals(word, "OK") {
+            return .hit(try MetaFlags.parse(line: line, skip: 1, offset: at))
+        }
+        if Bytes.equals(word, "EN") { return .miss(try MetaFlags.parse(line: line, skip: 1, offset: at)) }
+        if Bytes.equals(word, "MN") { return .noop }
+        do {
             if let answer = ServerAnswer.parse(line) { return .failed(answer) }
             throw ProtocolError(.unexpected, "unexpected meta answer: \(Bytes.text(line.prefix(80)))", offset: at)
         }

@@ -10,13 +10,24 @@ final class DumpSink: CaptureSink, @unchecked Sendable {
 
     init(writer: DumpWriter) { self.writer = writer }
 
-    func item(_ i: CapturedItem) throws {
-        let record = DumpRecord.item(
+    static func record(_ i: CapturedItem) -> DumpRecord {
+        .item(
             DumpItem(
                 key: i.key, flags: i.flags, valueLength: max(0, i.valueLength), cas: i.cas, exp: i.exp,
-                lastAccess: i.lastAccess, slabClass: i.slabClass, fetched: i.fetched, totalSize: i.totalSize,
+                lastAccess: i.lastAccess, slabClass: max(0, i.slabClass), fetched: i.fetched, totalSize: i.totalSize,
                 value: i.value))
+    }
+
+    func item(_ i: CapturedItem) throws {
+        let record = DumpSink.record(i)
         try lock.withLock { _ in try writer.write(record) }
+    }
+
+    func batch(items: [CapturedItem], misses: [(key: [UInt8], reason: String)]) throws {
+        try lock.withLock { _ in
+            for i in items { try writer.write(DumpSink.record(i)) }
+            for m in misses { try writer.write(.miss(DumpMiss(key: m.key, reason: m.reason))) }
+        }
     }
 
     func miss(key: [UInt8], reason: String) throws {

@@ -80,7 +80,7 @@ enum HostRun {
         let path = config.outDir + "/" + fileName(spec)
         let writer: DumpWriter
         do {
-            writer = try DumpWriter(path: path, overwrite: config.force)
+            writer = try DumpWriter(path: path, overwrite: config.force, memberBytes: 1 << 20)
         } catch {
             return fail("cannot create \(path): \(error)")
         }
