@@ -20,6 +20,13 @@ public struct Enumeration {
     public var metadumpLines: Int?
 }
 
+/// Enumeration failed; `notes` says what was tried before (e.g. why metadump was not used).
+public struct EnumerationFailure: Error, CustomStringConvertible {
+    public var underlying: Error
+    public var notes: [(level: String, message: String)]
+    public var description: String { "\(underlying)" }
+}
+
 public enum Enumerator {
     /// Lists the server's keys. `keysFile` wins; `forceCachedump` skips metadump.
     public static func enumerate(
@@ -67,8 +74,12 @@ public enum Enumerator {
             "\(reason); fell back to stats cachedump, which lists only the COLD LRU and at most 2 MB of keys per slab class: hot keys are missing and the listing is INCOMPLETE"
         ))
         let listing = CachedumpListing()
-        try await MemcacheConnection.with(host: host, port: port, options: options) { c in
-            try await listing.capture(c, itemsStats: server.sample(.items))
+        do {
+            try await MemcacheConnection.with(host: host, port: port, options: options) { c in
+                try await listing.capture(c, itemsStats: server.sample(.items))
+            }
+        } catch {
+            throw EnumerationFailure(underlying: error, notes: notes)
         }
         for n in listing.notes { notes.append(("warning", n)) }
         return Enumeration(method: .cachedump, source: listing, listingComplete: false, notes: notes, metadumpLines: nil)

@@ -63,10 +63,14 @@ enum HostRun {
         // 2. Enumerate (the metadump is spooled to its END before anything else happens).
         var enumeration: Enumeration?
         var enumerationError: String?
+        var failureNotes: [(level: String, message: String)] = []
         do {
             enumeration = try await Enumerator.enumerate(
                 host: spec.host, port: spec.port, options: config.connection, server: info, keysFile: config.keysFile,
                 forceCachedump: config.forceCachedump, spoolDirectory: config.outDir)
+        } catch let failure as EnumerationFailure {
+            failureNotes = failure.notes
+            enumerationError = "enumeration failed: \(failure)"
         } catch {
             enumerationError = "enumeration failed: \(error)"
         }
@@ -95,7 +99,7 @@ enum HostRun {
                         keysOnly: config.fetch.keysOnly, serverVersion: info.version, serverTime: info.serverTime,
                         serverUptime: info.serverUptime, startedLocal: m.startedLocal, commandLine: config.commandLine)))
             for s in info.stats { try sink.stats(section: s.section.rawValue, label: "start", values: s.values) }
-            for n in enumeration?.notes ?? [] {
+            for n in enumeration?.notes ?? failureNotes {
                 try sink.note(level: n.level, message: n.message)
                 m.notes.append("\(n.level): \(n.message)")
                 if n.level == "warning" { diagnostics.warning("\(spec.address): \(n.message)") }

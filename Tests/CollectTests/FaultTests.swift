@@ -145,6 +145,21 @@ func startCollect(_ args: [String]) throws -> Process {
         #expect(hosts.first?["method"] as? String == "cachedump" && hosts.first?["listing_complete"] as? Bool == false)
     }
 
+    /// `-X` refuses both metadump and cachedump: the dump says so and the host is partial.
+    @Test func dumpingDisabledIsReportedNotHidden() throws {
+        let server = try MemcachedServer(memoryMB: 64, extraArguments: ["-X"])
+        defer { server.stop() }
+        try fill(server, count: 20)
+        let work = try CollectRun.tempDir("nodump")
+        let r = try CollectRun.run(["127.0.0.1:\(server.port)", "--out", work])
+        #expect(r.status == 3, "\(r.stderrText)")
+        let dump = try ReadDump(path: work + "/127.0.0.1_\(server.port).mcdump.gz")
+        #expect(dump.items.isEmpty && dump.trailer?.complete == false)
+        #expect(dump.notes.contains { $0.message.contains("metadump not allowed") })
+        #expect(dump.notes.contains { $0.level == "error" && $0.message.contains("cachedump not allowed") })
+        #expect(CollectRun.servers(try CollectRun.manifest(work)).first?["status"] as? String == "partial")
+    }
+
     @Test func refusesToOverwriteWithoutForce() throws {
         let server = try MemcachedServer(memoryMB: 64)
         defer { server.stop() }
