@@ -228,4 +228,19 @@ func startCollect(_ args: [String]) throws -> Process {
         #expect(items[Array("beta".utf8).hex]?.cas == 12)
         #expect(dump.notes.contains { $0.level == "warning" && $0.message.contains("gets") })
     }
+
+    @Test func busyCrawlerIsRetriedNotStacked() throws {
+        let work = try CollectRun.tempDir("busy")
+        let log = work + "/commands.log"
+        let old = try Background(Python.interpreter, [PyScript.path("collect_old_server.py"), log, "busy-once"])
+        defer { old.stop() }
+        let port = try #require(UInt16(old.firstLine))
+        let r = try CollectRun.run(["127.0.0.1:\(port)", "--out", work + "/out", "--allow-lru-bump"])
+        #expect(r.status == 0, "\(r.stderrText)")
+        let dump = try ReadDump(path: work + "/out/127.0.0.1_\(port).mcdump.gz")
+        #expect(dump.header?.method == "metadump" && dump.items.count == 3)
+        #expect(dump.notes.contains { $0.message.contains("BUSY") && $0.message.contains("retrying") })
+        let commands = try String(contentsOfFile: log, encoding: .utf8).components(separatedBy: "\r\n")
+        #expect(commands.filter { $0 == "lru_crawler metadump all" }.count == 2)
+    }
 }

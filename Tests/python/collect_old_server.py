@@ -3,7 +3,8 @@ such a server does not run here. It answers version, the stats family, `lru_craw
 and `gets` from a fixed item table, and `ERROR` to anything else (so `mn`/`mg` fail as on 1.5).
 Every command line received is appended to LOG.
 
-Usage: collect_old_server.py LOG   (prints the listening port, then serves until killed)
+Usage: collect_old_server.py LOG [busy-once]   (prints the listening port, then serves until killed)
+With busy-once the first `lru_crawler metadump all` is answered `BUSY currently processing crawler request`.
 """
 import asyncio
 import sys
@@ -11,6 +12,7 @@ import time
 
 log = open(sys.argv[1], "ab", buffering=0)
 NOW = int(time.time())
+busy = ["busy-once" in sys.argv[2:]]
 ITEMS = {b"alpha": (1, 11, b"first value"), b"beta": (9, 12, b"second\r\nvalue"), b"sp%C3%A9": (0, 13, b"x" * 5000)}
 ITEMS = {bytes.fromhex("7370c3a9") if k == b"sp%C3%A9" else k: v for k, v in ITEMS.items()}
 
@@ -31,6 +33,9 @@ async def handle(reader, writer):
             out = b"VERSION 1.5.22\r\n"
         elif words[0] == b"stats" and len(words) <= 2:
             out = b"STAT time %d\r\nSTAT uptime 1000\r\nSTAT curr_items %d\r\nEND\r\n" % (NOW, len(ITEMS))
+        elif words == [b"lru_crawler", b"metadump", b"all"] and busy[0]:
+            busy[0] = False
+            out = b"BUSY currently processing crawler request\r\n"
         elif words == [b"lru_crawler", b"metadump", b"all"]:
             out = b"".join(b"key=%s exp=-1 la=%d cas=%d fetch=no cls=1 size=%d\n" % (uri(k), NOW - 5, v[1], len(v[2]) + 50)
                            for k, v in ITEMS.items()) + b"END\r\n"
