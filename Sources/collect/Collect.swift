@@ -24,11 +24,11 @@ struct Collect: AsyncParsableCommand {
 
             EXAMPLES:
               collect 10.0.0.1:11211 10.0.0.2:11211 10.0.0.3:11211 --out incident-42
-              collect --keystone-conf /etc/keystone/keystone.conf --out incident-42 --rate 20000 --bandwidth 50
+              collect --keystone-conf keystone.conf --out incident-42 --rate 20000
               collect 10.0.0.2:11211 --keys-only --out keys-only
-              grep -f suspects.txt keys.txt | collect 10.0.0.2:11211 --keys - --out suspects
+              collect 10.0.0.2:11211 --keys - --out suspects < suspect-keys.txt
 
-            \(ExitStatus.helpTable([.success: "every server captured completely", .fatal: "nothing captured (every server failed, or the output would be overwritten)", .partial: "some server partial or failed (named on stderr and in MANIFEST.json), or stopped by a signal"]))
+            \(ExitStatus.helpTable([.success: "every server captured completely", .fatal: "nothing captured (or an output file exists; see --force)", .partial: "some server partial or failed (see stderr, MANIFEST.json) or interrupted"]))
             """,
         version: CollectVersion.string)
 
