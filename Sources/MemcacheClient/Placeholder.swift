@@ -1,1 +1,0 @@
-// MemcacheClient: placeholder until the module lands.

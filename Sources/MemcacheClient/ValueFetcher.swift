@@ -1,0 +1,300 @@
+// MemcacheClient/ValueFetcher: fetches values for listed keys with pipelined
+// `mg <key> [v] f t s c k u q O<n>` batches ended by `mn` — no LRU bump, no fetched mark — on a
+// bounded number of connections. Keys the server no longer has are recorded as misses. `gets` is
+// used only for servers without meta commands and only with the operator's LRU-bump permission.
+import MemcacheProtocol
+import Synchronization
+
+/// How values are fetched.
+public struct FetchOptions: Sendable {
+    public var connections: Int = 2
+    public var keysOnly = false
+    /// Values larger than this are recorded with metadata only.
+    public var maxValueBytes = 64 << 20
+    public var itemsPerSecond: Double?
+    public var bytesPerSecond: Double?
+    public var lruBump: LRUBumpPermission?
+    public var batchItems = 256
+    public var batchBytes = 1 << 20
+
+    public init() {}
+}
+
+/// What the fetch phase did.
+public struct FetchSummary: Sendable {
+    public var usedGets = false
+    public var stopped = false
+    public var errors: [String] = []
+
+    public init() {}
+}
+
+/// Hands out batches of listed keys to the fetch connections.
+final class BatchSource: @unchecked Sendable {
+    private let lock = Mutex<Void>(())
+    private let source: KeySource
+    private var finished = false
+
+    init(_ source: KeySource) { self.source = source }
+
+    var isFinished: Bool { lock.withLock { _ in finished } }
+
+    func next(maxItems: Int, maxBytes: Int) throws -> [ListedKey] {
+        try lock.withLock { _ in
+            var batch: [ListedKey] = []
+            var bytes = 0
+            while !finished, batch.count < maxItems, bytes < maxBytes {
+                guard let k = try source.nextKey() else { finished = true; break }
+                bytes += k.sizeEstimate ?? 4096
+                batch.append(k)
+            }
+            return batch
+        }
+    }
+}
+
+public enum ValueFetcher {
+    /// Runs `options.connections` fetch connections until the source is exhausted or `stop` is set.
+    /// A connection that fails ends its share of the work; the error is returned in the summary.
+    public static func run(
+        host: String, port: Int, connection: ConnectionOptions, source: KeySource, options: FetchOptions,
+        server: ServerInfo, sink: CaptureSink, progress: CaptureProgress, stop: StopFlag
+    ) async -> FetchSummary {
+        let batches = BatchSource(source)
+        let items = options.itemsPerSecond.map { TokenBucket(ratePerSecond: $0) }
+        let bandwidth = options.bytesPerSecond.map { TokenBucket(ratePerSecond: $0, burst: max($0 / 4, 1_048_576)) }
+        var perBatch = options.batchItems
+        if let r = options.itemsPerSecond { perBatch = max(1, min(perBatch, Int(r / 4))) }
+        let batchItems = perBatch
+        let results = await withTaskGroup(of: (Bool, Bool, String?).self) { group in
+            for _ in 0..<max(1, options.connections) {
+                group.addTask {
+                    do {
+                        let usedGets = try await MemcacheConnection.with(host: host, port: port, options: connection) { c in
+                            try await fetchLoop(
+                                c, batches: batches, batchItems: batchItems, options: options, server: server,
+                                sink: sink, progress: progress, stop: stop, items: items, bandwidth: bandwidth)
+                        }
+                        return (usedGets, stop.isSet, nil)
+                    } catch {
+                        return (false, stop.isSet, "\(error)")
+                    }
+                }
+            }
+            var all: [(Bool, Bool, String?)] = []
+            for await r in group { all.append(r) }
+            return all
+        }
+        var summary = FetchSummary()
+        summary.usedGets = results.contains { $0.0 }
+        summary.stopped = stop.isSet
+        summary.errors = results.compactMap { $0.2 }
+        return summary
+    }
+
+    /// Probes for meta commands with `mn` (MN, or ERROR on servers without them).
+    static func hasMetaCommands(_ c: MemcacheConnection) async throws -> Bool {
+        try await c.send([.metaNoop])
+        var parser = MetaResponseParser()
+        switch try await c.read({ try parser.next(from: &$0) }) {
+        case .noop: return true
+        case .failed(.error): return false
+        default:
+            throw MemcacheClientError.protocolError(
+                server: c.server, ProtocolError(.unexpected, "unexpected answer to mn", offset: c.buffer.offset))
+        }
+    }
+
+    static func fetchLoop(
+        _ c: MemcacheConnection, batches: BatchSource, batchItems: Int, options: FetchOptions, server: ServerInfo,
+        sink: CaptureSink, progress: CaptureProgress, stop: StopFlag, items: TokenBucket?, bandwidth: TokenBucket?
+    ) async throws -> Bool {
+        let meta = try await hasMetaCommands(c)
+        if !meta && options.lruBump == nil {
+            throw MemcacheClientError.serverRefused(
+                server: c.server, request: "mn", .error("no meta commands; values need `gets`, which bumps the LRU: rerun with --allow-lru-bump"))
+        }
+        if meta {
+            try await metaPipeline(
+                c, batches: batches, batchItems: batchItems, options: options, server: server, sink: sink,
+                progress: progress, stop: stop, items: items, bandwidth: bandwidth)
+            return false
+        }
+        while !stop.isSet, let permission = options.lruBump {
+            let batch = try batches.next(maxItems: min(batchItems, 100), maxBytes: options.batchBytes)
+            if batch.isEmpty { break }
+            progress.listed.add(batch.count, ordering: .relaxed)
+            if let items { await items.spend(Double(batch.count), stop: stop) }
+            let before = c.bytesReceived
+            try await getsBatch(c, batch, permission: permission, options: options, server: server, sink: sink, progress: progress)
+            if let bandwidth { await bandwidth.spend(Double(c.bytesReceived - before), stop: stop) }
+        }
+        return true
+    }
+
+    /// A batch sent and not yet answered.
+    struct SentBatch {
+        var keys: [ListedKey]
+        var answered: [Bool]
+        var misses: [(key: [UInt8], reason: String)]
+    }
+
+    /// Keeps two batches in flight: the next one is sent before the previous one's answers are read,
+    /// so the server is never idle waiting for us.
+    static func metaPipeline(
+        _ c: MemcacheConnection, batches: BatchSource, batchItems: Int, options: FetchOptions, server: ServerInfo,
+        sink: CaptureSink, progress: CaptureProgress, stop: StopFlag, items: TokenBucket?, bandwidth: TokenBucket?
+    ) async throws {
+        var inFlight: [SentBatch] = []
+        var received = c.bytesReceived
+        while true {
+            if !stop.isSet {
+                let keys = try batches.next(maxItems: batchItems, maxBytes: options.batchBytes)
+                if !keys.isEmpty {
+                    progress.listed.add(keys.count, ordering: .relaxed)
+                    if let items { await items.spend(Double(keys.count), stop: stop) }
+                    inFlight.append(try await sendMeta(c, keys, options: options))
+                }
+            }
+            guard !inFlight.isEmpty else { return }
+            if inFlight.count < 2 && !stop.isSet && !batches.isFinished { continue }
+            let sent = inFlight.removeFirst()
+            try await receiveMeta(c, sent, options: options, server: server, sink: sink, progress: progress)
+            if let bandwidth {
+                await bandwidth.spend(Double(c.bytesReceived - received), stop: stop)
+                received = c.bytesReceived
+            }
+        }
+    }
+
+    static func sendMeta(_ c: MemcacheConnection, _ batch: [ListedKey], options: FetchOptions) async throws -> SentBatch {
+        var requests: [ReadOnlyRequest] = []
+        requests.reserveCapacity(batch.count + 1)
+        var sent = SentBatch(keys: batch, answered: [Bool](repeating: false, count: batch.count), misses: [])
+        for (i, lk) in batch.enumerated() {
+            guard let key = MemcacheKey(lk.key), key.isMetaAddressable else {
+                sent.answered[i] = true
+                sent.misses.append((lk.key, "key of \(lk.key.count) bytes cannot be addressed by mg (1…250 bytes; binary keys ≤186)"))
+                continue
+            }
+            let wantValue = !options.keysOnly && (lk.sizeEstimate.map { $0 <= options.maxValueBytes + 4096 } ?? true)
+            requests.append(.metaGet(MetaGet(key: key, wantValue: wantValue, quiet: true, opaque: UInt32(i))))
+        }
+        requests.append(.metaNoop)
+        try await c.send(requests)
+        return sent
+    }
+
+    static func receiveMeta(
+        _ c: MemcacheConnection, _ sent: SentBatch, options: FetchOptions, server: ServerInfo, sink: CaptureSink,
+        progress: CaptureProgress
+    ) async throws {
+        var answered = sent.answered
+        var captured: [CapturedItem] = []
+        captured.reserveCapacity(sent.keys.count)
+        var parser = MetaResponseParser(maxValueBytes: max(options.maxValueBytes, 128 << 20))
+        var lastError: ServerAnswer?
+        loop: while true {
+            let response = try await c.read { try parser.next(from: &$0) }
+            switch response {
+            case .noop: break loop
+            case .value(let flags, let data):
+                if let item = record(flags: flags, value: data, batch: sent.keys, answered: &answered, options: options, server: server) {
+                    captured.append(item)
+                }
+            case .hit(let flags):
+                if let item = record(flags: flags, value: nil, batch: sent.keys, answered: &answered, options: options, server: server) {
+                    captured.append(item)
+                }
+            case .miss: continue
+            case .failed(let a): lastError = a
+            }
+        }
+        var misses = sent.misses
+        for (i, lk) in sent.keys.enumerated() where !answered[i] {
+            let reason = lastError.map { "server answered \($0)" } ?? "not found at fetch (expired, evicted or deleted after listing)"
+            misses.append((lk.key, reason))
+        }
+        try sink.batch(items: captured, misses: misses)
+        progress.captured.add(captured.count, ordering: .relaxed)
+        progress.missed.add(misses.count, ordering: .relaxed)
+        progress.valueBytes.add(captured.reduce(0) { $0 + ($1.value?.count ?? 0) }, ordering: .relaxed)
+    }
+
+    static func record(
+        flags: MetaFlags, value: [UInt8]?, batch: [ListedKey], answered: inout [Bool], options: FetchOptions,
+        server: ServerInfo
+    ) -> CapturedItem? {
+        guard let o = flags.opaque, let i = Int(o), i >= 0, i < batch.count, !answered[i] else { return nil }
+        answered[i] = true
+        let lk = batch[i]
+        var kept = value
+        if let v = value, v.count > options.maxValueBytes || options.keysOnly { kept = nil }
+        return makeItem(
+            lk, flags: flags.clientFlags ?? lk.metadump?.flags ?? 0, valueLength: flags.size ?? value?.count ?? 0,
+            cas: flags.cas, ttl: flags.ttl, value: kept, server: server)
+    }
+
+    /// Merges what the listing said with what the fetch said. Listing metadata is used only while the
+    /// cas is unchanged (otherwise the item was rewritten after the listing).
+    static func makeItem(
+        _ lk: ListedKey, flags: UInt32, valueLength: Int, cas: UInt64?, ttl: Int64?, value: [UInt8]?, server: ServerInfo
+    ) -> CapturedItem {
+        let m = lk.metadump
+        let same = m != nil && (cas == nil || m?.cas == cas)
+        var exp: Int64 = -1
+        if same, let m {
+            exp = m.exp
+        } else if let t = ttl {
+            exp = t < 0 ? -1 : (server.serverNow() ?? 0) + t
+        } else if let cd = lk.cachedump {
+            exp = cd.exp
+        }
+        return CapturedItem(
+            key: lk.key, flags: flags, valueLength: valueLength, cas: cas ?? m?.cas ?? 0, exp: exp,
+            lastAccess: same ? (m?.lastAccess ?? -1) : -1,
+            slabClass: same ? (m?.slabClass ?? 0) : (lk.cachedumpClass ?? 0),
+            fetched: same ? (m?.fetched ?? false) : false, totalSize: same ? (m?.totalSize ?? -1) : -1, value: value)
+    }
+
+    static func getsBatch(
+        _ c: MemcacheConnection, _ batch: [ListedKey], permission: LRUBumpPermission, options: FetchOptions,
+        server: ServerInfo, sink: CaptureSink, progress: CaptureProgress
+    ) async throws {
+        var keys: [MemcacheKey] = []
+        var index: [[UInt8]: Int] = [:]
+        for (i, lk) in batch.enumerated() {
+            if let k = MemcacheKey(lk.key), k.isTextSafe {
+                keys.append(k)
+                index[lk.key] = i
+            } else {
+                try sink.miss(key: lk.key, reason: "key cannot be sent with gets (needs meta commands)")
+                progress.missed.add(1, ordering: .relaxed)
+            }
+        }
+        guard !keys.isEmpty else { return }
+        try await c.send([.gets(keys, permission)])
+        var parser = ValueParser(maxValueBytes: max(options.maxValueBytes, 128 << 20))
+        var answered = Set<Int>()
+        loop: while true {
+            switch try await c.read({ try parser.next(from: &$0) }) {
+            case .end: break loop
+            case .value(let block):
+                guard let i = index[block.key], answered.insert(i).inserted else { continue }
+                let kept = options.keysOnly || block.value.count > options.maxValueBytes ? nil : block.value
+                let item = makeItem(
+                    batch[i], flags: block.flags, valueLength: block.value.count, cas: block.cas, ttl: nil, value: kept,
+                    server: server)
+                try sink.item(item)
+                progress.captured.add(1, ordering: .relaxed)
+                progress.valueBytes.add(kept?.count ?? 0, ordering: .relaxed)
+            case .failed(let a):
+                throw MemcacheClientError.serverRefused(server: c.server, request: "gets", a)
+            }
+        }
+        for (k, i) in index where !answered.contains(i) {
+            try sink.miss(key: k, reason: "not found at fetch (expired, evicted or deleted after listing)")
+            progress.missed.add(1, ordering: .relaxed)
+        }
+    }
+}

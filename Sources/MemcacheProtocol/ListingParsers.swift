@@ -1,0 +1,204 @@
+// MemcacheProtocol/ListingParsers: incremental parsers for the line-oriented answers — `version`,
+// `stats …` blocks, `lru_crawler metadump` listings and `stats cachedump` listings. Each `next(from:)`
+// returns one event, or nil when more bytes are needed; bytes may arrive in any chunking.
+
+/// One event of a `stats` answer.
+public enum StatsEvent: Sendable, Equatable {
+    case stat(name: String, value: String)
+    case end
+    case failed(ServerAnswer)
+}
+
+public struct StatsParser: Sendable {
+    public init() {}
+
+    public mutating func next(from buf: inout ResponseBuffer) throws -> StatsEvent? {
+        let at = buf.offset
+        guard let line = try buf.readLine() else { return nil }
+        if line.elementsEqual("END".utf8) { return .end }
+        if Bytes.starts(line, with: "STAT ") {
+            let body = line.dropFirst(5)
+            guard let sp = body.firstIndex(of: 0x20) else {
+                return .stat(name: Bytes.text(body), value: "")
+            }
+            return .stat(name: Bytes.text(body[body.startIndex..<sp]), value: Bytes.text(body[(sp + 1)...]))
+        }
+        if let answer = ServerAnswer.parse(line) { return .failed(answer) }
+        throw ProtocolError(.unexpected, "unexpected line in stats answer: \(Bytes.text(line.prefix(80)))", offset: at)
+    }
+}
+
+/// The answer to `version`: `VERSION 1.6.18`.
+public enum VersionParser {
+    public static func next(from buf: inout ResponseBuffer) throws -> Result<String, ServerAnswer>? {
+        let at = buf.offset
+        guard let line = try buf.readLine() else { return nil }
+        if Bytes.starts(line, with: "VERSION ") { return .success(Bytes.text(line.dropFirst(8))) }
+        if let answer = ServerAnswer.parse(line) { return .failure(answer) }
+        throw ProtocolError(.unexpected, "unexpected answer to version: \(Bytes.text(line.prefix(80)))", offset: at)
+    }
+}
+
+/// One line of `lru_crawler metadump` (1.6.18 fields; unknown fields are ignored).
+public struct MetadumpEntry: Sendable, Equatable {
+    public var key: [UInt8]
+    public var exp: Int64  // absolute unix time, -1 = never
+    public var lastAccess: Int64  // absolute unix time
+    public var cas: UInt64
+    public var fetched: Bool
+    public var slabClass: Int  // 0 when the server did not say (< 1.5.4); real classes start at 1
+    public var totalSize: Int  // ITEM_ntotal, -1 when the server did not say
+    public var flags: UInt32?  // 1.6.24+
+
+    public init(
+        key: [UInt8], exp: Int64, lastAccess: Int64, cas: UInt64, fetched: Bool, slabClass: Int, totalSize: Int,
+        flags: UInt32? = nil
+    ) {
+        self.key = key
+        self.exp = exp
+        self.lastAccess = lastAccess
+        self.cas = cas
+        self.fetched = fetched
+        self.slabClass = slabClass
+        self.totalSize = totalSize
+        self.flags = flags
+    }
+}
+
+public enum MetadumpEvent: Sendable, Equatable {
+    case entry(MetadumpEntry)
+    case end
+    /// The crawler refused (BUSY, BADCLASS, NOTSTARTED, CLIENT_ERROR lru crawler disabled, ERROR …).
+    case failed(ServerAnswer)
+}
+
+/// What `MetadumpParser.skim` saw.
+public enum MetadumpSkim: Sendable, Equatable {
+    case entryLine
+    case end
+    case failed(ServerAnswer)
+}
+
+/// Lines end in `\n` (1.6.18) or `\r\n`; an optional `OK` line comes first on 1.6.43+; `END` ends it.
+public struct MetadumpParser: Sendable {
+    private var sawFirstLine = false
+    public init() {}
+
+    public mutating func next(from buf: inout ResponseBuffer) throws -> MetadumpEvent? {
+        while true {
+            let at = buf.offset
+            guard let line = try buf.readLine() else { return nil }
+            let first = !sawFirstLine
+            sawFirstLine = true
+            if line.elementsEqual("END".utf8) { return .end }
+            if first && line.elementsEqual("OK".utf8) { continue }
+            if Bytes.starts(line, with: "key=") { return .entry(try MetadumpParser.entry(line, offset: at)) }
+            if let answer = ServerAnswer.parse(line) { return .failed(answer) }
+            throw ProtocolError(.unexpected, "unexpected metadump line: \(Bytes.text(line.prefix(80)))", offset: at)
+        }
+    }
+
+    /// Like `next(from:)` but does not decode entries (used while spooling at full speed).
+    public mutating func skim(from buf: inout ResponseBuffer) throws -> MetadumpSkim? {
+        while true {
+            let at = buf.offset
+            guard let line = try buf.readLine() else { return nil }
+            let first = !sawFirstLine
+            sawFirstLine = true
+            if Bytes.starts(line, with: "key=") { return .entryLine }
+            if line.elementsEqual("END".utf8) { return .end }
+            if first && line.elementsEqual("OK".utf8) { continue }
+            if let answer = ServerAnswer.parse(line) { return .failed(answer) }
+            throw ProtocolError(.unexpected, "unexpected metadump line: \(Bytes.text(line.prefix(80)))", offset: at)
+        }
+    }
+
+    static func entry(_ line: ArraySlice<UInt8>, offset: Int) throws -> MetadumpEntry {
+        var key: [UInt8]?
+        var exp: Int64?, la: Int64?, cas: UInt64?, fetched: Bool?
+        var cls = 0, size = -1
+        var flags: UInt32?
+        try Bytes.forEachToken(line) { field in
+            guard let eq = field.firstIndex(of: UInt8(ascii: "=")) else { return }
+            let name = field[field.startIndex..<eq]
+            let value = field[(eq + 1)...]
+            func bad() -> ProtocolError {
+                ProtocolError(.malformed, "bad metadump field \(Bytes.text(field.prefix(80)))", offset: offset)
+            }
+            func named(_ n: StaticString) -> Bool { Bytes.equals(name, n) }
+            if named("key") {
+                guard let k = URIDecoding.decode(value), !k.isEmpty else { throw bad() }
+                key = k
+            } else if named("exp") {
+                guard let v = Bytes.int64(value) else { throw bad() }
+                exp = v
+            } else if named("la") {
+                guard let v = Bytes.int64(value) else { throw bad() }
+                la = v
+            } else if named("cas") {
+                guard let v = Bytes.uint64(value) else { throw bad() }
+                cas = v
+            } else if named("fetch") {
+                if Bytes.equals(value, "yes") { fetched = true }
+                else if Bytes.equals(value, "no") { fetched = false }
+                else { throw bad() }
+            } else if named("cls") {
+                guard let v = Bytes.int64(value), v >= 0, v < 1 << 16 else { throw bad() }
+                cls = Int(v)
+            } else if named("size") {
+                guard let v = Bytes.int64(value), v >= 0, v < 1 << 40 else { throw bad() }
+                size = Int(v)
+            } else if named("flags") {
+                guard let v = Bytes.uint64(value), v <= UInt64(UInt32.max) else { throw bad() }
+                flags = UInt32(v)
+            }
+        }
+        guard let key, let exp, let la, let cas, let fetched else {
+            throw ProtocolError(.malformed, "metadump line lacks key/exp/la/cas/fetch: \(Bytes.text(line.prefix(80)))", offset: offset)
+        }
+        return MetadumpEntry(key: key, exp: exp, lastAccess: la, cas: cas, fetched: fetched, slabClass: cls, totalSize: size, flags: flags)
+    }
+}
+
+/// One line of `stats cachedump`: `ITEM <key> [<value bytes> b; <abs exp or 0> s]`.
+public struct CachedumpEntry: Sendable, Equatable {
+    public var key: [UInt8]
+    public var valueLength: Int
+    public var exp: Int64  // absolute unix time, -1 = never (the server prints 0)
+}
+
+public enum CachedumpEvent: Sendable, Equatable {
+    case entry(CachedumpEntry)
+    case end
+    case failed(ServerAnswer)
+}
+
+public struct CachedumpParser: Sendable {
+    public init() {}
+
+    public mutating func next(from buf: inout ResponseBuffer) throws -> CachedumpEvent? {
+        let at = buf.offset
+        guard let line = try buf.readLine() else { return nil }
+        if line.elementsEqual("END".utf8) { return .end }
+        if Bytes.starts(line, with: "ITEM ") {
+            // The key is raw and has no spaces; the tail is " [<n> b; <t> s]".
+            let body = line.dropFirst(5)
+            guard let sp = body.firstIndex(of: 0x20) else { throw bad(line, at) }
+            let key = Array(body[body.startIndex..<sp])
+            var tail = body[(sp + 1)...]
+            guard tail.first == UInt8(ascii: "["), tail.last == UInt8(ascii: "]"), !key.isEmpty else { throw bad(line, at) }
+            tail = tail.dropFirst().dropLast()
+            let parts = Bytes.split(tail)
+            guard parts.count == 4, parts[1].elementsEqual("b;".utf8), parts[3].elementsEqual("s".utf8),
+                let n = Bytes.int64(parts[0]), n >= 0, let t = Bytes.int64(parts[2])
+            else { throw bad(line, at) }
+            return .entry(CachedumpEntry(key: key, valueLength: Int(n), exp: t == 0 ? -1 : t))
+        }
+        if let answer = ServerAnswer.parse(line) { return .failed(answer) }
+        throw bad(line, at)
+    }
+
+    private func bad(_ line: ArraySlice<UInt8>, _ at: Int) -> ProtocolError {
+        ProtocolError(.malformed, "bad cachedump line: \(Bytes.text(line.prefix(80)))", offset: at)
+    }
+}

@@ -1,1 +1,0 @@
-// MemcacheProtocol: placeholder until the module lands.

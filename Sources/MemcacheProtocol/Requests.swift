@@ -1,0 +1,185 @@
+// MemcacheProtocol/Requests: the ONE allowlist of requests the collector can send. Every byte that
+// reaches a server is produced by `ReadOnlyRequest.encode(into:)`; nothing else in the package
+// formats commands. No case can express a storage, touch, flush, `stats sizes_enable`, or an `mg`
+// with a mutating flag (N, R, T, E, I …): the types have no place to put one.
+
+/// A key as the server stores it (raw bytes, 1…250 of them).
+public struct MemcacheKey: Hashable, Sendable {
+    public let bytes: [UInt8]
+    /// The server's key length limit (`KEY_MAX_LENGTH`).
+    public static let maxLength = 250
+
+    /// nil when empty or longer than 250 bytes.
+    public init?(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty, bytes.count <= MemcacheKey.maxLength else { return nil }
+        self.bytes = bytes
+    }
+
+    /// True when the text protocol can carry the key as it is: printable ASCII or high bytes,
+    /// no space, no control character, no DEL.
+    public var isTextSafe: Bool {
+        bytes.allSatisfy { ($0 > 0x20 && $0 != 0x7F) }
+    }
+
+    /// True when `mg` can address the key: as text, or in base64 whose encoded form must itself fit
+    /// in 250 bytes (1.6.18 answers `CLIENT_ERROR bad command line format` otherwise).
+    public var isMetaAddressable: Bool {
+        isTextSafe || (bytes.count + 2) / 3 * 4 <= MemcacheKey.maxLength
+    }
+}
+
+/// Sub-commands of `stats` the collector may send. `sizes`, `sizes_enable`, `reset`, `detail on`
+/// and friends are deliberately absent.
+public enum StatsSection: String, Sendable, CaseIterable {
+    case general
+    case settings
+    case items
+    case slabs
+}
+
+/// What an `mg` (meta get) may ask for. The flags `u` (no LRU bump, no fetched mark) and
+/// `f t s c k` are always sent; `v`, `q` and `O` are optional; `b` is added when the key needs it.
+public struct MetaGet: Sendable, Equatable {
+    public var key: MemcacheKey
+    public var wantValue: Bool
+    public var quiet: Bool
+    public var opaque: UInt32?
+
+    public init(key: MemcacheKey, wantValue: Bool, quiet: Bool = true, opaque: UInt32? = nil) {
+        self.key = key
+        self.wantValue = wantValue
+        self.quiet = quiet
+        self.opaque = opaque
+    }
+}
+
+/// Proof that the operator asked for `gets` (which bumps the LRU and marks items fetched).
+/// Only `LRUBumpPermission.grantedByOperator()` makes one; call it only behind `--allow-lru-bump`.
+public struct LRUBumpPermission: Sendable, Equatable {
+    private init() {}
+    public static func grantedByOperator() -> LRUBumpPermission { LRUBumpPermission() }
+}
+
+/// The allowlist. Encoding is total: a key that cannot be written is sent in base64 (`mg`) or
+/// refused by construction (`gets` takes only text-safe keys; others are dropped by the caller).
+public enum ReadOnlyRequest: Sendable, Equatable {
+    case version
+    case stats(StatsSection)
+    /// `lru_crawler metadump all`
+    case metadumpAll
+    /// `stats cachedump <class> <limit>` (limit 0 = as much as the server's 2 MB cap allows)
+    case cachedump(slabClass: Int, limit: Int)
+    case metaGet(MetaGet)
+    /// `mn`: answers `MN`, marks the end of a pipelined batch.
+    case metaNoop
+    /// `gets <keys>`: bumps the LRU; needs the operator's permission.
+    case gets([MemcacheKey], LRUBumpPermission)
+
+    /// The request line(s), `\r\n`-terminated.
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
+        encode(into: &out)
+        return out
+    }
+
+    public func encode(into out: inout [UInt8]) {
+        switch self {
+        case .version:
+            out.append(contentsOf: "version".utf8)
+        case .stats(let section):
+            out.append(contentsOf: "stats".utf8)
+            if section != .general {
+                out.append(0x20)
+                out.append(contentsOf: section.rawValue.utf8)
+            }
+        case .metadumpAll:
+            out.append(contentsOf: "lru_crawler metadump all".utf8)
+        case .cachedump(let cls, let limit):
+            out.append(contentsOf: "stats cachedump \(max(0, cls)) \(max(0, limit))".utf8)
+        case .metaGet(let mg):
+            out.append(contentsOf: "mg ".utf8)
+            let base64 = !mg.key.isTextSafe
+            if base64 {
+                Base64.encode(mg.key.bytes, into: &out)
+                out.append(contentsOf: " b".utf8)
+            } else {
+                out.append(contentsOf: mg.key.bytes)
+            }
+            if mg.wantValue { out.append(contentsOf: " v".utf8) }
+            out.append(contentsOf: " f t s c k u".utf8)
+            if mg.quiet { out.append(contentsOf: " q".utf8) }
+            if let o = mg.opaque { out.append(contentsOf: " O\(o)".utf8) }
+        case .metaNoop:
+            out.append(contentsOf: "mn".utf8)
+        case .gets(let keys, _):
+            out.append(contentsOf: "gets".utf8)
+            for k in keys where k.isTextSafe {
+                out.append(0x20)
+                out.append(contentsOf: k.bytes)
+            }
+        }
+        out.append(0x0D)
+        out.append(0x0A)
+    }
+}
+
+/// RFC 4648 base64 (standard alphabet, padded): what `mg … b` expects and `k` returns with `b`.
+public enum Base64 {
+    static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    public static func encode(_ input: [UInt8], into out: inout [UInt8]) {
+        var i = 0
+        while i + 3 <= input.count {
+            let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+            out.append(alphabet[Int(n >> 18 & 63)])
+            out.append(alphabet[Int(n >> 12 & 63)])
+            out.append(alphabet[Int(n >> 6 & 63)])
+            out.append(alphabet[Int(n & 63)])
+            i += 3
+        }
+        let rest = input.count - i
+        if rest == 1 {
+            let n = UInt32(input[i]) << 16
+            out.append(alphabet[Int(n >> 18 & 63)])
+            out.append(alphabet[Int(n >> 12 & 63)])
+            out.append(contentsOf: "==".utf8)
+        } else if rest == 2 {
+            let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8
+            out.append(alphabet[Int(n >> 18 & 63)])
+            out.append(alphabet[Int(n >> 12 & 63)])
+            out.append(alphabet[Int(n >> 6 & 63)])
+            out.append(0x3D)
+        }
+    }
+
+    /// nil on a character outside the alphabet or a bad length.
+    public static func decode<C: Collection>(_ input: C) -> [UInt8]? where C.Element == UInt8 {
+        guard input.count % 4 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count / 4 * 3)
+        var acc: UInt32 = 0
+        var bits = 0
+        var padding = 0
+        for c in input {
+            let v: UInt32
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - UInt8(ascii: "A"))
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - UInt8(ascii: "a")) + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - UInt8(ascii: "0")) + 52
+            case UInt8(ascii: "+"): v = 62
+            case UInt8(ascii: "/"): v = 63
+            case UInt8(ascii: "="): padding += 1; continue
+            default: return nil
+            }
+            if padding > 0 { return nil }
+            acc = acc << 6 | v
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+            }
+        }
+        guard padding <= 2 else { return nil }
+        return out
+    }
+}

@@ -1,0 +1,253 @@
+// MemcacheProtocol/ResponseBuffer: bytes received so far, with bounded line reading. Parsers take
+// lines and payloads out of it; callers append whatever chunks arrive (any split is fine).
+
+/// Why a response could not be parsed. `offset` counts bytes from the start of the stream.
+public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case lineTooLong = "line-too-long"
+        case valueTooLarge = "value-too-large"
+        case malformed
+        case unexpected
+    }
+    public var kind: Kind
+    public var message: String
+    public var offset: Int
+
+    public init(_ kind: Kind, _ message: String, offset: Int) {
+        self.kind = kind
+        self.message = message
+        self.offset = offset
+    }
+
+    public var description: String { "protocol \(kind.rawValue) at byte \(offset): \(message)" }
+}
+
+/// Accumulates response bytes; consumed bytes are dropped once they are the larger half.
+public struct ResponseBuffer: Sendable {
+    private var storage: [UInt8] = []
+    private var readIndex = 0
+    /// Where the next newline search starts (so an incomplete line is not rescanned).
+    private var scanIndex = 0
+    /// Bytes consumed before `storage[0]` (for error offsets).
+    private var discarded = 0
+    /// Longest line accepted (without its terminator).
+    public var maxLineLength: Int
+
+    public init(maxLineLength: Int = 64 * 1024) {
+        self.maxLineLength = maxLineLength
+    }
+
+    public var readableCount: Int { storage.count - readIndex }
+    /// Stream offset of the next unread byte.
+    public var offset: Int { discarded + readIndex }
+
+    public mutating func append<C: Collection>(contentsOf bytes: C) where C.Element == UInt8 {
+        if readIndex > 0 && readIndex >= storage.count / 2 {
+            storage.removeSubrange(0..<readIndex)
+            discarded += readIndex
+            scanIndex -= readIndex
+            readIndex = 0
+        }
+        storage.append(contentsOf: bytes)
+    }
+
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        append(contentsOf: bytes)
+    }
+
+    /// The next line without its `\n` (and a `\r` before it), or nil when it is not complete yet.
+    public mutating func readLine() throws -> ArraySlice<UInt8>? {
+        let end = storage.count
+        var i = max(scanIndex, readIndex)
+        while i < end {
+            if storage[i] == 0x0A {
+                var lineEnd = i
+                if lineEnd > readIndex && storage[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                let line = storage[readIndex..<lineEnd]
+                readIndex = i + 1
+                scanIndex = readIndex
+                return line
+            }
+            i += 1
+        }
+        scanIndex = end
+        if end - readIndex > maxLineLength + 1 {
+            throw ProtocolError(.lineTooLong, "no line end within \(maxLineLength) bytes", offset: offset)
+        }
+        return nil
+    }
+
+    /// `count` payload bytes followed by `\r\n`, or nil until they have all arrived.
+    public mutating func readPayload(count: Int) throws -> [UInt8]? {
+        guard readableCount >= count + 2 else { return nil }
+        let payloadEnd = readIndex + count
+        guard storage[payloadEnd] == 0x0D, storage[payloadEnd + 1] == 0x0A else {
+            throw ProtocolError(.malformed, "data block of \(count) bytes not followed by CRLF", offset: discarded + payloadEnd)
+        }
+        let out = Array(storage[readIndex..<payloadEnd])
+        readIndex = payloadEnd + 2
+        scanIndex = readIndex
+        return out
+    }
+
+    /// Gives `body` the last `count` bytes already consumed (still held until the next `append`).
+    public func withConsumedTail<R>(count: Int, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        guard count >= 0, count <= readIndex else {
+            throw ProtocolError(.unexpected, "consumed bytes no longer held", offset: offset)
+        }
+        return try storage.withUnsafeBytes { raw in
+            try body(UnsafeRawBufferPointer(rebasing: raw[(readIndex - count)..<readIndex]))
+        }
+    }
+
+    /// Drops everything (after an error the connection is not reused).
+    public mutating func reset() {
+        discarded += storage.count
+        storage = []
+        readIndex = 0
+        scanIndex = 0
+    }
+}
+
+/// An answer that replaces the expected data: an error, or a crawler refusal.
+public enum ServerAnswer: Error, Sendable, Equatable, CustomStringConvertible {
+    case error(String)  // ERROR [msg]
+    case clientError(String)  // CLIENT_ERROR msg
+    case serverError(String)  // SERVER_ERROR msg
+    case busy(String)  // BUSY msg (crawler already running)
+    case badClass(String)  // BADCLASS msg
+    case notStarted(String)  // NOTSTARTED msg
+
+    /// Recognises an error or refusal line; nil for anything else.
+    public static func parse(_ line: ArraySlice<UInt8>) -> ServerAnswer? {
+        let text = String(decoding: line, as: UTF8.self)
+        func rest(after word: String) -> String? {
+            if text == word { return "" }
+            if text.hasPrefix(word + " ") { return String(text.dropFirst(word.count + 1)) }
+            return nil
+        }
+        if let r = rest(after: "ERROR") { return .error(r) }
+        if let r = rest(after: "CLIENT_ERROR") { return .clientError(r) }
+        if let r = rest(after: "SERVER_ERROR") { return .serverError(r) }
+        if let r = rest(after: "BUSY") { return .busy(r) }
+        if let r = rest(after: "BADCLASS") { return .badClass(r) }
+        if let r = rest(after: "NOTSTARTED") { return .notStarted(r) }
+        return nil
+    }
+
+    public var description: String {
+        switch self {
+        case .error(let m): return m.isEmpty ? "ERROR" : "ERROR \(m)"
+        case .clientError(let m): return "CLIENT_ERROR \(m)"
+        case .serverError(let m): return "SERVER_ERROR \(m)"
+        case .busy(let m): return "BUSY \(m)"
+        case .badClass(let m): return "BADCLASS \(m)"
+        case .notStarted(let m): return "NOTSTARTED \(m)"
+        }
+    }
+}
+
+/// Small helpers over byte slices shared by the parsers.
+enum Bytes {
+    static func split(_ line: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        line.split(separator: 0x20, omittingEmptySubsequences: true)
+    }
+
+    /// Calls `body` for each space-separated token, without allocating.
+    @inline(__always)
+    static func forEachToken(_ line: ArraySlice<UInt8>, _ body: (ArraySlice<UInt8>) throws -> Void) rethrows {
+        var i = line.startIndex
+        let end = line.endIndex
+        while i < end {
+            while i < end && line[i] == 0x20 { i += 1 }
+            if i == end { break }
+            var j = i
+            while j < end && line[j] != 0x20 { j += 1 }
+            try body(line[i..<j])
+            i = j
+        }
+    }
+
+    /// Byte equality with a literal.
+    @inline(__always)
+    static func equals(_ s: ArraySlice<UInt8>, _ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        guard s.count == n else { return false }
+        let p = literal.utf8Start
+        var i = s.startIndex
+        for k in 0..<n {
+            if s[i] != p[k] { return false }
+            i += 1
+        }
+        return true
+    }
+
+    static func int64(_ s: ArraySlice<UInt8>) -> Int64? {
+        guard !s.isEmpty, s.count <= 20 else { return nil }
+        var neg = false
+        var v: Int64 = 0
+        var i = s.startIndex
+        if s[i] == UInt8(ascii: "-") { neg = true; i += 1; guard i < s.endIndex else { return nil } }
+        while i < s.endIndex {
+            let c = s[i]
+            guard c >= 0x30, c <= 0x39 else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(c - 0x30))
+            guard !o1, !o2 else { return nil }
+            v = a
+            i += 1
+        }
+        return neg ? -v : v
+    }
+
+    static func uint64(_ s: ArraySlice<UInt8>) -> UInt64? {
+        guard !s.isEmpty, s.count <= 20 else { return nil }
+        var v: UInt64 = 0
+        for c in s {
+            guard c >= 0x30, c <= 0x39 else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(c - 0x30))
+            guard !o1, !o2 else { return nil }
+            v = a
+        }
+        return v
+    }
+
+    static func starts(_ s: ArraySlice<UInt8>, with prefix: String) -> Bool {
+        let p = Array(prefix.utf8)
+        return s.count >= p.count && s.prefix(p.count).elementsEqual(p)
+    }
+
+    static func text(_ s: ArraySlice<UInt8>) -> String { String(decoding: s, as: UTF8.self) }
+}
+
+/// Decoding of metadump's URI-encoded keys (`%XX` for every byte outside `[A-Za-z0-9-._~]`).
+public enum URIDecoding {
+    /// nil on a malformed escape.
+    public static func decode(_ s: ArraySlice<UInt8>) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.count)
+        var i = s.startIndex
+        while i < s.endIndex {
+            let c = s[i]
+            if c == UInt8(ascii: "%") {
+                guard i + 2 < s.endIndex, let h = hex(s[i + 1]), let l = hex(s[i + 2]) else { return nil }
+                out.append(h << 4 | l)
+                i += 3
+            } else {
+                out.append(c)
+                i += 1
+            }
+        }
+        return out
+    }
+
+    static func hex(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x41...0x46: return c - 0x41 + 10
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,163 @@
+// MemcacheProtocol/ValueParsers: incremental parsers for the answers that carry values — meta
+// responses (`VA`/`HD`/`OK`/`EN`/`MN`) and `VALUE` blocks of `gets`. Values are bounded by
+// `maxValueBytes`; a larger announced size is an error before any of it is buffered.
+
+/// The return flags of a meta response, in the order the server sent them.
+public struct MetaFlags: Sendable, Equatable {
+    public var clientFlags: UInt32?  // f
+    public var ttl: Int64?  // t (-1 = never expires)
+    public var size: Int?  // s (value length)
+    public var cas: UInt64?  // c
+    public var key: [UInt8]?  // k (decoded when the `b` flag came back)
+    public var opaque: String?  // O
+    public var other: [String] = []
+
+    public init() {}
+
+    /// Parses the flags of a response line, skipping its first `skip` tokens (code, size).
+    static func parse(line: ArraySlice<UInt8>, skip: Int, offset: Int) throws -> MetaFlags {
+        var f = MetaFlags()
+        var rawKey: ArraySlice<UInt8>?
+        var base64 = false
+        var index = 0
+        try Bytes.forEachToken(line) { t in
+            index += 1
+            guard index > skip, let c = t.first else { return }
+            let v = t.dropFirst()
+            func bad() -> ProtocolError { ProtocolError(.malformed, "bad meta flag \(Bytes.text(t.prefix(40)))", offset: offset) }
+            switch c {
+            case UInt8(ascii: "f"): guard let x = Bytes.uint64(v), x <= UInt64(UInt32.max) else { throw bad() }; f.clientFlags = UInt32(x)
+            case UInt8(ascii: "t"): guard let x = Bytes.int64(v) else { throw bad() }; f.ttl = x
+            case UInt8(ascii: "s"): guard let x = Bytes.int64(v), x >= 0 else { throw bad() }; f.size = Int(x)
+            case UInt8(ascii: "c"): guard let x = Bytes.uint64(v) else { throw bad() }; f.cas = x
+            case UInt8(ascii: "k"): rawKey = v
+            case UInt8(ascii: "b"): base64 = true
+            case UInt8(ascii: "O"): f.opaque = Bytes.text(v)
+            default: f.other.append(Bytes.text(t))
+            }
+        }
+        if let rawKey {
+            if base64 {
+                guard let k = Base64.decode(rawKey) else { throw ProtocolError(.malformed, "bad base64 key", offset: offset) }
+                f.key = k
+            } else {
+                f.key = Array(rawKey)
+            }
+        }
+        return f
+    }
+}
+
+public enum MetaResponse: Sendable, Equatable {
+    /// `VA <size> <flags>` and the value.
+    case value(MetaFlags, [UInt8])
+    /// `HD <flags>` (1.6.10+) or `OK <flags>` (1.6.0–1.6.9): a hit without value.
+    case hit(MetaFlags)
+    /// `EN`: a miss (only when `q` was not given).
+    case miss(MetaFlags)
+    /// `MN`: the end of a pipelined batch.
+    case noop
+    case failed(ServerAnswer)
+}
+
+public struct MetaResponseParser: Sendable {
+    public var maxValueBytes: Int
+    private var pending: (flags: MetaFlags, size: Int)?
+
+    public init(maxValueBytes: Int = 64 << 20) {
+        self.maxValueBytes = maxValueBytes
+    }
+
+    public mutating func next(from buf: inout ResponseBuffer) throws -> MetaResponse? {
+        if let p = pending {
+            guard let data = try buf.readPayload(count: p.size) else { return nil }
+            pending = nil
+            return .value(p.flags, data)
+        }
+        let at = buf.offset
+        guard let line = try buf.readLine() else { return nil }
+        let code = line.prefix(3)
+        if Bytes.equals(code, "VA ") {
+            var size: ArraySlice<UInt8> = []
+            var index = 0
+            Bytes.forEachToken(line) { t in
+                index += 1
+                if index == 2 { size = t }
+            }
+            guard let n = Bytes.int64(size), n >= 0 else {
+                throw ProtocolError(.malformed, "bad VA line: \(Bytes.text(line.prefix(80)))", offset: at)
+            }
+            guard n <= Int64(maxValueBytes) else {
+                throw ProtocolError(.valueTooLarge, "value of \(n) bytes exceeds the \(maxValueBytes)-byte limit", offset: at)
+            }
+            let flags = try MetaFlags.parse(line: line, skip: 2, offset: at)
+            pending = (flags, Int(n))
+            return try next(from: &buf)
+        }
+        let word = line.prefix { $0 != 0x20 }
+        if Bytes.equals(word, "HD") || Bytes.equals(word, "OK") {
+            return .hit(try MetaFlags.parse(line: line, skip: 1, offset: at))
+        }
+        if Bytes.equals(word, "EN") { return .miss(try MetaFlags.parse(line: line, skip: 1, offset: at)) }
+        if Bytes.equals(word, "MN") { return .noop }
+        do {
+            if let answer = ServerAnswer.parse(line) { return .failed(answer) }
+            throw ProtocolError(.unexpected, "unexpected meta answer: \(Bytes.text(line.prefix(80)))", offset: at)
+        }
+    }
+}
+
+/// One `VALUE <key> <flags> <bytes> [<cas>]` block of a `get`/`gets` answer.
+public struct ValueBlock: Sendable, Equatable {
+    public var key: [UInt8]
+    public var flags: UInt32
+    public var cas: UInt64?
+    public var value: [UInt8]
+}
+
+public enum ValueEvent: Sendable, Equatable {
+    case value(ValueBlock)
+    case end
+    case failed(ServerAnswer)
+}
+
+public struct ValueParser: Sendable {
+    public var maxValueBytes: Int
+    private var pending: (key: [UInt8], flags: UInt32, cas: UInt64?, size: Int)?
+
+    public init(maxValueBytes: Int = 64 << 20) {
+        self.maxValueBytes = maxValueBytes
+    }
+
+    public mutating func next(from buf: inout ResponseBuffer) throws -> ValueEvent? {
+        if let p = pending {
+            guard let data = try buf.readPayload(count: p.size) else { return nil }
+            pending = nil
+            return .value(ValueBlock(key: p.key, flags: p.flags, cas: p.cas, value: data))
+        }
+        let at = buf.offset
+        guard let line = try buf.readLine() else { return nil }
+        if line.elementsEqual("END".utf8) { return .end }
+        let tokens = Bytes.split(line)
+        if tokens.first?.elementsEqual("VALUE".utf8) == true {
+            guard tokens.count == 4 || tokens.count == 5,
+                let flags = Bytes.uint64(tokens[2]), flags <= UInt64(UInt32.max),
+                let n = Bytes.int64(tokens[3]), n >= 0
+            else { throw ProtocolError(.malformed, "bad VALUE line: \(Bytes.text(line.prefix(80)))", offset: at) }
+            var cas: UInt64?
+            if tokens.count == 5 {
+                guard let c = Bytes.uint64(tokens[4]) else {
+                    throw ProtocolError(.malformed, "bad cas in VALUE line", offset: at)
+                }
+                cas = c
+            }
+            guard n <= Int64(maxValueBytes) else {
+                throw ProtocolError(.valueTooLarge, "value of \(n) bytes exceeds the \(maxValueBytes)-byte limit", offset: at)
+            }
+            pending = (Array(tokens[1]), UInt32(flags), cas, Int(n))
+            return try next(from: &buf)
+        }
+        if let answer = ServerAnswer.parse(line) { return .failed(answer) }
+        throw ProtocolError(.unexpected, "unexpected line in get answer: \(Bytes.text(line.prefix(80)))", offset: at)
+    }
+}

@@ -1,0 +1,193 @@
+// collect/HostRun: the capture of one server — identify (version, stats), enumerate, write the
+// dump's header, stats and notes, fetch values, sample stats at the end (and every N seconds),
+// then finish the dump with a trailer that says whether it is complete and, if not, why.
+import DumpContainer
+import Foundation
+import MemcacheClient
+import MemcacheProtocol
+import PipelineCLI
+import Synchronization
+
+/// Everything a host capture needs from the command line.
+struct CaptureConfig: Sendable {
+    var outDir: String
+    var force: Bool
+    var keysFile: String?
+    var forceCachedump: Bool
+    var connection: ConnectionOptions
+    var fetch: FetchOptions
+    var statsEvery: Double?
+    var commandLine: [String]
+}
+
+/// Live state of one host, for the progress line.
+final class HostState: Sendable {
+    let spec: ServerSpec
+    let progress = CaptureProgress()
+    let total = Atomic<Int>(-1)
+    init(spec: ServerSpec) { self.spec = spec }
+}
+
+enum HostRun {
+    static func fileName(_ spec: ServerSpec) -> String {
+        let safeHost = String(spec.host.map { c -> Character in
+            (c.isASCII && (c.isLetter || c.isNumber || c == "." || c == "-")) ? c : "_"
+        })
+        return "\(safeHost)_\(spec.port)\(DumpFormat.fileExtension)"
+    }
+
+    static func capture(_ state: HostState, config: CaptureConfig, stop: StopFlag, diagnostics: Diagnostics) async -> ManifestServer {
+        let spec = state.spec
+        var m = ManifestServer(
+            address: spec.address, host: spec.host, port: spec.port, weight: spec.weight, status: "failed",
+            startedLocal: Date().timeIntervalSince1970, finishedLocal: 0, listed: 0, captured: 0, missed: 0,
+            valueBytes: 0, notes: [], errors: [])
+        func fail(_ message: String) -> ManifestServer {
+            m.errors.append(message)
+            m.reason = message
+            m.finishedLocal = Date().timeIntervalSince1970
+            return m
+        }
+
+        // 1. Identify.
+        let info: ServerInfo
+        do {
+            info = try await ServerIdentity.identify(host: spec.host, port: spec.port, options: config.connection)
+        } catch {
+            return fail("\(error)")
+        }
+        m.serverVersion = info.version
+        m.serverTimeStart = info.serverTime
+        m.serverUptimeStart = info.serverUptime
+
+        // 2. Enumerate (the metadump is spooled to its END before anything else happens).
+        var enumeration: Enumeration?
+        var enumerationError: String?
+        var failureNotes: [(level: String, message: String)] = []
+        do {
+            enumeration = try await Enumerator.enumerate(
+                host: spec.host, port: spec.port, options: config.connection, server: info, keysFile: config.keysFile,
+                forceCachedump: config.forceCachedump, spoolDirectory: config.outDir)
+        } catch let failure as EnumerationFailure {
+            failureNotes = failure.notes
+            enumerationError = "enumeration failed: \(failure)"
+        } catch {
+            enumerationError = "enumeration failed: \(error)"
+        }
+        let method = enumeration?.method.rawValue ?? (config.keysFile != nil ? "keys" : "metadump")
+        m.method = method
+        m.listingComplete = enumeration?.listingComplete
+        m.metadumpLines = enumeration?.metadumpLines
+        if let lines = enumeration?.metadumpLines { state.total.store(lines, ordering: .relaxed) }
+
+        // 3. Open the dump; header, start stats, notes.
+        let path = config.outDir + "/" + fileName(spec)
+        let writer: DumpWriter
+        do {
+            writer = try DumpWriter(path: path, overwrite: config.force, memberBytes: 1 << 20)
+        } catch {
+            return fail("cannot create \(path): \(error)")
+        }
+        m.file = fileName(spec)
+        let sink = DumpSink(writer: writer)
+        var errors: [String] = []
+        do {
+            try sink.write(
+                .header(
+                    DumpHeader(
+                        host: spec.host, port: spec.port, collector: CollectVersion.string, method: method,
+                        keysOnly: config.fetch.keysOnly, serverVersion: info.version, serverTime: info.serverTime,
+                        serverUptime: info.serverUptime, startedLocal: m.startedLocal, commandLine: config.commandLine)))
+            for s in info.stats { try sink.stats(section: s.section.rawValue, label: "start", values: s.values) }
+            for n in enumeration?.notes ?? failureNotes {
+                try sink.note(level: n.level, message: n.message)
+                m.notes.append("\(n.level): \(n.message)")
+                if n.level == "warning" { diagnostics.warning("\(spec.address): \(n.message)") }
+            }
+            if let e = enumerationError {
+                errors.append(e)
+                try sink.note(level: "error", message: e)
+            }
+        } catch {
+            errors.append("writing the dump: \(error)")
+        }
+
+        // 4. Values (and the stats timeline beside them).
+        var fetch = FetchSummary()
+        if let enumeration, errors.isEmpty {
+            let sampler = config.statsEvery.map { every in
+                Task { await sampleStats(spec: spec, every: every, config: config, sink: sink, stop: stop) }
+            }
+            fetch = await ValueFetcher.run(
+                host: spec.host, port: spec.port, connection: config.connection, source: enumeration.source,
+                options: config.fetch, server: info, sink: sink, progress: state.progress, stop: stop)
+            sampler?.cancel()
+            _ = await sampler?.value
+            if fetch.usedGets {
+                let msg = "the server has no meta commands; values were fetched with gets (--allow-lru-bump): items were bumped in the LRU and marked fetched"
+                m.notes.append("warning: \(msg)")
+                try? sink.note(level: "warning", message: msg)
+                diagnostics.warning("\(spec.address): \(msg)")
+            }
+            for e in fetch.errors {
+                errors.append("value fetch: \(e)")
+                try? sink.note(level: "error", message: "value fetch: \(e)")
+            }
+        }
+
+        // 5. Stats at the end.
+        var endTime: Int64?
+        do {
+            let end = try await ServerIdentity.sampleGeneral(host: spec.host, port: spec.port, options: config.connection)
+            endTime = end["time"].flatMap { Int64($0) }
+            try sink.stats(section: "general", label: "end", values: end.values)
+        } catch {
+            let msg = "end-of-capture stats: \(error)"
+            m.notes.append("warning: \(msg)")
+            try? sink.note(level: "warning", message: msg)
+        }
+        m.serverTimeEnd = endTime
+
+        // 6. Trailer.
+        let p = state.progress
+        m.listed = p.listed.load(ordering: .relaxed)
+        m.captured = p.captured.load(ordering: .relaxed)
+        m.missed = p.missed.load(ordering: .relaxed)
+        m.valueBytes = Int64(p.valueBytes.load(ordering: .relaxed))
+        var reasons: [String] = []
+        if stop.isSet { reasons.append("interrupted by a signal") }
+        if let e = enumeration, !e.listingComplete { reasons.append("listing by \(e.method.rawValue) is incomplete") }
+        reasons += errors
+        let complete = reasons.isEmpty
+        let trailer = DumpTrailer(
+            finishedLocal: Date().timeIntervalSince1970, serverTime: endTime, listed: m.listed, captured: m.captured,
+            missed: m.missed, valueBytes: m.valueBytes, complete: complete, reason: complete ? nil : reasons.joined(separator: "; "))
+        do {
+            let summary = try writer.finish(trailer)
+            m.sha256 = summary.sha256
+            m.compressedBytes = summary.compressedBytes
+            m.uncompressedBytes = summary.uncompressedBytes
+        } catch {
+            errors.append("finishing the dump: \(error)")
+            reasons.append("finishing the dump: \(error)")
+        }
+        m.errors = errors
+        m.status = reasons.isEmpty ? "complete" : "partial"
+        m.reason = reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+        m.finishedLocal = Date().timeIntervalSince1970
+        return m
+    }
+
+    /// `stats` every `every` seconds on a fresh connection, written as `sample-N`.
+    static func sampleStats(spec: ServerSpec, every: Double, config: CaptureConfig, sink: DumpSink, stop: StopFlag) async {
+        var n = 0
+        while !Task.isCancelled && !stop.isSet {
+            try? await Task.sleep(nanoseconds: UInt64(every * 1e9))
+            if Task.isCancelled || stop.isSet { return }
+            n += 1
+            if let s = try? await ServerIdentity.sampleGeneral(host: spec.host, port: spec.port, options: config.connection) {
+                try? sink.stats(section: "general", label: "sample-\(n)", values: s.values)
+            }
+        }
+    }
+}

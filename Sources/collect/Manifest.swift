@@ -1,0 +1,80 @@
+// collect/Manifest: MANIFEST.json — what was captured from which server, how, when (server clock),
+// how completely, and the sha256 of each dump (docs/collect.md documents every field).
+import Foundation
+import PipelineCLI
+
+struct Manifest: Codable {
+    var manifestVersion = 1
+    var tool = "collect"
+    var toolVersion: String
+    var commandLine: [String]
+    var outputDirectory: String
+    var startedLocal: Double
+    var finishedLocal: Double
+    var options: ManifestOptions
+    var complete: Bool
+    var exitStatus: Int32
+    var servers: [ManifestServer]
+}
+
+struct ManifestOptions: Codable {
+    var keysOnly: Bool
+    var keysFile: String?
+    var forceCachedump: Bool
+    var allowLruBump: Bool
+    var connections: Int
+    var rate: Double?
+    var bandwidthMbPerS: Double?
+    var maxValueBytes: Int
+    var connectTimeout: Double
+    var readTimeout: Double
+    var statsEvery: Double?
+}
+
+/// One server, in the order given (the order the clients use for placement).
+struct ManifestServer: Codable {
+    var address: String
+    var host: String
+    var port: Int
+    var weight: Int
+    /// complete | partial | failed
+    var status: String
+    var file: String?
+    var sha256: String?
+    var compressedBytes: Int64?
+    var uncompressedBytes: Int64?
+    var method: String?
+    var serverVersion: String?
+    var serverTimeStart: Int64?
+    var serverTimeEnd: Int64?
+    var serverUptimeStart: Int64?
+    var startedLocal: Double
+    var finishedLocal: Double
+    var listingComplete: Bool?
+    var metadumpLines: Int?
+    var listed: Int
+    var captured: Int
+    var missed: Int
+    var valueBytes: Int64
+    var reason: String?
+    var notes: [String]
+    var errors: [String]
+}
+
+enum ManifestFile {
+    static func write(_ m: Manifest, to path: String) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        enc.keyEncodingStrategy = .convertToSnakeCase
+        var data = try enc.encode(m)
+        data.append(0x0A)
+        let out = try AtomicOutputFile(path: path, mode: 0o600)
+        do {
+            try out.handle.write(contentsOf: data)
+            try out.commit()
+        } catch {
+            out.abandon()
+            throw error
+        }
+    }
+}

@@ -1,2 +1,0 @@
-// collect: placeholder executable until the stage lands.
-print("collect: not built yet")

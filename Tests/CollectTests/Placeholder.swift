@@ -1,1 +1,0 @@
-// CollectTests: placeholder.

@@ -1,1 +1,0 @@
-// MemcacheProtocolTests: placeholder.
