@@ -50,6 +50,10 @@ let package = Package(
             name: "decode",
             dependencies: ["PipelineCLI", "SafePickle", "DumpContainer", "PipelineRecords"]),
 
+        // ── Benchmarks and fuzzing (not shipped) ───────────────────────
+        .executableTarget(name: "pickle-bench", dependencies: ["SafePickle"], path: "Benchmarks/pickle-bench"),
+        .executableTarget(name: "pickle-fuzz", dependencies: ["SafePickle"], path: "Benchmarks/pickle-fuzz"),
+
         // ── Tests ───────────────────────────────────────────────────────
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "TestSupport"]),

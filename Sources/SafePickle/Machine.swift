@@ -8,7 +8,12 @@ struct Machine {
     var stack: [Int32] = []
     /// Stack heights at each open MARK.
     var marks: [Int] = []
-    var memo: [Int: Int32] = [:]
+    /// Memo: ids below `memoDenseLimit` (bounded by the input length, never by an id) in an array,
+    /// any other id in a dictionary. `memoCount` is the number of distinct ids (MEMOIZE uses it).
+    var memoDense: [Int32] = []
+    var memoSparse: [Int: Int32] = [:]
+    var memoCount = 0
+    let memoDenseLimit: Int
     /// Offset of the opcode being executed (for errors).
     var opStart = 0
     var pos = 0
@@ -16,6 +21,7 @@ struct Machine {
     init(input: [UInt8], limits: PickleLimits) {
         arena = Arena(input: input)
         self.limits = limits
+        memoDenseLimit = input.count + 16
         stack.reserveCapacity(64)
     }
 
@@ -158,6 +164,26 @@ struct Machine {
         return k == .global || k == .record
     }
 
+    /// APPEND of one value.
+    mutating func appendOne(target: Int32, _ v: Int32) throws(PickleError) {
+        let t = arena.nodes[Int(target)]
+        if t.kind == .list {
+            arena.seqs[t.a].append(v)
+        } else {
+            try appendItems(target: target, [v][...])
+        }
+    }
+
+    /// SETITEM of one pair.
+    mutating func setOne(target: Int32, _ k: Int32, _ v: Int32) throws(PickleError) {
+        let t = arena.nodes[Int(target)]
+        if t.kind == .dict {
+            guard try arena.dictSet(seq: t.a, key: k, value: v) else { throw fail(.typeError, "unhashable dict key") }
+        } else {
+            try setItems(target: target, [k, v][...])
+        }
+    }
+
     mutating func appendItems(target: Int32, _ items: ArraySlice<Int32>) throws(PickleError) {
         if items.isEmpty { return }
         let t = arena.nodes[Int(target)]
@@ -203,15 +229,32 @@ struct Machine {
     }
 
     mutating func memoPut(_ id: Int, _ value: Int32) throws(PickleError) {
-        if memo[id] == nil && memo.count >= limits.maxMemoEntries {
-            throw fail(.limit, "memo larger than \(limits.maxMemoEntries) entries")
+        let isNew: Bool
+        if id < memoDenseLimit {
+            if id >= memoDense.count {
+                memoDense.append(contentsOf: repeatElement(-1, count: max(id + 1, min(memoDenseLimit, memoDense.count * 2 + 64)) - memoDense.count))
+            }
+            isNew = memoDense[id] < 0
+            if isNew && memoCount >= limits.maxMemoEntries { throw memoFull() }
+            memoDense[id] = value
+        } else {
+            isNew = memoSparse[id] == nil
+            if isNew && memoCount >= limits.maxMemoEntries { throw memoFull() }
+            memoSparse[id] = value
         }
-        memo[id] = value
+        if isNew { memoCount += 1 }
     }
 
+    func memoFull() -> PickleError { fail(.limit, "memo larger than \(limits.maxMemoEntries) entries") }
+
     mutating func memoGet(_ id: Int) throws(PickleError) -> Int32 {
-        guard let v = memo[id] else { throw fail(.memoError, "memo id \(id) was never PUT") }
-        return v
+        if id < memoDense.count {
+            let v = memoDense[id]
+            if v >= 0 { return v }
+        } else if id >= memoDenseLimit, let v = memoSparse[id] {
+            return v
+        }
+        throw fail(.memoError, "memo id \(id) was never PUT")
     }
 
     /// PUT/GET decimal text argument.

@@ -71,16 +71,28 @@ extension Renderer {
     mutating func temporal(_ id: Int32, _ which: KnownName, _ a: [Int32]) throws(PickleError) -> Bool {
         let want = which == .datetime ? 10 : (which == .date ? 4 : 6)
         guard a.count == 1 || (a.count == 2 && which != .date), let st = bytesLike(a[0]), st.count == want else { return false }
-        var text = ""
+        var text: [UInt8] = []
+        text.reserveCapacity(40)
+        @inline(__always) func digits(_ v: Int, _ width: Int) {
+            var div = 1
+            for _ in 1..<width { div *= 10 }
+            var x = v
+            while div > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(x / div % 10))
+                x %= div
+                div /= 10
+            }
+        }
         var timeStart = 0
         if which != .time {
             let y = Int(st[0]) << 8 | Int(st[1])
             let mo = Int(st[2] & (which == .datetime ? 0x7F : 0xFF)), d = Int(st[3])
             guard y >= 1, y <= 9999, mo >= 1, mo <= 12, d >= 1, d <= Renderer.daysInMonth(y, mo) else { return false }
-            text = Renderer.pad(y, 4) + "-"
-            Renderer.twoDigits(mo, &text)
-            text += "-"
-            Renderer.twoDigits(d, &text)
+            digits(y, 4)
+            text.append(UInt8(ascii: "-"))
+            digits(mo, 2)
+            text.append(UInt8(ascii: "-"))
+            digits(d, 2)
             timeStart = 4
         }
         if which != .date {
@@ -88,21 +100,22 @@ extension Renderer {
             let mi = Int(st[timeStart + 1]), s = Int(st[timeStart + 2])
             let us = Int(st[timeStart + 3]) << 16 | Int(st[timeStart + 4]) << 8 | Int(st[timeStart + 5])
             guard h < 24, mi < 60, s < 60, us < 1_000_000 else { return false }
-            if which == .datetime { text += "T" }
-            Renderer.twoDigits(h, &text)
-            text += ":"
-            Renderer.twoDigits(mi, &text)
-            text += ":"
-            Renderer.twoDigits(s, &text)
-            text += "." + Renderer.pad(us, 6)
+            if which == .datetime { text.append(UInt8(ascii: "T")) }
+            digits(h, 2)
+            text.append(UInt8(ascii: ":"))
+            digits(mi, 2)
+            text.append(UInt8(ascii: ":"))
+            digits(s, 2)
+            text.append(UInt8(ascii: "."))
+            digits(us, 6)
         }
         var tzValue: Int32 = -1
         if a.count == 2 && kind(a[1]) != .none {
-            if let suffix = timezoneSuffix(a[1]) { text += suffix } else { tzValue = a[1] }
+            if let suffix = timezoneSuffix(a[1]) { text += Array(suffix.utf8) } else { tzValue = a[1] }
         }
         try open(object: tzValue >= 0 ? id : -1)
         w.key(which == .datetime ? "$datetime" : (which == .date ? "$date" : "$time"))
-        w.stringValue(text)
+        text.withUnsafeBytes { w.stringValue($0) }
         if tzValue >= 0 {
             tasks.append(.end(id))
             tasks.append(.value(tzValue))

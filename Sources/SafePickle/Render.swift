@@ -43,6 +43,20 @@ struct Renderer {
         }
     }
 
+    @inline(__always) func count(_ s: SeqRef) -> Int {
+        switch s {
+        case .arena(let i): return arena.seqs[i].count
+        case .local(let i): return locals[i].count
+        }
+    }
+
+    @inline(__always) func element(_ s: SeqRef, _ pos: Int) -> Int32 {
+        switch s {
+        case .arena(let i): return arena.seqs[i][pos]
+        case .local(let i): return locals[i][pos]
+        }
+    }
+
     mutating func local(_ list: [Int32]) -> SeqRef {
         locals.append(list)
         return .local(locals.count - 1)
@@ -60,32 +74,33 @@ struct Renderer {
                 w.end()
                 if id >= 0 { active[Int(id)] = -1 }
             case .seq(let s, let pos, let mode):
-                let list = items(s)
+                let count = self.count(s)
                 switch mode {
                 case .items:
-                    guard pos < list.count else { continue }
-                    tasks.append(.seq(s, pos: pos + 1, mode: mode))
-                    try value(list[pos])
+                    guard pos < count else { continue }
+                    if pos + 1 < count { tasks.append(.seq(s, pos: pos + 1, mode: mode)) }
+                    try value(element(s, pos))
                 case .objectPairs:
-                    guard pos + 1 < list.count else { continue }
-                    tasks.append(.seq(s, pos: pos + 2, mode: mode))
-                    let k = arena.nodes[Int(list[pos])]
+                    guard pos + 1 < count else { continue }
+                    if pos + 3 < count { tasks.append(.seq(s, pos: pos + 2, mode: mode)) }
+                    let kid = element(s, pos)
+                    let k = arena.nodes[Int(kid)]
                     arena.withBytes(k) { kb in
                         if k.flags & Node.surrogates != 0 {
                             let fixed = Renderer.fixSurrogates(kb)
-                            fixed.withUnsafeBytes { w.key($0, path: .node(list[pos])) }
+                            fixed.withUnsafeBytes { w.key($0, path: .node(kid)) }
                         } else {
-                            w.key(kb, path: .node(list[pos]))
+                            w.key(kb, path: .node(kid))
                         }
                     }
-                    try value(list[pos + 1])
+                    try value(element(s, pos + 1))
                 case .pairArrays:
-                    guard pos + 1 < list.count else { continue }
+                    guard pos + 1 < count else { continue }
                     tasks.append(.seq(s, pos: pos + 2, mode: mode))
                     try open(array: -1)
                     tasks.append(.end(-1))
-                    tasks.append(.value(list[pos + 1]))
-                    tasks.append(.value(list[pos]))
+                    tasks.append(.value(element(s, pos + 1)))
+                    tasks.append(.value(element(s, pos)))
                 }
             }
         }
