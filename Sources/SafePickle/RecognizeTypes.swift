@@ -67,55 +67,78 @@ extension Renderer {
         return out
     }
 
+    /// The state bytes of a datetime/date/time argument (bytes-like, exactly `count` ≤ 16 bytes), without allocating.
+    func stateBytes(_ id: Int32, count: Int) -> SIMD16<UInt8>? {
+        var st = SIMD16<UInt8>()
+        let n = node(id)
+        switch n.kind {
+        case .bytes, .py2str:
+            guard n.b == count else { return nil }
+            arena.withBytes(n) { b in for i in 0..<count { st[i] = b[i] } }
+            return st
+        case .str:
+            guard n.b >= count, n.b <= count * 2 else { return nil }
+            guard let l = latin1(id), l.count == count else { return nil }
+            for i in 0..<count { st[i] = l[i] }
+            return st
+        case .record:
+            guard let b = codecsBytes(arena.records[n.a]), b.count == count else { return nil }
+            for i in 0..<count { st[i] = b[i] }
+            return st
+        default:
+            return nil
+        }
+    }
+
     /// datetime/date/time: writes the marker and returns true, or returns false for a bad shape.
     mutating func temporal(_ id: Int32, _ which: KnownName, _ a: [Int32]) throws(PickleError) -> Bool {
         let want = which == .datetime ? 10 : (which == .date ? 4 : 6)
-        guard a.count == 1 || (a.count == 2 && which != .date), let st = bytesLike(a[0]), st.count == want else { return false }
-        var text: [UInt8] = []
-        text.reserveCapacity(40)
-        @inline(__always) func digits(_ v: Int, _ width: Int) {
-            var div = 1
-            for _ in 1..<width { div *= 10 }
-            var x = v
-            while div > 0 {
-                text.append(UInt8(ascii: "0") + UInt8(x / div % 10))
-                x %= div
-                div /= 10
-            }
-        }
+        guard a.count == 1 || (a.count == 2 && which != .date), let st = stateBytes(a[0], count: want) else { return false }
+        var y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, us = 0
         var timeStart = 0
         if which != .time {
-            let y = Int(st[0]) << 8 | Int(st[1])
-            let mo = Int(st[2] & (which == .datetime ? 0x7F : 0xFF)), d = Int(st[3])
+            y = Int(st[0]) << 8 | Int(st[1])
+            mo = Int(st[2] & (which == .datetime ? 0x7F : 0xFF))
+            d = Int(st[3])
             guard y >= 1, y <= 9999, mo >= 1, mo <= 12, d >= 1, d <= Renderer.daysInMonth(y, mo) else { return false }
-            digits(y, 4)
-            text.append(UInt8(ascii: "-"))
-            digits(mo, 2)
-            text.append(UInt8(ascii: "-"))
-            digits(d, 2)
             timeStart = 4
         }
         if which != .date {
-            let h = Int(st[timeStart] & (which == .time ? 0x7F : 0xFF))
-            let mi = Int(st[timeStart + 1]), s = Int(st[timeStart + 2])
-            let us = Int(st[timeStart + 3]) << 16 | Int(st[timeStart + 4]) << 8 | Int(st[timeStart + 5])
+            h = Int(st[timeStart] & (which == .time ? 0x7F : 0xFF))
+            mi = Int(st[timeStart + 1])
+            s = Int(st[timeStart + 2])
+            us = Int(st[timeStart + 3]) << 16 | Int(st[timeStart + 4]) << 8 | Int(st[timeStart + 5])
             guard h < 24, mi < 60, s < 60, us < 1_000_000 else { return false }
-            if which == .datetime { text.append(UInt8(ascii: "T")) }
-            digits(h, 2)
-            text.append(UInt8(ascii: ":"))
-            digits(mi, 2)
-            text.append(UInt8(ascii: ":"))
-            digits(s, 2)
-            text.append(UInt8(ascii: "."))
-            digits(us, 6)
         }
         var tzValue: Int32 = -1
+        var suffix: String?
         if a.count == 2 && kind(a[1]) != .none {
-            if let suffix = timezoneSuffix(a[1]) { text += Array(suffix.utf8) } else { tzValue = a[1] }
+            suffix = timezoneSuffix(a[1])
+            if suffix == nil { tzValue = a[1] }
         }
         try open(object: tzValue >= 0 ? id : -1)
         w.key(which == .datetime ? "$datetime" : (which == .date ? "$date" : "$time"))
-        text.withUnsafeBytes { w.stringValue($0) }
+        w.beforeValue()
+        w.out.append(UInt8(ascii: "\""))
+        if which != .time {
+            w.digits(y, 4)
+            w.out.append(UInt8(ascii: "-"))
+            w.digits(mo, 2)
+            w.out.append(UInt8(ascii: "-"))
+            w.digits(d, 2)
+        }
+        if which != .date {
+            if which == .datetime { w.out.append(UInt8(ascii: "T")) }
+            w.digits(h, 2)
+            w.out.append(UInt8(ascii: ":"))
+            w.digits(mi, 2)
+            w.out.append(UInt8(ascii: ":"))
+            w.digits(s, 2)
+            w.out.append(UInt8(ascii: "."))
+            w.digits(us, 6)
+        }
+        if let suffix { w.out.append(contentsOf: suffix.utf8) }
+        w.out.append(UInt8(ascii: "\""))
         if tzValue >= 0 {
             tasks.append(.end(id))
             tasks.append(.value(tzValue))
