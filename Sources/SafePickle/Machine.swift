@@ -27,7 +27,7 @@ struct Machine {
 
     // MARK: errors and stack helpers
 
-    func fail(_ kind: PickleError.Kind, _ message: String) -> PickleError {
+    mutating func fail(_ kind: PickleError.Kind, _ message: String) -> PickleError {
         PickleError(kind, message, offset: opStart)
     }
 
@@ -46,7 +46,7 @@ struct Machine {
         return stack.removeLast()
     }
 
-    @inline(__always) func top() throws(PickleError) -> Int32 {
+    @inline(__always) mutating func top() throws(PickleError) -> Int32 {
         guard stack.count > fence, let t = stack.last else { throw fail(.stackError, "stack underflow") }
         return t
     }
@@ -66,7 +66,7 @@ struct Machine {
 
     // MARK: reading the stream
 
-    @inline(__always) func need(_ n: Int, _ input: UnsafeRawBufferPointer) throws(PickleError) {
+    @inline(__always) mutating func need(_ n: Int, _ input: UnsafeRawBufferPointer) throws(PickleError) {
         if n > input.count - pos { throw fail(.truncated, "needs \(n) more bytes, \(input.count - pos) left") }
     }
 
@@ -132,7 +132,7 @@ struct Machine {
         return arena.add(Node(kind: .global, flags: Node.inAux, known: known.rawValue, a: off, b: len))
     }
 
-    func knownName(_ id: Int32) -> KnownName {
+    mutating func knownName(_ id: Int32) -> KnownName {
         let n = arena.nodes[Int(id)]
         return n.kind == .global ? KnownName(rawValue: n.known) ?? .unknown : .unknown
     }
@@ -159,7 +159,7 @@ struct Machine {
         }
     }
 
-    func isCallableKind(_ id: Int32) -> Bool {
+    mutating func isCallableKind(_ id: Int32) -> Bool {
         let k = arena.nodes[Int(id)].kind
         return k == .global || k == .record
     }
@@ -245,7 +245,7 @@ struct Machine {
         if isNew { memoCount += 1 }
     }
 
-    func memoFull() -> PickleError { fail(.limit, "memo larger than \(limits.maxMemoEntries) entries") }
+    mutating func memoFull() -> PickleError { fail(.limit, "memo larger than \(limits.maxMemoEntries) entries") }
 
     mutating func memoGet(_ id: Int) throws(PickleError) -> Int32 {
         if id < memoDense.count {
@@ -258,7 +258,7 @@ struct Machine {
     }
 
     /// PUT/GET decimal text argument.
-    func memoIdText(_ s: UnsafeRawBufferPointer) throws(PickleError) -> Int {
+    mutating func memoIdText(_ s: UnsafeRawBufferPointer) throws(PickleError) -> Int {
         guard case .small(let v)? = TextCodecs.parseDecimal(s, allowL: false) else {
             throw fail(.badArgument, "bad memo id text")
         }

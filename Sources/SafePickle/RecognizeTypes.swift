@@ -22,7 +22,7 @@ extension Renderer {
     }
 
     /// Normalised (days, seconds, microseconds) of a `datetime.timedelta` record's args, or nil.
-    func timedelta(_ a: [Int32]) -> (Int, Int, Int)? {
+    mutating func timedelta(_ a: [Int32]) -> (Int, Int, Int)? {
         guard a.count <= 3 else { return nil }
         var v = [0, 0, 0]
         for (i, id) in a.enumerated() {
@@ -42,7 +42,7 @@ extension Renderer {
     static func floorMod(_ a: Int, _ b: Int) -> Int { a - floorDiv(a, b) * b }
 
     /// The ISO offset suffix of a `datetime.timezone(timedelta[, name])` record, or nil.
-    func timezoneSuffix(_ id: Int32) -> String? {
+    mutating func timezoneSuffix(_ id: Int32) -> String? {
         let n = node(id)
         guard n.kind == .record else { return nil }
         let r = arena.records[n.a]
@@ -68,7 +68,7 @@ extension Renderer {
     }
 
     /// The state bytes of a datetime/date/time argument (bytes-like, exactly `count` ≤ 16 bytes), without allocating.
-    func stateBytes(_ id: Int32, count: Int) -> SIMD16<UInt8>? {
+    mutating func stateBytes(_ id: Int32, count: Int) -> SIMD16<UInt8>? {
         var st = SIMD16<UInt8>()
         let n = node(id)
         switch n.kind {
@@ -150,7 +150,7 @@ extension Renderer {
     }
 
     /// `(num)` or `(num, num)` with num an int or float, as floats.
-    func complexParts(_ a: [Int32]) -> (Double, Double)? {
+    mutating func complexParts(_ a: [Int32]) -> (Double, Double)? {
         guard a.count == 1 || a.count == 2 else { return nil }
         var parts: [Double] = [0, 0]
         for (i, id) in a.enumerated() {
@@ -168,7 +168,7 @@ extension Renderer {
     }
 
     /// The text of a Decimal argument: a str or ASCII Py2 str matching Python's numeric literal syntax.
-    func decimalText(_ id: Int32) -> [UInt8]? {
+    mutating func decimalText(_ id: Int32) -> [UInt8]? {
         let n = node(id)
         guard n.kind == .str || n.kind == .py2str else { return nil }
         let b = arena.bytes(of: n)
@@ -201,7 +201,7 @@ extension Renderer {
     }
 
     /// `uuid.UUID` with no args and BUILD state `{"int": n}` (+ `is_safe`), 0 ≤ n < 2^128.
-    func uuid(_ r: Record) -> String? {
+    mutating func uuid(_ r: Record) -> String? {
         guard args(r).isEmpty, isEmpty(r.items), isEmpty(r.dictItems), r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty,
             r.state >= 0, kind(r.state) == .dict
         else { return nil }
@@ -241,7 +241,7 @@ extension Renderer {
     }
 
     /// Members of `set(x)`: `()` or `(list or tuple of hashables,)`, merged by Python equality.
-    func setMembers(_ a: [Int32]) throws(PickleError) -> [Int32]? {
+    mutating func setMembers(_ a: [Int32]) throws(PickleError) -> [Int32]? {
         if a.isEmpty { return [] }
         guard a.count == 1, kind(a[0]) == .list || kind(a[0]) == .tuple else { return nil }
         var out: [Int32] = []
@@ -263,7 +263,7 @@ extension Renderer {
 
     /// OrderedDict/defaultdict: initial pairs from the args plus SETITEMS, merged by Python equality
     /// (a later key replaces the value but keeps the first position). Flattened key/value list, or nil.
-    func mergedDictPairs(_ r: Record) throws(PickleError) -> [Int32]? {
+    mutating func mergedDictPairs(_ r: Record) throws(PickleError) -> [Int32]? {
         guard isEmpty(r.items), stateIsTrivial(r), r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty else { return nil }
         let a = args(r)
         var flat: [Int32] = []

@@ -34,23 +34,23 @@ struct Renderer {
         active = [Int32](repeating: -1, count: arena.nodes.count)
     }
 
-    func fail(_ message: String) -> PickleError { PickleError(.limit, message, offset: -1) }
+    mutating func fail(_ message: String) -> PickleError { PickleError(.limit, message, offset: -1) }
 
-    func items(_ s: SeqRef) -> [Int32] {
+    mutating func items(_ s: SeqRef) -> [Int32] {
         switch s {
         case .arena(let i): return arena.seqs[i]
         case .local(let i): return locals[i]
         }
     }
 
-    @inline(__always) func count(_ s: SeqRef) -> Int {
+    @inline(__always) mutating func count(_ s: SeqRef) -> Int {
         switch s {
         case .arena(let i): return arena.seqs[i].count
         case .local(let i): return locals[i].count
         }
     }
 
-    @inline(__always) func element(_ s: SeqRef, _ pos: Int) -> Int32 {
+    @inline(__always) mutating func element(_ s: SeqRef, _ pos: Int) -> Int32 {
         switch s {
         case .arena(let i): return arena.seqs[i][pos]
         case .local(let i): return locals[i][pos]
@@ -152,7 +152,7 @@ struct Renderer {
     }
 
     /// Every key a str (or UTF-8 Py2 str), none starting with `$`, no two rendering the same.
-    func keysRenderAsObject(_ list: [Int32]) -> Bool {
+    mutating func keysRenderAsObject(_ list: [Int32]) -> Bool {
         var sawStr = false, sawPy2 = false, sawSurrogate = false
         var i = 0
         while i < list.count {
@@ -277,7 +277,7 @@ struct Renderer {
     }
 
     /// The RFC 6901 pointer to the value that started at writer depth `depth`.
-    func pointer(depth: Int) -> String {
+    mutating func pointer(depth: Int) -> String {
         var p: [UInt8] = []
         for c in w.containers.prefix(depth) {
             p.append(UInt8(ascii: "/"))
