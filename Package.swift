@@ -57,6 +57,10 @@ let package = Package(
         // ── Benchmarks (print figures; not tests) ───────────────────────
         .executableTarget(name: "container-bench", dependencies: ["DumpContainer"], path: "Benchmarks/container-bench"),
 
+        // ── Benchmarks and fuzzing (not shipped) ───────────────────────
+        .executableTarget(name: "pickle-bench", dependencies: ["SafePickle"], path: "Benchmarks/pickle-bench"),
+        .executableTarget(name: "pickle-fuzz", dependencies: ["SafePickle"], path: "Benchmarks/pickle-fuzz"),
+
         // ── Tests ───────────────────────────────────────────────────────
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "TestSupport"]),

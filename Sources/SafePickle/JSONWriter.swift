@@ -119,6 +119,16 @@ struct JSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Exactly `width` decimal digits of a non-negative `v` (zero-padded), raw (inside a string being written).
+    @inline(__always) mutating func digits(_ v: Int, _ width: Int) {
+        var div = 1
+        for _ in 1..<width { div *= 10 }
+        while div > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v / div % 10))
+            div /= 10
+        }
+    }
+
     mutating func int(_ v: Int) {
         beforeValue()
         if v >= 0 && v < 10 {

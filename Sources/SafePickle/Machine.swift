@@ -8,7 +8,12 @@ struct Machine {
     var stack: [Int32] = []
     /// Stack heights at each open MARK.
     var marks: [Int] = []
-    var memo: [Int: Int32] = [:]
+    /// Memo: ids below `memoDenseLimit` (bounded by the input length, never by an id) in an array,
+    /// any other id in a dictionary. `memoCount` is the number of distinct ids (MEMOIZE uses it).
+    var memoDense: [Int32] = []
+    var memoSparse: [Int: Int32] = [:]
+    var memoCount = 0
+    let memoDenseLimit: Int
     /// Offset of the opcode being executed (for errors).
     var opStart = 0
     var pos = 0
@@ -16,12 +21,13 @@ struct Machine {
     init(input: [UInt8], limits: PickleLimits) {
         arena = Arena(input: input)
         self.limits = limits
+        memoDenseLimit = input.count + 16
         stack.reserveCapacity(64)
     }
 
     // MARK: errors and stack helpers
 
-    func fail(_ kind: PickleError.Kind, _ message: String) -> PickleError {
+    mutating func fail(_ kind: PickleError.Kind, _ message: String) -> PickleError {
         PickleError(kind, message, offset: opStart)
     }
 
@@ -40,7 +46,7 @@ struct Machine {
         return stack.removeLast()
     }
 
-    @inline(__always) func top() throws(PickleError) -> Int32 {
+    @inline(__always) mutating func top() throws(PickleError) -> Int32 {
         guard stack.count > fence, let t = stack.last else { throw fail(.stackError, "stack underflow") }
         return t
     }
@@ -60,7 +66,7 @@ struct Machine {
 
     // MARK: reading the stream
 
-    @inline(__always) func need(_ n: Int, _ input: UnsafeRawBufferPointer) throws(PickleError) {
+    @inline(__always) mutating func need(_ n: Int, _ input: UnsafeRawBufferPointer) throws(PickleError) {
         if n > input.count - pos { throw fail(.truncated, "needs \(n) more bytes, \(input.count - pos) left") }
     }
 
@@ -126,7 +132,7 @@ struct Machine {
         return arena.add(Node(kind: .global, flags: Node.inAux, known: known.rawValue, a: off, b: len))
     }
 
-    func knownName(_ id: Int32) -> KnownName {
+    mutating func knownName(_ id: Int32) -> KnownName {
         let n = arena.nodes[Int(id)]
         return n.kind == .global ? KnownName(rawValue: n.known) ?? .unknown : .unknown
     }
@@ -153,9 +159,29 @@ struct Machine {
         }
     }
 
-    func isCallableKind(_ id: Int32) -> Bool {
+    mutating func isCallableKind(_ id: Int32) -> Bool {
         let k = arena.nodes[Int(id)].kind
         return k == .global || k == .record
+    }
+
+    /// APPEND of one value.
+    mutating func appendOne(target: Int32, _ v: Int32) throws(PickleError) {
+        let t = arena.nodes[Int(target)]
+        if t.kind == .list {
+            arena.seqs[t.a].append(v)
+        } else {
+            try appendItems(target: target, [v][...])
+        }
+    }
+
+    /// SETITEM of one pair.
+    mutating func setOne(target: Int32, _ k: Int32, _ v: Int32) throws(PickleError) {
+        let t = arena.nodes[Int(target)]
+        if t.kind == .dict {
+            guard try arena.dictSet(seq: t.a, key: k, value: v) else { throw fail(.typeError, "unhashable dict key") }
+        } else {
+            try setItems(target: target, [k, v][...])
+        }
     }
 
     mutating func appendItems(target: Int32, _ items: ArraySlice<Int32>) throws(PickleError) {
@@ -203,19 +229,36 @@ struct Machine {
     }
 
     mutating func memoPut(_ id: Int, _ value: Int32) throws(PickleError) {
-        if memo[id] == nil && memo.count >= limits.maxMemoEntries {
-            throw fail(.limit, "memo larger than \(limits.maxMemoEntries) entries")
+        let isNew: Bool
+        if id < memoDenseLimit {
+            if id >= memoDense.count {
+                memoDense.append(contentsOf: repeatElement(-1, count: max(id + 1, min(memoDenseLimit, memoDense.count * 2 + 64)) - memoDense.count))
+            }
+            isNew = memoDense[id] < 0
+            if isNew && memoCount >= limits.maxMemoEntries { throw memoFull() }
+            memoDense[id] = value
+        } else {
+            isNew = memoSparse[id] == nil
+            if isNew && memoCount >= limits.maxMemoEntries { throw memoFull() }
+            memoSparse[id] = value
         }
-        memo[id] = value
+        if isNew { memoCount += 1 }
     }
 
+    mutating func memoFull() -> PickleError { fail(.limit, "memo larger than \(limits.maxMemoEntries) entries") }
+
     mutating func memoGet(_ id: Int) throws(PickleError) -> Int32 {
-        guard let v = memo[id] else { throw fail(.memoError, "memo id \(id) was never PUT") }
-        return v
+        if id < memoDense.count {
+            let v = memoDense[id]
+            if v >= 0 { return v }
+        } else if id >= memoDenseLimit, let v = memoSparse[id] {
+            return v
+        }
+        throw fail(.memoError, "memo id \(id) was never PUT")
     }
 
     /// PUT/GET decimal text argument.
-    func memoIdText(_ s: UnsafeRawBufferPointer) throws(PickleError) -> Int {
+    mutating func memoIdText(_ s: UnsafeRawBufferPointer) throws(PickleError) -> Int {
         guard case .small(let v)? = TextCodecs.parseDecimal(s, allowL: false) else {
             throw fail(.badArgument, "bad memo id text")
         }

@@ -3,32 +3,32 @@
 // anything else renders symbolically as `$class`. Recognisers never fail: a bad shape falls back.
 
 extension Renderer {
-    func node(_ id: Int32) -> Node { arena.nodes[Int(id)] }
-    func kind(_ id: Int32) -> NodeKind { arena.nodes[Int(id)].kind }
+    mutating func node(_ id: Int32) -> Node { arena.nodes[Int(id)] }
+    mutating func kind(_ id: Int32) -> NodeKind { arena.nodes[Int(id)].kind }
 
-    func known(_ id: Int32) -> KnownName {
+    mutating func known(_ id: Int32) -> KnownName {
         let n = node(id)
         return n.kind == .global ? KnownName(rawValue: n.known) ?? .unknown : .unknown
     }
 
-    func isEmpty(_ seq: Int) -> Bool { seq < 0 || arena.seqs[seq].isEmpty }
+    mutating func isEmpty(_ seq: Int) -> Bool { seq < 0 || arena.seqs[seq].isEmpty }
 
     /// A record with no BUILD, APPEND or SETITEM annotations and no keyword arguments.
-    func isPlain(_ r: Record) -> Bool {
+    mutating func isPlain(_ r: Record) -> Bool {
         r.state < 0 && isEmpty(r.items) && isEmpty(r.dictItems) && (r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty)
     }
 
     /// State absent, None or an empty dict.
-    func stateIsTrivial(_ r: Record) -> Bool {
+    mutating func stateIsTrivial(_ r: Record) -> Bool {
         if r.state < 0 { return true }
         let s = node(r.state)
         return s.kind == .none || (s.kind == .dict && arena.seqs[s.a].isEmpty)
     }
 
-    func args(_ r: Record) -> [Int32] { arena.seqs[node(r.args).a] }
+    mutating func args(_ r: Record) -> [Int32] { arena.seqs[node(r.args).a] }
 
     /// Code points of a str node (surrogates included as code points).
-    func codePoints(_ id: Int32) -> [UInt32] {
+    mutating func codePoints(_ id: Int32) -> [UInt32] {
         let n = node(id)
         return arena.withBytes(n) { b in
             var cps: [UInt32] = []
@@ -49,7 +49,7 @@ extension Renderer {
     }
 
     /// A str whose characters are all below 256, as Latin-1 bytes.
-    func latin1(_ id: Int32) -> [UInt8]? {
+    mutating func latin1(_ id: Int32) -> [UInt8]? {
         guard kind(id) == .str else { return nil }
         var out: [UInt8] = []
         for cp in codePoints(id) {
@@ -59,12 +59,12 @@ extension Renderer {
         return out
     }
 
-    func isLatin1Name(_ id: Int32) -> Bool {
+    mutating func isLatin1Name(_ id: Int32) -> Bool {
         kind(id) == .str && (arena.strEquals(id, "latin1") || arena.strEquals(id, "latin-1"))
     }
 
     /// `_codecs.encode(str, "latin1")` as bytes, when the record has exactly that shape.
-    func codecsBytes(_ r: Record) -> [UInt8]? {
+    mutating func codecsBytes(_ r: Record) -> [UInt8]? {
         guard known(r.callable) == .codecsEncode, isPlain(r) else { return nil }
         let a = args(r)
         guard a.count == 2, isLatin1Name(a[1]) else { return nil }
@@ -72,7 +72,7 @@ extension Renderer {
     }
 
     /// bytes, a Py2 str, a `_codecs.encode` record, or a str of characters below 256.
-    func bytesLike(_ id: Int32) -> [UInt8]? {
+    mutating func bytesLike(_ id: Int32) -> [UInt8]? {
         let n = node(id)
         switch n.kind {
         case .bytes, .py2str: return arena.bytes(of: n)
@@ -82,7 +82,7 @@ extension Renderer {
         }
     }
 
-    func smallInt(_ id: Int32) -> Int? {
+    mutating func smallInt(_ id: Int32) -> Int? {
         let n = node(id)
         return n.kind == .int ? n.a : nil
     }
@@ -185,7 +185,7 @@ extension Renderer {
     }
 
     /// `(P, M)` or `((P, M),)`.
-    func cachedParts(_ a: [Int32]) -> (Int32, Int32)? {
+    mutating func cachedParts(_ a: [Int32]) -> (Int32, Int32)? {
         if a.count == 2 { return (a[0], a[1]) }
         if a.count == 1, kind(a[0]) == .tuple {
             let inner = arena.seqs[node(a[0]).a]

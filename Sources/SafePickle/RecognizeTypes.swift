@@ -22,7 +22,7 @@ extension Renderer {
     }
 
     /// Normalised (days, seconds, microseconds) of a `datetime.timedelta` record's args, or nil.
-    func timedelta(_ a: [Int32]) -> (Int, Int, Int)? {
+    mutating func timedelta(_ a: [Int32]) -> (Int, Int, Int)? {
         guard a.count <= 3 else { return nil }
         var v = [0, 0, 0]
         for (i, id) in a.enumerated() {
@@ -42,7 +42,7 @@ extension Renderer {
     static func floorMod(_ a: Int, _ b: Int) -> Int { a - floorDiv(a, b) * b }
 
     /// The ISO offset suffix of a `datetime.timezone(timedelta[, name])` record, or nil.
-    func timezoneSuffix(_ id: Int32) -> String? {
+    mutating func timezoneSuffix(_ id: Int32) -> String? {
         let n = node(id)
         guard n.kind == .record else { return nil }
         let r = arena.records[n.a]
@@ -67,42 +67,78 @@ extension Renderer {
         return out
     }
 
+    /// The state bytes of a datetime/date/time argument (bytes-like, exactly `count` ≤ 16 bytes), without allocating.
+    mutating func stateBytes(_ id: Int32, count: Int) -> SIMD16<UInt8>? {
+        var st = SIMD16<UInt8>()
+        let n = node(id)
+        switch n.kind {
+        case .bytes, .py2str:
+            guard n.b == count else { return nil }
+            arena.withBytes(n) { b in for i in 0..<count { st[i] = b[i] } }
+            return st
+        case .str:
+            guard n.b >= count, n.b <= count * 2 else { return nil }
+            guard let l = latin1(id), l.count == count else { return nil }
+            for i in 0..<count { st[i] = l[i] }
+            return st
+        case .record:
+            guard let b = codecsBytes(arena.records[n.a]), b.count == count else { return nil }
+            for i in 0..<count { st[i] = b[i] }
+            return st
+        default:
+            return nil
+        }
+    }
+
     /// datetime/date/time: writes the marker and returns true, or returns false for a bad shape.
     mutating func temporal(_ id: Int32, _ which: KnownName, _ a: [Int32]) throws(PickleError) -> Bool {
         let want = which == .datetime ? 10 : (which == .date ? 4 : 6)
-        guard a.count == 1 || (a.count == 2 && which != .date), let st = bytesLike(a[0]), st.count == want else { return false }
-        var text = ""
+        guard a.count == 1 || (a.count == 2 && which != .date), let st = stateBytes(a[0], count: want) else { return false }
+        var y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, us = 0
         var timeStart = 0
         if which != .time {
-            let y = Int(st[0]) << 8 | Int(st[1])
-            let mo = Int(st[2] & (which == .datetime ? 0x7F : 0xFF)), d = Int(st[3])
+            y = Int(st[0]) << 8 | Int(st[1])
+            mo = Int(st[2] & (which == .datetime ? 0x7F : 0xFF))
+            d = Int(st[3])
             guard y >= 1, y <= 9999, mo >= 1, mo <= 12, d >= 1, d <= Renderer.daysInMonth(y, mo) else { return false }
-            text = Renderer.pad(y, 4) + "-"
-            Renderer.twoDigits(mo, &text)
-            text += "-"
-            Renderer.twoDigits(d, &text)
             timeStart = 4
         }
         if which != .date {
-            let h = Int(st[timeStart] & (which == .time ? 0x7F : 0xFF))
-            let mi = Int(st[timeStart + 1]), s = Int(st[timeStart + 2])
-            let us = Int(st[timeStart + 3]) << 16 | Int(st[timeStart + 4]) << 8 | Int(st[timeStart + 5])
+            h = Int(st[timeStart] & (which == .time ? 0x7F : 0xFF))
+            mi = Int(st[timeStart + 1])
+            s = Int(st[timeStart + 2])
+            us = Int(st[timeStart + 3]) << 16 | Int(st[timeStart + 4]) << 8 | Int(st[timeStart + 5])
             guard h < 24, mi < 60, s < 60, us < 1_000_000 else { return false }
-            if which == .datetime { text += "T" }
-            Renderer.twoDigits(h, &text)
-            text += ":"
-            Renderer.twoDigits(mi, &text)
-            text += ":"
-            Renderer.twoDigits(s, &text)
-            text += "." + Renderer.pad(us, 6)
         }
         var tzValue: Int32 = -1
+        var suffix: String?
         if a.count == 2 && kind(a[1]) != .none {
-            if let suffix = timezoneSuffix(a[1]) { text += suffix } else { tzValue = a[1] }
+            suffix = timezoneSuffix(a[1])
+            if suffix == nil { tzValue = a[1] }
         }
         try open(object: tzValue >= 0 ? id : -1)
         w.key(which == .datetime ? "$datetime" : (which == .date ? "$date" : "$time"))
-        w.stringValue(text)
+        w.beforeValue()
+        w.out.append(UInt8(ascii: "\""))
+        if which != .time {
+            w.digits(y, 4)
+            w.out.append(UInt8(ascii: "-"))
+            w.digits(mo, 2)
+            w.out.append(UInt8(ascii: "-"))
+            w.digits(d, 2)
+        }
+        if which != .date {
+            if which == .datetime { w.out.append(UInt8(ascii: "T")) }
+            w.digits(h, 2)
+            w.out.append(UInt8(ascii: ":"))
+            w.digits(mi, 2)
+            w.out.append(UInt8(ascii: ":"))
+            w.digits(s, 2)
+            w.out.append(UInt8(ascii: "."))
+            w.digits(us, 6)
+        }
+        if let suffix { w.out.append(contentsOf: suffix.utf8) }
+        w.out.append(UInt8(ascii: "\""))
         if tzValue >= 0 {
             tasks.append(.end(id))
             tasks.append(.value(tzValue))
@@ -114,7 +150,7 @@ extension Renderer {
     }
 
     /// `(num)` or `(num, num)` with num an int or float, as floats.
-    func complexParts(_ a: [Int32]) -> (Double, Double)? {
+    mutating func complexParts(_ a: [Int32]) -> (Double, Double)? {
         guard a.count == 1 || a.count == 2 else { return nil }
         var parts: [Double] = [0, 0]
         for (i, id) in a.enumerated() {
@@ -132,7 +168,7 @@ extension Renderer {
     }
 
     /// The text of a Decimal argument: a str or ASCII Py2 str matching Python's numeric literal syntax.
-    func decimalText(_ id: Int32) -> [UInt8]? {
+    mutating func decimalText(_ id: Int32) -> [UInt8]? {
         let n = node(id)
         guard n.kind == .str || n.kind == .py2str else { return nil }
         let b = arena.bytes(of: n)
@@ -165,7 +201,7 @@ extension Renderer {
     }
 
     /// `uuid.UUID` with no args and BUILD state `{"int": n}` (+ `is_safe`), 0 ≤ n < 2^128.
-    func uuid(_ r: Record) -> String? {
+    mutating func uuid(_ r: Record) -> String? {
         guard args(r).isEmpty, isEmpty(r.items), isEmpty(r.dictItems), r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty,
             r.state >= 0, kind(r.state) == .dict
         else { return nil }
@@ -205,7 +241,7 @@ extension Renderer {
     }
 
     /// Members of `set(x)`: `()` or `(list or tuple of hashables,)`, merged by Python equality.
-    func setMembers(_ a: [Int32]) throws(PickleError) -> [Int32]? {
+    mutating func setMembers(_ a: [Int32]) throws(PickleError) -> [Int32]? {
         if a.isEmpty { return [] }
         guard a.count == 1, kind(a[0]) == .list || kind(a[0]) == .tuple else { return nil }
         var out: [Int32] = []
@@ -227,7 +263,7 @@ extension Renderer {
 
     /// OrderedDict/defaultdict: initial pairs from the args plus SETITEMS, merged by Python equality
     /// (a later key replaces the value but keeps the first position). Flattened key/value list, or nil.
-    func mergedDictPairs(_ r: Record) throws(PickleError) -> [Int32]? {
+    mutating func mergedDictPairs(_ r: Record) throws(PickleError) -> [Int32]? {
         guard isEmpty(r.items), stateIsTrivial(r), r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty else { return nil }
         let a = args(r)
         var flat: [Int32] = []

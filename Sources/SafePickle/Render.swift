@@ -34,12 +34,26 @@ struct Renderer {
         active = [Int32](repeating: -1, count: arena.nodes.count)
     }
 
-    func fail(_ message: String) -> PickleError { PickleError(.limit, message, offset: -1) }
+    mutating func fail(_ message: String) -> PickleError { PickleError(.limit, message, offset: -1) }
 
-    func items(_ s: SeqRef) -> [Int32] {
+    mutating func items(_ s: SeqRef) -> [Int32] {
         switch s {
         case .arena(let i): return arena.seqs[i]
         case .local(let i): return locals[i]
+        }
+    }
+
+    @inline(__always) mutating func count(_ s: SeqRef) -> Int {
+        switch s {
+        case .arena(let i): return arena.seqs[i].count
+        case .local(let i): return locals[i].count
+        }
+    }
+
+    @inline(__always) mutating func element(_ s: SeqRef, _ pos: Int) -> Int32 {
+        switch s {
+        case .arena(let i): return arena.seqs[i][pos]
+        case .local(let i): return locals[i][pos]
         }
     }
 
@@ -60,32 +74,33 @@ struct Renderer {
                 w.end()
                 if id >= 0 { active[Int(id)] = -1 }
             case .seq(let s, let pos, let mode):
-                let list = items(s)
+                let count = self.count(s)
                 switch mode {
                 case .items:
-                    guard pos < list.count else { continue }
-                    tasks.append(.seq(s, pos: pos + 1, mode: mode))
-                    try value(list[pos])
+                    guard pos < count else { continue }
+                    if pos + 1 < count { tasks.append(.seq(s, pos: pos + 1, mode: mode)) }
+                    try value(element(s, pos))
                 case .objectPairs:
-                    guard pos + 1 < list.count else { continue }
-                    tasks.append(.seq(s, pos: pos + 2, mode: mode))
-                    let k = arena.nodes[Int(list[pos])]
+                    guard pos + 1 < count else { continue }
+                    if pos + 3 < count { tasks.append(.seq(s, pos: pos + 2, mode: mode)) }
+                    let kid = element(s, pos)
+                    let k = arena.nodes[Int(kid)]
                     arena.withBytes(k) { kb in
                         if k.flags & Node.surrogates != 0 {
                             let fixed = Renderer.fixSurrogates(kb)
-                            fixed.withUnsafeBytes { w.key($0, path: .node(list[pos])) }
+                            fixed.withUnsafeBytes { w.key($0, path: .node(kid)) }
                         } else {
-                            w.key(kb, path: .node(list[pos]))
+                            w.key(kb, path: .node(kid))
                         }
                     }
-                    try value(list[pos + 1])
+                    try value(element(s, pos + 1))
                 case .pairArrays:
-                    guard pos + 1 < list.count else { continue }
+                    guard pos + 1 < count else { continue }
                     tasks.append(.seq(s, pos: pos + 2, mode: mode))
                     try open(array: -1)
                     tasks.append(.end(-1))
-                    tasks.append(.value(list[pos + 1]))
-                    tasks.append(.value(list[pos]))
+                    tasks.append(.value(element(s, pos + 1)))
+                    tasks.append(.value(element(s, pos)))
                 }
             }
         }
@@ -137,7 +152,7 @@ struct Renderer {
     }
 
     /// Every key a str (or UTF-8 Py2 str), none starting with `$`, no two rendering the same.
-    func keysRenderAsObject(_ list: [Int32]) -> Bool {
+    mutating func keysRenderAsObject(_ list: [Int32]) -> Bool {
         var sawStr = false, sawPy2 = false, sawSurrogate = false
         var i = 0
         while i < list.count {
@@ -262,7 +277,7 @@ struct Renderer {
     }
 
     /// The RFC 6901 pointer to the value that started at writer depth `depth`.
-    func pointer(depth: Int) -> String {
+    mutating func pointer(depth: Int) -> String {
         var p: [UInt8] = []
         for c in w.containers.prefix(depth) {
             p.append(UInt8(ascii: "/"))

@@ -147,7 +147,7 @@ extension Machine {
                 try push(f)
             case .APPEND:
                 let v = try pop()
-                try appendItems(target: try top(), [v][...])
+                try appendOne(target: try top(), v)
             case .APPENDS, .SETITEMS, .ADDITEMS:
                 let m = try popMarkCount()
                 guard m > fence, m <= stack.count else { throw fail(.stackError, "no target below MARK") }
@@ -166,7 +166,7 @@ extension Machine {
             case .SETITEM:
                 let v = try pop()
                 let k = try pop()
-                try setItems(target: try top(), [k, v][...])
+                try setOne(target: try top(), k, v)
             case .POP:
                 if stack.count > fence {
                     stack.removeLast()
@@ -183,7 +183,7 @@ extension Machine {
                 try memoPut(id, try top())
             case .BINPUT: let id = Int(try uint(1, input)); try memoPut(id, try top())
             case .LONG_BINPUT: let id = Int(try uint(4, input)); try memoPut(id, try top())
-            case .MEMOIZE: try memoPut(memo.count, try top())
+            case .MEMOIZE: try memoPut(memoCount, try top())
             case .GLOBAL, .INST:
                 let module = try line(input)
                 let name = try line(input)

@@ -37,7 +37,7 @@ public struct PickleValue: Sendable {
     var cachedValueNodes: (Int32, Int32)? {
         let n = arena.nodes[Int(root)]
         guard n.kind == .record else { return nil }
-        let r = Renderer(arena: arena, limits: limits)
+        var r = Renderer(arena: arena, limits: limits)
         let rec = arena.records[n.a]
         guard r.known(rec.callable) == .cachedValue, rec.state < 0 || r.stateIsTrivial(rec), r.isEmpty(rec.items),
             r.isEmpty(rec.dictItems), rec.kwargs < 0 || arena.seqs[arena.nodes[Int(rec.kwargs)].a].isEmpty

@@ -163,12 +163,9 @@ enum TextCodecs {
         guard i < end else { return nil }
         var v = 0
         var overflow = false
-        var digits: [UInt8] = []
         for k in i..<end {
             let c = s[k]
             guard c >= 0x30 && c <= 0x39 else { return nil }
-            if digits.isEmpty && c == 0x30 { continue }
-            digits.append(c)
             if !overflow {
                 let (m, o1) = v.multipliedReportingOverflow(by: 10)
                 let (a, o2) = m.addingReportingOverflow(Int(c - 0x30))
@@ -176,7 +173,9 @@ enum TextCodecs {
             }
         }
         if !overflow { return .small(neg ? -v : v) }
-        return .big(neg ? [UInt8(ascii: "-")] + digits : digits)
+        var digits: [UInt8] = neg ? [UInt8(ascii: "-")] : []
+        for k in i..<end where !(digits.count <= (neg ? 1 : 0) && s[k] == 0x30) { digits.append(s[k]) }
+        return .big(digits)
     }
 
     /// Little-endian two's-complement bytes (LONG1/LONG4) to a machine integer or decimal digits.
