@@ -35,6 +35,7 @@ let package = Package(
             name: "DumpContainer",
             dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SafePickle"),
+        .target(name: "CacheValues", dependencies: ["SafePickle", "DumpContainer", "PipelineRecords"]),
         .target(
             name: "KeyPlacement",
             dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
@@ -48,7 +49,10 @@ let package = Package(
             dependencies: ["PipelineCLI", "MemcacheClient", "MemcacheProtocol", "DumpContainer"]),
         .executableTarget(
             name: "decode",
-            dependencies: ["PipelineCLI", "SafePickle", "DumpContainer", "PipelineRecords"]),
+            dependencies: ["PipelineCLI", "SafePickle", "DumpContainer", "PipelineRecords", "CacheValues"]),
+
+        // ── Benchmarks (print figures; not tests) ───────────────────────
+        .executableTarget(name: "container-bench", dependencies: ["DumpContainer"], path: "Benchmarks/container-bench"),
 
         // ── Tests ───────────────────────────────────────────────────────
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -60,5 +64,8 @@ let package = Package(
             dependencies: ["MemcacheClient", "MemcacheProtocol", "DumpContainer", "TestSupport"]),
         .testTarget(name: "SafePickleTests", dependencies: ["SafePickle", "TestSupport"]),
         .testTarget(name: "KeyPlacementTests", dependencies: ["KeyPlacement", "TestSupport"]),
+        .testTarget(name: "PipelineRecordsTests", dependencies: ["PipelineRecords", "TestSupport"]),
+        .testTarget(name: "CacheValuesTests", dependencies: ["CacheValues", "DumpContainer", "TestSupport"]),
+        .testTarget(name: "DecodeTests", dependencies: ["DumpContainer", "PipelineRecords", "TestSupport"]),
     ]
 )

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Benchmarks/container-bench.sh — throughput of the dump container on this machine, compared with
+# `gzip -1` (single-threaded) over the very same decompressed bytes. Prints figures; asserts nothing.
+# Usage: Benchmarks/container-bench.sh [MEGABYTES_OF_VALUES (default 300)] [WORKDIR (default /tmp)]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MB="${1:-300}"
+WORK="${2:-/tmp}/container-bench.$$"
+mkdir -p "$WORK"
+trap 'rm -rf "$WORK"' EXIT
+
+echo "== building container-bench (release)" >&2
+swift build -c release --scratch-path .build-bench --product container-bench >&2
+BIN=.build-bench/release/container-bench
+
+echo "== machine: $(nproc) cores, $(uname -r)"
+for threads in 2 1; do
+  "$BIN" write --out "$WORK/t$threads.mcdump.gz" --mb "$MB" --threads "$threads"
+done
+"$BIN" read --in "$WORK/t2.mcdump.gz"
+
+# The floor: gzip -1 over the same decompressed stream (file in page cache, output discarded).
+zcat "$WORK/t2.mcdump.gz" > "$WORK/plain"
+cat "$WORK/plain" > /dev/null
+PLAIN_MB=$(( $(stat -c %s "$WORK/plain") / 1048576 ))
+start=$(date +%s.%N)
+gzip -1 -c < "$WORK/plain" > "$WORK/plain.gz"
+end=$(date +%s.%N)
+GZ_S=$(echo "$end - $start" | bc -l)
+printf 'gzip -1: %d MiB in, %.1f MiB out, %.2f s, %.1f MiB/s\n' "$PLAIN_MB" \
+  "$(echo "$(stat -c %s "$WORK/plain.gz") / 1048576" | bc -l)" "$GZ_S" "$(echo "$PLAIN_MB / $GZ_S" | bc -l)"
+start=$(date +%s.%N)
+zcat "$WORK/t2.mcdump.gz" > /dev/null
+end=$(date +%s.%N)
+printf 'zcat of the dump: %.2f s\n' "$(echo "$end - $start" | bc -l)"

@@ -1,0 +1,297 @@
+// DumpContainer/DumpReader: streams the records of a `.mcdump.gz` dump from a file or a descriptor,
+// member after member, with memory bounded by the largest record. Any damage — truncation, corrupt
+// gzip data, garbage after a member, grammar violations, over-limit lengths — is a positioned
+// DumpReadError, never a trap.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads records one at a time. `next()` returns nil at a clean end of input: after END for a complete
+/// dump, or at a gzip member boundary without END for a cleanly cut one (`sawTrailer` is then false).
+/// After an error every further `next()` throws the same error.
+public final class DumpReader {
+    public let name: String
+    public let maxValueBytes: Int
+    /// Longest record line accepted (header, stats, item line …).
+    public var maxLineBytes = 8 << 20
+    /// True once the END record has been read; it is returned only after the rest of the input was
+    /// verified (its gzip member ended with a good CRC and nothing follows).
+    public private(set) var sawTrailer = false
+    /// The header, once read.
+    public private(set) var header: DumpHeader?
+    /// Complete gzip members decompressed so far.
+    public private(set) var membersRead = 0
+    /// Decompressed offset of the next record.
+    public var recordOffset: Int64 { recordStart }
+    /// Bytes of the file consumed so far (by the decompressor).
+    public var compressedOffset: Int64 { bytesRead - Int64(inEnd - inStart) }
+
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    private var inflater: GzipInflater?
+    private let inBuf: UnsafeMutableRawBufferPointer
+    private let outBuf: UnsafeMutableRawBufferPointer
+    private var inStart = 0
+    private var inEnd = 0
+    private var bytesRead: Int64 = 0
+    private var eof = false
+    private var inMember = false
+    private var memberStart: Int64 = 0
+    private var lastMemberEnd: Int64 = 0
+    private var produced: Int64 = 0
+    private var pending: [UInt8] = []
+    private var pendingStart = 0
+    private var scanFrom = 0
+    private var recordStart: Int64 = 0
+    private var boundaries: [(decompressed: Int64, compressed: Int64)] = []
+    private var failure: DumpReadError?
+    private var ended = false
+    private static let chunk = 256 << 10
+    private static let maxBoundaries = 4096
+
+    /// Opens `path` for reading (`io` error if it cannot be opened).
+    public convenience init(path: String, maxValueBytes: Int = 64 << 20) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw DumpReadError(
+                kind: .io, message: "cannot open: \(String(cString: strerror(errno)))", file: path, compressedOffset: nil)
+        }
+        self.init(fd: fd, owns: true, name: path, maxValueBytes: maxValueBytes)
+    }
+
+    /// Reads from an open descriptor (e.g. 0 for stdin), which stays open; `name` is used in errors.
+    public convenience init(fileDescriptor: Int32, name: String, maxValueBytes: Int = 64 << 20) {
+        self.init(fd: fileDescriptor, owns: false, name: name, maxValueBytes: maxValueBytes)
+    }
+
+    private init(fd: Int32, owns: Bool, name: String, maxValueBytes: Int) {
+        self.fd = fd
+        self.ownsDescriptor = owns
+        self.name = name
+        self.maxValueBytes = max(0, maxValueBytes)
+        inBuf = .allocate(byteCount: DumpReader.chunk, alignment: 16)
+        outBuf = .allocate(byteCount: DumpReader.chunk, alignment: 16)
+        do throws(ZlibError) { inflater = try GzipInflater(format: .gzip) } catch {
+            failure = DumpReadError(kind: .io, message: "cannot set up zlib: \(error)", file: name)
+        }
+    }
+
+    deinit {
+        inBuf.deallocate()
+        outBuf.deallocate()
+        if ownsDescriptor { _ = close(fd) }
+    }
+
+    /// The next record, nil at a clean end of input; throws `DumpReadError`.
+    public func next() throws -> DumpRecord? {
+        if let failure { throw failure }
+        if ended { return nil }
+        do throws(DumpReadError) {
+            let r = try readRecord()
+            if r == nil { ended = true }
+            return r
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    // MARK: - Records
+
+    private func readRecord() throws(DumpReadError) -> DumpRecord? {
+        while true {
+            if let nl = findNewline() {
+                let parsed: ParsedLine
+                do throws(LineError) {
+                    parsed = try RecordDecoding.parse(pending[pendingStart..<nl], maxValueBytes: maxValueBytes)
+                } catch {
+                    throw positioned(header == nil && error.kind == .badRecord ? .badHeader : error.kind, error.message)
+                }
+                switch parsed {
+                case .record(let record):
+                    try checkOrder(record)
+                    consume(through: nl + 1)
+                    if case .end = record {
+                        try verifyEndOfInput()
+                        sawTrailer = true
+                    }
+                    return record
+                case .itemNeedingValue(var item):
+                    try checkOrder(.item(item))
+                    let lineBytes = nl + 1 - pendingStart
+                    let needed = lineBytes + item.valueLength + 1
+                    while pending.count - pendingStart < needed {
+                        guard try fill() else {
+                            let have = pending.count - pendingStart - lineBytes
+                            throw positioned(
+                                .truncated, "ITEM declares \(item.valueLength) value bytes; input ends after \(have)")
+                        }
+                    }
+                    // fill() may have compacted `pending`: positions are relative to pendingStart.
+                    let vs = pendingStart + lineBytes
+                    guard pending[vs + item.valueLength] == 0x0A else {
+                        throw positioned(.badRecord, "ITEM value of \(item.valueLength) bytes is not followed by '\\n'")
+                    }
+                    item.value = Array(pending[vs..<(vs + item.valueLength)])
+                    consume(through: vs + item.valueLength + 1)
+                    return .item(item)
+                }
+            }
+            if header == nil {
+                let have = pending[pendingStart...].prefix(7)
+                guard have.elementsEqual(Array("MCDUMP ".utf8).prefix(have.count)) else {
+                    throw positioned(.badHeader, "stream does not start with an MCDUMP header line")
+                }
+            }
+            guard pending.count - pendingStart <= maxLineBytes else {
+                throw positioned(.badRecord, "record line longer than \(maxLineBytes) bytes")
+            }
+            guard try fill() else {
+                if pending.count > pendingStart {
+                    throw positioned(.truncated, "input ends inside a record line (\(pending.count - pendingStart) bytes)")
+                }
+                if header == nil {
+                    if bytesRead == 0 { throw positioned(.truncated, "empty input: no gzip member") }
+                    throw positioned(.badHeader, "no MCDUMP header line")
+                }
+                return nil
+            }
+        }
+    }
+
+    /// END is delivered only when the rest of the input is intact: its member ends cleanly and no byte follows.
+    private func verifyEndOfInput() throws(DumpReadError) {
+        while pending.count == pendingStart {
+            guard try fill() else { return }
+        }
+        throw positioned(.badRecord, "record after END")
+    }
+
+    private func checkOrder(_ record: DumpRecord) throws(DumpReadError) {
+        switch record {
+        case .header(let h):
+            guard header == nil else { throw positioned(.badRecord, "a second MCDUMP header") }
+            header = h
+        case .end:
+            guard header != nil else { throw positioned(.badHeader, "stream does not start with an MCDUMP header line") }
+        default:
+            guard header != nil else { throw positioned(.badHeader, "stream does not start with an MCDUMP header line") }
+        }
+    }
+
+    private func findNewline() -> Int? {
+        let from = max(scanFrom, pendingStart)
+        let end = pending.count
+        let found: Int? = pending.withUnsafeBufferPointer { buf in
+            guard let base = buf.baseAddress, from < end else { return nil }
+            guard let p = memchr(base + from, 0x0A, end - from) else { return nil }
+            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(p))
+        }
+        if found == nil { scanFrom = end }
+        return found
+    }
+
+    private func consume(through index: Int) {
+        recordStart += Int64(index - pendingStart)
+        pendingStart = index
+        scanFrom = index
+        while boundaries.count >= 2 && boundaries[1].decompressed <= recordStart { boundaries.removeFirst() }
+    }
+
+    private func positioned(_ kind: DumpReadError.Kind, _ message: String) -> DumpReadError {
+        while boundaries.count >= 2 && boundaries[1].decompressed <= recordStart { boundaries.removeFirst() }
+        return DumpReadError(
+            kind: kind, message: message, file: name, compressedOffset: boundaries.first?.compressed ?? memberStart,
+            recordOffset: recordStart)
+    }
+
+    // MARK: - Decompression
+
+    /// Appends decompressed bytes to `pending`; false at a clean end of input (a member boundary).
+    private func fill() throws(DumpReadError) -> Bool {
+        guard let inflater else { throw DumpReadError(kind: .io, message: "zlib unavailable", file: name) }
+        if pendingStart > 0 && pendingStart >= pending.count / 2 {
+            pending.removeSubrange(0..<pendingStart)
+            scanFrom -= pendingStart
+            pendingStart = 0
+        }
+        while true {
+            if inStart == inEnd && !eof { try readInput() }
+            if inStart == inEnd && eof {
+                if inMember {
+                    throw DumpReadError(
+                        kind: .truncated,
+                        message: "gzip member starting at byte \(memberStart) is cut off at byte \(bytesRead) (end of input)",
+                        file: name, compressedOffset: memberStart, recordOffset: recordStart)
+                }
+                return false
+            }
+            if !inMember {
+                memberStart = compressedOffset
+                inMember = true
+                if membersRead > 0 || memberStart > 0 {
+                    do throws(ZlibError) { try inflater.reset() } catch { throw gzipError(error) }
+                }
+                if let last = boundaries.last, last.decompressed == produced { boundaries.removeLast() }
+                if boundaries.count >= DumpReader.maxBoundaries { boundaries.removeFirst() }
+                boundaries.append((produced, memberStart))
+            }
+            let step: GzipInflater.Step
+            do throws(ZlibError) {
+                step = try inflater.inflate(UnsafeRawBufferPointer(rebasing: inBuf[inStart..<inEnd]), into: outBuf)
+            } catch {
+                throw gzipError(error)
+            }
+            inStart += step.consumed
+            if step.produced > 0 {
+                pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: outBuf[0..<step.produced]))
+                produced += Int64(step.produced)
+            }
+            if step.streamEnd {
+                inMember = false
+                membersRead += 1
+                lastMemberEnd = compressedOffset
+            }
+            if step.produced > 0 { return true }
+            if !step.streamEnd && step.consumed == 0 && inStart < inEnd {
+                throw DumpReadError(
+                    kind: .corruptGzip, message: "decompressor makes no progress", file: name, compressedOffset: memberStart,
+                    recordOffset: recordStart)
+            }
+        }
+    }
+
+    private func gzipError(_ error: ZlibError) -> DumpReadError {
+        let afterMember = membersRead > 0 && memberStart == lastMemberEnd && produced == boundaries.last?.decompressed
+        let message =
+            afterMember && error.kind == .data && error.message.contains("header")
+            ? "data after the gzip member ending at byte \(lastMemberEnd) is not a gzip member (\(error.message))"
+            : "gzip member starting at byte \(memberStart): \(error.message)"
+        return DumpReadError(
+            kind: .corruptGzip, message: message, file: name, compressedOffset: memberStart, recordOffset: recordStart)
+    }
+
+    private func readInput() throws(DumpReadError) {
+        inStart = 0
+        inEnd = 0
+        while true {
+            guard let base = inBuf.baseAddress else { return }
+            let n = read(fd, base, inBuf.count)
+            if n > 0 {
+                inEnd = n
+                bytesRead += Int64(n)
+                return
+            }
+            if n == 0 {
+                eof = true
+                return
+            }
+            if errno == EINTR { continue }
+            throw DumpReadError(
+                kind: .io, message: "read failed: \(String(cString: strerror(errno)))", file: name,
+                compressedOffset: bytesRead, recordOffset: recordStart)
+        }
+    }
+}

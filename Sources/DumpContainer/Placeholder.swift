@@ -1,1 +1,0 @@
-// DumpContainer: placeholder until the module lands.

@@ -1,0 +1,150 @@
+// DumpContainer/RecordEncoding: turns DumpRecords into the bytes of the decompressed stream
+// (docs/dump-format.md). Items, the hot path, are encoded without Foundation.
+import Foundation
+
+enum RecordEncoding {
+    /// Largest value one ITEM record may carry (a gzip member is compressed in one zlib call).
+    static let maxValueBytes = GzipDeflater.maxInput - 4096
+
+    /// Appends the encoding of `record` to `out`; throws `DumpWriteError` (path filled by the caller)
+    /// when the record cannot be represented.
+    static func append(_ record: DumpRecord, to out: inout [UInt8]) throws(DumpWriteError) {
+        switch record {
+        case .header(let h):
+            guard h.format == DumpFormat.version else { throw invalid("header format must be \(DumpFormat.version)") }
+            appendASCII("MCDUMP ", to: &out)
+            appendDecimal(Int64(h.format), to: &out)
+            out.append(0x20)
+            try appendJSON(h, to: &out)
+        case .stats(let s):
+            guard isToken(s.section), isToken(s.label) else {
+                throw invalid("stats section and label must be tokens of [A-Za-z0-9_.:-], got '\(s.section)' '\(s.label)'")
+            }
+            appendASCII("STATS ", to: &out)
+            appendASCII(s.section, to: &out)
+            out.append(0x20)
+            appendASCII(s.label, to: &out)
+            out.append(0x20)
+            StatsJSON.append(s.values, to: &out)
+            out.append(0x0A)
+        case .item(let item):
+            try appendItem(item, to: &out)
+        case .miss(let m):
+            guard !m.key.isEmpty else { throw invalid("MISS key is empty") }
+            appendASCII("MISS ", to: &out)
+            URIKey.append(m.key, to: &out)
+            if let reason = m.reason {
+                guard !reason.isEmpty else { throw invalid("MISS reason is empty (use nil)") }
+                out.append(0x20)
+                URIKey.append(Array(reason.utf8), to: &out)
+            }
+            out.append(0x0A)
+        case .note(let n):
+            appendASCII("NOTE ", to: &out)
+            try appendJSON(n, to: &out)
+        case .end(let t):
+            appendASCII("END ", to: &out)
+            try appendJSON(t, to: &out)
+        }
+    }
+
+    /// `ITEM <key> <flags> <vlen> <cas> <exp> <la> <cls> <fetched> <total> <captured>\n[<value>\n]`
+    static func appendItem(_ item: DumpItem, to out: inout [UInt8]) throws(DumpWriteError) {
+        guard !item.key.isEmpty else { throw invalid("ITEM key is empty") }
+        guard item.valueLength >= 0 else { throw invalid("ITEM value length \(item.valueLength) is negative") }
+        guard item.slabClass >= 0 else { throw invalid("ITEM slab class \(item.slabClass) is negative") }
+        guard item.totalSize >= -1 else { throw invalid("ITEM total size \(item.totalSize) is below -1") }
+        if let v = item.value {
+            guard v.count == item.valueLength else {
+                throw invalid("ITEM value has \(v.count) bytes but valueLength is \(item.valueLength)")
+            }
+            guard v.count <= maxValueBytes else { throw invalid("ITEM value of \(v.count) bytes is too large") }
+        }
+        appendASCII("ITEM ", to: &out)
+        URIKey.append(item.key, to: &out)
+        out.append(0x20)
+        appendDecimal(UInt64(item.flags), to: &out)
+        out.append(0x20)
+        appendDecimal(Int64(item.valueLength), to: &out)
+        out.append(0x20)
+        appendDecimal(item.cas, to: &out)
+        out.append(0x20)
+        appendDecimal(item.exp, to: &out)
+        out.append(0x20)
+        appendDecimal(item.lastAccess, to: &out)
+        out.append(0x20)
+        appendDecimal(Int64(item.slabClass), to: &out)
+        out.append(0x20)
+        out.append(item.fetched ? 0x31 : 0x30)
+        out.append(0x20)
+        appendDecimal(Int64(item.totalSize), to: &out)
+        out.append(0x20)
+        if let v = item.value {
+            out.append(0x31)
+            out.append(0x0A)
+            out.append(contentsOf: v)
+        } else {
+            out.append(0x30)
+        }
+        out.append(0x0A)
+    }
+
+    static func invalid(_ message: String) -> DumpWriteError {
+        DumpWriteError(kind: .invalidRecord, message: message, path: "")
+    }
+
+    /// A token: 1–64 bytes of [A-Za-z0-9_.:-].
+    static func isToken(_ s: String) -> Bool {
+        let u = s.utf8
+        return !u.isEmpty && u.count <= 64 && u.allSatisfy(isTokenByte)
+    }
+
+    static func isTokenByte(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x5F, 0x2E, 0x3A, 0x2D: return true
+        default: return false
+        }
+    }
+
+    static func appendASCII(_ s: String, to out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
+
+    static func appendDecimal(_ v: UInt64, to out: inout [UInt8]) {
+        var n = 1
+        var rest = v / 10
+        while rest > 0 {
+            n += 1
+            rest /= 10
+        }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0x30, count: n))
+        var x = v
+        var i = start + n - 1
+        while i >= start {
+            out[i] = UInt8(truncatingIfNeeded: x % 10) + 0x30
+            x /= 10
+            i -= 1
+        }
+    }
+
+    static func appendDecimal(_ v: Int64, to out: inout [UInt8]) {
+        if v < 0 {
+            out.append(0x2D)
+            appendDecimal(v.magnitude, to: &out)
+        } else {
+            appendDecimal(UInt64(v), to: &out)
+        }
+    }
+
+    /// One-line JSON (sorted keys, no pretty printing) followed by `\n`.
+    static func appendJSON<T: Encodable>(_ value: T, to out: inout [UInt8]) throws(DumpWriteError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            let data = try encoder.encode(value)
+            out.append(contentsOf: data)
+            out.append(0x0A)
+        } catch {
+            throw invalid("cannot encode \(T.self) as JSON: \(error)")
+        }
+    }
+}

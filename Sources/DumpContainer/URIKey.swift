@@ -1,0 +1,75 @@
+// DumpContainer/URIKey: memcached's metadump key encoding, shared by the dump format and collect.
+// Every byte except [A-Za-z0-9-._~] becomes %XX with uppercase hex (memcached's uriencode).
+
+public enum URIKey {
+    /// Encodes `key`: unreserved bytes stay, every other byte becomes `%XX` (uppercase).
+    public static func encode(_ key: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(key.count * 3)
+        append(key, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the encoding of `key` to `out` (the writer's hot path).
+    @inlinable
+    public static func append(_ key: [UInt8], to out: inout [UInt8]) {
+        for b in key {
+            if isUnreserved(b) {
+                out.append(b)
+            } else {
+                out.append(0x25)  // %
+                out.append(hexDigits[Int(b >> 4)])
+                out.append(hexDigits[Int(b & 0x0F)])
+            }
+        }
+    }
+
+    /// Decodes `%XX` escapes (either case). Other bytes are taken literally, except that
+    /// space, CR, LF and NUL are rejected. Returns nil on a malformed escape.
+    public static func decode(_ s: Substring) -> [UInt8]? {
+        decode(bytes: Array(s.utf8))
+    }
+
+    /// Byte-level form of `decode(_:)`.
+    public static func decode<C: Collection>(bytes: C) -> [UInt8]? where C.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = bytes.startIndex
+        while i != bytes.endIndex {
+            let b = bytes[i]
+            if b == 0x25 {
+                let h = bytes.index(after: i)
+                guard h != bytes.endIndex else { return nil }
+                let l = bytes.index(after: h)
+                guard l != bytes.endIndex, let hi = hexValue(bytes[h]), let lo = hexValue(bytes[l]) else { return nil }
+                out.append(hi << 4 | lo)
+                i = bytes.index(after: l)
+            } else {
+                if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x00 { return nil }
+                out.append(b)
+                i = bytes.index(after: i)
+            }
+        }
+        return out
+    }
+
+    @inlinable
+    static func isUnreserved(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x2E, 0x5F, 0x7E: return true
+        default: return false
+        }
+    }
+
+    @usableFromInline
+    static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: return b - 0x30
+        case 0x41...0x46: return b - 0x41 + 10
+        case 0x61...0x66: return b - 0x61 + 10
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,181 @@
+// PipelineRecords/NDJSONWriter: builds NDJSON lines straight into a byte buffer — keys in the order
+// they are written (stable key order), commas handled, strings escaped, raw JSON embedded as is.
+// The caller drains `buffer` into an OutputSink whenever it grows past a threshold.
+
+public struct NDJSONWriter: Sendable {
+    /// The bytes written so far (complete lines after `endLine()`).
+    public var buffer: [UInt8] = []
+    /// Per open container: has it an element already (a comma is due before the next one)?
+    private var hasElement: [Bool] = []
+    private var afterKey = false
+
+    public init(capacity: Int = 1 << 20) { buffer.reserveCapacity(capacity) }
+
+    /// Current nesting depth (0 between lines).
+    public var depth: Int { hasElement.count }
+
+    /// Drops the buffered bytes, keeping the allocation (after draining them to a sink).
+    public mutating func clear() {
+        buffer.removeAll(keepingCapacity: true)
+        hasElement.removeAll(keepingCapacity: true)
+        afterKey = false
+    }
+
+    // MARK: structure
+
+    @inline(__always) private mutating func separate() {
+        if afterKey { afterKey = false; return }
+        if let last = hasElement.last {
+            if last { buffer.append(UInt8(ascii: ",")) } else { hasElement[hasElement.count - 1] = true }
+        }
+    }
+
+    public mutating func beginObject() {
+        separate()
+        buffer.append(UInt8(ascii: "{"))
+        hasElement.append(false)
+    }
+
+    public mutating func endObject() {
+        buffer.append(UInt8(ascii: "}"))
+        if !hasElement.isEmpty { hasElement.removeLast() }
+    }
+
+    public mutating func beginArray() {
+        separate()
+        buffer.append(UInt8(ascii: "["))
+        hasElement.append(false)
+    }
+
+    public mutating func endArray() {
+        buffer.append(UInt8(ascii: "]"))
+        if !hasElement.isEmpty { hasElement.removeLast() }
+    }
+
+    /// Ends the current line (call at depth 0, after the record's `endObject()`).
+    public mutating func endLine() {
+        buffer.append(UInt8(ascii: "\n"))
+        hasElement.removeAll(keepingCapacity: true)
+        afterKey = false
+    }
+
+    /// Writes an object key. `name` must be plain ASCII needing no escapes (the schema's field names).
+    public mutating func key(_ name: StaticString) {
+        separate()
+        buffer.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { buffer.append(contentsOf: $0) }
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
+    /// Writes an arbitrary object key, escaped.
+    public mutating func key(_ name: String) {
+        separate()
+        var s = name
+        s.withUTF8 { JSONEscaping.appendQuotedValid(UnsafeRawBufferPointer($0), to: &buffer) }
+        buffer.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
+    // MARK: values
+
+    public mutating func string(_ value: String) {
+        separate()
+        var s = value
+        s.withUTF8 { JSONEscaping.appendQuotedValid(UnsafeRawBufferPointer($0), to: &buffer) }
+    }
+
+    /// Writes `bytes` as a JSON string if they are valid UTF-8; returns false (writing nothing) otherwise.
+    public mutating func string(utf8 bytes: UnsafeRawBufferPointer) -> Bool {
+        guard JSONEscaping.isValidUTF8(bytes) else { return false }
+        separate()
+        JSONEscaping.appendQuotedValid(bytes, to: &buffer)
+        return true
+    }
+
+    /// Writes `"<base64 of bytes>"`.
+    public mutating func base64(_ bytes: UnsafeRawBufferPointer) {
+        separate()
+        buffer.append(UInt8(ascii: "\""))
+        Base64.append(bytes, to: &buffer)
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    /// Writes the key/value pair `name: "<utf8>"`, or `name_b64: "<base64>"` when the bytes are not
+    /// valid UTF-8 (the schema's rule for keys and strings: never a lossy conversion).
+    public mutating func bytesField(_ name: StaticString, b64Name: StaticString, _ bytes: UnsafeRawBufferPointer) {
+        if JSONEscaping.isValidUTF8(bytes) {
+            key(name)
+            JSONEscaping.appendQuotedValid(bytes, to: &buffer)
+            afterKey = false
+        } else {
+            key(b64Name)
+            base64(bytes)
+        }
+    }
+
+    public mutating func int(_ value: Int64) {
+        separate()
+        appendDecimal(value)
+    }
+
+    public mutating func int(_ value: Int) { int(Int64(value)) }
+
+    public mutating func uint(_ value: UInt64) {
+        separate()
+        appendDecimal(value)
+    }
+
+    /// A finite double in Swift's shortest round-trip form (always with `.` or an exponent);
+    /// non-finite values are written as null (JSON has none).
+    public mutating func double(_ value: Double) {
+        separate()
+        guard value.isFinite else { buffer.append(contentsOf: "null".utf8); return }
+        buffer.append(contentsOf: value.description.utf8)
+    }
+
+    public mutating func bool(_ value: Bool) {
+        separate()
+        buffer.append(contentsOf: value ? "true".utf8 : "false".utf8)
+    }
+
+    public mutating func null() {
+        separate()
+        buffer.append(contentsOf: "null".utf8)
+    }
+
+    /// Embeds one complete, valid JSON value as is (e.g. a decoded pickle's canonical JSON).
+    public mutating func raw(_ json: UnsafeRawBufferPointer) {
+        separate()
+        buffer.append(contentsOf: json)
+    }
+
+    public mutating func raw(_ json: [UInt8]) { json.withUnsafeBytes { raw($0) } }
+
+    // MARK: numbers
+
+    private mutating func appendDecimal(_ value: Int64) {
+        if value < 0 {
+            buffer.append(UInt8(ascii: "-"))
+            appendDecimal(value.magnitude)
+        } else {
+            appendDecimal(UInt64(value))
+        }
+    }
+
+    private mutating func appendDecimal(_ value: UInt64) {
+        if value < 10 { buffer.append(UInt8(ascii: "0") &+ UInt8(value)); return }
+        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes ≥ 20 digits
+        var n = 0
+        var v = value
+        withUnsafeMutableBytes(of: &tmp) { p in
+            while v > 0 {
+                p[23 - n] = UInt8(ascii: "0") &+ UInt8(v % 10)
+                v /= 10
+                n += 1
+            }
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: p[(24 - n)...]))
+        }
+    }
+}

@@ -1,0 +1,79 @@
+// PipelineRecords/OutputSink: buffered writes of record bytes to a file descriptor (stdout or a
+// temporary output file). A reader that goes away (EPIPE) is not an error: the sink goes quiet and
+// reports `readerClosed`, and the stage exits 0 (DESIGN §7).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A write failure other than the reader closing the pipe.
+public struct OutputError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var errno: Int32
+    public init(message: String, errno: Int32) {
+        self.message = message
+        self.errno = errno
+    }
+    public var description: String { message }
+}
+
+public final class OutputSink {
+    public let fd: Int32
+    public let name: String
+    /// True once a write failed with EPIPE (the reader closed early); later writes are dropped.
+    public private(set) var readerClosed = false
+    /// Bytes handed to the descriptor so far.
+    public private(set) var bytesWritten: Int64 = 0
+
+    /// Makes SIGPIPE harmless for the process, so a closed stdout shows up as EPIPE. Call once at start.
+    public static func ignoreSIGPIPE() { signal(SIGPIPE, SIG_IGN) }
+
+    public init(fd: Int32, name: String = "stdout") {
+        self.fd = fd
+        self.name = name
+    }
+
+    /// Writes all of `bytes` (retrying short writes and EINTR).
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
+        guard !readerClosed, let base = bytes.baseAddress else { return }
+        var off = 0
+        while off < bytes.count {
+            let n = systemWrite(fd, base + off, bytes.count - off)
+            if n > 0 {
+                off += n
+                bytesWritten += Int64(n)
+                continue
+            }
+            let e = errno
+            if n < 0 && e == EINTR { continue }
+            if n < 0 && e == EPIPE {
+                readerClosed = true
+                return
+            }
+            throw OutputError(message: "cannot write to \(name): \(String(cString: strerror(e)))", errno: e)
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(OutputError) {
+        var failure: OutputError?
+        bytes.withUnsafeBytes { p in
+            do throws(OutputError) { try write(p) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Writes the writer's complete lines and clears it.
+    public func drain(_ writer: inout NDJSONWriter) throws(OutputError) {
+        try write(writer.buffer)
+        writer.clear()
+    }
+}
+
+@inline(__always) private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, p, n)
+    #else
+    return Darwin.write(fd, p, n)
+    #endif
+}

@@ -1,1 +1,0 @@
-// PipelineRecords: placeholder until the module lands.

@@ -1,0 +1,154 @@
+// PipelineRecords/SourceRecord: the `source` record (schema 1), one per dump or listing read —
+// who was captured and how, whether the capture is complete, counts, the stats samples verbatim,
+// traffic rates between the first and last `general` sample, and the capture window in server time.
+
+/// One stats sample: a label (`start`, `end`, `sample-N`) and its sections in capture order.
+public struct StatsSample: Sendable {
+    public var label: String
+    public var sections: [(section: String, values: [(name: String, value: String)])]
+    public init(label: String, sections: [(section: String, values: [(name: String, value: String)])] = []) {
+        self.label = label
+        self.sections = sections
+    }
+
+    /// The value of `name` in `section`, if present.
+    public func value(_ section: String, _ name: String) -> String? {
+        sections.first { $0.section == section }?.values.first { $0.name == name }?.value
+    }
+}
+
+/// Counts of one source: what the collector said, and what decode saw.
+public struct SourceCounts: Sendable, Equatable {
+    public var listed: Int?
+    public var captured: Int?
+    public var missed: Int?
+    /// Item records written.
+    public var items = 0
+    /// Items with a captured value.
+    public var values = 0
+    public var valueBytes: Int64 = 0
+    /// Items whose value failed a layer (they carry `error`).
+    public var valueErrors = 0
+    public var misses = 0
+    public var notes = 0
+    /// Error records (unreadable framing).
+    public var errors = 0
+    public init() {}
+}
+
+public struct SourceRecord: Sendable {
+    public var host: String?
+    public var port: Int?
+    public var file: String
+    public var sha256: String?
+    /// Input kind: `mcdump`, `nc`, `metadump`, `cachedump`.
+    public var format: String
+    public var serverVersion: String?
+    /// Enumeration method (`metadump`, `cachedump`, `keys`, `get`).
+    public var method: String?
+    public var collector: String?
+    public var keysOnly: Bool?
+    public var complete: Bool
+    /// Why the source is incomplete (collector's reason or the read error).
+    public var reason: String?
+    public var counts = SourceCounts()
+    /// Server time at the start and end of the capture (`STAT time`, or the dump's header/trailer).
+    public var windowStart: Int64?
+    public var windowEnd: Int64?
+    public var startedLocal: Double?
+    public var finishedLocal: Double?
+    public var stats: [StatsSample] = []
+
+    public init(file: String, format: String, complete: Bool) {
+        self.file = file
+        self.format = format
+        self.complete = complete
+    }
+
+    /// Counters of `stats` whose change per second is reported in `rates`.
+    public static let rateCounters = [
+        "cmd_get", "cmd_set", "cmd_touch", "get_hits", "get_misses", "get_expired", "delete_hits", "delete_misses",
+        "bytes_read", "bytes_written", "evictions", "expired_unfetched", "evicted_unfetched", "total_items",
+        "total_connections",
+    ]
+
+    /// Per-second rates between the first and last sample that have `general` stats with `time`.
+    public func rates() -> (interval: Int64, values: [(String, Double)])? {
+        let timed = stats.filter { $0.value("general", "time").flatMap { Int64($0) } != nil }
+        guard let first = timed.first, let last = timed.last, timed.count >= 2,
+            let t0 = first.value("general", "time").flatMap({ Int64($0) }),
+            let t1 = last.value("general", "time").flatMap({ Int64($0) }), t1 > t0
+        else { return nil }
+        var out: [(String, Double)] = []
+        for name in SourceRecord.rateCounters {
+            guard let a = first.value("general", name).flatMap({ Double($0) }),
+                let b = last.value("general", name).flatMap({ Double($0) })
+            else { continue }
+            out.append((name, (b - a) / Double(t1 - t0)))
+        }
+        return (t1 - t0, out)
+    }
+
+    public func write(to w: inout NDJSONWriter) {
+        w.beginObject()
+        w.key("type"); w.string("source")
+        w.key("schema"); w.int(RecordSchema.version)
+        w.key("host"); if let host { w.string(host) } else { w.null() }
+        w.key("port"); if let port { w.int(port) } else { w.null() }
+        w.key("file"); w.string(file)
+        w.key("sha256"); if let sha256 { w.string(sha256) } else { w.null() }
+        w.key("format"); w.string(format)
+        w.key("server_version"); if let serverVersion { w.string(serverVersion) } else { w.null() }
+        w.key("method"); if let method { w.string(method) } else { w.null() }
+        if let collector { w.key("collector"); w.string(collector) }
+        if let keysOnly { w.key("keys_only"); w.bool(keysOnly) }
+        w.key("complete"); w.bool(complete)
+        if let reason { w.key("reason"); w.string(reason) }
+        w.key("counts")
+        w.beginObject()
+        w.key("listed"); if let l = counts.listed { w.int(l) } else { w.null() }
+        w.key("captured"); if let c = counts.captured { w.int(c) } else { w.null() }
+        w.key("missed"); if let m = counts.missed { w.int(m) } else { w.null() }
+        w.key("items"); w.int(counts.items)
+        w.key("values"); w.int(counts.values)
+        w.key("value_bytes"); w.int(counts.valueBytes)
+        w.key("value_errors"); w.int(counts.valueErrors)
+        w.key("misses"); w.int(counts.misses)
+        w.key("notes"); w.int(counts.notes)
+        w.key("errors"); w.int(counts.errors)
+        w.endObject()
+        w.key("window")
+        w.beginObject()
+        w.key("start"); if let s = windowStart { w.int(s) } else { w.null() }
+        w.key("end"); if let e = windowEnd { w.int(e) } else { w.null() }
+        w.key("seconds"); if let s = windowStart, let e = windowEnd { w.int(e - s) } else { w.null() }
+        w.endObject()
+        if let startedLocal { w.key("started_local"); w.double(startedLocal) }
+        if let finishedLocal { w.key("finished_local"); w.double(finishedLocal) }
+        w.key("stats")
+        w.beginObject()
+        for sample in stats {
+            w.key(sample.label)
+            w.beginObject()
+            for (section, values) in sample.sections {
+                w.key(section)
+                w.beginObject()
+                for (name, value) in values { w.key(name); w.string(value) }
+                w.endObject()
+            }
+            w.endObject()
+        }
+        w.endObject()
+        w.key("rates")
+        if let (interval, values) = rates() {
+            w.beginObject()
+            w.key("interval_s"); w.int(interval)
+            for (name, v) in values { w.key(name); w.double(v) }
+            w.endObject()
+        } else {
+            w.null()
+        }
+        w.endObject()
+        w.endLine()
+    }
+}
