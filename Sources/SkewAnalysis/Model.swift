@@ -14,6 +14,14 @@ public struct HostTraffic: Sendable, Equatable {
     public var writeRate: Double { seconds > 0 ? bytesWritten / seconds : 0 }
     /// Both directions, per second.
     public var rate: Double { readRate + writeRate }
+
+    public init(bytesRead: Double, bytesWritten: Double, seconds: Double, evictions: Double? = nil, evictionsDelta: Double? = nil) {
+        self.bytesRead = bytesRead
+        self.bytesWritten = bytesWritten
+        self.seconds = seconds
+        self.evictions = evictions
+        self.evictionsDelta = evictionsDelta
+    }
 }
 
 public struct HostTotals: Sendable, Equatable {
@@ -62,6 +70,16 @@ public struct TokenListSummary: Sendable, Equatable {
     public var ceilingShare: Double
     /// Read and rewritten whole at every issue: size × issue rate × 2, bytes per second.
     public var estimatedTraffic: Double { Double(size) * issueRate * 2 }
+
+    public init(key: String, host: String, size: Int64, entries: Int, expired: Int?, issueRate: Double, ceilingShare: Double) {
+        self.key = key
+        self.host = host
+        self.size = size
+        self.entries = entries
+        self.expired = expired
+        self.issueRate = issueRate
+        self.ceilingShare = ceilingShare
+    }
 }
 
 public struct UserTotals: Sendable, Equatable {
@@ -75,6 +93,13 @@ public struct UserTotals: Sendable, Equatable {
     public var tokenKeys = 0
     public var lists: [TokenListSummary] = []
     public var label: String { name ?? id }
+
+    public init(id: String, name: String? = nil, domain: String? = nil, inExport: Bool = true) {
+        self.id = id
+        self.name = name
+        self.domain = domain
+        self.inExport = inExport
+    }
     public var estimatedTraffic: Double { lists.reduce(0) { $0 + $1.estimatedTraffic } }
 }
 

@@ -109,7 +109,7 @@ for u in users + [ghost]:
     value = lists[u['ID']]
     items.append([server_for(key), key, value, {'ct': CAPTURE - 5, 'v': 1}, 40 + 82 * len(value), CAPTURE + TTL, 30])
     expected[key] = {'kind': 'usertokens', 'user': u['ID']}
-rev = [{'id': schedule[k][1]['ID'][:0] + '%032x' % (k * 7919), 'expires': isotime(CAPTURE + 100), 'audit_id': 'a%d' % k}
+rev = [{'id': '%032x' % rng.getrandbits(128), 'expires': isotime(CAPTURE + 100), 'audit_id': 'a%d' % k}
        for k in range(3)]
 items.append([server_for('d08fca1361cfc00a936d7c93e4308aceb6ebc6ac'), 'd08fca1361cfc00a936d7c93e4308aceb6ebc6ac', rev,
               {'ct': CAPTURE - 100, 'v': 1}, 300, None, 3])
