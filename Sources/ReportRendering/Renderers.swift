@@ -45,11 +45,12 @@ public enum ReportRenderer {
         return t
     }
 
-    static func userTable(_ r: Report) -> Table {
+    /// `compact` heads the per-host share columns `% h1`, `% h2`… (see `hostLegend`) so the table fits a terminal.
+    static func userTable(_ r: Report, compact: Bool = false) -> Table {
         let hosts = r.hosts.map(\.host)
         var cols: [(String, Table.Align)] = [("user", .left), ("id", .left), ("items", .right), ("bytes", .right),
                                              ("list entries", .right), ("issues/s", .right), ("est. traffic/s", .right)]
-        cols += hosts.map { ("% on \($0)", .right) }
+        cols += hosts.enumerated().map { compact ? ("% h\($0.offset + 1)", .right) : ("% on \($0.element)", .right) }
         var t = Table(cols)
         for u in r.users {
             var row = [u.label + (u.inExport ? "" : " (not in export)"), u.id, String(u.items), Units.bytes(Double(u.bytes)),
@@ -60,6 +61,10 @@ public enum ReportRenderer {
             t.add(row)
         }
         return t
+    }
+
+    static func hostLegend(_ r: Report) -> String {
+        r.hosts.enumerated().map { "h\($0.offset + 1) = \($0.element.host)" }.joined(separator: ", ")
     }
 
     static func keyTable(_ r: Report) -> Table {
@@ -102,7 +107,7 @@ public enum ReportRenderer {
 
     static func text(_ r: Report, width: Int) -> String {
         var s = "WHY IS ONE HOST HOTTER\n" + wrap(explanationText(r), width: width) + "\n"
-        let sections: [(String, Table)] = [("HOSTS", hostTable(r)), ("SKEW", skewTable(r)), ("TOP USERS", userTable(r)),
+        let sections: [(String, Table)] = [("HOSTS", hostTable(r)), ("SKEW", skewTable(r)), ("TOP USERS (\(hostLegend(r)))", userTable(r, compact: true)),
                                            ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
                                            ("SLAB CLASSES", slabTable(r))]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n" + title + "\n" + t.text(width: width) }

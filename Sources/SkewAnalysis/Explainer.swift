@@ -70,13 +70,37 @@ public enum Units {
 
     public static func percent(_ share: Double) -> String { fixed(share * 100, 0) + "%" }
 
-    /// `v` rounded to `digits` decimals (half away from zero), without locale or exponent.
+    /// `v` rounded to `digits` decimals, half away from zero, applied to the shortest decimal form of
+    /// `v` (as Python's `Decimal(repr(v))`), so 1.005 gives 1.01; no locale, no exponent.
     public static func fixed(_ v: Double, _ digits: Int) -> String {
         guard v.isFinite else { return "-" }
+        let negative = v < 0
+        let text = abs(v).description
+        guard !text.contains("e") else { return approximate(v, digits) }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        var intDigits = Array(parts[0].utf8).map { Int($0) - 48 }
+        var frac = parts.count > 1 ? Array(parts[1].utf8).map { Int($0) - 48 } : []
+        while frac.count <= digits { frac.append(0) }
+        let roundUp = frac[digits] >= 5
+        var kept = intDigits + Array(frac[0..<digits])
+        if roundUp {
+            var i = kept.count - 1
+            while i >= 0 {
+                if kept[i] == 9 { kept[i] = 0; i -= 1 } else { kept[i] += 1; break }
+            }
+            if i < 0 { kept.insert(1, at: 0); intDigits.insert(0, at: 0) }
+        }
+        let intPart = kept[0..<(kept.count - digits)].map(String.init).joined()
+        let fracPart = kept[(kept.count - digits)...].map(String.init).joined()
+        let isZero = kept.allSatisfy { $0 == 0 }
+        return (negative && !isZero ? "-" : "") + intPart + (digits > 0 ? "." + fracPart : "")
+    }
+
+    static func approximate(_ v: Double, _ digits: Int) -> String {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
         let n = (abs(v) * scale).rounded(.toNearestOrAwayFromZero)
-        guard n < 1e15 else { return String(v) }
+        guard n < 1e15 else { return String(format15: v) }
         let whole = Int64(n)
         let sign = v < 0 && whole != 0 ? "-" : ""
         if digits == 0 { return sign + String(whole) }
@@ -85,4 +109,8 @@ public enum Units {
         fp = String(repeating: "0", count: digits - fp.count) + fp
         return sign + String(ip) + "." + fp
     }
+}
+
+extension String {
+    init(format15 v: Double) { self = v.description }
 }
