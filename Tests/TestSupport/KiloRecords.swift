@@ -18,11 +18,19 @@ public struct KiloRecords: Sendable {
     public var usersCSV: String { directory + "/users.csv" }
     public var expectedPath: String { directory + "/expected.json" }
 
-    /// Runs the generator; `shuffle` puts items in random order (token keys before their lists).
-    public static func generate(shuffle: Bool = false, extraArguments: [String] = []) throws -> KiloRecords {
+    /// Runs the generator; `shuffle` puts items in random order (token keys before their lists);
+    /// `scale` multiplies every user's token count (0.25: about 800 token keys, quick in debug builds).
+    public static func generate(shuffle: Bool = false, scale: Double = 0.25, extraArguments: [String] = []) throws -> KiloRecords {
         let dir = try Scratch.directory(shuffle ? "kilo-shuffled" : "kilo")
-        try Python.run(script: Repo.path("Tests/python/kilo_records.py"), [dir] + (shuffle ? ["--shuffle"] : []) + extraArguments)
+        try Python.run(
+            script: Repo.path("Tests/python/kilo_records.py"),
+            [dir, "--scale", String(scale)] + (shuffle ? ["--shuffle"] : []) + extraArguments)
         return KiloRecords(directory: dir)
+    }
+
+    /// Number of lines (records) in records.ndjson.
+    public func recordCount() throws -> Int {
+        try String(contentsOfFile: records, encoding: .utf8).split(separator: "\n").count
     }
 
     /// expected.json: `servers`, `ghost` (a user absent from the export) and `keys` (key → kind, user).
