@@ -54,7 +54,10 @@ let package = Package(
             dependencies: ["PipelineCLI", "MemcacheClient", "MemcacheProtocol", "DumpContainer"]),
         .executableTarget(
             name: "decode",
-            dependencies: ["PipelineCLI", "SafePickle", "DumpContainer", "PipelineRecords", "CacheValues"]),
+            dependencies: [
+                "PipelineCLI", "SafePickle", "DumpContainer", "PipelineRecords", "CacheValues",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
 
         // ── Benchmarks (print figures; not tests) ───────────────────────
         .executableTarget(name: "container-bench", dependencies: ["DumpContainer"], path: "Benchmarks/container-bench"),

@@ -24,11 +24,15 @@ zcat "$WORK/t2.mcdump.gz" > "$WORK/plain"
 cat "$WORK/plain" > /dev/null
 PLAIN_MB=$(( $(stat -c %s "$WORK/plain") / 1048576 ))
 start=$(date +%s.%N)
-gzip -1 -c < "$WORK/plain" > "$WORK/plain.gz"
+/usr/bin/time -f '%U %S' -o "$WORK/gzip.cpu" gzip -1 -c < "$WORK/plain" > "$WORK/plain.gz"
 end=$(date +%s.%N)
 GZ_S=$(echo "$end - $start" | bc -l)
-printf 'gzip -1: %d MiB in, %.1f MiB out, %.2f s, %.1f MiB/s\n' "$PLAIN_MB" \
-  "$(echo "$(stat -c %s "$WORK/plain.gz") / 1048576" | bc -l)" "$GZ_S" "$(echo "$PLAIN_MB / $GZ_S" | bc -l)"
+GZ_CPU=$(awk '{print $1 + $2}' "$WORK/gzip.cpu")
+printf 'gzip -1: %d MiB in, %.1f MiB out: %.2f s wall, %.1f MiB/s; %.2f s CPU (%.1f MiB per CPU-s)\n' "$PLAIN_MB" \
+  "$(echo "$(stat -c %s "$WORK/plain.gz") / 1048576" | bc -l)" "$GZ_S" "$(echo "$PLAIN_MB / $GZ_S" | bc -l)" \
+  "$GZ_CPU" "$(echo "$PLAIN_MB / $GZ_CPU" | bc -l)"
+echo "(issue 2 wants collect within 1.5x of gzip -1's time, so the container alone, on 2 threads, should beat"
+echo " gzip -1's wall MiB/s; wall figures depend on other load, CPU figures much less: $(uptime | sed 's/.*load/load/'))"
 start=$(date +%s.%N)
 zcat "$WORK/t2.mcdump.gz" > /dev/null
 end=$(date +%s.%N)

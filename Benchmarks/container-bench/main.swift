@@ -53,7 +53,7 @@ func makePool(_ rng: inout Rng) -> [(flags: UInt32, bytes: [UInt8])] {
         "region", "RegionOne", "interface", "public", "internal", "url", "https://keystone.example:5000/v3",
         "expires_at", "issued_at", "methods", "password", "token", "audit_ids", "is_domain", "name", "id"].map { Array($0.utf8) }
     var pool: [(UInt32, [UInt8])] = []
-    for i in 0..<3000 {
+    for i in 0..<600 {
         var v: [UInt8] = [0x80, 0x02, 0x63] + Array("dogpile.cache.api\nCachedValue\nq\u{0})\u{81}q\u{1}".utf8)
         let target: Int
         switch i % 100 {
@@ -78,9 +78,9 @@ func makePool(_ rng: inout Rng) -> [(flags: UInt32, bytes: [UInt8])] {
     return pool
 }
 
-func peakRSSMiB() -> Double {
+func peakRSSMiB(_ field: String = "VmHWM:") -> Double {
     guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
-    for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+    for line in s.split(separator: "\n") where line.hasPrefix(field) {
         let kb = line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? -1
         return kb / 1024
     }
@@ -88,6 +88,14 @@ func peakRSSMiB() -> Double {
 }
 
 func now() -> Double { Date().timeIntervalSince1970 }
+
+/// User + system CPU seconds of this process (all threads): a load-independent cost figure.
+func cpuSeconds() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec)
+        + Double(u.ru_stime.tv_usec) / 1e6
+}
 
 let o = parse()
 if o.mode == "example" {
@@ -110,8 +118,10 @@ if o.mode == "example" {
     var rng = Rng(s: 42)
     let pool = makePool(&rng)
     let poolBytes = pool.reduce(0) { $0 + $1.bytes.count }
+    let baseline = peakRSSMiB("VmRSS:")
     try? FileManager.default.removeItem(atPath: o.path)
     let t0 = now()
+    let cpu0 = cpuSeconds()
     let w = try DumpWriter(path: o.path, memberBytes: o.memberBytes, level: o.level, compressionThreads: o.threads)
     try w.write(.header(DumpHeader(host: "127.0.0.1", port: 11211, collector: "bench", method: "metadump", startedLocal: t0)))
     var valueBytes: Int64 = 0
@@ -133,10 +143,11 @@ if o.mode == "example" {
     let s = try w.finish(
         DumpTrailer(finishedLocal: now(), listed: items, captured: items, missed: 0, valueBytes: valueBytes, complete: true))
     let dt = now() - t0
+    let cpu = cpuSeconds() - cpu0
     let mb = Double(s.uncompressedBytes) / 1_048_576
-    print(String(format: "write: %d items, %.1f MiB in, %.1f MiB out (ratio %.2f), %d members, %.2f s, %.1f MiB/s, threads %d, level %d, peak RSS %.1f MiB (value pool %.1f MiB)",
+    print(String(format: "write: %d items, %.1f MiB in, %.1f MiB out (ratio %.2f), %d members, threads %d, level %d: %.2f s wall, %.1f MiB/s; %.2f s CPU (%.1f MiB per CPU-s); peak RSS %.1f MiB (before writing: %.1f MiB, of which value pool %.1f MiB)",
         items, mb, Double(s.compressedBytes) / 1_048_576, Double(s.uncompressedBytes) / Double(max(1, s.compressedBytes)),
-        s.members, dt, mb / dt, o.threads, o.level, peakRSSMiB(), Double(poolBytes) / 1_048_576))
+        s.members, o.threads, o.level, dt, mb / dt, cpu, mb / cpu, peakRSSMiB(), baseline, Double(poolBytes) / 1_048_576))
 } else {
     let t0 = now()
     let r = try DumpReader(path: o.path)

@@ -27,6 +27,10 @@ public final class DumpReader {
     public var recordOffset: Int64 { recordStart }
     /// Bytes of the file consumed so far (by the decompressor).
     public var compressedOffset: Int64 { bytesRead - Int64(inEnd - inStart) }
+    /// Decompressed offset up to which every byte has passed its member's CRC-32/ISIZE check (the end of
+    /// the last complete member). A record that ends (`recordOffset` after it was returned) at or before
+    /// this offset is verified; one returned before a later `corrupt_gzip` error may not be.
+    public private(set) var verifiedOffset: Int64 = 0
 
     private let fd: Int32
     private let ownsDescriptor: Bool
@@ -70,7 +74,7 @@ public final class DumpReader {
         self.fd = fd
         self.ownsDescriptor = owns
         self.name = name
-        self.maxValueBytes = max(0, maxValueBytes)
+        self.maxValueBytes = min(max(0, maxValueBytes), 1 << 40)  // keeps length arithmetic far from overflow
         inBuf = .allocate(byteCount: DumpReader.chunk, alignment: 16)
         outBuf = .allocate(byteCount: DumpReader.chunk, alignment: 16)
         do throws(ZlibError) { inflater = try GzipInflater(format: .gzip) } catch {
@@ -235,7 +239,9 @@ public final class DumpReader {
                     do throws(ZlibError) { try inflater.reset() } catch { throw gzipError(error) }
                 }
                 if let last = boundaries.last, last.decompressed == produced { boundaries.removeLast() }
-                if boundaries.count >= DumpReader.maxBoundaries { boundaries.removeFirst() }
+                // Many tiny members inside one record: forget the older half at once (positions in errors
+                // then name a later member of that record; memory and time stay bounded).
+                if boundaries.count >= DumpReader.maxBoundaries { boundaries.removeFirst(boundaries.count / 2) }
                 boundaries.append((produced, memberStart))
             }
             let step: GzipInflater.Step
@@ -252,6 +258,7 @@ public final class DumpReader {
             if step.streamEnd {
                 inMember = false
                 membersRead += 1
+                verifiedOffset = produced
                 lastMemberEnd = compressedOffset
             }
             if step.produced > 0 { return true }

@@ -7,13 +7,20 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+private let systemWrite = Glibc.write
+private let systemClose = Glibc.close
 #elseif canImport(Darwin)
 import Darwin
+private let systemWrite = Darwin.write
+private let systemClose = Darwin.close
 #endif
 
-/// Writes one dump file. `write` is meant for one producer thread at a time; the member timer and the
-/// compression threads are internal. Memory is bounded: at most `compressionThreads + 1` members in
-/// flight plus the one being filled; a producer that outruns compression waits.
+/// Writes one dump file. `write` may be called from any thread (calls are serialised; a record is never
+/// split by another) and BLOCKS while compression is behind — do not call it on a thread that must
+/// not block, such as a NIO event loop. The member timer and the compression threads are internal. Memory is bounded: at most `compressionThreads` members in flight
+/// (being compressed or waiting for their turn to be written) plus the one being filled; a producer that
+/// outruns compression waits. Member buffers are reused, so resident memory stays near
+/// (2 × compressionThreads + 1) × memberBytes plus the largest record (≈ 21 MiB at the defaults).
 public final class DumpWriter: @unchecked Sendable {
     public let path: String
     private let core: WriterCore
@@ -138,6 +145,9 @@ final class WriterCore: @unchecked Sendable {
     // Guarded by `monitor`.
     private var current: [UInt8] = []
     private var currentStart: UInt64?
+    /// Emptied member buffers kept for reuse (no malloc churn, steady resident memory).
+    private var freeInputs: [[UInt8]] = []
+    private var freeOutputs: [[UInt8]] = []
     private var queue: [(seq: Int, bytes: [UInt8])] = []
     private var compressed: [Int: [UInt8]] = [:]
     private var nextSeq = 0
@@ -161,8 +171,22 @@ final class WriterCore: @unchecked Sendable {
         self.memberNanos = max(memberNanos, 1_000_000)
         self.level = level
         self.threads = threads
-        self.maxInFlight = threads + 1
-        current.reserveCapacity(memberBytes)
+        self.maxInFlight = threads
+        current.reserveCapacity(memberCapacity)
+    }
+
+    /// Capacity of a member buffer: a member ends before a record would make it grow.
+    private var memberCapacity: Int { memberBytes + 64 << 10 }
+
+    /// Keeps `buffer` for reuse unless the pool is full or it grew for one huge record.
+    /// Moves the storage out of `buffer` (left empty), so no other reference keeps it shared — a shared
+    /// buffer would be copied on its next append.
+    private func recycle(_ buffer: inout [UInt8], into pool: inout [[UInt8]]) {
+        var taken: [UInt8] = []
+        swap(&taken, &buffer)
+        guard taken.capacity <= 2 * memberCapacity, pool.count <= maxInFlight else { return }
+        taken.removeAll(keepingCapacity: true)
+        pool.append(taken)
     }
 
     func start() {
@@ -207,7 +231,7 @@ final class WriterCore: @unchecked Sendable {
         while liveThreads > 0 || inFlight > 0 { monitor.wait(Cond.progress) }
         state = .closed
         if failure == nil && fsync(fd) != 0 { failure = DumpWriter.ioError("fsync failed", path: path) }
-        if Glibc.close(fd) != 0 && failure == nil { failure = DumpWriter.ioError("close failed", path: path) }
+        if systemClose(fd) != 0 && failure == nil { failure = DumpWriter.ioError("close failed", path: path) }
         let digest = WriterCore.hex(Array(hasher.finalize()))
         let result: Result<DumpFileSummary, DumpWriteError>
         if let failure = failure ?? endError {
@@ -229,6 +253,12 @@ final class WriterCore: @unchecked Sendable {
     private func appendLocked(_ record: DumpRecord) throws(DumpWriteError) {
         guard state == .open else { throw DumpWriteError(kind: .closed, message: "writer is closed", path: path) }
         if let failure { throw failure }
+        // End the member first if this record would make the buffer reallocate (a copy and a doubling).
+        if !current.isEmpty && current.count + RecordEncoding.estimatedSize(record) > current.capacity {
+            endMemberLocked()
+            guard state == .open else { throw DumpWriteError(kind: .closed, message: "writer is closed", path: path) }
+            if let failure { throw failure }
+        }
         let before = current.count
         do throws(DumpWriteError) {
             try RecordEncoding.append(record, to: &current)
@@ -256,8 +286,12 @@ final class WriterCore: @unchecked Sendable {
         queue.append((nextSeq, current))
         nextSeq += 1
         inFlight += 1
-        current = []
-        current.reserveCapacity(memberBytes)
+        if let reused = freeInputs.popLast() {
+            current = reused
+        } else {
+            current = []
+            current.reserveCapacity(memberCapacity)
+        }
         currentStart = nil
         monitor.signal(Cond.jobs)
     }
@@ -267,19 +301,21 @@ final class WriterCore: @unchecked Sendable {
         monitor.lock()
         while true {
             if !queue.isEmpty {
-                let job = queue.removeFirst()
+                var job = queue.removeFirst()
+                var out = freeOutputs.popLast() ?? []
                 monitor.unlock()
-                var out: [UInt8] = []
                 var error: DumpWriteError?
                 do throws(ZlibError) {
                     if deflater == nil { deflater = try GzipDeflater(level: level) }
-                    if let deflater { out = try deflater.compress(job.bytes) }
+                    if let deflater { try deflater.compress(job.bytes, into: &out) }
                 } catch let e {
                     error = DumpWriteError(kind: .io, message: "compression failed: \(e)", path: path)
                 }
                 monitor.lock()
+                recycle(&job.bytes, into: &freeInputs)
                 if let error, failure == nil { failure = error }
                 compressed[job.seq] = out
+                out = []  // the dictionary holds the only reference now
                 drainLocked()
                 continue
             }
@@ -295,7 +331,7 @@ final class WriterCore: @unchecked Sendable {
     private func drainLocked() {
         guard !writing else { return }
         writing = true
-        while let data = compressed.removeValue(forKey: nextToWrite) {
+        while var data = compressed.removeValue(forKey: nextToWrite) {
             if failure == nil {
                 monitor.unlock()
                 let error = writeAll(data)
@@ -306,6 +342,7 @@ final class WriterCore: @unchecked Sendable {
                     compressedBytes += Int64(data.count)
                 }
             }
+            recycle(&data, into: &freeOutputs)
             nextToWrite += 1
             inFlight -= 1
             monitor.broadcast(Cond.progress)
@@ -320,7 +357,7 @@ final class WriterCore: @unchecked Sendable {
             var off = 0
             while off < raw.count {
                 guard let base = raw.baseAddress else { return nil }
-                let n = Glibc.write(fd, base + off, raw.count - off)
+                let n = systemWrite(fd, base + off, raw.count - off)
                 if n < 0 {
                     if errno == EINTR { continue }
                     return DumpWriter.ioError("write failed", path: path)

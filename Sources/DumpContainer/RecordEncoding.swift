@@ -48,6 +48,15 @@ enum RecordEncoding {
         }
     }
 
+    /// An upper bound of the encoded size of an item (the hot, possibly large record); a guess for others.
+    static func estimatedSize(_ record: DumpRecord) -> Int {
+        switch record {
+        case .item(let item): return 200 + 3 * item.key.count + (item.value?.count ?? 0)
+        case .miss(let m): return 16 + 3 * m.key.count + 3 * (m.reason?.utf8.count ?? 0)
+        default: return 4096
+        }
+    }
+
     /// `ITEM <key> <flags> <vlen> <cas> <exp> <la> <cls> <fetched> <total> <captured>\n[<value>\n]`
     static func appendItem(_ item: DumpItem, to out: inout [UInt8]) throws(DumpWriteError) {
         guard !item.key.isEmpty else { throw invalid("ITEM key is empty") }

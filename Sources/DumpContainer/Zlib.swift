@@ -101,6 +101,37 @@ public final class GzipDeflater {
         return out
     }
 
+    /// Compresses `input` into one complete stream, replacing the contents of `out` and reusing its
+    /// capacity (the writer keeps a few output buffers alive instead of allocating one per member).
+    public func compress(_ input: [UInt8], into out: inout [UInt8]) throws(ZlibError) {
+        guard input.count <= GzipDeflater.maxInput else {
+            throw ZlibError(kind: .internal, message: "input of \(input.count) bytes exceeds \(GzipDeflater.maxInput)")
+        }
+        guard deflateReset(stream) == Z_OK else { throw ZlibError(kind: .internal, message: "deflateReset failed") }
+        let bound = Int(deflateBound(stream, uLong(input.count))) + 64
+        if out.count < bound { out.append(contentsOf: repeatElement(0, count: bound - out.count)) }
+        var status: Int32 = Z_OK
+        var produced = 0
+        input.withUnsafeBytes { inp in
+            out.withUnsafeMutableBytes { o in
+                guard let outBase = o.baseAddress else { return }
+                stream.pointee.next_in =
+                    inp.baseAddress.map { UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self)) }
+                stream.pointee.avail_in = uInt(inp.count)
+                stream.pointee.next_out = outBase.assumingMemoryBound(to: Bytef.self)
+                stream.pointee.avail_out = uInt(bound)
+                status = deflate(stream, Z_FINISH)
+                produced = bound - Int(stream.pointee.avail_out)
+                stream.pointee.next_in = nil
+                stream.pointee.next_out = nil
+            }
+        }
+        guard status == Z_STREAM_END else {
+            throw ZlibError(kind: .internal, message: "deflate did not finish (\(status))")
+        }
+        out.removeLast(out.count - produced)
+    }
+
     /// Convenience form of `compress(_:)` for arrays.
     public func compress(_ input: [UInt8]) throws(ZlibError) -> [UInt8] {
         var result: Result<[UInt8], ZlibError> = .success([])

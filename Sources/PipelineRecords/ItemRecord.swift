@@ -9,7 +9,7 @@ public enum Expiry: Sendable, Equatable {
 }
 
 /// A layer of a value that failed: which one, why, and where in that layer's input.
-public struct LayerError: Sendable, Equatable {
+public struct LayerError: Error, Sendable, Equatable {
     public var layer: String
     public var message: String
     public var offset: Int?

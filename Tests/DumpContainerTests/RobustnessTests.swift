@@ -120,6 +120,45 @@ let headerLine =
         }
     }
 
+    @Test func recordsOfAMemberWithABadCRCAreMarkedUnverified() throws {
+        // One member much larger than the reader's 256 KiB output chunk: its first records are delivered
+        // before the member's CRC-32 (damaged here) is checked.
+        let dir = try makeTempDir()
+        var rng = SplitMix64(seed: 21)
+        var records: [DumpRecord] = [.header(sampleHeader)]
+        for n in 0..<20 {
+            let v = randomBytes(50_000, &rng)
+            records.append(
+                .item(
+                    DumpItem(
+                        key: Array("k\(n)".utf8), flags: 0, valueLength: v.count, cas: 0, exp: -1, lastAccess: 0,
+                        slabClass: 1, fetched: false, totalSize: -1, value: v)))
+        }
+        records.append(.end(sampleTrailer))
+        let path = dir + "/one-member.gz"
+        let summary = try writeDump(records, to: path)
+        #expect(summary.members == 1)
+        var damaged = try fileBytes(path)
+        damaged[damaged.count - 8] ^= 0x01  // the member's CRC-32
+        try Data(damaged).write(to: URL(fileURLWithPath: path))
+        let reader = try DumpReader(path: path)
+        var delivered: [DumpRecord] = []
+        var unverified = 0
+        var error: DumpReadError?
+        do {
+            while let r = try reader.next() {
+                delivered.append(r)
+                if reader.recordOffset > reader.verifiedOffset { unverified += 1 }
+            }
+        } catch let e as DumpReadError { error = e }
+        #expect(error?.kind == .corruptGzip)
+        #expect(error?.compressedOffset == 0)
+        #expect(delivered.count > 1 && delivered.count < records.count)
+        #expect(delivered == Array(records.prefix(delivered.count)))
+        #expect(unverified == delivered.count && reader.verifiedOffset == 0)
+        #expect(!reader.sawTrailer)
+    }
+
     @Test func hugeAndOverLimitDeclaredLengths() throws {
         let dir = try makeTempDir()
         let cases: [(String, DumpReadError.Kind, String)] = [
@@ -200,10 +239,18 @@ let headerLine =
         let after = try readAll(bytes: try gzipCLI(headerLine + end + "MISS a\n"), in: dir)
         #expect(after.records.count == 1 && !after.sawTrailer)  // END is withheld: the input after it is bad
         #expect(after.error?.kind == .badRecord && after.error?.message == "record after END")
+        let emptyMemberAfter = try readAll(bytes: try gzipCLI(headerLine + end) + (try gzipCLI("")), in: dir)
+        #expect(emptyMemberAfter.error == nil && emptyMemberAfter.sawTrailer && emptyMemberAfter.records.count == 2)
         let twice = try readAll(bytes: try gzipCLI(headerLine + headerLine), in: dir)
         #expect(twice.error?.kind == .badRecord && twice.records.count == 1)
         let badStats = try readAll(bytes: try gzipCLI(headerLine + "STATS general start {\"a\":1}\n"), in: dir)
         #expect(badStats.error?.kind == .badRecord && badStats.error?.message.contains("STATS JSON") == true)
+        for miss in ["MISS\n", "MISS a b c\n", "MISS %zz\n", "MISS a \n", "MISS a%20b reason%\n"] {
+            let out = try readAll(bytes: try gzipCLI(headerLine + miss), in: dir)
+            #expect(out.records.count == 1 && out.error?.kind == .badRecord, "\(miss)")
+        }
+        let badEnd = try readAll(bytes: try gzipCLI(headerLine + "END {\"complete\":true}\n"), in: dir)
+        #expect(badEnd.error?.kind == .badRecord && !badEnd.sawTrailer)
         let badNote = try readAll(bytes: try gzipCLI(headerLine + "NOTE {\"level\":\"x\"}\n"), in: dir)
         #expect(badNote.error?.kind == .badRecord && badNote.error?.message.contains("message") == true)
     }
@@ -236,5 +283,48 @@ let headerLine =
         #expect { try DumpReader(path: dir + "/missing") } throws: { ($0 as? DumpReadError)?.kind == .io }
         let dirReader = try DumpReader(path: dir)
         #expect { try dirReader.next() } throws: { ($0 as? DumpReadError)?.kind == .io }
+    }
+}
+
+@Suite struct HandWrittenStreamTests {
+    @Test func statsJSONEscapesAndOrderAreKept() throws {
+        let dir = try makeTempDir()
+        let line = #"STATS settings start { "b" : "\u00e9\ud83d\ude00" , "a":"x\/y\"z\\\n\t", "b":"dup" }"# + "\n"
+        let out = try readAll(bytes: try gzipCLI(headerLine + line), in: dir)
+        #expect(out.error == nil)
+        let expected = DumpStats(
+            section: "settings", label: "start", values: [("b", "é😀"), ("a", "x/y\"z\\\n\t"), ("b", "dup")])
+        #expect(out.records.last == .stats(expected))
+    }
+
+    @Test(arguments: [
+        #"{"a":1}"#, #"{"a":"x",}"#, #"{"a":{"b":"c"}}"#, #"{"a":"\ud800"}"#, #"{"a":"\udc00x"}"#, #"{"a":"x"} extra"#,
+        #"{"a":"\q"}"#, "{\"a\":\"tab\traw\"}", #"["a"]"#, #"{"a":"x""#, #"{"a" "x"}"#, #"{"a":"\u12"}"#,
+    ])
+    func malformedStatsJSONIsABadRecord(json: String) throws {
+        let dir = try makeTempDir()
+        let out = try readAll(bytes: try gzipCLI(headerLine + "STATS general start " + json + "\n"), in: dir)
+        #expect(out.records.count == 1)
+        #expect(out.error?.kind == .badRecord, "\(json)")
+        #expect(out.error?.recordOffset == Int64(headerLine.utf8.count))
+    }
+
+    @Test func unknownJSONFieldsAreIgnoredAndOptionalOnesMayBeMissing() throws {
+        let dir = try makeTempDir()
+        let header =
+            #"MCDUMP 1 {"format":1,"host":"h","port":1,"collector":"c","method":"keys","keys_only":true,"started_local":2,"future":{"x":[1,2]}}"#
+        let end = #"END {"finished_local":3,"listed":1,"captured":0,"missed":0,"value_bytes":0,"complete":false,"reason":"keys only","new":1}"#
+        let item = "ITEM %e9%2Fk 4294967295 9223372036854775807 18446744073709551615 -9223372036854775808 -5 0 1 -1 0"
+        let out = try readAll(bytes: try gzipCLI([header, item, end].joined(separator: "\n") + "\n"), in: dir)
+        #expect(out.error == nil && out.sawTrailer)
+        #expect(out.records.count == 3)
+        guard out.records.count == 3, case .header(let h) = out.records[0], case .item(let i) = out.records[1],
+            case .end(let t) = out.records[2]
+        else { return }
+        #expect(h.keysOnly && h.serverVersion == nil && h.commandLine == nil && h.method == "keys")
+        #expect(i.key == [0xE9, 0x2F, 0x6B] && i.flags == UInt32.max && i.cas == UInt64.max && i.exp == Int64.min)
+        #expect(i.valueLength == Int.max)  // a huge length is fine when no value follows (captured 0)
+        #expect(i.lastAccess == -5 && i.fetched && i.totalSize == -1 && i.value == nil)
+        #expect(!t.complete && t.reason == "keys only")
     }
 }

@@ -11,9 +11,12 @@ import TestSupport
         let path = dir + "/host_11211.mcdump.gz"
         let records = sampleRecords()
         let summary = try writeDump(records, to: path)
-        let out = try readAll(path: path)
+        let reader = try DumpReader(path: path)
+        let out = readAll(reader)
         #expect(out.error == nil)
         #expect(out.sawTrailer)
+        #expect(reader.verifiedOffset == reader.recordOffset && reader.recordOffset == summary.uncompressedBytes)
+        #expect(reader.compressedOffset == summary.compressedBytes)
         #expect(out.records.count == records.count)
         for (a, b) in zip(out.records, records) { #expect(a == b) }
         #expect(summary.records == records.count)
@@ -155,4 +158,54 @@ func sha256Hex(_ data: Data) -> String {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let r = try? runProcess("/usr/bin/sha256sum", [dir])
     return String(r?.stdoutText.prefix(64) ?? "")
+}
+
+@Suite struct ChunkingTests {
+    /// Feeds `bytes` into a pipe in random small chunks from another thread; reads with DumpReader(fileDescriptor:).
+    func readThroughPipe(_ bytes: [UInt8], seed: UInt64) -> ReadOutcome {
+        let pipe = Pipe()
+        let writer = pipe.fileHandleForWriting
+        let feeder = Thread {
+            var rng = SplitMix64(seed: seed)
+            var off = 0
+            while off < bytes.count {
+                let n = min(bytes.count - off, Int.random(in: 1...700, using: &rng))
+                writer.write(Data(bytes[off..<(off + n)]))
+                off += n
+            }
+            try? writer.close()
+        }
+        feeder.start()
+        return readAll(DumpReader(fileDescriptor: pipe.fileHandleForReading.fileDescriptor, name: "<pipe>"))
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3])
+    func anyInputChunkingGivesTheSameRecords(seed: UInt64) throws {
+        let dir = try makeTempDir()
+        let path = dir + "/d.mcdump.gz"
+        try writeDump(sampleRecords(), to: path, memberBytes: 777)
+        let out = readThroughPipe(try fileBytes(path), seed: seed)
+        #expect(out.error == nil)
+        #expect(out.sawTrailer)
+        #expect(out.records == sampleRecords())
+    }
+
+    @Test func thousandsOfTinyMembersInsideOneRecord() throws {
+        // One 20 000-byte value split over 20 000 one-byte gzip members: positions stay bounded, value exact.
+        let dir = try makeTempDir()
+        var rng = SplitMix64(seed: 8)
+        let value = randomBytes(20_000, &rng)
+        let head = Array(headerLine.utf8) + Array("ITEM k 0 20000 0 -1 0 1 0 -1 1\n".utf8)
+        var file = try gzipCLI(head)
+        var members: [UInt8: [UInt8]] = [:]
+        for b in value {
+            if members[b] == nil { members[b] = try GzipDeflater(level: 1).compress([b]) }
+            file += members[b] ?? []
+        }
+        file += try gzipCLI("\n")
+        let out = try readAll(bytes: file, in: dir)
+        #expect(out.error == nil && !out.sawTrailer)
+        #expect(out.records.count == 2)
+        if case .item(let item)? = out.records.last { #expect(item.value == value) } else { Issue.record("no item") }
+    }
 }

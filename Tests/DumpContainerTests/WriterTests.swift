@@ -61,6 +61,25 @@ import Testing
         #expect { try DumpWriter(path: dir + "/no/such/d.mcdump.gz") } throws: { ($0 as? DumpWriteError)?.kind == .io }
     }
 
+    @Test func anOldFileThatCannotBeRemovedIsAnIOError() throws {
+        // /proc entries cannot be unlinked, even by root.
+        #expect { try DumpWriter(path: "/proc/self/status", overwrite: true) } throws: {
+            ($0 as? DumpWriteError)?.kind == .io && ($0 as? DumpWriteError)?.message.contains("cannot remove") == true
+        }
+    }
+
+    @Test func anUnwritableTrailerClosesTheDumpAsIncomplete() throws {
+        let dir = try makeTempDir()
+        let path = dir + "/d.mcdump.gz"
+        let w = try DumpWriter(path: path)
+        try w.write(.header(sampleHeader))
+        var bad = sampleTrailer
+        bad.finishedLocal = .nan
+        #expect { try w.finish(bad) } throws: { ($0 as? DumpWriteError)?.kind == .invalidRecord }
+        let out = try readAll(path: path)
+        #expect(out.error == nil && !out.sawTrailer && out.records == [.header(sampleHeader)])
+    }
+
     @Test func rejectsBadArguments() throws {
         let dir = try makeTempDir()
         for (mb, secs, level, threads) in [(0, 2.0, Int32(1), 2), (1024, 0, 1, 2), (1024, .nan, 1, 2), (1024, 2, 12, 2), (1024, 2, 1, 0)] {
@@ -160,6 +179,11 @@ import Testing
             .miss(DumpMiss(key: [1], reason: "")),
             .note(DumpNote(level: "x", message: "y")),  // valid, control
             .header(DumpHeader(host: "h", port: 1, collector: "c", method: "m", startedLocal: .infinity)),
+            .header({
+                var h = sampleHeader
+                h.format = 2
+                return h
+            }()),
         ]
         var accepted = 0
         for r in bad {
@@ -203,10 +227,38 @@ import Testing
         #expect { try w.finish(sampleTrailer) } throws: { ($0 as? DumpWriteError)?.kind == .io }
     }
 
-    @Test func manySmallTimedMembersKeepRecordOrder() throws {
+    @Test func concurrentProducersNeverSplitARecord() throws {
         let dir = try makeTempDir()
         let path = dir + "/d.mcdump.gz"
-        let w = try DumpWriter(path: path, memberBytes: 700, memberSeconds: 0.001, compressionThreads: 4)
+        let w = try DumpWriter(path: path, memberBytes: 4096, memberSeconds: 0.005)
+        try w.write(.header(sampleHeader))
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            for n in 0..<500 {
+                let value = [UInt8](repeating: UInt8(t), count: n % 300)
+                try? w.write(
+                    .item(
+                        DumpItem(
+                            key: Array("t\(t)-\(n)".utf8), flags: UInt32(t), valueLength: value.count, cas: UInt64(n), exp: -1,
+                            lastAccess: 0, slabClass: 1, fetched: false, totalSize: -1, value: value)))
+            }
+        }
+        _ = try w.finish(sampleTrailer)
+        let out = try readAll(path: path)
+        #expect(out.error == nil && out.sawTrailer)
+        var next = [0, 0, 0, 0]
+        for case .item(let i) in out.records {
+            let t = Int(i.flags)
+            #expect(i.key == Array("t\(t)-\(next[t])".utf8) && i.value == [UInt8](repeating: UInt8(t), count: next[t] % 300))
+            next[t] += 1
+        }
+        #expect(next == [500, 500, 500, 500])
+    }
+
+    @Test(arguments: [1, 4])
+    func manySmallTimedMembersKeepRecordOrder(threads: Int) throws {
+        let dir = try makeTempDir()
+        let path = dir + "/d.mcdump.gz"
+        let w = try DumpWriter(path: path, memberBytes: 700, memberSeconds: 0.001, compressionThreads: threads)
         var written: [DumpRecord] = [.header(sampleHeader)]
         try w.write(.header(sampleHeader))
         for i in 0..<3000 {

@@ -1,0 +1,143 @@
+// SafePickle/Arena: the decoded object graph as flat arrays of nodes addressed by index, so nothing
+// in it is freed, hashed, compared or rendered by recursion. Strings and bytes are byte ranges in the
+// input (when they can be used as they are) or in `aux` (decoded text, big-integer digits, names).
+
+/// What a node is. Containers and records carry identity; everything else is a scalar.
+enum NodeKind: UInt8 {
+    case none, bool, int, bigint, float, str, py2str, bytes, bytearray, global
+    case list, tuple, dict, set, frozenset, record
+}
+
+/// One value. `a`/`b` mean: int value; float bit pattern; byte offset and length (str, bytes, bigint
+/// digits, global name); sequence index (containers); record index (records).
+struct Node {
+    var kind: NodeKind
+    /// Bit flags, see the static members.
+    var flags: UInt8
+    /// For globals: the allowlist entry (KnownName raw value).
+    var known: UInt8 = 0
+    var a: Int
+    var b: Int = 0
+
+    /// Bytes live in `aux` rather than in the input.
+    static let inAux: UInt8 = 1
+    /// str: holds surrogate code points (encoded as 3-byte ED A0..BF xx sequences).
+    static let surrogates: UInt8 = 2
+    /// py2str: the bytes are strict UTF-8 (so it renders as a string).
+    static let validUTF8: UInt8 = 4
+    /// The string has a byte JSON must escape (`"`, `\`, control); a cheap hint for the writer.
+    static let needsEscape: UInt8 = 8
+}
+
+/// A call record made by REDUCE, NEWOBJ, NEWOBJ_EX, INST or OBJ and annotated by BUILD, APPEND(S), SETITEM(S).
+struct Record {
+    var callable: Int32
+    /// A tuple node.
+    var args: Int32
+    /// A dict node, or -1.
+    var kwargs: Int32 = -1
+    /// The last BUILD state, or -1 when no BUILD was applied.
+    var state: Int32 = -1
+    /// Sequence index of APPEND values, or -1.
+    var items: Int = -1
+    /// Sequence index of SETITEM key/value pairs (flattened), or -1.
+    var dictItems: Int = -1
+}
+
+/// Names the renderer understands (CANONICAL_JSON.md §2), matched once when a GLOBAL is read.
+enum KnownName: UInt8 {
+    case unknown = 0
+    case codecsEncode, bytes, bytearray, set, frozenset, complex
+    case datetime, date, time, timedelta, timezone, decimal, uuid
+    case orderedDict, defaultDict, deque, cachedValue
+    case reconstructor, newobj, newobjEx
+
+    static func match(_ full: UnsafeRawBufferPointer) -> KnownName {
+        switch String(decoding: full, as: UTF8.self) {
+        case "_codecs.encode": return .codecsEncode
+        case "builtins.bytes", "__builtin__.bytes": return .bytes
+        case "builtins.bytearray", "__builtin__.bytearray": return .bytearray
+        case "builtins.set", "__builtin__.set": return .set
+        case "builtins.frozenset", "__builtin__.frozenset": return .frozenset
+        case "builtins.complex", "__builtin__.complex": return .complex
+        case "datetime.datetime": return .datetime
+        case "datetime.date": return .date
+        case "datetime.time": return .time
+        case "datetime.timedelta": return .timedelta
+        case "datetime.timezone": return .timezone
+        case "decimal.Decimal": return .decimal
+        case "uuid.UUID": return .uuid
+        case "collections.OrderedDict": return .orderedDict
+        case "collections.defaultdict": return .defaultDict
+        case "collections.deque": return .deque
+        case "dogpile.cache.api.CachedValue": return .cachedValue
+        case "copyreg._reconstructor", "copy_reg._reconstructor": return .reconstructor
+        case "copyreg.__newobj__", "copy_reg.__newobj__": return .newobj
+        case "copyreg.__newobj_ex__", "copy_reg.__newobj_ex__": return .newobjEx
+        default: return .unknown
+        }
+    }
+}
+
+/// The object graph of one pickle. Owns a reference to the input bytes that string nodes point into.
+struct Arena {
+    var input: [UInt8]
+    var aux: [UInt8] = []
+    var nodes: [Node] = []
+    var seqs: [[Int32]] = []
+    var records: [Record] = []
+    /// Per dict/set sequence with many entries: Python-hash → positions of keys (pair index for dicts).
+    var index: [Int: [Int: [Int32]]] = [:]
+
+    init(input: [UInt8]) {
+        self.input = input
+        nodes.reserveCapacity(max(16, input.count / 8))
+    }
+
+    @inline(__always) mutating func add(_ n: Node) -> Int32 {
+        nodes.append(n)
+        return Int32(truncatingIfNeeded: nodes.count - 1)
+    }
+
+    mutating func addSeq(_ kind: NodeKind, _ items: [Int32]) -> Int32 {
+        seqs.append(items)
+        return add(Node(kind: kind, flags: 0, a: seqs.count - 1))
+    }
+
+    mutating func addRecord(_ r: Record) -> Int32 {
+        records.append(r)
+        return add(Node(kind: .record, flags: 0, a: records.count - 1))
+    }
+
+    /// Appends bytes to `aux` and returns their offset.
+    mutating func addAux<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
+        let off = aux.count
+        aux.append(contentsOf: bytes)
+        return off
+    }
+
+    /// Calls `body` with the bytes of a string-like node (str, py2str, bytes, bytearray, bigint, global).
+    @inline(__always)
+    func withBytes<R>(_ n: Node, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if n.flags & Node.inAux != 0 {
+            return try aux.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[n.a..<(n.a + n.b)])) }
+        }
+        return try input.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[n.a..<(n.a + n.b)])) }
+    }
+
+    func bytes(of n: Node) -> [UInt8] { withBytes(n) { Array($0) } }
+
+    func isStr(_ id: Int32) -> Bool { nodes[Int(id)].kind == .str }
+
+    func string(of id: Int32) -> String { withBytes(nodes[Int(id)]) { String(decoding: $0, as: UTF8.self) } }
+
+    /// Is the str node exactly this ASCII text?
+    func strEquals(_ id: Int32, _ text: StaticString) -> Bool {
+        let n = nodes[Int(id)]
+        guard n.kind == .str || n.kind == .py2str, n.b == text.utf8CodeUnitCount else { return false }
+        return withBytes(n) { buf in
+            let t = UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+            return buf.elementsEqual(t)
+        }
+    }
+}

@@ -1,0 +1,185 @@
+// SafePickle/JSONWriter: writes JSON straight into a byte buffer (no Foundation): string escaping,
+// base64, shortest round-trip floats that always keep a `.` or an exponent, automatic commas, and the
+// open-container path used to build `$ref` JSON Pointers.
+
+/// One segment of the path to the value being written.
+enum PathKey {
+    case none
+    case literal(StaticString)
+    case node(Int32)
+}
+
+struct JSONWriter {
+    struct Container {
+        var isObject: Bool
+        var count: Int
+        var key: PathKey
+    }
+
+    var out: [UInt8] = []
+    var containers: [Container] = []
+
+    init(capacity: Int) { out.reserveCapacity(capacity) }
+
+    var depth: Int { containers.count }
+
+    /// Comma before an array element (object members get theirs from `key`).
+    @inline(__always) mutating func beforeValue() {
+        guard !containers.isEmpty else { return }
+        let i = containers.count - 1
+        if !containers[i].isObject {
+            if containers[i].count > 0 { out.append(UInt8(ascii: ",")) }
+            containers[i].count += 1
+        }
+    }
+
+    mutating func beginArray() {
+        beforeValue()
+        out.append(UInt8(ascii: "["))
+        containers.append(Container(isObject: false, count: 0, key: .none))
+    }
+
+    mutating func beginObject() {
+        beforeValue()
+        out.append(UInt8(ascii: "{"))
+        containers.append(Container(isObject: true, count: 0, key: .none))
+    }
+
+    mutating func end() {
+        guard let c = containers.popLast() else { return }
+        out.append(c.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+    }
+
+    /// Starts an object member: comma, `"key":`. `key` bytes are written escaped.
+    mutating func key(_ bytes: UnsafeRawBufferPointer, path: PathKey) {
+        let i = containers.count - 1
+        if i >= 0 {
+            if containers[i].count > 0 { out.append(UInt8(ascii: ",")) }
+            containers[i].count += 1
+            containers[i].key = path
+        }
+        writeString(bytes)
+        out.append(UInt8(ascii: ":"))
+    }
+
+    mutating func key(_ s: StaticString) {
+        key(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount), path: .literal(s))
+    }
+
+    @inline(__always) mutating func raw(_ s: StaticString) {
+        out.append(contentsOf: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    mutating func literal(_ s: StaticString) {
+        beforeValue()
+        raw(s)
+    }
+
+    mutating func stringValue(_ bytes: UnsafeRawBufferPointer) {
+        beforeValue()
+        writeString(bytes)
+    }
+
+    mutating func stringValue(_ s: StaticString) {
+        stringValue(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    mutating func stringValue(_ s: String) {
+        var s = s
+        s.withUTF8 { stringValue(UnsafeRawBufferPointer($0)) }
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// `"…"` with JSON escapes; the bytes must be valid UTF-8.
+    mutating func writeString(_ s: UnsafeRawBufferPointer) {
+        out.append(UInt8(ascii: "\""))
+        var runStart = 0
+        var i = 0
+        let n = s.count
+        while i < n {
+            let c = s[i]
+            if c >= 0x20 && c != 0x22 && c != 0x5C { i += 1; continue }
+            if i > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[runStart..<i])) }
+            switch c {
+            case 0x22: raw("\\\"")
+            case 0x5C: raw("\\\\")
+            case 0x0A: raw("\\n")
+            case 0x0D: raw("\\r")
+            case 0x09: raw("\\t")
+            default:
+                raw("\\u00")
+                out.append(JSONWriter.hex[Int(c >> 4)])
+                out.append(JSONWriter.hex[Int(c & 15)])
+            }
+            i += 1
+            runStart = i
+        }
+        if n > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[runStart..<n])) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    mutating func int(_ v: Int) {
+        beforeValue()
+        if v >= 0 && v < 10 {
+            out.append(UInt8(ascii: "0") + UInt8(v))
+            return
+        }
+        var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &buf) { b in
+            var p = 24
+            var m = v.magnitude
+            repeat {
+                p -= 1
+                b[p] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+            } while m > 0
+            if v < 0 { out.append(UInt8(ascii: "-")) }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[p..<24]))
+        }
+    }
+
+    /// A finite double, shortest round-trip, always with `.` or an exponent (`1.0`, `1e+16`, `-0.0`).
+    mutating func double(_ d: Double) {
+        beforeValue()
+        var s = d.description
+        s.withUTF8 { out.append(contentsOf: $0) }
+        if !s.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") }) {
+            raw(".0")
+        }
+        s = ""
+    }
+
+    private static let b64: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// `"<base64>"` (RFC 4648, padded).
+    mutating func base64Value(_ s: UnsafeRawBufferPointer) {
+        beforeValue()
+        out.append(UInt8(ascii: "\""))
+        var i = 0
+        let n = s.count
+        let t = JSONWriter.b64
+        out.reserveCapacity(out.count + (n + 2) / 3 * 4 + 2)
+        while i + 3 <= n {
+            let v = UInt32(s[i]) << 16 | UInt32(s[i + 1]) << 8 | UInt32(s[i + 2])
+            out.append(t[Int(v >> 18)])
+            out.append(t[Int((v >> 12) & 63)])
+            out.append(t[Int((v >> 6) & 63)])
+            out.append(t[Int(v & 63)])
+            i += 3
+        }
+        if n - i == 1 {
+            let v = UInt32(s[i]) << 16
+            out.append(t[Int(v >> 18)])
+            out.append(t[Int((v >> 12) & 63)])
+            raw("==")
+        } else if n - i == 2 {
+            let v = UInt32(s[i]) << 16 | UInt32(s[i + 1]) << 8
+            out.append(t[Int(v >> 18)])
+            out.append(t[Int((v >> 12) & 63)])
+            out.append(t[Int((v >> 6) & 63)])
+            raw("=")
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,225 @@
+// SafePickle/Machine: the iterative pickle virtual machine. It runs every opcode of protocols 0–5
+// over an explicit stack and a memo dictionary, building call *records* instead of calling anything,
+// and stops at the first error with its kind and byte offset. CANONICAL_JSON.md §5 is its spec.
+
+struct Machine {
+    var arena: Arena
+    let limits: PickleLimits
+    var stack: [Int32] = []
+    /// Stack heights at each open MARK.
+    var marks: [Int] = []
+    var memo: [Int: Int32] = [:]
+    /// Offset of the opcode being executed (for errors).
+    var opStart = 0
+    var pos = 0
+
+    init(input: [UInt8], limits: PickleLimits) {
+        arena = Arena(input: input)
+        self.limits = limits
+        stack.reserveCapacity(64)
+    }
+
+    // MARK: errors and stack helpers
+
+    func fail(_ kind: PickleError.Kind, _ message: String) -> PickleError {
+        PickleError(kind, message, offset: opStart)
+    }
+
+    /// Height below which the current frame may not pop (the last MARK).
+    @inline(__always) var fence: Int { marks.last ?? 0 }
+
+    @inline(__always) mutating func push(_ id: Int32) throws(PickleError) {
+        if stack.count + marks.count >= limits.maxStackDepth {
+            throw fail(.limit, "stack deeper than \(limits.maxStackDepth)")
+        }
+        stack.append(id)
+    }
+
+    @inline(__always) mutating func pop() throws(PickleError) -> Int32 {
+        guard stack.count > fence else { throw fail(.stackError, "stack underflow") }
+        return stack.removeLast()
+    }
+
+    @inline(__always) func top() throws(PickleError) -> Int32 {
+        guard stack.count > fence, let t = stack.last else { throw fail(.stackError, "stack underflow") }
+        return t
+    }
+
+    /// Pops the last MARK and the items above it.
+    mutating func popMark() throws(PickleError) -> [Int32] {
+        guard let m = marks.popLast() else { throw fail(.stackError, "could not find MARK") }
+        let items = Array(stack[m...])
+        stack.removeSubrange(m...)
+        return items
+    }
+
+    mutating func popMarkCount() throws(PickleError) -> Int {
+        guard let m = marks.popLast() else { throw fail(.stackError, "could not find MARK") }
+        return m
+    }
+
+    // MARK: reading the stream
+
+    @inline(__always) func need(_ n: Int, _ input: UnsafeRawBufferPointer) throws(PickleError) {
+        if n > input.count - pos { throw fail(.truncated, "needs \(n) more bytes, \(input.count - pos) left") }
+    }
+
+    /// The bytes up to the next newline (exclusive); moves past the newline.
+    mutating func line(_ input: UnsafeRawBufferPointer) throws(PickleError) -> UnsafeRawBufferPointer {
+        var i = pos
+        let n = input.count
+        while i < n && input[i] != 0x0A { i += 1 }
+        guard i < n else { throw fail(.truncated, "line without newline") }
+        let r = UnsafeRawBufferPointer(rebasing: input[pos..<i])
+        pos = i + 1
+        return r
+    }
+
+    @inline(__always) mutating func uint(_ width: Int, _ input: UnsafeRawBufferPointer) throws(PickleError) -> UInt64 {
+        try need(width, input)
+        var v: UInt64 = 0
+        for k in stride(from: width - 1, through: 0, by: -1) { v = v << 8 | UInt64(input[pos + k]) }
+        pos += width
+        return v
+    }
+
+    /// Reads a length field and checks it against the remaining input.
+    mutating func length(_ width: Int, signed: Bool, _ input: UnsafeRawBufferPointer) throws(PickleError) -> Int {
+        let raw = try uint(width, input)
+        if signed && width == 4 && raw & 0x8000_0000 != 0 { throw fail(.badArgument, "negative byte count") }
+        if raw > UInt64(input.count - pos) {
+            throw fail(.truncated, "length \(raw) exceeds the \(input.count - pos) bytes left")
+        }
+        return Int(raw)
+    }
+
+    // MARK: building values
+
+    mutating func newInt(_ t: TextCodecs.IntText) -> Int32 {
+        switch t {
+        case .small(let v): return arena.add(Node(kind: .int, flags: 0, a: v))
+        case .big(let digits):
+            let off = arena.addAux(digits)
+            return arena.add(Node(kind: .bigint, flags: Node.inAux, a: off, b: digits.count))
+        }
+    }
+
+    /// A str node for input bytes [start, start+count) already known to be UTF-8 (surrogatepass).
+    mutating func newStr(inputAt start: Int, count: Int, surrogates: Bool) -> Int32 {
+        arena.add(Node(kind: .str, flags: surrogates ? Node.surrogates : 0, a: start, b: count))
+    }
+
+    /// A Py2 str node over `buf`, which sits at `offset` in the input (or in aux when `inAux`).
+    mutating func newPy2Str(_ buf: UnsafeRawBufferPointer, offset: Int, inAux: Bool) -> Int32 {
+        let valid = TextCodecs.validateUTF8(buf, surrogatePass: false) != nil
+        var flags: UInt8 = valid ? Node.validUTF8 : 0
+        if inAux { flags |= Node.inAux }
+        return arena.add(Node(kind: .py2str, flags: flags, a: offset, b: buf.count))
+    }
+
+    mutating func newGlobal(module: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer) -> Int32 {
+        let off = arena.addAux(module)
+        arena.aux.append(UInt8(ascii: "."))
+        arena.aux.append(contentsOf: name)
+        let len = module.count + 1 + name.count
+        let known = arena.aux.withUnsafeBytes { KnownName.match(UnsafeRawBufferPointer(rebasing: $0[off..<(off + len)])) }
+        return arena.add(Node(kind: .global, flags: Node.inAux, known: known.rawValue, a: off, b: len))
+    }
+
+    func knownName(_ id: Int32) -> KnownName {
+        let n = arena.nodes[Int(id)]
+        return n.kind == .global ? KnownName(rawValue: n.known) ?? .unknown : .unknown
+    }
+
+    /// REDUCE: a record, unwrapping the copyreg helpers that only wrap a class.
+    mutating func reduce(callable: Int32, args: Int32) throws(PickleError) -> Int32 {
+        let kind = arena.nodes[Int(callable)].kind
+        guard kind == .global || kind == .record else {
+            throw fail(.typeError, "REDUCE callable must be a global or a constructed object")
+        }
+        guard arena.nodes[Int(args)].kind == .tuple else { throw fail(.typeError, "REDUCE args must be a tuple") }
+        let a = arena.seqs[arena.nodes[Int(args)].a]
+        switch knownName(callable) {
+        case .reconstructor where a.count == 3 && isCallableKind(a[0]):
+            let newArgs = arena.nodes[Int(a[2])].kind == .none ? [] : [a[2]]
+            return arena.addRecord(Record(callable: a[0], args: arena.addSeq(.tuple, newArgs)))
+        case .newobj where a.count >= 1 && isCallableKind(a[0]):
+            return arena.addRecord(Record(callable: a[0], args: arena.addSeq(.tuple, Array(a[1...]))))
+        case .newobjEx where a.count == 3 && isCallableKind(a[0]) && arena.nodes[Int(a[1])].kind == .tuple
+            && arena.nodes[Int(a[2])].kind == .dict:
+            return arena.addRecord(Record(callable: a[0], args: a[1], kwargs: a[2]))
+        default:
+            return arena.addRecord(Record(callable: callable, args: args))
+        }
+    }
+
+    func isCallableKind(_ id: Int32) -> Bool {
+        let k = arena.nodes[Int(id)].kind
+        return k == .global || k == .record
+    }
+
+    mutating func appendItems(target: Int32, _ items: ArraySlice<Int32>) throws(PickleError) {
+        if items.isEmpty { return }
+        let t = arena.nodes[Int(target)]
+        switch t.kind {
+        case .list: arena.seqs[t.a].append(contentsOf: items)
+        case .record:
+            if arena.records[t.a].items < 0 {
+                arena.seqs.append([])
+                arena.records[t.a].items = arena.seqs.count - 1
+            }
+            arena.seqs[arena.records[t.a].items].append(contentsOf: items)
+        default: throw fail(.typeError, "APPEND target is not a list")
+        }
+    }
+
+    mutating func setItems(target: Int32, _ items: ArraySlice<Int32>) throws(PickleError) {
+        if items.isEmpty { return }
+        guard items.count % 2 == 0 else { throw fail(.stackError, "odd number of items for SETITEMS") }
+        let t = arena.nodes[Int(target)]
+        switch t.kind {
+        case .dict:
+            var i = items.startIndex
+            while i < items.endIndex {
+                guard try arena.dictSet(seq: t.a, key: items[i], value: items[i + 1]) else {
+                    throw fail(.typeError, "unhashable dict key")
+                }
+                i += 2
+            }
+        case .record:
+            if arena.records[t.a].dictItems < 0 {
+                arena.seqs.append([])
+                arena.records[t.a].dictItems = arena.seqs.count - 1
+            }
+            arena.seqs[arena.records[t.a].dictItems].append(contentsOf: items)
+        default: throw fail(.typeError, "SETITEM target is not a dict")
+        }
+    }
+
+    mutating func addMembers(seq s: Int, _ items: ArraySlice<Int32>) throws(PickleError) {
+        for m in items {
+            guard try arena.setAdd(seq: s, member: m) else { throw fail(.typeError, "unhashable set member") }
+        }
+    }
+
+    mutating func memoPut(_ id: Int, _ value: Int32) throws(PickleError) {
+        if memo[id] == nil && memo.count >= limits.maxMemoEntries {
+            throw fail(.limit, "memo larger than \(limits.maxMemoEntries) entries")
+        }
+        memo[id] = value
+    }
+
+    mutating func memoGet(_ id: Int) throws(PickleError) -> Int32 {
+        guard let v = memo[id] else { throw fail(.memoError, "memo id \(id) was never PUT") }
+        return v
+    }
+
+    /// PUT/GET decimal text argument.
+    func memoIdText(_ s: UnsafeRawBufferPointer) throws(PickleError) -> Int {
+        guard case .small(let v)? = TextCodecs.parseDecimal(s, allowL: false) else {
+            throw fail(.badArgument, "bad memo id text")
+        }
+        if v < 0 { throw fail(.badArgument, "negative memo id") }
+        return v
+    }
+}

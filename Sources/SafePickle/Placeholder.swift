@@ -1,1 +1,0 @@
-// SafePickle: placeholder until the module lands.

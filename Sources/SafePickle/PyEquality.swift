@@ -1,0 +1,171 @@
+// SafePickle/PyEquality: Python's hashability, hash and equality for dict keys and set members
+// (1 == True == 1.0; a Py2 str equals bytes but not text; records by identity), with bounded depth,
+// and the dict/set insertion that merges keys by that equality.
+
+extension Arena {
+    /// Nesting bound for hashing/comparing nested tuples and frozensets (deeper keys could never be rendered).
+    static let maxKeyDepth = 1000
+
+    private static func mix(_ h: Int, _ v: Int) -> Int {
+        var x = UInt64(bitPattern: Int64(h)) ^ UInt64(bitPattern: Int64(v))
+        x = (x ^ (x >> 33)) &* 0xff51afd7ed558ccd
+        x = (x ^ (x >> 33)) &* 0xc4ceb9fe1a85ec53
+        return Int(Int64(bitPattern: x ^ (x >> 33)))
+    }
+
+    private static func hashBytes(_ buf: UnsafeRawBufferPointer, seed: Int) -> Int {
+        var h: UInt64 = 0xcbf29ce484222325 ^ UInt64(bitPattern: Int64(seed))
+        for byte in buf { h = (h ^ UInt64(byte)) &* 0x100000001b3 }
+        return Int(Int64(bitPattern: h))
+    }
+
+    /// A float that equals an integer, as that integer.
+    @inline(__always) static func integral(_ d: Double) -> Int? {
+        guard d == d.rounded(), d >= -9.2e18, d <= 9.2e18 else { return nil }
+        return Int(d)
+    }
+
+    /// Python hash of a node; nil when the value is unhashable (list, dict, set, bytearray, or a tuple holding one).
+    func pyHash(_ id: Int32, depth: Int = 0) throws(PickleError) -> Int? {
+        guard depth < Arena.maxKeyDepth else {
+            throw PickleError(.limit, "dict key or set member nested deeper than \(Arena.maxKeyDepth)", offset: -1)
+        }
+        let n = nodes[Int(id)]
+        switch n.kind {
+        case .none: return 0x6e6f6e65
+        case .bool: return Arena.mix(1, n.a)
+        case .int: return Arena.mix(1, n.a)
+        case .float:
+            let d = Double(bitPattern: UInt64(bitPattern: Int64(n.a)))
+            if let i = Arena.integral(d) { return Arena.mix(1, i) }
+            return Arena.mix(2, n.a)
+        case .bigint: return withBytes(n) { Arena.hashBytes($0, seed: 3) }
+        case .str: return withBytes(n) { Arena.hashBytes($0, seed: 4) }
+        case .py2str, .bytes: return withBytes(n) { Arena.hashBytes($0, seed: 5) }
+        case .global: return withBytes(n) { Arena.hashBytes($0, seed: 6) }
+        case .record: return Arena.mix(7, Int(id))
+        case .tuple:
+            var h = 0x7475706c
+            for c in seqs[n.a] {
+                guard let ch = try pyHash(c, depth: depth + 1) else { return nil }
+                h = Arena.mix(h, ch)
+            }
+            return h
+        case .frozenset:
+            var h = 0x66726f7a
+            for c in seqs[n.a] {
+                guard let ch = try pyHash(c, depth: depth + 1) else { return nil }
+                h = h &+ Arena.mix(8, ch)
+            }
+            return h
+        case .list, .dict, .set, .bytearray: return nil
+        }
+    }
+
+    private func numeric(_ n: Node) -> (isInt: Bool, int: Int, dbl: Double)? {
+        switch n.kind {
+        case .bool, .int: return (true, n.a, 0)
+        case .float:
+            let d = Double(bitPattern: UInt64(bitPattern: Int64(n.a)))
+            if let i = Arena.integral(d) { return (true, i, 0) }
+            return (false, 0, d)
+        default: return nil
+        }
+    }
+
+    /// Python `==` between two hashable values.
+    func pyEqual(_ x: Int32, _ y: Int32, depth: Int = 0) throws(PickleError) -> Bool {
+        if x == y { return true }
+        guard depth < Arena.maxKeyDepth else {
+            throw PickleError(.limit, "dict key or set member nested deeper than \(Arena.maxKeyDepth)", offset: -1)
+        }
+        let a = nodes[Int(x)], b = nodes[Int(y)]
+        if let na = numeric(a), let nb = numeric(b) {
+            if na.isInt != nb.isInt { return false }
+            return na.isInt ? na.int == nb.int : na.dbl == nb.dbl
+        }
+        switch (a.kind, b.kind) {
+        case (.none, .none): return true
+        case (.str, .str), (.bigint, .bigint), (.global, .global),
+            (.py2str, .py2str), (.py2str, .bytes), (.bytes, .py2str), (.bytes, .bytes):
+            guard a.b == b.b else { return false }
+            return withBytes(a) { ba in withBytes(b) { bb in ba.elementsEqual(bb) } }
+        case (.tuple, .tuple):
+            let ca = seqs[a.a], cb = seqs[b.a]
+            guard ca.count == cb.count else { return false }
+            for i in 0..<ca.count where try !pyEqual(ca[i], cb[i], depth: depth + 1) { return false }
+            return true
+        case (.frozenset, .frozenset):
+            let ca = seqs[a.a], cb = seqs[b.a]
+            guard ca.count == cb.count else { return false }
+            for m in ca {
+                var found = false
+                for o in cb where try pyEqual(m, o, depth: depth + 1) {
+                    found = true
+                    break
+                }
+                if !found { return false }
+            }
+            return true
+        default: return false
+        }
+    }
+
+    /// Finds `key` among the keys of sequence `s` (stride 2 for dicts, 1 for sets); returns its position.
+    mutating func findKey(seq s: Int, key: Int32, hash: Int, stride: Int) throws(PickleError) -> Int? {
+        let count = seqs[s].count / stride
+        if count < 8 {
+            let k = nodes[Int(key)]
+            var i = 0
+            while i < count {
+                let other = seqs[s][i * stride]
+                if other == key { return i }
+                let o = nodes[Int(other)]
+                if k.kind == .str && o.kind == .str {
+                    if k.b == o.b, withBytes(k, { ka in withBytes(o) { ka.elementsEqual($0) } }) { return i }
+                } else if try pyEqual(key, other) {
+                    return i
+                }
+                i += 1
+            }
+            return nil
+        }
+        if index[s] == nil {
+            var table: [Int: [Int32]] = [:]
+            for i in 0..<count {
+                let h = try pyHash(seqs[s][i * stride]) ?? 0
+                table[h, default: []].append(Int32(i))
+            }
+            index[s] = table
+        }
+        if let bucket = index[s]?[hash] {
+            for p in bucket where try pyEqual(key, seqs[s][Int(p) * stride]) { return Int(p) }
+        }
+        return nil
+    }
+
+    /// Python `d[key] = value` on dict sequence `s`: first key object kept, last value wins.
+    /// Returns false when the key is unhashable.
+    mutating func dictSet(seq s: Int, key: Int32, value: Int32) throws(PickleError) -> Bool {
+        guard let h = try pyHash(key) else { return false }
+        if let pos = try findKey(seq: s, key: key, hash: h, stride: 2) {
+            seqs[s][pos * 2 + 1] = value
+            return true
+        }
+        let pos = seqs[s].count / 2
+        seqs[s].append(key)
+        seqs[s].append(value)
+        if index[s] != nil { index[s]![h, default: []].append(Int32(pos)) }
+        return true
+    }
+
+    /// Python `s.add(member)` on set sequence `s`. Returns false when the member is unhashable.
+    mutating func setAdd(seq s: Int, member: Int32) throws(PickleError) -> Bool {
+        guard let h = try pyHash(member) else { return false }
+        if try findKey(seq: s, key: member, hash: h, stride: 1) != nil { return true }
+        let pos = seqs[s].count
+        seqs[s].append(member)
+        if index[s] != nil { index[s]![h, default: []].append(Int32(pos)) }
+        return true
+    }
+}

@@ -1,0 +1,239 @@
+// SafePickle/Recognize: the allowlist of CANONICAL_JSON.md §2. A call record whose callable and
+// argument shape match an entry renders as that marker (datetime, Decimal, set, CachedValue, …);
+// anything else renders symbolically as `$class`. Recognisers never fail: a bad shape falls back.
+
+extension Renderer {
+    func node(_ id: Int32) -> Node { arena.nodes[Int(id)] }
+    func kind(_ id: Int32) -> NodeKind { arena.nodes[Int(id)].kind }
+
+    func known(_ id: Int32) -> KnownName {
+        let n = node(id)
+        return n.kind == .global ? KnownName(rawValue: n.known) ?? .unknown : .unknown
+    }
+
+    func isEmpty(_ seq: Int) -> Bool { seq < 0 || arena.seqs[seq].isEmpty }
+
+    /// A record with no BUILD, APPEND or SETITEM annotations and no keyword arguments.
+    func isPlain(_ r: Record) -> Bool {
+        r.state < 0 && isEmpty(r.items) && isEmpty(r.dictItems) && (r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty)
+    }
+
+    /// State absent, None or an empty dict.
+    func stateIsTrivial(_ r: Record) -> Bool {
+        if r.state < 0 { return true }
+        let s = node(r.state)
+        return s.kind == .none || (s.kind == .dict && arena.seqs[s.a].isEmpty)
+    }
+
+    func args(_ r: Record) -> [Int32] { arena.seqs[node(r.args).a] }
+
+    /// Code points of a str node (surrogates included as code points).
+    func codePoints(_ id: Int32) -> [UInt32] {
+        let n = node(id)
+        return arena.withBytes(n) { b in
+            var cps: [UInt32] = []
+            var i = 0
+            while i < b.count {
+                let c = b[i]
+                if c < 0x80 { cps.append(UInt32(c)); i += 1 }
+                else if c < 0xE0, i + 1 < b.count { cps.append(UInt32(c & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)); i += 2 }
+                else if c < 0xF0, i + 2 < b.count {
+                    cps.append(UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)); i += 3
+                } else if i + 3 < b.count {
+                    cps.append(UInt32(c & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6
+                        | UInt32(b[i + 3] & 0x3F)); i += 4
+                } else { i += 1 }
+            }
+            return cps
+        }
+    }
+
+    /// A str whose characters are all below 256, as Latin-1 bytes.
+    func latin1(_ id: Int32) -> [UInt8]? {
+        guard kind(id) == .str else { return nil }
+        var out: [UInt8] = []
+        for cp in codePoints(id) {
+            guard cp < 256 else { return nil }
+            out.append(UInt8(cp))
+        }
+        return out
+    }
+
+    func isLatin1Name(_ id: Int32) -> Bool {
+        kind(id) == .str && (arena.strEquals(id, "latin1") || arena.strEquals(id, "latin-1"))
+    }
+
+    /// `_codecs.encode(str, "latin1")` as bytes, when the record has exactly that shape.
+    func codecsBytes(_ r: Record) -> [UInt8]? {
+        guard known(r.callable) == .codecsEncode, isPlain(r) else { return nil }
+        let a = args(r)
+        guard a.count == 2, isLatin1Name(a[1]) else { return nil }
+        return latin1(a[0])
+    }
+
+    /// bytes, a Py2 str, a `_codecs.encode` record, or a str of characters below 256.
+    func bytesLike(_ id: Int32) -> [UInt8]? {
+        let n = node(id)
+        switch n.kind {
+        case .bytes, .py2str: return arena.bytes(of: n)
+        case .str: return latin1(id)
+        case .record: return codecsBytes(arena.records[n.a])
+        default: return nil
+        }
+    }
+
+    func smallInt(_ id: Int32) -> Int? {
+        let n = node(id)
+        return n.kind == .int ? n.a : nil
+    }
+
+    // MARK: the record dispatcher
+
+    mutating func record(_ id: Int32, _ r: Record) throws(PickleError) {
+        let a = args(r)
+        let plain = isPlain(r)
+        switch known(r.callable) {
+        case .codecsEncode:
+            if let b = codecsBytes(r) { return try bytesMarker(b) }
+        case .bytes:
+            if plain && a.isEmpty { return try bytesMarker([]) }
+        case .bytearray:
+            if plain {
+                if a.isEmpty { return try bytesMarker([]) }
+                if a.count == 1, let b = bytesLike(a[0]) { return try bytesMarker(b) }
+                if a.count == 2, isLatin1Name(a[1]), let b = latin1(a[0]) { return try bytesMarker(b) }
+            }
+        case .set, .frozenset:
+            if plain, let members = try setMembers(a) {
+                let key: StaticString = known(r.callable) == .set ? "$set" : "$frozenset"
+                return try markerArray(id, key, local(members))
+            }
+        case .complex:
+            if plain, let c = complexParts(a) {
+                try open(object: -1)
+                w.key("$complex")
+                try open(array: -1)
+                try writeDouble(c.0)
+                try writeDouble(c.1)
+                w.end()
+                w.end()
+                return
+            }
+        case .datetime, .date, .time:
+            if plain, try temporal(id, known(r.callable), a) { return }
+        case .timedelta:
+            if plain, let td = timedelta(a) {
+                try open(object: -1)
+                w.key("$timedelta")
+                try open(array: -1)
+                w.int(td.0)
+                w.int(td.1)
+                w.int(td.2)
+                w.end()
+                w.end()
+                return
+            }
+        case .decimal:
+            if plain, a.count == 1, let text = decimalText(a[0]) {
+                try open(object: -1)
+                w.key("$decimal")
+                text.withUnsafeBytes { w.stringValue($0) }
+                w.end()
+                return
+            }
+        case .uuid:
+            if let u = uuid(r) {
+                try open(object: -1)
+                w.key("$uuid")
+                w.stringValue(u)
+                w.end()
+                return
+            }
+        case .orderedDict, .defaultDict:
+            if let pairs = try mergedDictPairs(r) { return try dict(id, local(pairs)) }
+        case .deque:
+            if isEmpty(r.dictItems), r.state < 0 || kind(r.state) == .none, r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty,
+                a.count <= 2
+            {
+                var elems: [Int32] = []
+                if let first = a.first {
+                    guard kind(first) == .list || kind(first) == .tuple else { break }
+                    elems = arena.seqs[node(first).a]
+                }
+                if r.items >= 0 { elems += arena.seqs[r.items] }
+                return try array(id, local(elems))
+            }
+        case .cachedValue:
+            if plain || (isEmpty(r.items) && isEmpty(r.dictItems) && stateIsTrivial(r)
+                && (r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty)), let pm = cachedParts(a)
+            {
+                try open(object: id)
+                w.key("$cachedvalue")
+                try open(object: -1)
+                tasks.append(.end(id))
+                tasks.append(.end(-1))
+                tasks.append(.value(pm.1))
+                tasks.append(.key("metadata"))
+                tasks.append(.value(pm.0))
+                tasks.append(.key("payload"))
+                return
+            }
+        case .unknown, .timezone, .reconstructor, .newobj, .newobjEx:
+            break
+        }
+        try generic(id, r)
+    }
+
+    /// `(P, M)` or `((P, M),)`.
+    func cachedParts(_ a: [Int32]) -> (Int32, Int32)? {
+        if a.count == 2 { return (a[0], a[1]) }
+        if a.count == 1, kind(a[0]) == .tuple {
+            let inner = arena.seqs[node(a[0]).a]
+            if inner.count == 2 { return (inner[0], inner[1]) }
+        }
+        return nil
+    }
+
+    /// `{"$class": …, "$args": […], "$kwargs"?, "$state"?, "$items"?, "$dictitems"?}`.
+    mutating func generic(_ id: Int32, _ r: Record) throws(PickleError) {
+        try open(object: id)
+        tasks.append(.end(id))
+        if r.dictItems >= 0 && !arena.seqs[r.dictItems].isEmpty {
+            tasks.append(.seq(local(arena.seqs[r.dictItems]), pos: 0, mode: .pairArrays))
+            tasks.append(.key("$dictitems"))
+            pushAnonymousArrayOpen()
+        }
+        if r.items >= 0 && !arena.seqs[r.items].isEmpty {
+            tasks.append(.seq(.arena(r.items), pos: 0, mode: .items))
+            tasks.append(.key("$items"))
+            pushAnonymousArrayOpen()
+        }
+        if r.state >= 0 {
+            tasks.append(.value(r.state))
+            tasks.append(.key("$state"))
+        }
+        if r.kwargs >= 0 && !arena.seqs[node(r.kwargs).a].isEmpty {
+            tasks.append(.value(r.kwargs))
+            tasks.append(.key("$kwargs"))
+        }
+        tasks.append(.value(r.args))
+        tasks.append(.key("$args"))
+        if kind(r.callable) == .global {
+            w.key("$class")
+            arena.withBytes(node(r.callable)) { w.stringValue($0) }
+        } else {
+            tasks.append(.value(r.callable))
+            tasks.append(.key("$class"))
+        }
+    }
+
+    /// Rewrites the just-pushed `.seq` + `.key` pair so the sequence is wrapped in an anonymous array:
+    /// the key is written, then `[`, the items, `]`.
+    mutating func pushAnonymousArrayOpen() {
+        guard let keyTask = tasks.popLast(), let seqTask = tasks.popLast() else { return }
+        tasks.append(.end(-1))
+        tasks.append(seqTask)
+        tasks.append(.openArray)
+        tasks.append(keyTask)
+    }
+}

@@ -1,0 +1,269 @@
+// SafePickle/RecognizeTypes: shape checks and formatting for the allowlisted value types —
+// datetime/date/time (+ timezone offsets), timedelta, Decimal, UUID, complex, set members,
+// OrderedDict/defaultdict item merging.
+
+extension Renderer {
+    static func twoDigits(_ v: Int, _ out: inout String) {
+        if v < 10 { out += "0" }
+        out += String(v)
+    }
+
+    static func pad(_ v: Int, _ width: Int) -> String {
+        let s = String(v)
+        return String(repeating: "0", count: max(0, width - s.count)) + s
+    }
+
+    static func daysInMonth(_ y: Int, _ m: Int) -> Int {
+        switch m {
+        case 2: return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Normalised (days, seconds, microseconds) of a `datetime.timedelta` record's args, or nil.
+    func timedelta(_ a: [Int32]) -> (Int, Int, Int)? {
+        guard a.count <= 3 else { return nil }
+        var v = [0, 0, 0]
+        for (i, id) in a.enumerated() {
+            guard let x = smallInt(id) else { return nil }
+            v[i] = x
+        }
+        let (usCarry, us) = (Renderer.floorDiv(v[2], 1_000_000), Renderer.floorMod(v[2], 1_000_000))
+        let (s1, o1) = v[1].addingReportingOverflow(usCarry)
+        guard !o1 else { return nil }
+        let (dCarry, s) = (Renderer.floorDiv(s1, 86400), Renderer.floorMod(s1, 86400))
+        let (d, o2) = v[0].addingReportingOverflow(dCarry)
+        guard !o2, d.magnitude <= 999_999_999 else { return nil }
+        return (d, s, us)
+    }
+
+    static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-(a + 1)) / b) - 1 }
+    static func floorMod(_ a: Int, _ b: Int) -> Int { a - floorDiv(a, b) * b }
+
+    /// The ISO offset suffix of a `datetime.timezone(timedelta[, name])` record, or nil.
+    func timezoneSuffix(_ id: Int32) -> String? {
+        let n = node(id)
+        guard n.kind == .record else { return nil }
+        let r = arena.records[n.a]
+        guard known(r.callable) == .timezone, isPlain(r) else { return nil }
+        let a = args(r)
+        guard a.count == 1 || (a.count == 2 && kind(a[1]) == .str), kind(a[0]) == .record else { return nil }
+        let tr = arena.records[node(a[0]).a]
+        guard known(tr.callable) == .timedelta, isPlain(tr), let td = timedelta(args(tr)) else { return nil }
+        let totalUs = (td.0 * 86400 + td.1) * 1_000_000 + td.2
+        guard totalUs.magnitude < 86400 * 1_000_000 else { return nil }
+        var out = totalUs < 0 ? "-" : "+"
+        let m = Int(totalUs.magnitude)
+        let secs = m / 1_000_000, us = m % 1_000_000
+        Renderer.twoDigits(secs / 3600, &out)
+        out += ":"
+        Renderer.twoDigits(secs / 60 % 60, &out)
+        if secs % 60 != 0 || us != 0 {
+            out += ":"
+            Renderer.twoDigits(secs % 60, &out)
+        }
+        if us != 0 { out += "." + Renderer.pad(us, 6) }
+        return out
+    }
+
+    /// datetime/date/time: writes the marker and returns true, or returns false for a bad shape.
+    mutating func temporal(_ id: Int32, _ which: KnownName, _ a: [Int32]) throws(PickleError) -> Bool {
+        let want = which == .datetime ? 10 : (which == .date ? 4 : 6)
+        guard a.count == 1 || (a.count == 2 && which != .date), let st = bytesLike(a[0]), st.count == want else { return false }
+        var text = ""
+        var timeStart = 0
+        if which != .time {
+            let y = Int(st[0]) << 8 | Int(st[1])
+            let mo = Int(st[2] & (which == .datetime ? 0x7F : 0xFF)), d = Int(st[3])
+            guard y >= 1, y <= 9999, mo >= 1, mo <= 12, d >= 1, d <= Renderer.daysInMonth(y, mo) else { return false }
+            text = Renderer.pad(y, 4) + "-"
+            Renderer.twoDigits(mo, &text)
+            text += "-"
+            Renderer.twoDigits(d, &text)
+            timeStart = 4
+        }
+        if which != .date {
+            let h = Int(st[timeStart] & (which == .time ? 0x7F : 0xFF))
+            let mi = Int(st[timeStart + 1]), s = Int(st[timeStart + 2])
+            let us = Int(st[timeStart + 3]) << 16 | Int(st[timeStart + 4]) << 8 | Int(st[timeStart + 5])
+            guard h < 24, mi < 60, s < 60, us < 1_000_000 else { return false }
+            if which == .datetime { text += "T" }
+            Renderer.twoDigits(h, &text)
+            text += ":"
+            Renderer.twoDigits(mi, &text)
+            text += ":"
+            Renderer.twoDigits(s, &text)
+            text += "." + Renderer.pad(us, 6)
+        }
+        var tzValue: Int32 = -1
+        if a.count == 2 && kind(a[1]) != .none {
+            if let suffix = timezoneSuffix(a[1]) { text += suffix } else { tzValue = a[1] }
+        }
+        try open(object: tzValue >= 0 ? id : -1)
+        w.key(which == .datetime ? "$datetime" : (which == .date ? "$date" : "$time"))
+        w.stringValue(text)
+        if tzValue >= 0 {
+            tasks.append(.end(id))
+            tasks.append(.value(tzValue))
+            tasks.append(.key("$tzinfo"))
+        } else {
+            w.end()
+        }
+        return true
+    }
+
+    /// `(num)` or `(num, num)` with num an int or float, as floats.
+    func complexParts(_ a: [Int32]) -> (Double, Double)? {
+        guard a.count == 1 || a.count == 2 else { return nil }
+        var parts: [Double] = [0, 0]
+        for (i, id) in a.enumerated() {
+            let n = node(id)
+            switch n.kind {
+            case .int: parts[i] = Double(n.a)
+            case .float: parts[i] = Double(bitPattern: UInt64(bitPattern: Int64(n.a)))
+            case .bigint:
+                guard let d = Double(arena.withBytes(n) { String(decoding: $0, as: UTF8.self) }), d.isFinite else { return nil }
+                parts[i] = d
+            default: return nil
+            }
+        }
+        return (parts[0], parts[1])
+    }
+
+    /// The text of a Decimal argument: a str or ASCII Py2 str matching Python's numeric literal syntax.
+    func decimalText(_ id: Int32) -> [UInt8]? {
+        let n = node(id)
+        guard n.kind == .str || n.kind == .py2str else { return nil }
+        let b = arena.bytes(of: n)
+        guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+        var u = b.map { ($0 >= 0x41 && $0 <= 0x5A) ? $0 + 32 : $0 }[...]
+        if let f = u.first, f == UInt8(ascii: "+") || f == UInt8(ascii: "-") { u.removeFirst() }
+        let s = String(decoding: u, as: UTF8.self)
+        if s == "inf" || s == "infinity" { return b }
+        var rest = u
+        if rest.first == UInt8(ascii: "s") { rest.removeFirst() }
+        if rest.starts(with: Array("nan".utf8)) {
+            rest.removeFirst(3)
+            return rest.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) ? b : nil
+        }
+        var digits = 0
+        while let c = u.first, c >= 0x30 && c <= 0x39 { u.removeFirst(); digits += 1 }
+        if u.first == UInt8(ascii: ".") {
+            u.removeFirst()
+            while let c = u.first, c >= 0x30 && c <= 0x39 { u.removeFirst(); digits += 1 }
+        }
+        guard digits > 0 else { return nil }
+        if u.first == UInt8(ascii: "e") {
+            u.removeFirst()
+            if let sg = u.first, sg == UInt8(ascii: "+") || sg == UInt8(ascii: "-") { u.removeFirst() }
+            var e = 0
+            while let c = u.first, c >= 0x30 && c <= 0x39 { u.removeFirst(); e += 1 }
+            guard e > 0 else { return nil }
+        }
+        return u.isEmpty ? b : nil
+    }
+
+    /// `uuid.UUID` with no args and BUILD state `{"int": n}` (+ `is_safe`), 0 ≤ n < 2^128.
+    func uuid(_ r: Record) -> String? {
+        guard args(r).isEmpty, isEmpty(r.items), isEmpty(r.dictItems), r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty,
+            r.state >= 0, kind(r.state) == .dict
+        else { return nil }
+        let pairs = arena.seqs[node(r.state).a]
+        var value: UInt128?
+        var i = 0
+        while i + 1 < pairs.count {
+            let k = pairs[i], v = pairs[i + 1]
+            if arena.strEquals(k, "int") {
+                let n = node(v)
+                if n.kind == .int, n.a >= 0 {
+                    value = UInt128(n.a)
+                } else if n.kind == .bigint {
+                    var acc: UInt128 = 0
+                    for c in arena.bytes(of: n) {
+                        guard c >= 0x30 && c <= 0x39 else { return nil }
+                        let (m, o1) = acc.multipliedReportingOverflow(by: 10)
+                        let (s, o2) = m.addingReportingOverflow(UInt128(c - 0x30))
+                        guard !o1, !o2 else { return nil }
+                        acc = s
+                    }
+                    value = acc
+                } else {
+                    return nil
+                }
+            } else if !arena.strEquals(k, "is_safe") {
+                return nil
+            }
+            i += 2
+        }
+        guard let v = value else { return nil }
+        var hex = String(v, radix: 16)
+        hex = String(repeating: "0", count: 32 - hex.count) + hex
+        let h = Array(hex)
+        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-"
+            + String(h[20..<32])
+    }
+
+    /// Members of `set(x)`: `()` or `(list or tuple of hashables,)`, merged by Python equality.
+    func setMembers(_ a: [Int32]) throws(PickleError) -> [Int32]? {
+        if a.isEmpty { return [] }
+        guard a.count == 1, kind(a[0]) == .list || kind(a[0]) == .tuple else { return nil }
+        var out: [Int32] = []
+        var table: [Int: [Int32]] = [:]
+        for m in arena.seqs[node(a[0]).a] {
+            guard let h = try arena.pyHash(m) else { return nil }
+            var dup = false
+            for o in table[h] ?? [] where try arena.pyEqual(m, o) {
+                dup = true
+                break
+            }
+            if !dup {
+                table[h, default: []].append(m)
+                out.append(m)
+            }
+        }
+        return out
+    }
+
+    /// OrderedDict/defaultdict: initial pairs from the args plus SETITEMS, merged by Python equality
+    /// (a later key replaces the value but keeps the first position). Flattened key/value list, or nil.
+    func mergedDictPairs(_ r: Record) throws(PickleError) -> [Int32]? {
+        guard isEmpty(r.items), stateIsTrivial(r), r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty else { return nil }
+        let a = args(r)
+        var flat: [Int32] = []
+        if known(r.callable) == .orderedDict {
+            guard a.count <= 1 else { return nil }
+            if let first = a.first {
+                guard kind(first) == .list || kind(first) == .tuple else { return nil }
+                for p in arena.seqs[node(first).a] {
+                    guard kind(p) == .list || kind(p) == .tuple else { return nil }
+                    let kv = arena.seqs[node(p).a]
+                    guard kv.count == 2 else { return nil }
+                    flat += kv
+                }
+            }
+        } else if a.count > 1 {
+            return nil
+        }
+        if r.dictItems >= 0 { flat += arena.seqs[r.dictItems] }
+        var out: [Int32] = []
+        var table: [Int: [Int]] = [:]
+        var i = 0
+        while i + 1 < flat.count {
+            guard let h = try arena.pyHash(flat[i]) else { return nil }
+            var found = -1
+            for p in table[h] ?? [] where try arena.pyEqual(flat[i], out[p * 2]) {
+                found = p
+                break
+            }
+            if found >= 0 {
+                out[found * 2 + 1] = flat[i + 1]
+            } else {
+                table[h, default: []].append(out.count / 2)
+                out += [flat[i], flat[i + 1]]
+            }
+            i += 2
+        }
+        return out
+    }
+}

@@ -1,0 +1,317 @@
+// SafePickle/Render: turns the arena into canonical JSON with an explicit work stack (no recursion):
+// shared references expanded, cycles as `$ref` JSON Pointers, nesting capped at MAX_DEPTH, and an
+// expansion budget (values and bytes) checked as it goes. Record shapes are recognised in Recognize.swift.
+
+/// A list of node ids: one of the arena's sequences or one built while rendering.
+enum SeqRef {
+    case arena(Int)
+    case local(Int)
+}
+
+struct Renderer {
+    enum Mode { case items, objectPairs, pairArrays }
+    enum Task {
+        case value(Int32)
+        case seq(SeqRef, pos: Int, mode: Mode)
+        case end(Int32)
+        case key(StaticString)
+        case openArray
+    }
+
+    let arena: Arena
+    let limits: PickleLimits
+    var w: JSONWriter
+    var tasks: [Task] = []
+    var locals: [[Int32]] = []
+    /// Writer depth at which each node currently being rendered started; -1 when not active.
+    var active: [Int32]
+    var visited = 0
+
+    init(arena: Arena, limits: PickleLimits) {
+        self.arena = arena
+        self.limits = limits
+        w = JSONWriter(capacity: arena.input.count * 2 + 64)
+        active = [Int32](repeating: -1, count: arena.nodes.count)
+    }
+
+    func fail(_ message: String) -> PickleError { PickleError(.limit, message, offset: -1) }
+
+    func items(_ s: SeqRef) -> [Int32] {
+        switch s {
+        case .arena(let i): return arena.seqs[i]
+        case .local(let i): return locals[i]
+        }
+    }
+
+    mutating func local(_ list: [Int32]) -> SeqRef {
+        locals.append(list)
+        return .local(locals.count - 1)
+    }
+
+    /// Renders `root` as one JSON value.
+    mutating func render(_ root: Int32) throws(PickleError) -> [UInt8] {
+        tasks.append(.value(root))
+        while let t = tasks.popLast() {
+            switch t {
+            case .value(let id): try value(id)
+            case .key(let k): w.key(k)
+            case .openArray: try open(array: -1)
+            case .end(let id):
+                w.end()
+                if id >= 0 { active[Int(id)] = -1 }
+            case .seq(let s, let pos, let mode):
+                let list = items(s)
+                switch mode {
+                case .items:
+                    guard pos < list.count else { continue }
+                    tasks.append(.seq(s, pos: pos + 1, mode: mode))
+                    try value(list[pos])
+                case .objectPairs:
+                    guard pos + 1 < list.count else { continue }
+                    tasks.append(.seq(s, pos: pos + 2, mode: mode))
+                    let k = arena.nodes[Int(list[pos])]
+                    arena.withBytes(k) { kb in
+                        if k.flags & Node.surrogates != 0 {
+                            let fixed = Renderer.fixSurrogates(kb)
+                            fixed.withUnsafeBytes { w.key($0, path: .node(list[pos])) }
+                        } else {
+                            w.key(kb, path: .node(list[pos]))
+                        }
+                    }
+                    try value(list[pos + 1])
+                case .pairArrays:
+                    guard pos + 1 < list.count else { continue }
+                    tasks.append(.seq(s, pos: pos + 2, mode: mode))
+                    try open(array: -1)
+                    tasks.append(.end(-1))
+                    tasks.append(.value(list[pos + 1]))
+                    tasks.append(.value(list[pos]))
+                }
+            }
+        }
+        return w.out
+    }
+
+    // MARK: containers
+
+    /// Opens an array for node `id` (or an anonymous one for -1), checking depth.
+    mutating func open(array id: Int32) throws(PickleError) {
+        if w.depth >= limits.maxNesting { throw fail("JSON nesting deeper than \(limits.maxNesting)") }
+        if id >= 0 { active[Int(id)] = Int32(w.depth) }
+        w.beginArray()
+    }
+
+    mutating func open(object id: Int32) throws(PickleError) {
+        if w.depth >= limits.maxNesting { throw fail("JSON nesting deeper than \(limits.maxNesting)") }
+        if id >= 0 { active[Int(id)] = Int32(w.depth) }
+        w.beginObject()
+    }
+
+    /// `[items…]` for node `id`, closing later.
+    mutating func array(_ id: Int32, _ s: SeqRef) throws(PickleError) {
+        try open(array: id)
+        tasks.append(.end(id))
+        tasks.append(.seq(s, pos: 0, mode: .items))
+    }
+
+    /// A one-key marker object `{"$k": [items…]}`.
+    mutating func markerArray(_ id: Int32, _ key: StaticString, _ s: SeqRef, mode: Mode = .items) throws(PickleError) {
+        try open(object: id)
+        w.key(key)
+        try open(array: -1)
+        tasks.append(.end(id))
+        tasks.append(.end(-1))
+        tasks.append(.seq(s, pos: 0, mode: mode))
+    }
+
+    /// A dict (flattened key/value pairs) as a JSON object when its keys allow it, else `$dict`.
+    mutating func dict(_ id: Int32, _ s: SeqRef) throws(PickleError) {
+        let list = items(s)
+        if keysRenderAsObject(list) {
+            try open(object: id)
+            tasks.append(.end(id))
+            tasks.append(.seq(s, pos: 0, mode: .objectPairs))
+        } else {
+            try markerArray(id, "$dict", s, mode: .pairArrays)
+        }
+    }
+
+    /// Every key a str (or UTF-8 Py2 str), none starting with `$`, no two rendering the same.
+    func keysRenderAsObject(_ list: [Int32]) -> Bool {
+        var sawStr = false, sawPy2 = false, sawSurrogate = false
+        var i = 0
+        while i < list.count {
+            let k = arena.nodes[Int(list[i])]
+            if k.kind == .str {
+                sawStr = true
+                if k.flags & Node.surrogates != 0 { sawSurrogate = true }
+            } else if k.kind == .py2str && k.flags & Node.validUTF8 != 0 {
+                sawPy2 = true
+            } else {
+                return false
+            }
+            if k.b > 0 && arena.withBytes(k, { $0[0] == UInt8(ascii: "$") }) { return false }
+            i += 2
+        }
+        if (sawStr && sawPy2) || sawSurrogate {
+            var seen = Set<[UInt8]>()
+            i = 0
+            while i < list.count {
+                let k = arena.nodes[Int(list[i])]
+                let rendered = arena.withBytes(k) { k.flags & Node.surrogates != 0 ? Renderer.fixSurrogates($0) : Array($0) }
+                if !seen.insert(rendered).inserted { return false }
+                i += 2
+            }
+        }
+        return true
+    }
+
+    // MARK: values
+
+    mutating func value(_ id: Int32) throws(PickleError) {
+        visited += 1
+        if visited > limits.maxOutputValues { throw fail("output would exceed \(limits.maxOutputValues) values") }
+        if w.out.count > limits.maxOutputBytes { throw fail("output would exceed \(limits.maxOutputBytes) bytes") }
+        let n = arena.nodes[Int(id)]
+        switch n.kind {
+        case .none: w.literal("null")
+        case .bool: n.a != 0 ? w.literal("true") : w.literal("false")
+        case .int: try writeInt(n.a)
+        case .bigint:
+            try open(object: -1)
+            w.key("$int")
+            arena.withBytes(n) { w.stringValue($0) }
+            w.end()
+        case .float: try writeDouble(Double(bitPattern: UInt64(bitPattern: Int64(n.a))))
+        case .str: writeStr(n)
+        case .py2str:
+            if n.flags & Node.validUTF8 != 0 {
+                arena.withBytes(n) { w.stringValue($0) }
+            } else {
+                try bytesMarker(n)
+            }
+        case .bytes, .bytearray: try bytesMarker(n)
+        case .global:
+            try open(object: -1)
+            w.key("$global")
+            arena.withBytes(n) { w.stringValue($0) }
+            w.end()
+        case .list, .tuple, .dict, .set, .frozenset, .record:
+            let d = active[Int(id)]
+            if d >= 0 {
+                try open(object: -1)
+                w.key("$ref")
+                w.stringValue(pointer(depth: Int(d)))
+                w.end()
+                return
+            }
+            switch n.kind {
+            case .list, .tuple: try array(id, .arena(n.a))
+            case .dict: try dict(id, .arena(n.a))
+            case .set: try markerArray(id, "$set", .arena(n.a))
+            case .frozenset: try markerArray(id, "$frozenset", .arena(n.a))
+            default: try record(id, arena.records[n.a])
+            }
+        }
+    }
+
+    mutating func writeInt(_ v: Int) throws(PickleError) {
+        if v.magnitude <= (1 << 53) - 1 {
+            w.int(v)
+        } else {
+            try open(object: -1)
+            w.key("$int")
+            w.stringValue(String(v))
+            w.end()
+        }
+    }
+
+    mutating func writeDouble(_ d: Double) throws(PickleError) {
+        if d.isFinite {
+            w.double(d)
+            return
+        }
+        try open(object: -1)
+        w.key("$float")
+        w.stringValue(d.isNaN ? "nan" : (d > 0 ? "inf" : "-inf"))
+        w.end()
+    }
+
+    mutating func writeStr(_ n: Node) {
+        arena.withBytes(n) { b in
+            if n.flags & Node.surrogates != 0 {
+                Renderer.fixSurrogates(b).withUnsafeBytes { w.stringValue($0) }
+            } else {
+                w.stringValue(b)
+            }
+        }
+    }
+
+    mutating func bytesMarker(_ n: Node) throws(PickleError) {
+        try open(object: -1)
+        w.key("$bytes")
+        arena.withBytes(n) { w.base64Value($0) }
+        w.end()
+    }
+
+    mutating func bytesMarker(_ bytes: [UInt8]) throws(PickleError) {
+        try open(object: -1)
+        w.key("$bytes")
+        bytes.withUnsafeBytes { w.base64Value($0) }
+        w.end()
+    }
+
+    /// The RFC 6901 pointer to the value that started at writer depth `depth`.
+    func pointer(depth: Int) -> String {
+        var p: [UInt8] = []
+        for c in w.containers.prefix(depth) {
+            p.append(UInt8(ascii: "/"))
+            var seg: [UInt8]
+            if !c.isObject {
+                seg = Array(String(c.count - 1).utf8)
+            } else {
+                switch c.key {
+                case .none: seg = []
+                case .literal(let s): seg = Array(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+                case .node(let k):
+                    let kn = arena.nodes[Int(k)]
+                    seg = arena.withBytes(kn) { kn.flags & Node.surrogates != 0 ? Renderer.fixSurrogates($0) : Array($0) }
+                }
+            }
+            for b in seg {
+                if b == UInt8(ascii: "~") { p += [UInt8(ascii: "~"), UInt8(ascii: "0")] }
+                else if b == UInt8(ascii: "/") { p += [UInt8(ascii: "~"), UInt8(ascii: "1")] }
+                else { p.append(b) }
+            }
+        }
+        return String(decoding: p, as: UTF8.self)
+    }
+
+    /// Surrogate code points (3-byte ED A0..BF sequences): a high+low pair becomes one 4-byte
+    /// character, any other surrogate becomes U+FFFD.
+    static func fixSurrogates(_ s: UnsafeRawBufferPointer) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.count)
+        var i = 0
+        let n = s.count
+        func surrogate(at j: Int) -> UInt32? {
+            guard j + 2 < n, s[j] == 0xED, s[j + 1] >= 0xA0 else { return nil }
+            return 0xD000 | UInt32(s[j + 1] & 0x3F) << 6 | UInt32(s[j + 2] & 0x3F)
+        }
+        while i < n {
+            if let hi = surrogate(at: i) {
+                if hi < 0xDC00, let lo = surrogate(at: i + 3), lo >= 0xDC00 {
+                    TextCodecs.appendUTF8(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00), to: &out)
+                    i += 6
+                } else {
+                    out += [0xEF, 0xBF, 0xBD]
+                    i += 3
+                }
+            } else {
+                out.append(s[i])
+                i += 1
+            }
+        }
+        return out
+    }
+}

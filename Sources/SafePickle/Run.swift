@@ -1,0 +1,249 @@
+// SafePickle/Run: the opcode dispatch loop of the VM — one exhaustive switch over `Opcode`.
+
+extension Machine {
+    /// Runs the pickle to STOP and returns the root node.
+    mutating func run() throws(PickleError) -> Int32 {
+        let input = arena.input
+        if input.count > limits.maxInputBytes {
+            throw PickleError(.limit, "input of \(input.count) bytes exceeds \(limits.maxInputBytes)", offset: 0)
+        }
+        var result: Result<Int32, PickleError> = .failure(PickleError(.truncated, "empty input", offset: 0))
+        input.withUnsafeBytes { buf in
+            do throws(PickleError) {
+                result = .success(try loop(buf))
+            } catch {
+                result = .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private mutating func loop(_ input: UnsafeRawBufferPointer) throws(PickleError) -> Int32 {
+        var executed = 0
+        while true {
+            opStart = pos
+            guard pos < input.count else { throw fail(.truncated, "pickle ended before STOP") }
+            executed += 1
+            if executed > limits.maxOpcodes { throw fail(.limit, "more than \(limits.maxOpcodes) opcodes") }
+            let byte = input[pos]
+            pos += 1
+            guard let op = Opcode(rawValue: byte) else {
+                throw fail(.badOpcode, "unknown opcode 0x\(String(byte, radix: 16))")
+            }
+            switch op {
+            case .STOP:
+                return try pop()
+            case .MARK:
+                if stack.count + marks.count >= limits.maxStackDepth {
+                    throw fail(.limit, "stack deeper than \(limits.maxStackDepth)")
+                }
+                marks.append(stack.count)
+            case .NONE: try push(arena.add(Node(kind: .none, flags: 0, a: 0)))
+            case .NEWTRUE: try push(arena.add(Node(kind: .bool, flags: 0, a: 1)))
+            case .NEWFALSE: try push(arena.add(Node(kind: .bool, flags: 0, a: 0)))
+            case .INT:
+                let l = try line(input)
+                if l.count == 2 && l[0] == 0x30 && (l[1] == 0x30 || l[1] == 0x31) {
+                    try push(arena.add(Node(kind: .bool, flags: 0, a: Int(l[1] - 0x30))))
+                } else {
+                    if l.count > limits.maxIntDigits + 1 { throw fail(.limit, "INT text longer than \(limits.maxIntDigits) digits") }
+                    guard let v = TextCodecs.parseDecimal(l, allowL: false) else { throw fail(.badArgument, "bad INT text") }
+                    try push(newInt(v))
+                }
+            case .LONG:
+                let l = try line(input)
+                if l.count > limits.maxIntDigits + 2 { throw fail(.limit, "LONG text longer than \(limits.maxIntDigits) digits") }
+                guard let v = TextCodecs.parseDecimal(l, allowL: true) else { throw fail(.badArgument, "bad LONG text") }
+                try push(newInt(v))
+            case .BININT:
+                try push(arena.add(Node(kind: .int, flags: 0, a: Int(Int32(truncatingIfNeeded: try uint(4, input))))))
+            case .BININT1: try push(arena.add(Node(kind: .int, flags: 0, a: Int(try uint(1, input)))))
+            case .BININT2: try push(arena.add(Node(kind: .int, flags: 0, a: Int(try uint(2, input)))))
+            case .LONG1, .LONG4:
+                let n = try length(op == .LONG1 ? 1 : 4, signed: true, input)
+                if n > limits.maxIntBytes { throw fail(.limit, "long of \(n) bytes exceeds \(limits.maxIntBytes)") }
+                let v = TextCodecs.longFromBytes(UnsafeRawBufferPointer(rebasing: input[pos..<(pos + n)]))
+                pos += n
+                try push(newInt(v))
+            case .FLOAT:
+                let l = try line(input)
+                guard let d = TextCodecs.parseFloat(l) else { throw fail(.badArgument, "bad FLOAT text") }
+                try push(arena.add(Node(kind: .float, flags: 0, a: Int(Int64(bitPattern: d.bitPattern)))))
+            case .BINFLOAT:
+                try need(8, input)
+                var bits: UInt64 = 0
+                for k in 0..<8 { bits = bits << 8 | UInt64(input[pos + k]) }
+                pos += 8
+                try push(arena.add(Node(kind: .float, flags: 0, a: Int(Int64(bitPattern: bits)))))
+            case .STRING:
+                let l = try line(input)
+                guard l.count >= 2, l[0] == l[l.count - 1], l[0] == 0x27 || l[0] == 0x22 else {
+                    throw fail(.badArgument, "the STRING opcode argument must be quoted")
+                }
+                let inner = UnsafeRawBufferPointer(rebasing: l[1..<(l.count - 1)])
+                let innerOffset = pos - 1 - l.count + 1
+                if !inner.contains(0x5C) {
+                    try push(newPy2Str(inner, offset: innerOffset, inAux: false))
+                } else {
+                    var out: [UInt8] = []
+                    guard TextCodecs.escapeDecode(inner, into: &out) else { throw fail(.badArgument, "bad STRING escape") }
+                    let off = arena.addAux(out)
+                    let id = out.withUnsafeBytes { newPy2Str($0, offset: off, inAux: true) }
+                    try push(id)
+                }
+            case .BINSTRING, .SHORT_BINSTRING:
+                let n = try length(op == .BINSTRING ? 4 : 1, signed: true, input)
+                let id = newPy2Str(UnsafeRawBufferPointer(rebasing: input[pos..<(pos + n)]), offset: pos, inAux: false)
+                pos += n
+                try push(id)
+            case .BINBYTES, .SHORT_BINBYTES, .BINBYTES8, .BYTEARRAY8:
+                let width = op == .SHORT_BINBYTES ? 1 : (op == .BINBYTES ? 4 : 8)
+                let n = try length(width, signed: false, input)
+                try push(arena.add(Node(kind: op == .BYTEARRAY8 ? .bytearray : .bytes, flags: 0, a: pos, b: n)))
+                pos += n
+            case .BINUNICODE, .SHORT_BINUNICODE, .BINUNICODE8:
+                let width = op == .SHORT_BINUNICODE ? 1 : (op == .BINUNICODE ? 4 : 8)
+                let n = try length(width, signed: false, input)
+                guard let sur = TextCodecs.validateUTF8(UnsafeRawBufferPointer(rebasing: input[pos..<(pos + n)]), surrogatePass: true)
+                else { throw fail(.badArgument, "invalid UTF-8 in BINUNICODE") }
+                try push(newStr(inputAt: pos, count: n, surrogates: sur))
+                pos += n
+            case .UNICODE:
+                let l = try line(input)
+                let start = pos - 1 - l.count
+                if !l.contains(0x5C), TextCodecs.validateUTF8(l, surrogatePass: false) != nil, !l.contains(where: { $0 >= 0x80 }) {
+                    try push(newStr(inputAt: start, count: l.count, surrogates: false))
+                } else {
+                    var out: [UInt8] = []
+                    out.reserveCapacity(l.count + 8)
+                    guard let sur = TextCodecs.rawUnicodeEscape(l, into: &out) else {
+                        throw fail(.badArgument, "bad raw-unicode-escape in UNICODE")
+                    }
+                    let off = arena.addAux(out)
+                    try push(arena.add(Node(kind: .str, flags: Node.inAux | (sur ? Node.surrogates : 0), a: off, b: out.count)))
+                }
+            case .EMPTY_LIST: try push(arena.addSeq(.list, []))
+            case .EMPTY_TUPLE: try push(arena.addSeq(.tuple, []))
+            case .EMPTY_DICT: try push(arena.addSeq(.dict, []))
+            case .EMPTY_SET: try push(arena.addSeq(.set, []))
+            case .LIST: try push(arena.addSeq(.list, try popMark()))
+            case .TUPLE: try push(arena.addSeq(.tuple, try popMark()))
+            case .TUPLE1, .TUPLE2, .TUPLE3:
+                let n = Int(op.rawValue - Opcode.TUPLE1.rawValue) + 1
+                guard stack.count - fence >= n else { throw fail(.stackError, "stack underflow") }
+                let items = Array(stack[(stack.count - n)...])
+                stack.removeLast(n)
+                try push(arena.addSeq(.tuple, items))
+            case .DICT:
+                let items = try popMark()
+                let d = arena.addSeq(.dict, [])
+                guard items.count % 2 == 0 else { throw fail(.stackError, "odd number of items for DICT") }
+                try setItems(target: d, items[...])
+                try push(d)
+            case .FROZENSET:
+                let items = try popMark()
+                let f = arena.addSeq(.frozenset, [])
+                try addMembers(seq: arena.nodes[Int(f)].a, items[...])
+                try push(f)
+            case .APPEND:
+                let v = try pop()
+                try appendItems(target: try top(), [v][...])
+            case .APPENDS, .SETITEMS, .ADDITEMS:
+                let m = try popMarkCount()
+                guard m > fence, m <= stack.count else { throw fail(.stackError, "no target below MARK") }
+                let items = stack[m...]
+                let target = stack[m - 1]
+                if op == .APPENDS {
+                    try appendItems(target: target, items)
+                } else if op == .SETITEMS {
+                    try setItems(target: target, items)
+                } else if !items.isEmpty {
+                    let t = arena.nodes[Int(target)]
+                    guard t.kind == .set else { throw fail(.typeError, "ADDITEMS target is not a set") }
+                    try addMembers(seq: t.a, items)
+                }
+                stack.removeSubrange(m...)
+            case .SETITEM:
+                let v = try pop()
+                let k = try pop()
+                try setItems(target: try top(), [k, v][...])
+            case .POP:
+                if stack.count > fence {
+                    stack.removeLast()
+                } else if marks.popLast() == nil {
+                    throw fail(.stackError, "POP from an empty stack")
+                }
+            case .POP_MARK: _ = try popMark()
+            case .DUP: try push(try top())
+            case .GET: try push(try memoGet(try memoIdText(try line(input))))
+            case .BINGET: try push(try memoGet(Int(try uint(1, input))))
+            case .LONG_BINGET: try push(try memoGet(Int(try uint(4, input))))
+            case .PUT:
+                let id = try memoIdText(try line(input))
+                try memoPut(id, try top())
+            case .BINPUT: let id = Int(try uint(1, input)); try memoPut(id, try top())
+            case .LONG_BINPUT: let id = Int(try uint(4, input)); try memoPut(id, try top())
+            case .MEMOIZE: try memoPut(memo.count, try top())
+            case .GLOBAL, .INST:
+                let module = try line(input)
+                let name = try line(input)
+                guard TextCodecs.validateUTF8(module, surrogatePass: false) != nil,
+                    TextCodecs.validateUTF8(name, surrogatePass: false) != nil
+                else { throw fail(.badArgument, "GLOBAL name is not UTF-8") }
+                let g = newGlobal(module: module, name: name)
+                if op == .GLOBAL {
+                    try push(g)
+                } else {
+                    let args = arena.addSeq(.tuple, try popMark())
+                    try push(arena.addRecord(Record(callable: g, args: args)))
+                }
+            case .STACK_GLOBAL:
+                let name = try pop()
+                let module = try pop()
+                guard arena.isStr(module), arena.isStr(name) else { throw fail(.typeError, "STACK_GLOBAL needs two str") }
+                let m = arena.bytes(of: arena.nodes[Int(module)]), nm = arena.bytes(of: arena.nodes[Int(name)])
+                let g = m.withUnsafeBytes { mb in nm.withUnsafeBytes { newGlobal(module: mb, name: $0) } }
+                try push(g)
+            case .OBJ:
+                let items = try popMark()
+                guard let cls = items.first else { throw fail(.stackError, "OBJ without a class") }
+                let args = arena.addSeq(.tuple, Array(items.dropFirst()))
+                try push(arena.addRecord(Record(callable: cls, args: args)))
+            case .REDUCE:
+                let args = try pop()
+                let callable = try pop()
+                try push(try reduce(callable: callable, args: args))
+            case .NEWOBJ:
+                let args = try pop()
+                let cls = try pop()
+                guard arena.nodes[Int(args)].kind == .tuple else { throw fail(.typeError, "NEWOBJ args must be a tuple") }
+                try push(arena.addRecord(Record(callable: cls, args: args)))
+            case .NEWOBJ_EX:
+                let kwargs = try pop()
+                let args = try pop()
+                let cls = try pop()
+                guard arena.nodes[Int(args)].kind == .tuple, arena.nodes[Int(kwargs)].kind == .dict else {
+                    throw fail(.typeError, "NEWOBJ_EX needs a tuple and a dict")
+                }
+                try push(arena.addRecord(Record(callable: cls, args: args, kwargs: kwargs)))
+            case .BUILD:
+                let state = try pop()
+                let t = arena.nodes[Int(try top())]
+                guard t.kind == .record else { throw fail(.typeError, "BUILD target is not an object") }
+                arena.records[t.a].state = state
+            case .PROTO:
+                let v = try uint(1, input)
+                if v > 5 { throw fail(.badArgument, "unsupported pickle protocol \(v)") }
+            case .FRAME:
+                let n = try uint(8, input)
+                if n > UInt64(input.count - pos) { throw fail(.truncated, "FRAME of \(n) bytes exceeds the input") }
+            case .PERSID, .BINPERSID:
+                throw fail(.unsupported, "persistent ids refer to objects outside the pickle")
+            case .EXT1, .EXT2, .EXT4:
+                throw fail(.unsupported, "extension codes need the copyreg extension registry")
+            case .NEXT_BUFFER, .READONLY_BUFFER:
+                throw fail(.unsupported, "out-of-band buffers are not part of the pickle")
+            }
+        }
+    }
+}

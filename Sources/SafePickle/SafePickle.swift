@@ -1,0 +1,94 @@
+// SafePickle: a non-executing decoder of Python pickles (protocols 0–5, Python 2 and 3) into the
+// canonical JSON of docs/canonical-json.md. Nothing is imported or called: class and function
+// references become symbolic records, known types (datetime, Decimal, UUID, set, CachedValue, …)
+// become marker objects. Every failure is a `PickleError` (kind, message, byte offset); limits bound
+// time and memory on hostile input; no recursion without a bound anywhere.
+//
+// API:
+//   SafePickle.decode(_ bytes: [UInt8], limits: PickleLimits = .default) -> Result<PickleValue, PickleError>
+//   SafePickle.canonicalJSON(_ bytes: [UInt8], limits:) -> Result<[UInt8], PickleError>   // one JSON value, no newline
+//   SafePickle.errorJSON(_ error: PickleError) -> [UInt8]              // {"$error": kind, "$detail": message}
+//   SafePickle.protocolVersion(_ bytes: [UInt8]) -> Int?               // the PROTO byte, nil for protocol 0/1 streams
+//   SafePickle.disassemble(_ bytes: [UInt8]) -> String                  // a pickletools.dis-like listing
+//   PickleValue.canonicalJSON() -> Result<[UInt8], PickleError>
+//   PickleValue.isCachedValue: Bool                                     // top level is dogpile's CachedValue
+//   PickleValue.cachedValueJSON() -> (payload: Result<[UInt8], PickleError>, metadata: Result<[UInt8], PickleError>)?
+//   PickleLimits, PickleError(.kind, message, offset), Opcode.table
+
+/// A decoded pickle: the object graph, ready to render. Holds the input bytes it points into.
+public struct PickleValue: Sendable {
+    let arena: Arena
+    let root: Int32
+    let limits: PickleLimits
+
+    /// The whole value as canonical JSON (one value, no trailing newline).
+    public func canonicalJSON() -> Result<[UInt8], PickleError> { render(root) }
+
+    func render(_ id: Int32) -> Result<[UInt8], PickleError> {
+        var r = Renderer(arena: arena, limits: limits)
+        do throws(PickleError) {
+            return .success(try r.render(id))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Payload and metadata node of a top-level `dogpile.cache.api.CachedValue`, when it has that shape.
+    var cachedValueNodes: (Int32, Int32)? {
+        let n = arena.nodes[Int(root)]
+        guard n.kind == .record else { return nil }
+        let r = Renderer(arena: arena, limits: limits)
+        let rec = arena.records[n.a]
+        guard r.known(rec.callable) == .cachedValue, rec.state < 0 || r.stateIsTrivial(rec), r.isEmpty(rec.items),
+            r.isEmpty(rec.dictItems), rec.kwargs < 0 || arena.seqs[arena.nodes[Int(rec.kwargs)].a].isEmpty
+        else { return nil }
+        return r.cachedParts(r.args(rec))
+    }
+
+    /// True when the top-level value renders as `{"$cachedvalue": …}`.
+    public var isCachedValue: Bool { cachedValueNodes != nil }
+
+    /// For a top-level CachedValue: its payload and metadata rendered separately, each as its own root.
+    public func cachedValueJSON() -> (payload: Result<[UInt8], PickleError>, metadata: Result<[UInt8], PickleError>)? {
+        guard let (p, m) = cachedValueNodes else { return nil }
+        return (render(p), render(m))
+    }
+}
+
+extension Arena: @unchecked Sendable {}
+
+public enum SafePickle {
+    /// Runs the pickle VM (no rendering yet).
+    public static func decode(_ bytes: [UInt8], limits: PickleLimits = .default) -> Result<PickleValue, PickleError> {
+        var m = Machine(input: bytes, limits: limits)
+        do throws(PickleError) {
+            let root = try m.run()
+            return .success(PickleValue(arena: m.arena, root: root, limits: limits))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Decodes and renders canonical JSON in one step.
+    public static func canonicalJSON(_ bytes: [UInt8], limits: PickleLimits = .default) -> Result<[UInt8], PickleError> {
+        decode(bytes, limits: limits).flatMap { $0.canonicalJSON() }
+    }
+
+    /// `{"$error": "<kind>", "$detail": "<message (at byte N)>"}`.
+    public static func errorJSON(_ error: PickleError) -> [UInt8] {
+        var w = JSONWriter(capacity: 128)
+        w.beginObject()
+        w.key("$error")
+        w.stringValue(error.kind.rawValue)
+        w.key("$detail")
+        w.stringValue(error.offset >= 0 ? "\(error.message) (at byte \(error.offset))" : error.message)
+        w.end()
+        return w.out
+    }
+
+    /// The protocol named by a leading PROTO opcode; nil when the stream does not start with one (protocol 0 or 1).
+    public static func protocolVersion(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 2, bytes[0] == Opcode.PROTO.rawValue else { return nil }
+        return Int(bytes[1])
+    }
+}

@@ -1,2 +1,0 @@
-// decode: placeholder executable until the stage lands.
-print("decode: not built yet")

@@ -1,1 +1,0 @@
-// SafePickleTests: placeholder.
