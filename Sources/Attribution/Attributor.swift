@@ -43,6 +43,8 @@ public final class Attributor {
     private var byListKey: [Digest20: Int] = [:]
     private var tokenOwner: [Digest20: Int32] = [:]
     private var clocks: [String: Double] = [:]
+    /// Latest server time seen in items per host (`la`, dogpile `ct`): the clock of last resort.
+    private var latestSeen: [String: Double] = [:]
     private let placer: Placer?
     /// Items per kind and per via, for the closing summary.
     public private(set) var kindCounts: [KeyKind: Int] = [:]
@@ -122,6 +124,10 @@ public final class Attributor {
         let keyBytes: [UInt8] = r["key"]?.string.map { Array($0.utf8) } ?? r["key_b64"]?.string.flatMap { Base64.decode($0) } ?? []
         let key = keyText ?? ""
         let value = r["value"]
+        if let host = Attributor.hostKey(r) {
+            let seen = max(r["la"]?.double ?? 0, r["dogpile"]?["ct"]?.double ?? 0)
+            if seen > latestSeen[host] ?? 0 { latestSeen[host] = seen }
+        }
         var kind = KeyKind.unknown
         var via = Via.none
         var logical: String?
@@ -198,7 +204,11 @@ public final class Attributor {
     }
 
     private func writeTokens(_ entries: [KeystoneValues.ListEntry], record r: JSONValue, into w: inout NDJSONWriter) {
-        let clock = Attributor.hostKey(r).flatMap { clocks[$0] } ?? options.captureTime
+        let host = Attributor.hostKey(r)
+        var clockSource = "source"
+        var clock = host.flatMap { clocks[$0] }
+        if clock == nil, let t = options.captureTime { clock = t; clockSource = "option" }
+        if clock == nil, let t = host.flatMap({ latestSeen[$0] }), t > 0 { clock = t; clockSource = "last-seen" }
         let times = entries.compactMap(\.expires)
         let expired = clock.map { c in times.filter { $0 <= c }.count }
         let live = entries.count - (expired ?? 0)
@@ -207,6 +217,7 @@ public final class Attributor {
         tw.key("entries"); tw.int(entries.count)
         tw.key("expired"); if let expired { tw.int(expired) } else { tw.null() }
         tw.key("clock"); if let clock { tw.double(clock) } else { tw.null() }
+        tw.key("clock_source"); if clock != nil { tw.string(clockSource) } else { tw.null() }
         let first = entries.min { ($0.expires ?? .infinity) < ($1.expires ?? .infinity) }
         let last = entries.max { ($0.expires ?? -.infinity) < ($1.expires ?? -.infinity) }
         tw.key("first_expiry"); if let t = first?.expiresText, first?.expires != nil { tw.string(t) } else { tw.null() }

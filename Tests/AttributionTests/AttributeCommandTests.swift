@@ -99,6 +99,36 @@ import TestSupport
         #expect(check.hasSuffix("bad 0\n"), "\(check)")
     }
 
+    @Test func clockFallsBackToTheOptionThenToTheLatestTimeSeen() throws {
+        // decode writes each input's source record after its items: no source clock before the lists.
+        let kilo = try KiloRecords.generate()
+        let items = try String(contentsOfFile: kilo.records, encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("{\"type\":\"source\"") }.joined(separator: "\n") + "\n"
+        let withSource = ndjsonObjects(try run(["--users", kilo.usersJSON, kilo.records]).stdout)
+            .filter { $0["kind"] as? String == "usertokens" }
+        let option = ndjsonObjects(try run(["--users", kilo.usersJSON, "--capture-time", "1461690000", "-"], stdin: Data(items.utf8)).stdout)
+            .filter { $0["kind"] as? String == "usertokens" }
+        let seen = ndjsonObjects(try run(["--users", kilo.usersJSON, "-"], stdin: Data(items.utf8)).stdout)
+            .filter { $0["kind"] as? String == "usertokens" }
+        #expect(option.count == withSource.count && seen.count == withSource.count && !seen.isEmpty)
+        for (a, (b, c)) in zip(withSource, zip(option, seen)) {
+            let ta = try #require(a["tokens"] as? [String: Any])
+            let tb = try #require(b["tokens"] as? [String: Any])
+            let tc = try #require(c["tokens"] as? [String: Any])
+            #expect(ta["clock_source"] as? String == "source")
+            #expect(tb["clock_source"] as? String == "option")
+            #expect(tb["expired"] as? Int == ta["expired"] as? Int)
+            #expect(tc["clock_source"] as? String == "last-seen")
+            // The latest la/ct seen is a lower bound of the capture time: never more expired entries.
+            let clock = try #require(tc["clock"] as? Double)
+            #expect(clock <= 1_461_690_000)
+            #expect((tc["expired"] as? Int ?? .max) <= (ta["expired"] as? Int ?? -1))
+        }
+        let none = try run(["--users", kilo.usersJSON, "-"], stdin: Data("{\"type\":\"item\",\"key\":\"6e49b86a7502dae881f3b9466ecbdfa4743c7eb9\",\"size\":9,\"value\":[]}\n".utf8))
+        #expect(none.stdoutText.contains("\"clock\":null,\"clock_source\":null"))
+        #expect(none.stdoutText.contains("\"expired\":null"))
+    }
+
     @Test func recordsPassThroughUnchangedApartFromAddedFields() throws {
         let kilo = try KiloRecords.generate()
         let input = try Data(contentsOf: URL(fileURLWithPath: kilo.records))
