@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "collect", targets: ["collect"]),
         .executable(name: "decode", targets: ["decode"]),
+        .executable(name: "attribute", targets: ["attribute"]),
+        .executable(name: "report", targets: ["report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +41,9 @@ let package = Package(
         .target(
             name: "KeyPlacement",
             dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Attribution", dependencies: ["PipelineRecords", "KeyPlacement"]),
+        .target(name: "SkewAnalysis", dependencies: ["PipelineRecords", "KeyPlacement"]),
+        .target(name: "ReportRendering", dependencies: ["SkewAnalysis"]),
         .target(
             name: "PipelineCLI",
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -57,6 +62,9 @@ let package = Package(
         // ── Benchmarks (print figures; not tests) ───────────────────────
         .executableTarget(name: "container-bench", dependencies: ["DumpContainer"], path: "Benchmarks/container-bench"),
 
+        .executableTarget(name: "attribute", dependencies: ["PipelineCLI", "Attribution", "PipelineRecords"]),
+        .executableTarget(
+            name: "report", dependencies: ["PipelineCLI", "SkewAnalysis", "ReportRendering", "PipelineRecords"]),
         // ── Benchmarks and fuzzing (not shipped) ───────────────────────
         .executableTarget(name: "pickle-bench", dependencies: ["SafePickle"], path: "Benchmarks/pickle-bench"),
         .executableTarget(name: "pickle-fuzz", dependencies: ["SafePickle"], path: "Benchmarks/pickle-fuzz"),
@@ -73,6 +81,9 @@ let package = Package(
         .testTarget(name: "KeyPlacementTests", dependencies: ["KeyPlacement", "TestSupport"]),
         .testTarget(name: "PipelineRecordsTests", dependencies: ["PipelineRecords", "TestSupport"]),
         .testTarget(name: "CacheValuesTests", dependencies: ["CacheValues", "DumpContainer", "TestSupport"]),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "PipelineRecords", "TestSupport"]),
+        .testTarget(name: "SkewAnalysisTests", dependencies: ["SkewAnalysis", "PipelineRecords", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["ReportRendering", "SkewAnalysis", "TestSupport"]),
         .testTarget(name: "DecodeTests", dependencies: ["DumpContainer", "PipelineRecords", "TestSupport"]),
     ]
 )

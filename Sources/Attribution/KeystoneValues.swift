@@ -1,0 +1,104 @@
+// Attribution/KeystoneValues: reading Keystone's decoded values (canonical JSON) — the
+// `usertokens-<uid>` list of (token_id, expiry) pairs, token bodies in their v2 and v3 shapes
+// (DOMAIN §1.3), the revocation list — and Keystone's isotime strings.
+import PipelineRecords
+
+public enum KeystoneValues {
+    /// The user a token body names, and the token id it carries.
+    public struct TokenBody: Sendable, Equatable {
+        public var tokenID: String?
+        public var user: User?
+        /// `v2.0`, `v3.0`, or nil when the body does not say.
+        public var version: String?
+    }
+
+    /// A token body if `v` looks like one (a dict with `token_data` or `token_version`).
+    public static func tokenBody(_ v: JSONValue) -> TokenBody? {
+        guard case .object = v, v["token_data"] != nil || v["token_version"] != nil else { return nil }
+        var body = TokenBody(tokenID: nil, user: nil, version: v["token_version"]?.string)
+        let v2 = v["token_data"]?["access"]
+        let v3 = v["token_data"]?["token"]
+        body.tokenID = v["id"]?.string ?? v["key"]?.string ?? v2?["token"]?["id"]?.string
+        let userObject = [v["user"], v2?["user"], v3?["user"]].compactMap { $0 }.first { $0["id"]?.string != nil }
+        if let u = userObject, let id = u["id"]?.string, !id.isEmpty {
+            let domain = u["domain"]?["name"]?.string ?? u["domain"]?["id"]?.string ?? u["domain_id"]?.string
+            body.user = User(id: id, name: u["name"]?.string, domain: domain, inExport: false)
+        }
+        if body.version == nil { body.version = v2 != nil ? "v2.0" : (v3 != nil ? "v3.0" : nil) }
+        return body
+    }
+
+    /// One `(token_id, expiry)` entry of a user's token list.
+    public struct ListEntry: Sendable, Equatable {
+        public var tokenID: String
+        /// The expiry as written (isotime string or `$datetime` text).
+        public var expiresText: String?
+        public var expires: Double?
+    }
+
+    /// The entries of a usertokens list, if `v` has that shape (an array whose elements are
+    /// two-element arrays starting with a string). An empty array counts as a list.
+    public static func tokenList(_ v: JSONValue) -> [ListEntry]? {
+        guard let items = v.array else { return nil }
+        var out: [ListEntry] = []
+        out.reserveCapacity(items.count)
+        for item in items {
+            guard let pair = item.array, pair.count == 2, let id = pair[0].string else { return nil }
+            let text = pair[1].string ?? pair[1]["$datetime"]?.string
+            out.append(ListEntry(tokenID: id, expiresText: text, expires: text.flatMap(parseISOTime)))
+        }
+        return out
+    }
+
+    /// Token ids in a revocation list (`[{'id','expires','audit_id'}]`), if `v` has that shape.
+    public static func revocationIDs(_ v: JSONValue) -> [String]? {
+        guard let items = v.array else { return nil }
+        var ids: [String] = []
+        for item in items {
+            guard let id = item["id"]?.string else { return nil }
+            ids.append(id)
+        }
+        return ids
+    }
+
+    /// Seconds since the epoch of `YYYY-MM-DDTHH:MM:SS[.ffffff][Z]` (UTC; a `+00:00` suffix is accepted).
+    public static func parseISOTime(_ s: String) -> Double? {
+        let u = Array(s.utf8)
+        guard u.count >= 19, u[4] == 0x2D, u[7] == 0x2D, u[10] == 0x54 || u[10] == 0x20, u[13] == 0x3A, u[16] == 0x3A else { return nil }
+        func num(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for i in r {
+                guard u[i] >= 0x30 && u[i] <= 0x39 else { return nil }
+                v = v * 10 + Int(u[i] - 0x30)
+            }
+            return v
+        }
+        guard let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13), let mi = num(14..<16),
+            let sec = num(17..<19), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61
+        else { return nil }
+        var frac = 0.0
+        var i = 19
+        if i < u.count && u[i] == 0x2E {
+            i += 1
+            var scale = 0.1
+            while i < u.count, u[i] >= 0x30 && u[i] <= 0x39 {
+                frac += Double(u[i] - 0x30) * scale
+                scale /= 10
+                i += 1
+            }
+        }
+        let rest = String(decoding: u[i...], as: UTF8.self)
+        guard rest.isEmpty || rest == "Z" || rest == "+00:00" else { return nil }
+        return Double(daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) + frac
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+}

@@ -1,0 +1,156 @@
+// ReportRendering/JSONReport: the report as one JSON document with the same content as the text
+// and Markdown forms (raw numbers, not formatted units), for scripts and for the tests' oracle.
+import SkewAnalysis
+
+/// A minimal JSON emitter (objects in insertion order, RFC 8259 string escaping).
+struct JSONOut {
+    var s = ""
+    private var needComma: [Bool] = [false]
+
+    private mutating func sep() {
+        if needComma[needComma.count - 1] { s += "," }
+        needComma[needComma.count - 1] = true
+    }
+    mutating func open(_ c: String) { sep(); s += c; needComma.append(false) }
+    mutating func close(_ c: String) { s += c; needComma.removeLast() }
+    mutating func key(_ k: String) { sep(); s += JSONOut.quote(k) + ":"; needComma[needComma.count - 1] = false }
+    mutating func str(_ v: String?) { sep(); s += v.map(JSONOut.quote) ?? "null" }
+    mutating func num(_ v: Double?) {
+        sep()
+        guard let v, v.isFinite else { s += "null"; return }
+        if v == v.rounded(), abs(v) < 1e15 { s += String(Int64(v)) } else { s += String(v) }
+    }
+    mutating func int(_ v: Int?) { sep(); s += v.map { String($0) } ?? "null" }
+    mutating func bool(_ v: Bool?) { sep(); s += v.map { $0 ? "true" : "false" } ?? "null" }
+    mutating func field(_ k: String, _ v: String?) { key(k); str(v) }
+    mutating func field(_ k: String, _ v: Double?) { key(k); num(v) }
+    mutating func field(_ k: String, _ v: Int?) { key(k); int(v) }
+    mutating func field(_ k: String, _ v: Bool?) { key(k); bool(v) }
+
+    static func quote(_ v: String) -> String {
+        var out = "\""
+        for u in v.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let h = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+enum JSONReport {
+    static func render(_ r: Report) -> String {
+        var j = JSONOut()
+        j.open("{")
+        j.field("schema", 1)
+        j.field("records", r.records)
+        j.field("attributed", r.attributed)
+        j.field("misplaced", r.misplaced)
+        j.key("explanation")
+        if let e = r.explanation {
+            j.open("{")
+            j.field("sentence", e.sentence)
+            j.field("host", e.host)
+            j.field("basis", e.basis)
+            j.field("value", e.value)
+            j.field("mean", e.mean)
+            j.field("excess", e.excess)
+            j.key("users"); j.open("["); for u in e.users { j.str(u) }; j.close("]")
+            j.key("user_ids"); j.open("["); for u in e.userIDs { j.str(u) }; j.close("]")
+            j.field("list_bytes", Double(e.listBytes))
+            j.field("explained", e.explained)
+            j.field("share_of_excess", e.shareOfExcess)
+            j.field("all_on_host", e.allOnHost)
+            j.close("}")
+        } else {
+            j.str(nil)
+        }
+        j.key("hosts"); j.open("[")
+        for h in r.hosts {
+            j.open("{")
+            j.field("host", h.host)
+            j.field("items", h.items)
+            j.field("value_bytes", Double(h.valueBytes))
+            j.key("bytes_by_kind"); j.open("{")
+            for (k, v) in h.bytesByKind.sorted(by: { $0.key < $1.key }) { j.field(k, Double(v)) }
+            j.close("}")
+            j.field("complete", h.complete)
+            j.key("traffic")
+            if let t = h.traffic {
+                j.open("{")
+                j.field("bytes_read", t.bytesRead); j.field("bytes_written", t.bytesWritten); j.field("seconds", t.seconds)
+                j.field("read_rate", t.readRate); j.field("write_rate", t.writeRate); j.field("rate", t.rate)
+                j.field("evictions", t.evictions); j.field("evictions_delta", t.evictionsDelta)
+                j.close("}")
+            } else {
+                j.str(nil)
+            }
+            j.close("}")
+        }
+        j.close("]")
+        j.key("skew"); j.open("[")
+        for s in r.skew {
+            j.open("{")
+            j.field("metric", s.metric); j.field("max_over_mean", s.maxOverMean); j.field("top_share", s.topShare)
+            j.field("gini", s.gini); j.field("top_host", s.topHost)
+            j.close("}")
+        }
+        j.close("]")
+        j.key("users"); j.open("{")
+        j.field("count", r.userCount)
+        j.key("top"); j.open("[")
+        for u in r.users {
+            j.open("{")
+            j.field("id", u.id); j.field("name", u.name); j.field("domain", u.domain); j.field("in_export", u.inExport)
+            j.field("items", u.items); j.field("bytes", Double(u.bytes)); j.field("token_keys", u.tokenKeys)
+            j.field("estimated_traffic", u.estimatedTraffic)
+            j.key("share_by_host"); j.open("{")
+            for (h, b) in u.bytesByHost.sorted(by: { $0.key < $1.key }) { j.field(h, u.bytes > 0 ? Double(b) / Double(u.bytes) : 0) }
+            j.close("}")
+            j.key("lists"); j.open("[")
+            for l in u.lists {
+                j.open("{")
+                j.field("key", l.key); j.field("host", l.host); j.field("size", Double(l.size)); j.field("entries", l.entries)
+                j.field("expired", l.expired); j.field("issue_rate", l.issueRate); j.field("ceiling_share", l.ceilingShare)
+                j.field("estimated_traffic", l.estimatedTraffic)
+                j.close("}")
+            }
+            j.close("]")
+            j.close("}")
+        }
+        j.close("]")
+        j.close("}")
+        j.key("keys"); j.open("[")
+        for k in r.keys {
+            j.open("{")
+            j.field("key", k.key); j.field("logical_key", k.logicalKey); j.field("kind", k.kind); j.field("size", Double(k.size))
+            j.field("host", k.host); j.field("owner", k.owner); j.field("owner_id", k.ownerID); j.field("placement_ok", k.placementOK)
+            j.close("}")
+        }
+        j.close("]")
+        j.key("slabs"); j.open("[")
+        for s in r.slabs {
+            j.open("{")
+            j.field("host", s.host); j.field("cls", s.cls); j.field("items", s.items); j.field("bytes", Double(s.bytes))
+            j.close("}")
+        }
+        j.close("]")
+        j.key("kinds"); j.open("{")
+        for (k, v) in r.kinds.sorted(by: { $0.key < $1.key }) { j.field(k, v) }
+        j.close("}")
+        j.key("warnings"); j.open("["); for w in r.warnings { j.str(w) }; j.close("]")
+        j.close("}")
+        return j.s + "\n"
+    }
+}

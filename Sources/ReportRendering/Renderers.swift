@@ -1,0 +1,138 @@
+// ReportRendering/Renderers: the report as terminal text, as Markdown for a postmortem (the
+// explanation first, then headings and tables) and as JSON with the same content.
+import SkewAnalysis
+
+public enum ReportFormat: String, Sendable, CaseIterable { case text, markdown, json }
+
+public enum ReportRenderer {
+    public static func render(_ r: Report, format: ReportFormat, width: Int = 100) -> String {
+        switch format {
+        case .text: return text(r, width: width)
+        case .markdown: return markdown(r)
+        case .json: return JSONReport.render(r)
+        }
+    }
+
+    // MARK: sections shared by text and Markdown
+
+    static func explanationText(_ r: Report) -> String {
+        guard let e = r.explanation else {
+            if r.hosts.count < 2 { return "Only one host in the input: there is no skew to explain." }
+            if !r.attributed { return "Records are not attributed (run `attribute` first): no owners to name." }
+            return "No token lists on the hottest host explain its excess."
+        }
+        return e.sentence
+    }
+
+    static func hostTable(_ r: Report) -> Table {
+        var t = Table([("host", .left), ("items", .right), ("value bytes", .right), ("token lists", .right),
+                       ("read/s", .right), ("written/s", .right), ("traffic/s", .right), ("evictions", .right)])
+        for h in r.hosts {
+            let tr = h.traffic
+            t.add([h.host + (h.complete == false ? " (partial)" : ""), String(h.items), Units.bytes(Double(h.valueBytes)),
+                   Units.bytes(Double(h.bytesByKind["usertokens"] ?? 0)),
+                   tr.map { Units.rate($0.readRate) } ?? "-", tr.map { Units.rate($0.writeRate) } ?? "-",
+                   tr.map { Units.rate($0.rate) } ?? "-", tr?.evictions.map { Units.fixed($0, 0) } ?? "-"])
+        }
+        return t
+    }
+
+    static func skewTable(_ r: Report) -> Table {
+        var t = Table([("figure", .left), ("max/mean", .right), ("top host share", .right), ("Gini", .right), ("top host", .left)])
+        for s in r.skew {
+            t.add([s.metric, Units.fixed(s.maxOverMean, 2), Units.percent(s.topShare), Units.fixed(s.gini, 3), s.topHost])
+        }
+        return t
+    }
+
+    /// `compact` heads the per-host share columns `% h1`, `% h2`… (see `hostLegend`) so the table fits a terminal.
+    static func userTable(_ r: Report, compact: Bool = false) -> Table {
+        let hosts = r.hosts.map(\.host)
+        var cols: [(String, Table.Align)] = [("user", .left), ("id", .left), ("items", .right), ("bytes", .right),
+                                             ("list entries", .right), ("issues/s", .right), ("est. traffic/s", .right)]
+        cols += hosts.enumerated().map { compact ? ("% h\($0.offset + 1)", .right) : ("% on \($0.element)", .right) }
+        var t = Table(cols)
+        for u in r.users {
+            var row = [u.label + (u.inExport ? "" : " (not in export)"), u.id, String(u.items), Units.bytes(Double(u.bytes)),
+                       u.lists.isEmpty ? "-" : String(u.lists.reduce(0) { $0 + $1.entries }),
+                       u.lists.isEmpty ? "-" : Units.fixed(u.lists.reduce(0) { $0 + $1.issueRate }, 3),
+                       u.lists.isEmpty ? "-" : Units.rate(u.estimatedTraffic)]
+            row += hosts.map { h in u.bytes > 0 ? Units.percent(Double(u.bytesByHost[h] ?? 0) / Double(u.bytes)) : "-" }
+            t.add(row)
+        }
+        return t
+    }
+
+    static func hostLegend(_ r: Report) -> String {
+        r.hosts.enumerated().map { "h\($0.offset + 1) = \($0.element.host)" }.joined(separator: ", ")
+    }
+
+    static func keyTable(_ r: Report) -> Table {
+        var t = Table([("key", .left), ("logical key", .left), ("kind", .left), ("size", .right), ("owner", .left), ("host", .left),
+                       ("placement", .left)])
+        for k in r.keys {
+            t.add([k.key, k.logicalKey ?? (k.kind == "token" ? "token-…" : "-"), k.kind ?? "-", Units.bytes(Double(k.size)), k.owner ?? "-",
+                   k.host, k.placementOK.map { $0 ? "ok" : "MISPLACED" } ?? "-"])
+        }
+        return t
+    }
+
+    static func listTable(_ r: Report) -> Table {
+        var t = Table([("user", .left), ("host", .left), ("size", .right), ("entries", .right), ("expired", .right),
+                       ("issues/s", .right), ("of 1 MiB", .right), ("est. traffic/s", .right)])
+        for u in r.users {
+            for l in u.lists {
+                t.add([u.label, l.host, Units.bytes(Double(l.size)), String(l.entries), l.expired.map(String.init) ?? "-",
+                       Units.fixed(l.issueRate, 3), Units.percent(l.ceilingShare), Units.rate(l.estimatedTraffic)])
+            }
+        }
+        return t
+    }
+
+    static func slabTable(_ r: Report) -> Table {
+        var t = Table([("host", .left), ("class", .right), ("items", .right), ("bytes", .right)])
+        for s in r.slabs { t.add([s.host, String(s.cls), String(s.items), Units.bytes(Double(s.bytes))]) }
+        return t
+    }
+
+    static func facts(_ r: Report) -> [String] {
+        var out = ["\(r.records) records, \(r.hosts.count) hosts, \(r.userCount) users with items"]
+        let kinds = r.kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        if !kinds.isEmpty { out.append("items by kind: \(kinds)") }
+        if r.misplaced > 0 { out.append("\(r.misplaced) items are not on the host their key maps to (failover copies or config drift)") }
+        return out + r.warnings.map { "warning: \($0)" }
+    }
+
+    // MARK: formats
+
+    static func text(_ r: Report, width: Int) -> String {
+        var s = "WHY IS ONE HOST HOTTER\n" + wrap(explanationText(r), width: width) + "\n"
+        let sections: [(String, Table)] = [("HOSTS", hostTable(r)), ("SKEW", skewTable(r)), ("TOP USERS (\(hostLegend(r)))", userTable(r, compact: true)),
+                                           ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
+                                           ("SLAB CLASSES", slabTable(r))]
+        for (title, t) in sections where !t.rows.isEmpty { s += "\n" + title + "\n" + t.text(width: width) }
+        s += "\n" + facts(r).map { wrap($0, width: width) }.joined(separator: "\n") + "\n"
+        return s
+    }
+
+    static func markdown(_ r: Report) -> String {
+        var s = "# memcached skew report\n\n## Explanation\n\n" + explanationText(r) + "\n"
+        let sections: [(String, Table)] = [("Hosts", hostTable(r)), ("Skew", skewTable(r)), ("Top users", userTable(r)),
+                                           ("Token lists of the top users", listTable(r)), ("Largest keys", keyTable(r)),
+                                           ("Slab classes", slabTable(r))]
+        for (title, t) in sections where !t.rows.isEmpty { s += "\n## " + title + "\n\n" + t.markdown() }
+        s += "\n## Input\n\n" + facts(r).map { "- " + $0 }.joined(separator: "\n") + "\n"
+        return s
+    }
+
+    static func wrap(_ text: String, width: Int) -> String {
+        var lines: [String] = []
+        var cur = ""
+        for word in text.split(separator: " ") {
+            if !cur.isEmpty && cur.count + 1 + word.count > width { lines.append(cur); cur = "" }
+            cur += (cur.isEmpty ? "" : " ") + word
+        }
+        if !cur.isEmpty { lines.append(cur) }
+        return lines.joined(separator: "\n")
+    }
+}

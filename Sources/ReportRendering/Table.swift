@@ -1,0 +1,61 @@
+// ReportRendering/Table: a table of strings rendered as aligned plain text (fitted to a width by
+// shortening the widest text columns with "…") or as a Markdown table.
+
+public struct Table: Sendable {
+    public enum Align: Sendable { case left, right }
+    public var headers: [String]
+    public var align: [Align]
+    public var rows: [[String]] = []
+
+    public init(_ columns: [(String, Align)]) {
+        headers = columns.map(\.0)
+        align = columns.map(\.1)
+    }
+
+    public mutating func add(_ row: [String]) {
+        var r = Array(row.prefix(headers.count))
+        while r.count < headers.count { r.append("") }
+        rows.append(r)
+    }
+
+    /// Plain text, two spaces between columns, no line longer than `width` characters when the
+    /// left-aligned columns can be shortened enough (numbers are never cut).
+    public func text(width: Int) -> String {
+        var widths = headers.indices.map { c in ([headers[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
+        let gap = 2 * max(0, headers.count - 1)
+        while widths.reduce(0, +) + gap > width {
+            guard let c = widths.indices.filter({ align[$0] == .left && widths[$0] > 8 }).max(by: { widths[$0] < widths[$1] }) else { break }
+            widths[c] -= 1
+        }
+        func cell(_ s: String, _ c: Int) -> String {
+            var s = s
+            if s.count > widths[c] { s = String(s.prefix(max(0, widths[c] - 1))) + "…" }
+            let pad = String(repeating: " ", count: max(0, widths[c] - s.count))
+            return align[c] == .right ? pad + s : s + pad
+        }
+        func line(_ r: [String]) -> String {
+            var s = r.indices.map { cell(r[$0], $0) }.joined(separator: "  ")
+            while s.hasSuffix(" ") { s.removeLast() }
+            return s
+        }
+        var out = [line(headers), line(widths.map { String(repeating: "-", count: $0) })]
+        out += rows.map(line)
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    public func markdown() -> String {
+        func esc(_ s: String) -> String { s.replacingAll("|", with: "\\|").replacingAll("\n", with: " ") }
+        var out = "| " + headers.map(esc).joined(separator: " | ") + " |\n"
+        out += "|" + align.map { $0 == .right ? " ---: |" : " --- |" }.joined() + "\n"
+        for r in rows { out += "| " + r.map(esc).joined(separator: " | ") + " |\n" }
+        return out
+    }
+}
+
+extension String {
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        for ch in self { if ch == target { out += replacement } else { out.append(ch) } }
+        return out
+    }
+}

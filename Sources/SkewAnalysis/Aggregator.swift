@@ -1,0 +1,159 @@
+// SkewAnalysis/Aggregator: one streaming pass over decode's or attribute's NDJSON records.
+// Memory is bounded by the number of hosts, users (with their token lists), slab classes and
+// `top` — never by the number of items.
+import PipelineRecords
+
+public struct AggregationIssue: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+public final class Aggregator {
+    public let top: Int
+    public let showSecrets: Bool
+    private var hosts: [String: HostTotals] = [:]
+    private var users: [String: UserTotals] = [:]
+    private var slabs: [String: SlabTotals] = [:]
+    private var kinds: [String: Int] = [:]
+    private var topKeys: [KeyEntry] = []
+    private var minIndex = 0
+    private var records = 0
+    private var misplaced = 0
+    private var attributed = false
+    private var warnings: [String] = []
+
+    public init(top: Int = 10, showSecrets: Bool = false) {
+        self.top = max(1, top)
+        self.showSecrets = showSecrets
+    }
+
+    /// Adds one record line. Lines of unknown type are ignored; unparseable lines throw.
+    public func add(_ line: ArraySlice<UInt8>) throws(AggregationIssue) {
+        let r: JSONValue
+        do throws(JSONParseError) { r = try JSONParser.parse(line) } catch {
+            throw AggregationIssue(message: "not a JSON record: \(error)")
+        }
+        records += 1
+        switch r["type"]?.string {
+        case "source": addSource(r)
+        case "item": addItem(r)
+        default: break
+        }
+    }
+
+    static func hostKey(_ r: JSONValue) -> String {
+        let host = r["host"]?.string ?? "?"
+        if let port = r["port"]?.int { return "\(host):\(port)" }
+        return host
+    }
+
+    private func addSource(_ r: JSONValue) {
+        let host = Aggregator.hostKey(r)
+        var h = hosts[host] ?? HostTotals(host: host)
+        h.complete = r["complete"]?.bool
+        if let stats = r["stats"], case .object(let samples) = stats {
+            let timed = samples.filter { Aggregator.counter($0.1, "time") != nil }
+            if let first = timed.first?.1, let last = timed.last?.1, timed.count >= 2,
+                let t0 = Aggregator.counter(first, "time"), let t1 = Aggregator.counter(last, "time"), t1 > t0,
+                let r0 = Aggregator.counter(first, "bytes_read"), let r1 = Aggregator.counter(last, "bytes_read"),
+                let w0 = Aggregator.counter(first, "bytes_written"), let w1 = Aggregator.counter(last, "bytes_written")
+            {
+                let e0 = Aggregator.counter(first, "evictions"), e1 = Aggregator.counter(last, "evictions")
+                h.traffic = HostTraffic(
+                    bytesRead: r1 - r0, bytesWritten: w1 - w0, seconds: t1 - t0, evictions: e1,
+                    evictionsDelta: e0.flatMap { a in e1.map { $0 - a } })
+            } else {
+                warnings.append("\(host): fewer than two timed stats samples; no traffic figures for it")
+            }
+        }
+        hosts[host] = h
+    }
+
+    static func counter(_ sample: JSONValue, _ name: String) -> Double? {
+        let v = sample["general"]?[name]
+        return v?.string.flatMap(Double.init) ?? v?.double
+    }
+
+    private func addItem(_ r: JSONValue) {
+        let host = Aggregator.hostKey(r)
+        let size = r["size"]?.int ?? 0
+        let kind = r["kind"]?.string
+        if kind != nil { attributed = true }
+        var h = hosts[host] ?? HostTotals(host: host)
+        h.items += 1
+        h.valueBytes += size
+        h.bytesByKind[kind ?? "unattributed", default: 0] += size
+        hosts[host] = h
+        kinds[kind ?? "unattributed", default: 0] += 1
+        if r["placement"]?["ok"]?.bool == false { misplaced += 1 }
+
+        let cls = Int(r["cls"]?.int ?? 0)
+        let slabKey = "\(host)#\(cls)"
+        var s = slabs[slabKey] ?? SlabTotals(host: host, cls: cls)
+        s.items += 1
+        s.bytes += size
+        slabs[slabKey] = s
+
+        let key = r["key"]?.string ?? r["key_b64"]?.string.map { "base64:" + $0 } ?? ""
+        let user = r["user"]
+        if let id = user?["id"]?.string {
+            var u = users[id] ?? UserTotals(id: id, name: user?["name"]?.string, domain: user?["domain"]?.string,
+                inExport: user?["in_export"]?.bool ?? true)
+            u.items += 1
+            u.bytes += size
+            u.bytesByHost[host, default: 0] += size
+            if kind == "token" { u.tokenKeys += 1 }
+            if kind == "usertokens", let t = r["tokens"] {
+                u.lists.append(TokenListSummary(
+                    key: key, host: host, size: size, entries: Int(t["entries"]?.int ?? 0), expired: t["expired"]?.int.map(Int.init),
+                    issueRate: t["issue_rate"]?.double ?? 0, ceilingShare: t["ceiling_share"]?.double ?? Double(size) / 1_048_576))
+            }
+            users[id] = u
+        }
+        var logical = r["logical_key"]?.string
+        if kind == "token" && !showSecrets { logical = nil }
+        offerKey(KeyEntry(
+            key: key, logicalKey: logical, kind: kind, size: size, host: host, owner: user?["name"]?.string ?? user?["id"]?.string,
+            ownerID: user?["id"]?.string, placementOK: r["placement"]?["ok"]?.bool))
+    }
+
+    private static func before(_ a: KeyEntry, _ b: KeyEntry) -> Bool {
+        a.size != b.size ? a.size > b.size : (a.key != b.key ? a.key < b.key : a.host < b.host)
+    }
+
+    private func offerKey(_ k: KeyEntry) {
+        if topKeys.count < top {
+            topKeys.append(k)
+            if topKeys.count == top { recomputeMin() }
+            return
+        }
+        guard Aggregator.before(k, topKeys[minIndex]) else { return }
+        topKeys[minIndex] = k
+        recomputeMin()
+    }
+
+    private func recomputeMin() {
+        minIndex = 0
+        for i in topKeys.indices where Aggregator.before(topKeys[minIndex], topKeys[i]) { minIndex = i }
+    }
+
+    /// The report: everything sorted deterministically (ties by name).
+    public func finish() -> Report {
+        let hostList = hosts.values.sorted { $0.host < $1.host }
+        let names = hostList.map(\.host)
+        var skew: [SkewFigures] = []
+        if let s = SkewFigures.compute(metric: "bytes", hosts: names, values: hostList.map { Double($0.valueBytes) }) { skew.append(s) }
+        if let s = SkewFigures.compute(metric: "items", hosts: names, values: hostList.map { Double($0.items) }) { skew.append(s) }
+        let haveTraffic = !hostList.isEmpty && hostList.allSatisfy { $0.traffic != nil }
+        if haveTraffic, let s = SkewFigures.compute(metric: "traffic", hosts: names, values: hostList.map { $0.traffic?.rate ?? 0 }) {
+            skew.append(s)
+        }
+        let allUsers = users.values.sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.id < $1.id }
+        let explanation = Explainer.explain(hosts: hostList, users: allUsers, useTraffic: haveTraffic)
+        return Report(
+            hosts: hostList, skew: skew, explanation: explanation, users: Array(allUsers.prefix(top)), userCount: users.count,
+            keys: topKeys.sorted(by: Aggregator.before),
+            slabs: slabs.values.sorted { $0.host != $1.host ? $0.host < $1.host : $0.cls < $1.cls }, kinds: kinds,
+            records: records, misplaced: misplaced, attributed: attributed, warnings: warnings)
+    }
+}

@@ -1,0 +1,157 @@
+// SkewAnalysis/Model: what a report says — per host totals and traffic, skew figures, the
+// explanation of the hottest host's excess, top users, top keys, slab classes. Plain values, so
+// every renderer (text, Markdown, JSON) shows the same content.
+
+/// Server-side traffic of one host between two `stats` samples (DOMAIN §4.2 counters).
+public struct HostTraffic: Sendable, Equatable {
+    /// Bytes the server received (client sets) and sent (client gets) over the window.
+    public var bytesRead: Double
+    public var bytesWritten: Double
+    public var seconds: Double
+    public var evictions: Double?
+    public var evictionsDelta: Double?
+    public var readRate: Double { seconds > 0 ? bytesRead / seconds : 0 }
+    public var writeRate: Double { seconds > 0 ? bytesWritten / seconds : 0 }
+    /// Both directions, per second.
+    public var rate: Double { readRate + writeRate }
+
+    public init(bytesRead: Double, bytesWritten: Double, seconds: Double, evictions: Double? = nil, evictionsDelta: Double? = nil) {
+        self.bytesRead = bytesRead
+        self.bytesWritten = bytesWritten
+        self.seconds = seconds
+        self.evictions = evictions
+        self.evictionsDelta = evictionsDelta
+    }
+}
+
+public struct HostTotals: Sendable, Equatable {
+    public var host: String
+    public var items = 0
+    public var valueBytes: Int64 = 0
+    public var bytesByKind: [String: Int64] = [:]
+    public var traffic: HostTraffic?
+    public var complete: Bool?
+    public init(host: String) { self.host = host }
+}
+
+/// max/mean, the top host's share of the total, and the Gini coefficient of one figure over hosts.
+public struct SkewFigures: Sendable, Equatable {
+    public var metric: String
+    public var values: [Double]
+    public var maxOverMean: Double
+    public var topShare: Double
+    public var gini: Double
+    public var topHost: String
+
+    public static func compute(metric: String, hosts: [String], values: [Double]) -> SkewFigures? {
+        guard !values.isEmpty, values.count == hosts.count else { return nil }
+        let sum = values.reduce(0, +)
+        let n = Double(values.count)
+        let mean = sum / n
+        var top = 0
+        for i in values.indices where values[i] > values[top] { top = i }
+        var pairs = 0.0
+        for a in values { for b in values { pairs += abs(a - b) } }
+        return SkewFigures(
+            metric: metric, values: values, maxOverMean: mean > 0 ? values[top] / mean : 0,
+            topShare: sum > 0 ? values[top] / sum : 0, gini: mean > 0 ? pairs / (2 * n * n * mean) : 0, topHost: hosts[top])
+    }
+}
+
+/// A user's token list as attribute described it.
+public struct TokenListSummary: Sendable, Equatable {
+    public var key: String
+    public var host: String
+    public var size: Int64
+    public var entries: Int
+    public var expired: Int?
+    /// Tokens per second the list implies (live entries / token TTL).
+    public var issueRate: Double
+    public var ceilingShare: Double
+    /// Read and rewritten whole at every issue: size × issue rate × 2, bytes per second.
+    public var estimatedTraffic: Double { Double(size) * issueRate * 2 }
+
+    public init(key: String, host: String, size: Int64, entries: Int, expired: Int?, issueRate: Double, ceilingShare: Double) {
+        self.key = key
+        self.host = host
+        self.size = size
+        self.entries = entries
+        self.expired = expired
+        self.issueRate = issueRate
+        self.ceilingShare = ceilingShare
+    }
+}
+
+public struct UserTotals: Sendable, Equatable {
+    public var id: String
+    public var name: String?
+    public var domain: String?
+    public var inExport: Bool
+    public var items = 0
+    public var bytes: Int64 = 0
+    public var bytesByHost: [String: Int64] = [:]
+    public var tokenKeys = 0
+    public var lists: [TokenListSummary] = []
+    public var label: String { name ?? id }
+
+    public init(id: String, name: String? = nil, domain: String? = nil, inExport: Bool = true) {
+        self.id = id
+        self.name = name
+        self.domain = domain
+        self.inExport = inExport
+    }
+    public var estimatedTraffic: Double { lists.reduce(0) { $0 + $1.estimatedTraffic } }
+}
+
+public struct KeyEntry: Sendable, Equatable {
+    public var key: String
+    public var logicalKey: String?
+    public var kind: String?
+    public var size: Int64
+    public var host: String
+    public var owner: String?
+    public var ownerID: String?
+    public var placementOK: Bool?
+}
+
+public struct SlabTotals: Sendable, Equatable {
+    public var host: String
+    public var cls: Int
+    public var items = 0
+    public var bytes: Int64 = 0
+}
+
+/// Why the hottest host is hot: the users whose token lists there explain its excess over the mean.
+public struct Explanation: Sendable, Equatable {
+    public var host: String
+    /// `traffic` when both stats samples exist on every host, else `bytes`.
+    public var basis: String
+    /// The host's figure, the mean over hosts, and the excess (figure − mean); bytes/s or bytes.
+    public var value: Double
+    public var mean: Double
+    public var excess: Double
+    public var users: [String]
+    public var userIDs: [String]
+    public var listBytes: Int64
+    /// Estimated traffic of those lists (bytes/s) when basis is traffic, else their bytes.
+    public var explained: Double
+    /// explained / excess.
+    public var shareOfExcess: Double
+    public var allOnHost: Bool
+    public var sentence: String
+}
+
+public struct Report: Sendable {
+    public var hosts: [HostTotals]
+    public var skew: [SkewFigures]
+    public var explanation: Explanation?
+    public var users: [UserTotals]
+    public var userCount: Int
+    public var keys: [KeyEntry]
+    public var slabs: [SlabTotals]
+    public var kinds: [String: Int]
+    public var records: Int
+    public var misplaced: Int
+    public var attributed: Bool
+    public var warnings: [String]
+}
