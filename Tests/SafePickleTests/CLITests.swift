@@ -32,13 +32,14 @@ struct CLITests {
         #expect(bad.stderrText.contains("decode: error:"))
     }
 
-    @Test("unreadable file exits 2; no mode is a usage error (64); --disassemble-pickle lists opcodes")
+    @Test("unreadable file exits 2; --pickle with a dump file is a usage error (64); --disassemble-pickle lists opcodes")
     func usage() throws {
         let missing = try runProcess(decode, ["--pickle", "/nonexistent/file.pkl"])
         #expect(missing.status == 2)
         #expect(missing.stdout.isEmpty)
-        let none = try runProcess(decode, [])
-        #expect(none.status == 64)
+        // Without --pickle, decode reads dumps (stdin by default); mixing the two modes is a usage error.
+        let mixed = try runProcess(decode, ["--pickle", "-", "some.mcdump.gz"], stdin: Data([0x4E, 0x2E]))
+        #expect(mixed.status == 64)
         let dis = try runProcess(decode, ["--disassemble-pickle", "-"], stdin: Data([0x80, 0x02, 0x4E, 0x2E]))
         #expect(dis.status == 0)
         #expect(dis.stdoutText.contains("PROTO"))

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Analyse a capture offline: decode | attribute | report, into a postmortem folder.
+#   usage: Pipelines/analyse.sh CAPTURE_DIR USERS_FILE OUT_DIR [SERVERS]
+#   CAPTURE_DIR holds *.mcdump.gz (from collect); USERS_FILE is `openstack user list --long -f json|csv`;
+#   SERVERS is the clients' ordered list "h:p,h:p" (default: CAPTURE_DIR/servers.txt, one per line).
+# Writes OUT_DIR/records.ndjson (attributed records, token ids redacted), report.txt, report.md, report.json.
+set -euo pipefail
+if [ $# -lt 3 ]; then sed -n '2,7p' "$0" >&2; exit 64; fi
+cap=$1; users=$2; out=$3
+servers=${4:-$(paste -sd, "$cap/servers.txt")}
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${MCF_BIN:-$(cd "$here" && swift build -c release --show-bin-path)}
+mkdir -p "$out"
+status=0
+"$bin/decode" "$cap"/*.mcdump.gz \
+  | "$bin/attribute" --users "$users" --servers "$servers" --redact \
+  > "$out/records.ndjson" || status=$?
+for f in text markdown json; do
+  ext=$f; [ $f = text ] && ext=txt; [ $f = markdown ] && ext=md
+  "$bin/report" --format "$f" "$out/records.ndjson" > "$out/report.$ext" || status=$?
+done
+exit $status
