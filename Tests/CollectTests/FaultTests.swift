@@ -21,6 +21,7 @@ func fill(_ server: MemcachedServer, count: Int) throws {
 
 /// Starts collect in the background (stdout/stderr discarded).
 func startCollect(_ args: [String]) throws -> Process {
+    ignoreBrokenPipes()
     let p = Process()
     p.executableURL = URL(fileURLWithPath: CollectRun.executable)
     p.arguments = args

@@ -89,6 +89,7 @@ final class Background {
     let firstLine: String
 
     init(_ executable: String, _ arguments: [String]) throws {
+        ignoreBrokenPipes()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let out = Pipe()

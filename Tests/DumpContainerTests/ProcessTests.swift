@@ -12,6 +12,7 @@ import TestSupport
         try #require(FileManager.default.isExecutableFile(atPath: bench), "build the package first: \(bench)")
         let dir = try makeTempDir()
         let path = dir + "/killed.mcdump.gz"
+        ignoreBrokenPipes()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bench)
         p.arguments = ["write", "--out", path, "--mb", "100000", "--member-bytes", "65536"]

@@ -49,11 +49,16 @@ public struct ProcessResult: Sendable {
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
 }
 
+/// A child (or a killed server) may go away before reading all we write: such a write must fail
+/// with EPIPE, not end the whole test run with SIGPIPE. Every helper that spawns or connects calls this.
+public func ignoreBrokenPipes() { signal(SIGPIPE, SIG_IGN) }
+
 /// Runs a program with arguments and optional stdin; collects both outputs (no deadlock on large output).
 public func runProcess(
     _ executable: String, _ arguments: [String], stdin: Data? = nil,
     environment: [String: String]? = nil, timeout: TimeInterval = 300
 ) throws -> ProcessResult {
+    ignoreBrokenPipes()
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
@@ -153,6 +158,7 @@ public final class MemcachedServer: @unchecked Sendable {
     /// Starts memcached with `-l 127.0.0.1 -p PORT -U 0` plus `extraArguments` (e.g. `["-m", "256", "-X"]`)
     /// and waits until it accepts connections.
     public init(memoryMB: Int = 256, extraArguments: [String] = []) throws {
+        ignoreBrokenPipes()
         guard let bin = MemcachedServer.binary else {
             throw TestSupportError.notFound("memcached (Tests/run installs it: apt-get install memcached)")
         }
