@@ -46,12 +46,12 @@ let package = Package(
         .target(name: "ReportRendering", dependencies: ["SkewAnalysis"]),
         .target(
             name: "PipelineCLI",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["KeyPlacement", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // ── Executables (thin @main commands) ───────────────────────────
         .executableTarget(
             name: "collect",
-            dependencies: ["PipelineCLI", "MemcacheClient", "MemcacheProtocol", "DumpContainer"]),
+            dependencies: ["PipelineCLI", "KeyPlacement", "MemcacheClient", "MemcacheProtocol", "DumpContainer"]),
         .executableTarget(
             name: "decode",
             dependencies: [
@@ -62,7 +62,8 @@ let package = Package(
         // ── Benchmarks (print figures; not tests) ───────────────────────
         .executableTarget(name: "container-bench", dependencies: ["DumpContainer"], path: "Benchmarks/container-bench"),
 
-        .executableTarget(name: "attribute", dependencies: ["PipelineCLI", "Attribution", "PipelineRecords"]),
+        .executableTarget(
+            name: "attribute", dependencies: ["PipelineCLI", "Attribution", "KeyPlacement", "PipelineRecords"]),
         .executableTarget(
             name: "report", dependencies: ["PipelineCLI", "SkewAnalysis", "ReportRendering", "PipelineRecords"]),
         // ── Benchmarks and fuzzing (not shipped) ───────────────────────
@@ -71,7 +72,7 @@ let package = Package(
 
         // ── Tests ───────────────────────────────────────────────────────
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "TestSupport"]),
+        .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "KeyPlacement", "TestSupport"]),
         .testTarget(name: "DumpContainerTests", dependencies: ["DumpContainer", "TestSupport"]),
         .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol"]),
         .testTarget(
@@ -81,7 +82,7 @@ let package = Package(
         .testTarget(name: "KeyPlacementTests", dependencies: ["KeyPlacement", "TestSupport"]),
         .testTarget(name: "PipelineRecordsTests", dependencies: ["PipelineRecords", "TestSupport"]),
         .testTarget(name: "CacheValuesTests", dependencies: ["CacheValues", "DumpContainer", "TestSupport"]),
-        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "PipelineRecords", "TestSupport"]),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "KeyPlacement", "PipelineRecords", "TestSupport"]),
         .testTarget(name: "SkewAnalysisTests", dependencies: ["SkewAnalysis", "PipelineRecords", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["ReportRendering", "SkewAnalysis", "TestSupport"]),
         .testTarget(name: "DecodeTests", dependencies: ["DumpContainer", "PipelineRecords", "TestSupport"]),

@@ -2,14 +2,17 @@
 // `logical_key`, `user`, `via`, `tokens` (for token lists) and `placement`, appended to the record's
 // own bytes (nothing else changes, unless token ids are redacted). Memory: the user table, one
 // 28-byte entry per token id met in a token list (sha1("token-"+id) → user), and one clock per host.
+import KeyPlacement
 import PipelineRecords
 
 public struct AttributionOptions: Sendable {
+    /// The client's ordered server list; placement is computed only when it is given.
     public var servers: [ServerSpec]?
-    public var scheme: PlacementScheme = .pythonMemcachedOld
+    /// The client whose distribution decides where a key belongs (default: the Kilo-era python-memcached).
+    public var client: ClientPlacement = .pythonMemcached159
     /// `[token] expiration`: the implied issue rate of a list is its live entries / ttl.
     public var tokenTTL: Double = 3600
-    public var redactor: TokenRedactor?
+    public var redactor: Redactor?
     /// Server clock to use for hosts without a source record before their items.
     public var captureTime: Double?
     public init() {}
@@ -34,7 +37,7 @@ public struct AttributionIssue: Error, Sendable, CustomStringConvertible {
 }
 
 public final class Attributor {
-    public static let revocationListKey = "d08fca1361cfc00a936d7c93e4308aceb6ebc6ac"
+    public static let revocationListKey = KeystoneKeys.revocationListKey
     public static let valueCeiling = 1_048_576.0
 
     public let options: AttributionOptions
@@ -45,17 +48,23 @@ public final class Attributor {
     private var clocks: [String: Double] = [:]
     /// Latest server time seen in items per host (`la`, dogpile `ct`): the clock of last resort.
     private var latestSeen: [String: Double] = [:]
-    private let placer: Placer?
+    /// The placement scheme over `options.servers`, with the servers' names.
+    private let placer: (scheme: any PlacementScheme, names: [String])?
     /// Items per kind and per via, for the closing summary.
     public private(set) var kindCounts: [KeyKind: Int] = [:]
     public private(set) var viaCounts: [Via: Int] = [:]
     public private(set) var misplaced = 0
     public private(set) var recordsSeen = 0
 
-    public init(users: [User], options: AttributionOptions) {
+    /// Throws when the server list cannot make a scheme (e.g. every weight 0).
+    public init(users: [User], options: AttributionOptions) throws(PlacementError) {
         self.options = options
         self.users = []
-        placer = options.servers.map { Placer(servers: $0, scheme: options.scheme) }
+        if let servers = options.servers {
+            placer = (try options.client.scheme(servers: servers), servers.map(\.address))
+        } else {
+            placer = nil
+        }
         for u in users { _ = addUser(u) }
     }
 
@@ -69,7 +78,7 @@ public final class Attributor {
         users.append(u)
         let i = users.count - 1
         byID[u.id] = i
-        byListKey[SHA1.digest("usertokens-" + u.id)] = i
+        byListKey[Digest20(logicalKey: KeystoneKeys.userTokensLogical(u.id))] = i
         return i
     }
 
@@ -157,7 +166,7 @@ public final class Attributor {
             kind = .token; via = .tokenBody
             if let id = b.tokenID {
                 secrets = [id]
-                if SHA1.hex("token-" + id) == key.lowercased() { logical = "token-" + redact(id) }
+                if KeystoneKeys.tokenKey(id) == key.lowercased() { logical = "token-" + redact(id) }
             }
             if let u = b.user { owner = byID[u.id] ?? addUser(u) }
         } else if let v = value, let entries = KeystoneValues.tokenList(v), !entries.isEmpty {
@@ -169,7 +178,9 @@ public final class Attributor {
         }
         if let entries = list {
             secrets = entries.map(\.tokenID)
-            if let u = owner { for e in entries { tokenOwner[SHA1.digest("token-" + e.tokenID)] = Int32(u) } }
+            if let u = owner {
+                for e in entries { tokenOwner[Digest20(logicalKey: KeystoneKeys.tokenLogical(e.tokenID))] = Int32(u) }
+            }
         }
         kindCounts[kind, default: 0] += 1
         viaCounts[via, default: 0] += 1
@@ -232,19 +243,23 @@ public final class Attributor {
         w.buffer.append(contentsOf: tw.buffer)
     }
 
-    private func writePlacement(_ placer: Placer, keyBytes: [UInt8], found: String?, into w: inout NDJSONWriter) {
+    private func writePlacement(
+        _ placer: (scheme: any PlacementScheme, names: [String]), keyBytes: [UInt8], found: String?,
+        into w: inout NDJSONWriter
+    ) {
         var pw = NDJSONWriter(capacity: 160)
         pw.beginObject()
-        let idx = placer.serverIndex(keyBytes)
-        let expected = idx.map { placer.servers[$0].address }
-        pw.key("expected"); if let expected { pw.string(expected) } else { pw.null() }
-        pw.key("hash"); pw.uint(UInt64(placer.hash(keyBytes)))
-        pw.key("scheme"); pw.string(placer.scheme.rawValue)
-        let ok = expected != nil && expected == found
+        let p = placer.scheme.placement(for: keyBytes)
+        let expected = placer.names[p.serverIndex]
+        pw.key("expected"); pw.string(expected)
+        pw.key("hash"); pw.uint(p.hash)
+        pw.key("scheme"); pw.string(placer.scheme.name)
+        let ok = expected == found
         pw.key("ok"); pw.bool(ok)
-        if !ok, let found, placer.scheme != .pymemcacheRendezvous {
-            let chain = placer.failoverChain(keyBytes)
-            let step = chain.firstIndex { placer.servers[$0].address == found }
+        if !ok, let found, let modulo = placer.scheme as? PythonMemcachedModulo {
+            // Where the found host sits in the client's dead-server retry chain (0 = home).
+            let chain = modulo.retryChain(for: keyBytes) { _ in true }
+            let step = chain.firstIndex { placer.names[$0] == found }
             pw.key("failover_step"); if let step { pw.int(step) } else { pw.null() }
         }
         pw.endObject()
@@ -254,7 +269,7 @@ public final class Attributor {
     }
 
     /// Replaces every JSON string `"<id>"` for the given ids by its redacted form.
-    static func replace(_ ids: [String], in body: [UInt8], with r: TokenRedactor) -> [UInt8] {
+    static func replace(_ ids: [String], in body: [UInt8], with r: Redactor) -> [UInt8] {
         var map: [[UInt8]: [UInt8]] = [:]
         for id in ids where !id.isEmpty { map[Array(id.utf8)] = Array(r.redact(id).utf8) }
         guard let shortest = map.keys.map(\.count).min(), let longest = map.keys.map(\.count).max() else { return body }

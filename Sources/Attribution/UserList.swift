@@ -45,7 +45,7 @@ public enum UserListParser {
         if first == UInt8(ascii: "[") { return parseJSONArray(text) }
         if first == UInt8(ascii: "{") { return parseNDJSON(text) }
         let lines = splitLines(text)
-        let head = lines.first { !$0.text.trimmingCharacters(in: " \t\r").isEmpty }?.text ?? ""
+        let head = lines.first { !$0.text.trimmed(of: " \t\r").isEmpty }?.text ?? ""
         let headerFields = csvFields(head)?.map { $0.lowercased() } ?? []
         if headerFields.contains("id") && (headerFields.count > 1 || head.contains(",")) {
             return parseCSV(lines, header: headerFields)
@@ -114,7 +114,7 @@ public enum UserListParser {
     static func parseNDJSON(_ text: [UInt8]) -> ParsedUserList {
         var users: [User] = []
         var issues: [UserListIssue] = []
-        for (n, rawText, rawBytes) in splitLines(text) where !rawText.trimmingCharacters(in: " \t\r").isEmpty {
+        for (n, rawText, rawBytes) in splitLines(text) where !rawText.trimmed(of: " \t\r").isEmpty {
             do throws(JSONParseError) {
                 let v = try JSONParser.parse(rawBytes)
                 if let u = fromObject(v, line: n, issues: &issues) { users.append(u) }
@@ -137,7 +137,7 @@ public enum UserListParser {
             width = header.count
         }
         var sawHeader = header == nil
-        for (n, text, _) in lines where !text.trimmingCharacters(in: " \t\r").isEmpty {
+        for (n, text, _) in lines where !text.trimmed(of: " \t\r").isEmpty {
             if !sawHeader { sawHeader = true; continue }
             guard let fields = csvFields(text) else { issues.append(UserListIssue(line: n, message: "unbalanced quotes")); continue }
             if header == nil && fields.count < 1 || header != nil && fields.count != width {
@@ -156,8 +156,8 @@ public enum UserListParser {
     static func parseValue(_ lines: [(line: Int, text: String, bytes: ArraySlice<UInt8>)]) -> ParsedUserList {
         var users: [User] = []
         var issues: [UserListIssue] = []
-        for (n, text, _) in lines where !text.trimmingCharacters(in: " \t\r").isEmpty {
-            let cols = text.trimmingCharacters(in: "\r").split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        for (n, text, _) in lines where !text.trimmed(of: " \t\r").isEmpty {
+            let cols = text.trimmed(of: "\r").split(separator: " ", omittingEmptySubsequences: false).map(String.init)
             let domain = cols.count == 7 ? cols[3] : nil
             if let u = makeUser(id: cols.first, name: cols.count > 1 ? cols[1] : nil, domain: domain, line: n, issues: &issues) {
                 users.append(u)
@@ -190,7 +190,7 @@ public enum UserListParser {
         var fields: [String] = []
         var cur = ""
         var quoted = false
-        var chars = Array(line.trimmingCharacters(in: "\r"))
+        var chars = Array(line.trimmed(of: "\r"))
         chars.append(",")
         var i = 0
         var wasQuoted = false
@@ -207,7 +207,7 @@ public enum UserListParser {
                 quoted = true
                 wasQuoted = true
             } else if c == "," {
-                fields.append(wasQuoted ? cur : cur.trimmingCharacters(in: " \t"))
+                fields.append(wasQuoted ? cur : cur.trimmed(of: " \t"))
                 cur = ""
                 wasQuoted = false
             } else {
@@ -230,5 +230,16 @@ struct LineCounter {
             offset += 1
         }
         return lineNo
+    }
+}
+
+extension StringProtocol {
+    /// The string without leading and trailing characters from `set`.
+    func trimmed(of set: String) -> String {
+        let chars = Set(set)
+        var s = Substring(self)
+        while let f = s.first, chars.contains(f) { s.removeFirst() }
+        while let l = s.last, chars.contains(l) { s.removeLast() }
+        return String(s)
     }
 }

@@ -24,7 +24,9 @@ public enum ClientPlacement: String, Sendable, CaseIterable {
     case jump
 
     /// Parses a `--client` value; the error lists the accepted names.
+    /// `python-memcached-1.60` is accepted as another name of `python-memcached`.
     public static func named(_ name: String) throws(PlacementError) -> ClientPlacement {
+        if name == "python-memcached-1.60" { return .pythonMemcached }
         guard let c = ClientPlacement(rawValue: name) else {
             throw PlacementError(
                 .badArgument,

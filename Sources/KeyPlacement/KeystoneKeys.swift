@@ -6,7 +6,12 @@ import Crypto
 public enum KeystoneKeys {
     /// dogpile `sha1_mangle_key`: lower-case sha1 hex of the logical key's bytes.
     public static func mangled(_ logical: [UInt8]) -> String {
-        hex(Array(Insecure.SHA1.hash(data: logical)))
+        hex(sha1(logical))
+    }
+
+    /// The 20 raw bytes of sha1(bytes) (what `mangled` prints as hex).
+    public static func sha1(_ bytes: [UInt8]) -> [UInt8] {
+        Array(Insecure.SHA1.hash(data: bytes))
     }
 
     /// sha1 hex of a logical key given as text (its UTF-8 bytes, as Keystone encodes ids).

@@ -33,6 +33,9 @@ public struct ServerSpec: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The same as `description`: how dumps, records and reports name the host.
+    public var address: String { description }
+
     /// pymemcache `HashClient` node name: `"%s:%s" % (host, port)` after `normalize_server_spec`
     /// (IPv6 without brackets, so `::1:11211`), or the socket path.
     public var pymemcacheNodeName: String {
@@ -100,6 +103,9 @@ public struct ServerSpec: Sendable, Hashable, CustomStringConvertible {
         }
         var port = defaultPort
         var weight = 1
+        if rest.isEmpty, s.last == ":" {
+            throw PlacementError(.badServerSpec, "empty port in \"\(text)\"", offset: offset)
+        }
         if !rest.isEmpty {
             let fields = rest.split(separator: ":", omittingEmptySubsequences: false)
             if fields.count > 2 { throw PlacementError(.badServerSpec, "too many fields in \"\(text)\"", offset: offset) }

@@ -3,6 +3,7 @@
 import ArgumentParser
 import DumpContainer
 import Foundation
+import KeyPlacement
 import MemcacheClient
 import MemcacheProtocol
 import PipelineCLI
@@ -99,7 +100,7 @@ struct Collect: AsyncParsableCommand {
     func serverList() throws -> [ServerSpec] {
         var list: [ServerSpec] = []
         do {
-            for s in servers { list.append(try ServerSpec.parse(s)) }
+            for s in servers { list.append(try ServerSpec.parseArgument(s)) }
             if let f = serversFile { list += try ServerSpec.parseServersFile(try readText(f), name: f) }
             if let f = keystoneConf {
                 let conf = try KeystoneMemcacheConfig.parse(try readText(f), name: f)
@@ -112,6 +113,9 @@ struct Collect: AsyncParsableCommand {
             throw ValidationError(e.description)
         }
         guard !list.isEmpty else { throw ValidationError("no servers given (HOST:PORT, --servers-file or --keystone-conf)") }
+        if let unix = list.first(where: { $0.family == .unix }) {
+            throw ValidationError("server \(unix.address): collect connects over TCP only (no unix sockets)")
+        }
         var seen = Set<String>()
         for s in list where !seen.insert(s.address).inserted {
             throw ValidationError("server \(s.address) is given twice")

@@ -3,6 +3,7 @@
 // then finish the dump with a trailer that says whether it is complete and, if not, why.
 import DumpContainer
 import Foundation
+import KeyPlacement
 import MemcacheClient
 import MemcacheProtocol
 import PipelineCLI

@@ -181,7 +181,7 @@ func startCollect(_ args: [String]) throws -> Process {
     @Test(arguments: [
         [],
         ["127.0.0.1:11211"],
-        ["nohost", "--out", "/tmp/x"],
+        ["nohost:x", "--out", "/tmp/x"],
         ["127.0.0.1:99999", "--out", "/tmp/x"],
         ["127.0.0.1:11211", "127.0.0.1:11211", "--out", "/tmp/x"],
         ["127.0.0.1:11211", "--out", "/tmp/x", "--connections", "0"],

@@ -52,7 +52,7 @@ import TestSupport
         ("[::1", 0, .badServerSpec), ("[::1]x", 0, .badServerSpec), ("::1", 0, .badServerSpec),
         ("a:11211,b:11211:x", 8, .badWeight), ("a:11211:99999999", 0, .badWeight), ("unix:", 0, .badServerSpec),
         ("a:11211:-1", 0, .badWeight), (":11211", 0, .badServerSpec), ("a b:11211", 0, .badServerSpec),
-        ("a:11211, ", 8, .badServerSpec),
+        ("a:11211, ", 8, .badServerSpec), ("a:", 0, .badServerSpec), ("[::1]:", 0, .badServerSpec),
     ])
     func errors(text: String, offset: Int, kind: PlacementError.Kind) {
         do {

@@ -1,0 +1,127 @@
+// attribute: decode's NDJSON in, the same records out with owner, key family and placement added
+// (docs/attribute.md). Thin command: options, files and exit statuses; the work is in Attribution.
+import ArgumentParser
+import Attribution
+import Foundation
+import KeyPlacement
+import PipelineCLI
+import PipelineRecords
+
+@main
+struct Attribute: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attribute",
+        abstract: "Join decode's records with an exported user list: who owns each key, and where the client puts it.",
+        discussion: """
+            Reads decode's NDJSON (files, or stdin for `-` or no INPUT) and writes every record back with `kind`,
+            `logical_key`, `user`, `via` and, for token lists, `tokens` added to item records; with --servers or
+            --keystone-conf also `placement` (the host the client hash chooses, and whether the item was found
+            there). Record schema: docs/records.md and docs/attribute.md.
+
+            EXAMPLES:
+              openstack user list --long -f json > users.json
+              decode dumps/*.mcdump.gz | attribute --users users.json --keystone-conf /etc/keystone/keystone.conf --redact | report
+              attribute --users users.csv --servers 10.0.0.1:11211,10.0.0.2:11211 --output attributed.ndjson decoded.ndjson
+
+            """ + ExitStatus.helpTable([
+                .fatal: "an input, the user list or the config could not be read; output not to be trusted",
+                .partial: "finished, but some user-list rows or input lines were skipped (named on stderr)",
+            ]))
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The exported user list: `openstack user list [--long] -f json|csv|value`, NDJSON, or id,name CSV.",
+        valueName: "FILE"))
+    var users: String
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The client's ordered server list (order decides placement), comma-separated.",
+        valueName: "HOST:PORT[:WEIGHT],..."))
+    var servers: String?
+
+    @Option(name: .customLong("keystone-conf"), help: ArgumentHelp(
+        "Take the server list from keystone.conf: [memcache] servers, else [cache] memcache_servers.",
+        valueName: "FILE"))
+    var keystoneConf: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The client whose distribution places keys: \(ClientPlacement.allCases.map(\.rawValue).joined(separator: ", ")) (python-memcached-1.60 = python-memcached).",
+        valueName: "NAME"))
+    var client: String = ClientPlacement.pythonMemcached159.rawValue
+
+    @Option(name: .customLong("token-ttl"), help: ArgumentHelp(
+        "Keystone's [token] expiration, for the issue rate a token list implies.", valueName: "SECONDS"))
+    var tokenTTL: Double = 3600
+
+    @Option(name: .customLong("capture-time"), help: ArgumentHelp(
+        "Server clock (unix time) for hosts whose records carry none.", valueName: "UNIX"))
+    var captureTime: Double?
+
+    @Flag(name: .long, help: "Replace every token id by a stable keyed digest (token ids are bearer credentials).")
+    var redact = false
+
+    @Option(name: .customLong("redact-key-file"), help: ArgumentHelp(
+        "Key for --redact digests, so they are stable across runs (default: random per run).", valueName: "FILE"))
+    var redactKeyFile: String?
+
+    @Option(name: [.short, .long], help: ArgumentHelp(
+        "Write to FILE (through a temporary file and rename) instead of stdout.", valueName: "FILE"))
+    var output: String?
+
+    @Argument(help: ArgumentHelp("decode's NDJSON; `-` or none reads stdin.", valueName: "INPUT"))
+    var inputs: [String] = []
+
+    func validate() throws {
+        if servers != nil && keystoneConf != nil { throw ValidationError("give --servers or --keystone-conf, not both") }
+        guard tokenTTL > 0, tokenTTL.isFinite else { throw ValidationError("--token-ttl needs a positive number of seconds") }
+        if redactKeyFile != nil && !redact { throw ValidationError("--redact-key-file needs --redact") }
+        do { _ = try ClientPlacement.named(client) } catch { throw ValidationError(error.message) }
+        if let servers {
+            do {
+                if try ServerSpec.parseArgumentList(servers).isEmpty { throw ValidationError("--servers: no servers given") }
+            } catch let e as CLIError {
+                throw ValidationError("--servers: \(e)")
+            }
+        }
+    }
+
+    func run() throws {
+        let run = AttributeRun(diag: Diagnostics(tool: "attribute"))
+        var options = AttributionOptions()
+        options.tokenTTL = tokenTTL
+        options.captureTime = captureTime
+        do {
+            options.client = try ClientPlacement.named(client)
+        } catch {
+            throw ValidationError(error.message)
+        }
+        do {
+            if let servers { options.servers = try ServerSpec.parseArgumentList(servers) }
+            if let keystoneConf {
+                let text = String(decoding: try run.readFile(keystoneConf, what: "config"), as: UTF8.self)
+                let conf = try KeystoneMemcacheConfig.parse(text, name: keystoneConf)
+                guard let list = conf.tokenServers else {
+                    throw CLIError.usage("\(keystoneConf): neither [memcache] servers nor [cache] memcache_servers is set")
+                }
+                options.servers = list
+            }
+        } catch let e as CLIError {
+            if case .usage(let m) = e { throw ValidationError(m) }
+            throw run.fatal(e.description)
+        }
+        if redact {
+            if let redactKeyFile {
+                let key = try run.readFile(redactKeyFile, what: "redaction key")
+                guard !key.isEmpty else { throw run.fatal("redaction key file \(redactKeyFile) is empty") }
+                options.redactor = Redactor(key: key)
+            } else {
+                var key = [UInt8](repeating: 0, count: 32)
+                var rng = SystemRandomNumberGenerator()
+                for k in key.indices { key[k] = UInt8.random(in: 0...255, using: &rng) }
+                options.redactor = Redactor(key: key)
+                run.diag.note("--redact without --redact-key-file: digests are stable within this run only")
+            }
+        }
+        let status = try run.attribute(usersPath: users, options: options, inputs: inputs.isEmpty ? ["-"] : inputs, outputPath: output)
+        if status != .success { throw status.exitCode }
+    }
+}
