@@ -12,7 +12,7 @@ import TestSupport
                           ServerSpec(host: "10.0.0.3", port: 11212, weight: 2)]
 
     static func oracle() throws -> [[String: Any]] {
-        let r = try Python.run(script: Repo.path("Tests/python/placement_oracle.py"), ["3000"])
+        let r = try Python.run(script: Repo.path("Tests/python/attribution_oracle.py"), ["3000"])
         return ndjsonObjects(r.stdout)
     }
 

@@ -1,7 +1,8 @@
-// DecodeTests/RealClientTests: dumps of a real memcached filled by the real Python clients
-// (python-memcached with and without compression, pymemcache protocol 5 + CompressedSerde, dogpile
-// regions with the memcached and pymemcache backends, and with a serializer), decoded by `decode`
-// and compared item by item with what Python itself decodes from the same bytes (oracle.py check).
+// DecodeTests/RealClientTests: dumps captured by the real `collect` from a real memcached filled by
+// the real Python clients (python-memcached with and without compression, pymemcache protocol 5 +
+// CompressedSerde, dogpile regions with the memcached and pymemcache backends, and with a
+// serializer), decoded by `decode` and compared item by item with what Python itself decodes from
+// the bytes it reads back from the same server (oracle.py check).
 import Foundation
 import Testing
 import TestSupport
@@ -13,18 +14,24 @@ struct RealClientTests {
         let server = try MemcachedServer(memoryMB: 64)
         defer { server.stop() }
         let capture = try Oracle.fillAndCapture(port: server.port, scenarios: scenarios, into: dir)
-        let dump = dir.file("host.mcdump.gz")
-        let summary = try CaptureDump.write(capture: capture, to: dump, options: .init(port: Int(server.port)))
-        let out = dir.file("out.ndjson")
-        let r = try DecodeTool.run([dump, "--output", out] + extra)
+        let out = dir.file("dumps")
+        let c = try runProcess(Repo.executable("collect"), ["127.0.0.1:\(server.port)", "--out", out])
+        #expect(c.status == 0, "collect exited \(c.status): \(c.stderrText)")
+        let dump = out + "/127.0.0.1_\(server.port).mcdump.gz"
+        let manifest = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/MANIFEST.json"))) as? [String: Any])
+        let hosts = try #require(manifest["servers"] as? [[String: Any]])
+        let ndjson = dir.file("out.ndjson")
+        let r = try DecodeTool.run([dump, "--output", ndjson] + extra)
         #expect(r.status == 0, "decode exited \(r.status): \(r.stderrText)")
-        let check = try Oracle.check(capture: capture, ndjson: out)
+        let check = try Oracle.check(capture: capture, ndjson: ndjson)
         #expect(check.status == 0, "Python disagrees:\n\(check.stdoutText)\(check.stderrText)")
-        let records = try DecodeTool.records(try String(contentsOfFile: out, encoding: .utf8))
+        let records = try DecodeTool.records(try String(contentsOfFile: ndjson, encoding: .utf8))
         let source = try #require(DecodeTool.sources(records).first)
-        #expect(source["sha256"] as? String == summary.sha256)
+        #expect(source["sha256"] as? String == hosts.first?["sha256"] as? String)
         #expect(source["complete"] as? Bool == true)
         #expect(source["port"] as? Int == Int(server.port))
+        #expect(source["method"] as? String == "metadump")
         return (r, records)
     }
 

@@ -3,7 +3,7 @@ each with what Python's own libraries compute — hashlib.sha1, hmac-sha1, zlib.
 murmur3_32 and RendezvousHash, python-memcached's cmemcache_hash and Client._get_server (weighted
 servers, and with the home server marked dead) — plus the <=1.59 `or 1` variant of cmemcache_hash.
 
-usage: python placement_oracle.py COUNT
+usage: python attribution_oracle.py COUNT
 """
 import hashlib
 import hmac
