@@ -1,0 +1,171 @@
+"""End-to-end oracle for ReportTests/EndToEndTests: fills two real memcached servers the way Keystone's
+token persistence did (dogpile.cache region, sha1 key mangler, python-memcached, pickled CachedValues,
+per-user token lists read and rewritten at every issue), then, independently of every Swift stage,
+reads both servers back and computes the figures the report must show.
+
+  e2e_keystone.py fill PORT1 PORT2 OUTDIR     writes OUTDIR/users.json (openstack user list --long -f json)
+  e2e_keystone.py expect PORT1 PORT2 USERS    prints one JSON object: hosts, users, list_host
+
+Reading back uses raw sockets: `lru_crawler metadump all` for the keys, `mg <key> v f s` for the
+bytes (no LRU bump). Values are decoded with Python's own pickle and zlib, owners found by sha1 joins:
+usertokens-<id> keys, token-<id> keys of the ids inside each list, and the user inside token bodies.
+"""
+import binascii
+import datetime
+import hashlib
+import json
+import pickle
+import random
+import socket
+import sys
+import urllib.parse
+import zlib
+
+from dogpile.cache import make_region
+from dogpile.cache.util import sha1_mangle_key
+
+TTL = 3600
+
+
+def servers(p1, p2):
+    return ['127.0.0.1:%s' % p1, '127.0.0.1:%s' % p2]
+
+
+def home(key, count):
+    """python-memcached >= 1.60: cmemcache_hash(key) % len(buckets)."""
+    return (((binascii.crc32(key.encode()) & 0xffffffff) >> 16) & 0x7fff) % count
+
+
+def fill(p1, p2, outdir):
+    rng = random.Random(20161126)
+    urls = servers(p1, p2)
+
+    def uid_on(index):
+        while True:
+            u = '%032x' % rng.getrandbits(128)
+            if home(hashlib.sha1(('usertokens-' + u).encode()).hexdigest(), 2) == index:
+                return u
+
+    users = [
+        {'ID': 'eef939600bc111e69aeb57d4fa849231', 'Name': 'ceilometer', 'tokens': 240},
+        {'ID': uid_on(1), 'Name': 'nova', 'tokens': 160},
+        {'ID': uid_on(1), 'Name': 'neutron', 'tokens': 120},
+        {'ID': uid_on(0), 'Name': 'glance', 'tokens': 12},
+        {'ID': uid_on(0), 'Name': 'cinder', 'tokens': 10},
+    ]
+    for i in range(15):
+        users.append({'ID': '%032x' % rng.getrandbits(128), 'Name': 'user%02d' % i, 'tokens': rng.randint(1, 6)})
+    region = make_region(key_mangler=sha1_mangle_key).configure(
+        'dogpile.cache.memcached', arguments={'url': urls, 'memcached_expire_time': TTL})
+    now = datetime.datetime(2026, 11, 26, 12, 0, 0)
+    schedule = sorted(((rng.uniform(0, 3000), n, u) for n, u in enumerate(users) for _ in range(u['tokens'])),
+                      key=lambda s: s[0])
+    for offset, _, user in schedule:
+        issued = now - datetime.timedelta(seconds=3000 - offset)
+        expires = issued + datetime.timedelta(seconds=TTL)
+        token_id = '%032x' % rng.getrandbits(128)
+        body = {'id': token_id, 'expires': expires, 'key': token_id, 'token_version': 'v2.0',
+                'user': {'id': user['ID'], 'name': user['Name']},
+                'token_data': {'access': {'token': {'id': token_id, 'expires': expires.isoformat() + 'Z'},
+                                          'user': {'id': user['ID'], 'name': user['Name']},
+                                          'serviceCatalog': [{'type': 'compute', 'name': 'nova', 'endpoints': [
+                                              {'publicURL': 'https://nova.example.org:8774/v2/%s' % user['ID']}]}]}}}
+        region.set('token-' + token_id, body)
+        key = 'usertokens-' + user['ID']
+        current = region.get(key)
+        if not isinstance(current, list):
+            current = []
+        current.append((token_id, expires.isoformat() + '.000000Z'))
+        region.set(key, current)
+    export = [{'ID': u['ID'], 'Name': u['Name'], 'Project': 'service', 'Domain': 'default',
+               'Description': None, 'Email': u['Name'] + '@example.org', 'Enabled': True} for u in users]
+    with open(outdir + '/users.json', 'w') as f:
+        json.dump(export, f, indent=2)
+
+
+def read_until(sock, buf, marker):
+    while marker not in buf:
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            raise RuntimeError('connection closed')
+        buf += chunk
+    return buf
+
+
+def read_server(port):
+    """key -> (flags, raw value bytes) of every item, read-only."""
+    s = socket.create_connection(('127.0.0.1', int(port)))
+    s.sendall(b'lru_crawler metadump all\r\n')
+    buf = read_until(s, b'', b'END\r\n')
+    keys = []
+    for line in buf.split(b'\n'):
+        if line.startswith(b'key='):
+            keys.append(urllib.parse.unquote_to_bytes(line.split(b' ')[0][4:].decode()))
+    items = {}
+    for k in keys:
+        s.sendall(b'mg ' + k + b' v f s\r\n')
+        buf = read_until(s, b'', b'\r\n')
+        head, rest = buf.split(b'\r\n', 1)
+        if head.startswith(b'EN'):
+            continue
+        fields = head.split(b' ')
+        size = int(fields[1])
+        flags = next(int(f[1:]) for f in fields[2:] if f.startswith(b'f'))
+        while len(rest) < size + 2:
+            rest += s.recv(1 << 16)
+        items[k.decode()] = (flags, rest[:size])
+    s.close()
+    return items
+
+
+def load(flags, raw):
+    if flags & 8:
+        raw = zlib.decompress(raw)
+    if flags & 1:
+        v = pickle.loads(raw)
+        return v[0] if isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], dict) and 'ct' in v[1] else v
+    return raw
+
+
+def expect(p1, p2, users_path):
+    urls = servers(p1, p2)
+    users = {u['ID']: u['Name'] for u in json.load(open(users_path))}
+    by_list = {hashlib.sha1(('usertokens-' + uid).encode()).hexdigest(): uid for uid in users}
+    hosts, owner, data = {}, {}, {}
+    list_host = {}
+    for url, port in zip(urls, (p1, p2)):
+        items = read_server(port)
+        hosts[url] = {'items': len(items), 'value_bytes': sum(len(raw) for _, raw in items.values())}
+        for k, (flags, raw) in items.items():
+            data[k] = (url, flags, raw)
+    # Hop 1: list keys; hop 2: the token ids inside each list.
+    for k, (url, flags, raw) in data.items():
+        if k in by_list:
+            uid = by_list[k]
+            owner[k] = uid
+            list_host[users[uid]] = url
+            for token_id, _ in load(flags, raw):
+                owner[hashlib.sha1(('token-' + token_id).encode()).hexdigest()] = uid
+    # Token bodies not reached through a list name their user.
+    for k, (url, flags, raw) in data.items():
+        if k not in owner:
+            v = load(flags, raw)
+            if isinstance(v, dict) and isinstance(v.get('user'), dict):
+                owner[k] = v['user']['id']
+    per_user = {}
+    for k, uid in owner.items():
+        url, _, raw = data[k]
+        u = per_user.setdefault(uid, {'name': users.get(uid), 'items': 0, 'bytes': 0, 'by_host': {}})
+        u['items'] += 1
+        u['bytes'] += len(raw)
+        u['by_host'][url] = u['by_host'].get(url, 0) + len(raw)
+    print(json.dumps({'hosts': hosts, 'users': per_user, 'list_host': list_host}))
+
+
+if __name__ == '__main__':
+    if sys.argv[1] == 'fill':
+        fill(*sys.argv[2:5])
+    elif sys.argv[1] == 'expect':
+        expect(*sys.argv[2:5])
+    else:
+        sys.exit('usage: e2e_keystone.py fill|expect PORT1 PORT2 OUTDIR|USERS')
