@@ -88,7 +88,12 @@ public final class Attributor {
     public func process(_ line: ArraySlice<UInt8>, into out: inout [UInt8]) throws(AttributionIssue) {
         recordsSeen += 1
         let parsed: JSONValue
-        do throws(JSONParseError) { parsed = try JSONParser.parse(line) } catch {
+        var valueRange: Range<Int>?
+        do throws(JSONParseError) {
+            let record = try JSONParser.parse(line, skipping: ["value"])
+            parsed = record.value
+            valueRange = record.skipped["value"]
+        } catch {
             out.append(contentsOf: line); out.append(0x0A)
             throw AttributionIssue(message: "not a JSON record: \(error)")
         }
@@ -102,7 +107,8 @@ public final class Attributor {
                 return
             }
             var w = NDJSONWriter(capacity: 512)
-            let redactIDs = attribute(parsed, into: &w)
+            let value = LazyValue(line: line, range: valueRange)
+            let redactIDs = attribute(parsed, value: value, into: &w)
             var body = Array(line[line.startIndex..<end])
             if let r = options.redactor, !redactIDs.isEmpty { body = Attributor.replace(redactIDs, in: body, with: r) }
             out.append(contentsOf: body)
@@ -128,11 +134,10 @@ public final class Attributor {
     }
 
     /// Writes the added fields (each preceded by a comma) and returns the token ids to redact.
-    private func attribute(_ r: JSONValue, into w: inout NDJSONWriter) -> [String] {
+    private func attribute(_ r: JSONValue, value lazyValue: LazyValue, into w: inout NDJSONWriter) -> [String] {
         let keyText = r["key"]?.string ?? r["key_b64"]?.string.flatMap { Base64.decode($0) }.map { String(decoding: $0, as: UTF8.self) }
         let keyBytes: [UInt8] = r["key"]?.string.map { Array($0.utf8) } ?? r["key_b64"]?.string.flatMap { Base64.decode($0) } ?? []
         let key = keyText ?? ""
-        let value = r["value"]
         if let host = Attributor.hostKey(r) {
             let seen = max(r["la"]?.double ?? 0, r["dogpile"]?["ct"]?.double ?? 0)
             if seen > latestSeen[host] ?? 0 { latestSeen[host] = seen }
@@ -148,7 +153,7 @@ public final class Attributor {
 
         if key == Attributor.revocationListKey {
             kind = .revocationList; via = .revocationList; logical = "revocation-list"
-            if let v = value, let ids = KeystoneValues.revocationIDs(v) { secrets = ids }
+            if let v = lazyValue.tree, let ids = KeystoneValues.revocationIDs(v) { secrets = ids }
         } else if key.hasPrefix("_lock") {
             kind = .lock; via = .lockKey; logical = key
             let target = String(key.dropFirst(5))
@@ -158,18 +163,18 @@ public final class Attributor {
             }
         } else if let d = digest, let u = byListKey[d] {
             kind = .usertokens; via = .usertokensSHA1; owner = u; logical = "usertokens-" + users[u].id
-            if let v = value { list = KeystoneValues.tokenList(v) }
+            if let v = lazyValue.tree { list = KeystoneValues.tokenList(v) }
         } else if let d = digest, let u = tokenOwner[d] {
             kind = .token; via = .tokenList; owner = Int(u)
-            if let v = value, let b = KeystoneValues.tokenBody(v), let id = b.tokenID { secrets = [id]; logical = "token-" + redact(id) }
-        } else if let v = value, let b = KeystoneValues.tokenBody(v) {
+            if let v = lazyValue.tree, let b = KeystoneValues.tokenBody(v), let id = b.tokenID { secrets = [id]; logical = "token-" + redact(id) }
+        } else if let v = lazyValue.tree, let b = KeystoneValues.tokenBody(v) {
             kind = .token; via = .tokenBody
             if let id = b.tokenID {
                 secrets = [id]
                 if KeystoneKeys.tokenKey(id) == key.lowercased() { logical = "token-" + redact(id) }
             }
             if let u = b.user { owner = byID[u.id] ?? addUser(u) }
-        } else if let v = value, let entries = KeystoneValues.tokenList(v), !entries.isEmpty {
+        } else if let v = lazyValue.tree, let entries = KeystoneValues.tokenList(v), !entries.isEmpty {
             kind = .usertokens; via = .valueShape; list = entries
         } else if key.hasPrefix("tokens/") || key.hasPrefix("tokens%2F") {
             kind = .cache; via = .keyPrefix
@@ -296,5 +301,31 @@ public final class Attributor {
             i += 1
         }
         return out
+    }
+}
+
+/// An item's `value`, parsed only when a join asks for it, and then without the members no join reads
+/// (service catalogs, the bulk of a token body).
+final class LazyValue {
+    static let unneeded: Set<String> = ["catalog", "serviceCatalog"]
+    private let line: ArraySlice<UInt8>
+    private let range: Range<Int>?
+    private var parsed = false
+    private var cached: JSONValue?
+
+    init(line: ArraySlice<UInt8>, range: Range<Int>?) {
+        self.line = line
+        self.range = range
+    }
+
+    /// The value's tree; nil when the record has no value or it does not parse.
+    var tree: JSONValue? {
+        if parsed { return cached }
+        parsed = true
+        guard let range else { return nil }
+        let start = line.startIndex + range.lowerBound
+        let end = line.startIndex + range.upperBound
+        cached = try? JSONParser.parse(line[start..<end], skipping: LazyValue.unneeded).value
+        return cached
     }
 }

@@ -2,21 +2,28 @@
 // same id always maps to the same label within one key, and nobody without the key can test a guess.
 import Crypto
 
-public struct Redactor: Sendable {
+// @unchecked: the one non-Sendable member is an immutable HMAC value, only ever copied before use.
+public struct Redactor: @unchecked Sendable {
     public static let prefix = "redacted:"
     /// Hex characters of the HMAC kept after the prefix (64 bits).
     public static let digestHexLength = 16
     let keyBytes: [UInt8]
+    /// HMAC state with the key already absorbed; each label copies it (a value type) instead of
+    /// re-deriving the padded key for every token id.
+    private let keyed: HMAC<SHA256>
 
     /// `key`: the secret (e.g. from `--redact-key-file`, or random per run). An empty key is allowed
     /// but then anyone can recompute labels; callers should supply at least 16 random bytes.
     public init(key: [UInt8]) {
         keyBytes = key
+        keyed = HMAC<SHA256>(key: SymmetricKey(data: key))
     }
 
     /// `redacted:` + the first 16 hex chars of HMAC-SHA256(key, id bytes).
     public func redact(_ tokenID: [UInt8]) -> String {
-        let mac = Array(HMAC<SHA256>.authenticationCode(for: tokenID, using: SymmetricKey(data: keyBytes)))
+        var h = keyed
+        h.update(data: tokenID)
+        let mac = Array(h.finalize())
         return Self.prefix + String(KeystoneKeys.hex(mac).prefix(Self.digestHexLength))
     }
 

@@ -1,7 +1,7 @@
 // PipelineRecords/JSONValue: a small JSON tree and parser for the later stages (attribute, report),
 // which need a few fields of each record and the decoded value of a few keys. Nesting depth is
 // capped (no unbounded recursion on untrusted input); malformed text gives a JSONParseError with
-// the byte offset. Added by the report branch (not part of decode's writer side).
+// the byte offset. Members the caller does not need can be stepped over without building them.
 
 /// A parsed JSON value. Objects keep their members in input order.
 public enum JSONValue: Sendable, Equatable {
@@ -66,21 +66,46 @@ public struct JSONParser {
 
     public static func parse<C: Collection>(_ bytes: C, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue
     where C.Element == UInt8 {
-        let arr = Array(bytes)
-        var result: Result<JSONValue, JSONParseError> = .success(.null)
-        arr.withUnsafeBytes { p in
-            do throws(JSONParseError) { result = .success(try parse(p, maxDepth: maxDepth)) } catch { result = .failure(error) }
+        try parse(bytes, skipping: []).value
+    }
+
+    /// Parses like `parse`, but object members named in `skipping` (at any depth) are stepped over
+    /// without building them and left out of the tree; `skipped` holds, for each such name, the byte
+    /// range (offsets into `bytes`) of the last one met. The later stages read records this way: the
+    /// report never looks at `value`, attribute reads it only when a join needs it.
+    public static func parse<C: Collection>(_ bytes: C, skipping: Set<String>, maxDepth: Int = defaultMaxDepth)
+        throws(JSONParseError) -> (value: JSONValue, skipped: [String: Range<Int>])
+    where C.Element == UInt8 {
+        var result: Result<(JSONValue, [String: Range<Int>]), JSONParseError> = .success((.null, [:]))
+        let run = { (buffer: UnsafeRawBufferPointer) in
+            var parser = JSONParser(p: buffer, maxDepth: maxDepth, skipping: skipping)
+            do throws(JSONParseError) {
+                parser.skipSpace()
+                let v = try parser.value(depth: 0)
+                parser.skipSpace()
+                guard parser.i == buffer.count else { throw JSONParseError(message: "trailing characters", offset: parser.i) }
+                result = .success((v, parser.skipped))
+            } catch {
+                result = .failure(error)
+            }
         }
-        return try result.get()
+        if bytes.withContiguousStorageIfAvailable({ run(UnsafeRawBufferPointer($0)) }) == nil {
+            Array(bytes).withUnsafeBytes(run)
+        }
+        let (v, skipped) = try result.get()
+        return (v, skipped)
     }
 
     private let p: UnsafeRawBufferPointer
     private let maxDepth: Int
+    private let skipping: Set<String>
+    private var skipped: [String: Range<Int>] = [:]
     private var i = 0
 
-    private init(p: UnsafeRawBufferPointer, maxDepth: Int) {
+    private init(p: UnsafeRawBufferPointer, maxDepth: Int, skipping: Set<String> = []) {
         self.p = p
         self.maxDepth = maxDepth
+        self.skipping = skipping
     }
 
     private func fail(_ m: String) -> JSONParseError { JSONParseError(message: m, offset: i) }
@@ -114,7 +139,13 @@ public struct JSONParser {
                 guard i < p.count, p[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 i += 1
                 skipSpace()
-                members.append((k, try value(depth: depth + 1)))
+                if !skipping.isEmpty, skipping.contains(k) {
+                    guard let end = JSONSkim.valueEnd(p, from: i) else { throw fail("unterminated value of \"\(k)\"") }
+                    skipped[k] = i..<end
+                    i = end
+                } else {
+                    members.append((k, try value(depth: depth + 1)))
+                }
                 skipSpace()
                 guard i < p.count else { throw fail("unterminated object") }
                 if p[i] == UInt8(ascii: ",") { i += 1; continue }
