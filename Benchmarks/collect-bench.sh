@@ -4,7 +4,8 @@
 # against `memcached-tool HOST:PORT dump`, counts the keys `memcdump` finds, and times `gzip -1` over a
 # file of the same value bytes (the compression floor). Targets: 100% of items, ≥5x faster than
 # memcached-tool, within 1.5x of the gzip -1 floor, peak RSS < 64 MB.
-# Env: BENCH_ITEMS, BENCH_MEMORY_MB (default 2048), MCF_PYTHON (python with dogpile.cache), BENCH_SKIP_TOOL=1.
+# Env: BENCH_ITEMS, BENCH_MEMORY_MB (default 2048), MCF_PYTHON (python with dogpile.cache), BENCH_SKIP_TOOL=1,
+# SCRATCH (swift scratch path of the release build, default .build-rel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ITEMS=${BENCH_ITEMS:-500000}
@@ -15,8 +16,9 @@ TOOL=/usr/share/memcached/scripts/memcached-tool
 [ -x /usr/bin/time ] || { echo "install package 'time' (/usr/bin/time -v)" >&2; exit 2; }
 
 echo "building collect (release)…" >&2
-swift build -c release --scratch-path .build-w --product collect >/dev/null
-COLLECT=$(swift build -c release --scratch-path .build-w --show-bin-path)/collect
+SCRATCH=${SCRATCH:-.build-rel}
+swift build -c release --scratch-path "$SCRATCH" --product collect >/dev/null
+COLLECT=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/collect
 
 WORK=$(mktemp -d /tmp/collect-bench.XXXXXX)
 PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
