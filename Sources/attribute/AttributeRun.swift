@@ -44,6 +44,7 @@ struct AttributeRun {
         var out: [UInt8] = []
         out.reserveCapacity(1 << 20)
         var badLines = 0
+        let progress = ProgressLine()
 
         inputLoop: for input in inputs {
             let reader: ByteReader
@@ -67,6 +68,7 @@ struct AttributeRun {
                         try sink.write(out)
                         out.removeAll(keepingCapacity: true)
                         if sink.readerClosed { break inputLoop }
+                        progress.update("attribute: \(attributor.recordsSeen) records, \(attributor.tokenMapCount) token ids mapped")
                     }
                 }
             } catch let e as ByteReadError {
@@ -75,6 +77,7 @@ struct AttributeRun {
                 throw fatal(e.description)
             }
         }
+        progress.clear()
         do {
             try sink.write(out)
             try atomic?.commit()

@@ -68,13 +68,23 @@ struct DumpModeRun {
         }
         var stopped = false
         var inputsLeft = names.count
+        let progress = ProgressLine()
+        let started = ProgressLine.monotonicSeconds()
+        var items = 0
+        var valueBytes = 0
         while inputsLeft > 0 && !stopped {
             let batch = done.take()
             for (i, event) in batch.events.enumerated() where !stopped {
                 if !emitter.handle(event, decoded: batch.values[i]) { stopped = true }
                 if case .finished = event { inputsLeft -= 1 }
+                if case .item(let item) = event {
+                    items += 1
+                    valueBytes += item.value?.count ?? 0
+                }
             }
+            progress.update(DumpModeRun.progressText(items: items, valueBytes: valueBytes, since: started))
         }
+        progress.clear()
         if stopped {
             work.cancel()
             done.cancel()
@@ -100,5 +110,12 @@ struct DumpModeRun {
             }
         }
         return emitter.skippedSomething ? .partial : .success
+    }
+
+    /// The TTY progress line: items, value bytes and the rate so far.
+    static func progressText(items: Int, valueBytes: Int, since start: Double) -> String {
+        let seconds = max(ProgressLine.monotonicSeconds() - start, 0.001)
+        return "decode: \(items) items, \(formatBytes(Int64(valueBytes))) of values, "
+            + "\(formatBytes(Int64(Double(valueBytes) / seconds)))/s"
     }
 }
