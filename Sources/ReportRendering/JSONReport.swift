@@ -96,6 +96,16 @@ enum JSONReport {
             } else {
                 j.str(nil)
             }
+            j.key("since_start")
+            if let c = h.sinceStart {
+                j.open("{")
+                j.field("bytes_read", c.bytesRead); j.field("bytes_written", c.bytesWritten); j.field("uptime", c.uptime)
+                j.field("read_rate", c.readRate); j.field("write_rate", c.writeRate); j.field("rate", c.rate)
+                j.close("}")
+            } else {
+                j.str(nil)
+            }
+            j.field("evictions", h.evictions)
             j.close("}")
         }
         j.close("]")
@@ -150,7 +160,35 @@ enum JSONReport {
         for (k, v) in r.kinds.sorted(by: { $0.key < $1.key }) { j.field(k, v) }
         j.close("}")
         j.key("warnings"); j.open("["); for w in r.warnings { j.str(w) }; j.close("]")
+        j.key("what_if")
+        if let w = r.whatIf { whatIf(w, &j) } else { j.str(nil) }
         j.close("}")
         return j.s + "\n"
+    }
+
+    static func whatIf(_ w: WhatIfResult, _ j: inout JSONOut) {
+        j.open("{")
+        j.key("configured"); j.open("["); for c in w.configured { j.str(c) }; j.close("]")
+        j.field("items", w.items); j.field("bytes", Double(w.bytes)); j.field("largest_item", Double(w.largestItem))
+        j.field("skipped", w.skipped)
+        j.key("rows"); j.open("[")
+        for row in w.rows {
+            j.open("{")
+            j.field("client", row.client); j.field("scheme", row.scheme); j.field("servers", row.serverCount)
+            j.key("names"); j.open("["); for n in row.servers { j.str(n) }; j.close("]")
+            j.key("bytes"); j.open("["); for b in row.bytes { j.num(Double(b)) }; j.close("]")
+            j.key("items"); j.open("["); for n in row.items { j.int(n) }; j.close("]")
+            j.field("max_over_mean", row.maxOverMean); j.field("top_share", row.topShare)
+            j.close("}")
+        }
+        j.close("]")
+        j.key("bounds"); j.open("[")
+        for b in w.bounds {
+            j.open("{")
+            j.field("servers", b.serverCount); j.field("lower_bound", b.lowerBound); j.field("greedy", b.greedy); j.field("exact", b.exact)
+            j.close("}")
+        }
+        j.close("]")
+        j.close("}")
     }
 }

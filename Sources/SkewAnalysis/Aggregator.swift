@@ -21,10 +21,13 @@ public final class Aggregator {
     private var misplaced = 0
     private var attributed = false
     private var warnings: [String] = []
+    private var whatIf: WhatIfAnalysis?
 
-    public init(top: Int = 10, showSecrets: Bool = false) {
+    /// `whatIf`: the what-if placements to accumulate (nil: no what-if section).
+    public init(top: Int = 10, showSecrets: Bool = false, whatIf: WhatIfAnalysis? = nil) {
         self.top = max(1, top)
         self.showSecrets = showSecrets
+        self.whatIf = whatIf
     }
 
     /// Adds one record line. Lines of unknown type are ignored; unparseable lines throw.
@@ -62,8 +65,25 @@ public final class Aggregator {
                 h.traffic = HostTraffic(
                     bytesRead: r1 - r0, bytesWritten: w1 - w0, seconds: t1 - t0, evictions: e1,
                     evictionsDelta: e0.flatMap { a in e1.map { $0 - a } })
+            } else if timed.count >= 2 {
+                warnings.append("\(host): the capture window is shorter than a second; traffic is shown since server start only")
             } else {
-                warnings.append("\(host): fewer than two timed stats samples; no traffic figures for it")
+                warnings.append("\(host): fewer than two timed stats samples; no capture-window traffic for it")
+            }
+            // Since start: the first sample with an uptime, before the capture's own reads.
+            for (_, sample) in samples {
+                if let up = Aggregator.counter(sample, "uptime"), up > 0, let rd = Aggregator.counter(sample, "bytes_read"),
+                    let wr = Aggregator.counter(sample, "bytes_written")
+                {
+                    h.sinceStart = CumulativeTraffic(bytesRead: rd, bytesWritten: wr, uptime: up)
+                    break
+                }
+            }
+            for (_, sample) in samples.reversed() {
+                if let e = Aggregator.counter(sample, "evictions") {
+                    h.evictions = e
+                    break
+                }
             }
         }
         hosts[host] = h
@@ -84,6 +104,7 @@ public final class Aggregator {
         h.valueBytes += size
         h.bytesByKind[kind ?? "unattributed", default: 0] += size
         hosts[host] = h
+        whatIf?.add(r)
         kinds[kind ?? "unattributed", default: 0] += 1
         if r["placement"]?["ok"]?.bool == false { misplaced += 1 }
 
@@ -148,12 +169,19 @@ public final class Aggregator {
         if haveTraffic, let s = SkewFigures.compute(metric: "traffic", hosts: names, values: hostList.map { $0.traffic?.rate ?? 0 }) {
             skew.append(s)
         }
+        let haveSinceStart = !hostList.isEmpty && hostList.allSatisfy { $0.sinceStart != nil }
+        if haveSinceStart,
+            let s = SkewFigures.compute(metric: "traffic since start", hosts: names, values: hostList.map { $0.sinceStart?.rate ?? 0 })
+        {
+            skew.append(s)
+        }
         let allUsers = users.values.sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.id < $1.id }
-        let explanation = Explainer.explain(hosts: hostList, users: allUsers, useTraffic: haveTraffic)
+        let basis: ExplanationBasis = haveTraffic ? .traffic : (haveSinceStart ? .trafficSinceStart : .bytes)
+        let explanation = Explainer.explain(hosts: hostList, users: allUsers, basis: basis)
         return Report(
             hosts: hostList, skew: skew, explanation: explanation, users: Array(allUsers.prefix(top)), userCount: users.count,
             keys: topKeys.sorted(by: Aggregator.before),
             slabs: slabs.values.sorted { $0.host != $1.host ? $0.host < $1.host : $0.cls < $1.cls }, kinds: kinds,
-            records: records, misplaced: misplaced, attributed: attributed, warnings: warnings)
+            records: records, misplaced: misplaced, attributed: attributed, warnings: warnings, whatIf: whatIf?.result())
     }
 }
