@@ -6,22 +6,25 @@ import PipelineRecords
 public struct AggregationIssue: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+    public init(message: String) { self.message = message }
 }
 
 public final class Aggregator {
     public let top: Int
     public let showSecrets: Bool
-    private var hosts: [String: HostTotals] = [:]
-    private var users: [String: UserTotals] = [:]
-    private var slabs: [String: SlabTotals] = [:]
-    private var kinds: [String: Int] = [:]
-    private var topKeys: [KeyEntry] = []
+    var hosts: [String: HostTotals] = [:]
+    var users: [String: UserTotals] = [:]
+    var slabs: [String: SlabTotals] = [:]
+    var kinds: [String: Int] = [:]
+    var topKeys: [KeyEntry] = []
     private var minIndex = 0
-    private var records = 0
-    private var misplaced = 0
-    private var attributed = false
-    private var warnings: [String] = []
-    private var whatIf: WhatIfAnalysis?
+    var records = 0
+    var misplaced = 0
+    var attributed = false
+    var warnings: [String] = []
+    var whatIf: WhatIfAnalysis?
+    /// Partials merged so far (`merge(partial:)`).
+    var mergedPartials = 0
 
     /// `whatIf`: the what-if placements to accumulate (nil: no what-if section).
     public init(top: Int = 10, showSecrets: Bool = false, whatIf: WhatIfAnalysis? = nil) {
@@ -142,7 +145,7 @@ public final class Aggregator {
         a.size != b.size ? a.size > b.size : (a.key != b.key ? a.key < b.key : a.host < b.host)
     }
 
-    private func offerKey(_ k: KeyEntry) {
+    func offerKey(_ k: KeyEntry) {
         if topKeys.count < top {
             topKeys.append(k)
             if topKeys.count == top { recomputeMin() }

@@ -24,6 +24,8 @@ struct ReportCommand: ParsableCommand {
               report --format markdown --output postmortem.md records.ndjson
               report --format json --top 50 records.ndjson | jq .explanation
               report --servers a:11211,b:11211 --what-if-servers 2,3,4 records.ndjson
+              report --format json --partial host-a.ndjson > a.partial   (one per host)
+              report --merge --format html --output fleet.html *.partial
 
             \(ExitStatus.helpTable([
                 .fatal: "an input cannot be read, or the output cannot be written",
@@ -58,7 +60,17 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("what-if-clients"), help: ArgumentHelp("Placements to compare (default python-memcached, python-memcached-1.59, libmemcached-ketama, twemproxy, pymemcache, jump).", valueName: "CLIENT,..."))
     var whatIfClients: String?
 
+    @Flag(help: "Write the mergeable partial aggregate (JSON, needs --format json) instead of the report.")
+    var partial = false
+
+    @Flag(help: "Inputs are partials (from --partial, one per line): merge them into one report.")
+    var merge = false
+
     func validate() throws {
+        if partial && format != .json { throw ValidationError("--partial writes JSON: give --format json") }
+        if merge && (servers != nil || whatIfServers != nil || whatIfClients != nil) {
+            throw ValidationError("--merge takes the what-if configuration from the partials; drop --servers and --what-if-*")
+        }
         if servers == nil && (whatIfServers != nil || whatIfClients != nil) {
             throw ValidationError("--what-if-servers and --what-if-clients need --servers (the clients' ordered list)")
         }

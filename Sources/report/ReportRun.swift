@@ -26,6 +26,19 @@ struct ReportRun {
                 let reader = input == "-" ? ByteReader(fd: 0, name: "stdin") : try ByteReader(path: input)
                 while let line = try reader.nextLine() {
                     if line.isEmpty { continue }
+                    if options.merge {
+                        do throws(AggregationIssue) {
+                            let value: JSONValue
+                            do throws(JSONParseError) { value = try JSONParser.parse(line) } catch {
+                                throw AggregationIssue(message: "not JSON: \(error)")
+                            }
+                            try aggregator.merge(partial: value)
+                        } catch {
+                            diag.error("\(reader.name): line \(reader.lineNumber): \(error.message)")
+                            return .fatal
+                        }
+                        continue
+                    }
                     do throws(AggregationIssue) { try aggregator.add(line) } catch {
                         badLines += 1
                         if badLines <= 20 { diag.warning("\(reader.name): line \(reader.lineNumber): \(error.message) (skipped)") }
@@ -36,7 +49,8 @@ struct ReportRun {
                 return .fatal
             }
         }
-        let rendered = ReportRenderer.render(aggregator.finish(), format: options.format, width: terminalWidth())
+        let rendered = options.partial
+            ? aggregator.partialJSON() : ReportRenderer.render(aggregator.finish(), format: options.format, width: terminalWidth())
         guard write(rendered) else { return .fatal }
         if badLines > 0 {
             diag.warning("\(badLines) line(s) were not JSON records and were skipped")

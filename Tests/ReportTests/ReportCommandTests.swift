@@ -103,7 +103,7 @@ import TestSupport
             }
             return found
         }
-        for format in ["text", "markdown", "json"] {
+        for format in ["text", "markdown", "json", "html"] {
             let out = try report(["--format", format, "--top", "200", path]).stdoutText
             #expect(leaked(out).isEmpty, "\(format)")
         }
