@@ -97,7 +97,14 @@ enum HTMLReport {
         var chart = SVGBars(title: "max/mean of value bytes per scheme and server count (1.00 = perfectly even)", legend: [],
                             format: { Units.fixed($0, 2) })
         for row in w.rows { chart.add(label: "\(row.client) on \(row.serverCount)", segments: [row.maxOverMean]) }
-        return chart.svg()
+        var s = chart.svg()
+        if w.listTraffic > 0 {
+            var lists = SVGBars(title: "max/mean of the token lists' estimated traffic per scheme and server count", legend: [],
+                                format: { Units.fixed($0, 2) })
+            for row in w.rows { lists.add(label: "\(row.client) on \(row.serverCount)", segments: [row.trafficMaxOverMean]) }
+            s += lists.svg()
+        }
+        return s
     }
 }
 

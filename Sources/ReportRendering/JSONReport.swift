@@ -123,7 +123,7 @@ enum JSONReport {
         j.open("{")
         j.key("configured"); j.open("["); for c in w.configured { j.str(c) }; j.close("]")
         j.field("items", w.items); j.field("bytes", Double(w.bytes)); j.field("largest_item", Double(w.largestItem))
-        j.field("skipped", w.skipped)
+        j.field("skipped", w.skipped); j.field("lists", w.lists); j.field("list_traffic", Double(w.listTraffic))
         j.key("rows"); j.open("[")
         for row in w.rows {
             j.open("{")
@@ -131,17 +131,21 @@ enum JSONReport {
             j.key("names"); j.open("["); for n in row.servers { j.str(n) }; j.close("]")
             j.key("bytes"); j.open("["); for b in row.bytes { j.num(Double(b)) }; j.close("]")
             j.key("items"); j.open("["); for n in row.items { j.int(n) }; j.close("]")
+            j.key("traffic"); j.open("["); for b in row.traffic { j.num(Double(b)) }; j.close("]")
             j.field("max_over_mean", row.maxOverMean); j.field("top_share", row.topShare)
+            j.field("traffic_max_over_mean", row.trafficMaxOverMean)
             j.close("}")
         }
         j.close("]")
-        j.key("bounds"); j.open("[")
-        for b in w.bounds {
-            j.open("{")
-            j.field("servers", b.serverCount); j.field("lower_bound", b.lowerBound); j.field("greedy", b.greedy); j.field("exact", b.exact)
-            j.close("}")
+        for (name, bounds) in [("bounds", w.bounds), ("traffic_bounds", w.trafficBounds)] {
+            j.key(name); j.open("[")
+            for b in bounds {
+                j.open("{")
+                j.field("servers", b.serverCount); j.field("lower_bound", b.lowerBound); j.field("greedy", b.greedy); j.field("exact", b.exact)
+                j.close("}")
+            }
+            j.close("]")
         }
-        j.close("]")
         j.close("}")
     }
 }

@@ -113,23 +113,26 @@ public enum ReportRenderer {
     /// One row per (server count, client): how balanced the same items would be.
     static func whatIfTable(_ r: Report) -> Table {
         var t = Table([("servers", .left), ("client", .left), ("max/mean", .right), ("top share", .right), ("fullest", .right),
-                       ("emptiest", .right)])
+                       ("list traffic max/mean", .right)])
         guard let w = r.whatIf else { return t }
         for row in w.rows {
             let delta = row.serverCount - w.configured.count
-            let label = String(row.serverCount) + (delta == 0 ? " (as configured)" : " (\(delta > 0 ? "+" : "")\(delta))")
+            let label = String(row.serverCount) + (delta == 0 ? " (now)" : " (\(delta > 0 ? "+" : "")\(delta))")
             t.add([label, row.client, Units.fixed(row.maxOverMean, 2), Units.percent(row.topShare),
-                   Units.bytes(Double(row.bytes.max() ?? 0)), Units.bytes(Double(row.bytes.min() ?? 0))])
+                   Units.bytes(Double(row.bytes.max() ?? 0)), w.listTraffic > 0 ? Units.fixed(row.trafficMaxOverMean, 2) : "-"])
         }
         return t
     }
 
     /// The best max/mean any placement could reach on each server count.
     static func boundTable(_ r: Report) -> Table {
-        var t = Table([("servers", .left), ("best possible max/mean", .right), ("largest-first packing", .right)])
+        var t = Table([("servers", .left), ("best possible max/mean", .right), ("largest-first packing", .right),
+                       ("list traffic: best possible", .right), ("largest-first", .right)])
         guard let w = r.whatIf else { return t }
-        for b in w.bounds {
-            t.add([String(b.serverCount), Units.fixed(b.lowerBound, 2), Units.fixed(b.greedy, 2) + (b.exact ? "" : " (approx.)")])
+        for (b, l) in zip(w.bounds, w.trafficBounds) {
+            t.add([String(b.serverCount), Units.fixed(b.lowerBound, 2), Units.fixed(b.greedy, 2) + (b.exact ? "" : " (approx.)"),
+                   w.listTraffic > 0 ? Units.fixed(l.lowerBound, 2) : "-",
+                   w.listTraffic > 0 ? Units.fixed(l.greedy, 2) + (l.exact ? "" : " (approx.)") : "-"])
         }
         return t
     }
@@ -139,7 +142,11 @@ public enum ReportRenderer {
         guard let w = r.whatIf else { return nil }
         var s = "The value bytes of \(w.items) items (\(Units.bytes(Double(w.bytes)))) placed by each client's hash on the configured "
             + "servers (\(w.configured.joined(separator: ", "))), trimmed from the end or extended with whatif-<n>:11211. "
-            + "The largest item is \(Units.bytes(Double(w.largestItem))): no placement can do better than the best possible max/mean."
+            + "The largest item is \(Units.bytes(Double(w.largestItem))): no placement can do better than the best possible max/mean. "
+            + (w.lists > 0
+                ? "List traffic: the \(w.lists) token lists weighed by their estimated traffic (size × issue rate × 2, "
+                    + "\(Units.rate(Double(w.listTraffic))) in all), placed the same way."
+                : "No token lists with an issue rate: no list traffic figures.")
         if w.skipped > 0 { s += " \(w.skipped) items without a key were not placed." }
         return s
     }

@@ -171,11 +171,19 @@ extension WhatIfAnalysis {
         j.key("counts"); j.open("["); for n in config.counts { j.int(n) }; j.close("]")
         j.key("clients"); j.open("["); for c in config.clients { j.str(c.rawValue) }; j.close("]")
         j.close("}")
-        j.key("total_bytes"); j.uint(accumulator.totalBytes); j.field("item_count", accumulator.itemCount); j.field("skipped", skipped)
-        j.key("other_bytes"); j.uint(accumulator.otherBytes)
-        j.key("kept_sizes"); j.open("["); for s in accumulator.keptSizes { j.uint(s) }; j.close("]")
+        j.field("skipped", skipped)
+        j.key("bytes"); WhatIfAnalysis.write(accumulator, &j)
+        j.key("traffic"); WhatIfAnalysis.write(traffic, &j)
+        j.close("}")
+    }
+
+    static func write(_ a: WhatIfAccumulator, _ j: inout JSONOut) {
+        j.open("{")
+        j.key("total_bytes"); j.uint(a.totalBytes); j.field("item_count", a.itemCount)
+        j.key("other_bytes"); j.uint(a.otherBytes)
+        j.key("kept_sizes"); j.open("["); for s in a.keptSizes { j.uint(s) }; j.close("]")
         j.key("summaries"); j.open("[")
-        for s in accumulator.summaries {
+        for s in a.summaries {
             j.open("{")
             j.field("scheme", s.scheme)
             j.key("bytes"); j.open("["); for b in s.bytes { j.uint(b) }; j.close("]")
@@ -187,21 +195,27 @@ extension WhatIfAnalysis {
     }
 
     mutating func merge(_ w: JSONValue) throws(AggregationIssue) {
+        try WhatIfAnalysis.merge(w["bytes"], into: &accumulator)
+        try WhatIfAnalysis.merge(w["traffic"], into: &traffic)
+        skipped += Int(w["skipped"]?.int ?? 0)
+    }
+
+    static func merge(_ w: JSONValue?, into a: inout WhatIfAccumulator) throws(AggregationIssue) {
         func u64(_ v: JSONValue?) -> UInt64 { UInt64(clamping: v?.int ?? 0) }
-        let summaries = (w["summaries"]?.array ?? []).enumerated().map { i, s in
+        guard let w, !w.isNull else { throw AggregationIssue(message: "partial what-if: missing accumulator") }
+        let summaries = (w["summaries"]?.array ?? []).map { s in
             let bytes = (s["bytes"]?.array ?? []).map { u64($0) }
             return LoadSummary(
                 scheme: s["scheme"]?.string ?? "", serverCount: bytes.count, bytes: bytes,
                 items: (s["items"]?.array ?? []).map { Int($0.int ?? 0) })
         }
         do throws(PlacementError) {
-            try accumulator.merge(
+            try a.merge(
                 summaries: summaries, totalBytes: u64(w["total_bytes"]), itemCount: Int(w["item_count"]?.int ?? 0),
                 keptSizes: (w["kept_sizes"]?.array ?? []).map { u64($0) }, otherBytes: u64(w["other_bytes"]))
         } catch {
             throw AggregationIssue(message: "partial what-if: \(error.message)")
         }
-        skipped += Int(w["skipped"]?.int ?? 0)
     }
 }
 

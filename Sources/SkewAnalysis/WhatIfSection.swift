@@ -75,7 +75,11 @@ public struct WhatIfRow: Sendable, Equatable {
     public var servers: [String]
     public var bytes: [UInt64]
     public var items: [Int]
+    /// Estimated traffic of the token lists (size × issue rate × 2, bytes/s, rounded) per server.
+    public var traffic: [UInt64]
     public var maxOverMean: Double { WhatIf.maxOverMean(bytes) }
+    /// max/mean of the token lists' estimated traffic; 0 without token lists.
+    public var trafficMaxOverMean: Double { WhatIf.maxOverMean(traffic) }
     public var topShare: Double {
         let total = bytes.reduce(0, +)
         return total == 0 ? 0 : Double(bytes.max() ?? 0) / Double(total)
@@ -90,6 +94,11 @@ public struct WhatIfResult: Sendable, Equatable {
     public var largestItem: UInt64
     public var items: Int
     public var bytes: UInt64
+    /// Token lists placed by their estimated traffic, and that traffic's sum (bytes/s).
+    public var lists: Int
+    public var listTraffic: UInt64
+    /// The balance bounds of the lists' estimated traffic, per server count.
+    public var trafficBounds: [BalanceBound]
     /// Item records without a usable key (not placed).
     public var skipped: Int
 }
@@ -100,6 +109,8 @@ public struct WhatIfAnalysis: Sendable {
     let labels: [(count: Int, client: ClientPlacement)]
     let names: [[String]]
     var accumulator: WhatIfAccumulator
+    /// The same schemes weighted by each token list's estimated traffic (usertokens items only).
+    var traffic: WhatIfAccumulator
     var skipped = 0
 
     public init(config: WhatIfConfig) throws(PlacementError) {
@@ -108,6 +119,7 @@ public struct WhatIfAnalysis: Sendable {
         labels = schemes.map { ($0.count, $0.client) }
         names = schemes.map { s in WhatIf.resized(config.servers, by: s.count - config.servers.count).map(\.description) }
         accumulator = WhatIfAccumulator(schemes: schemes.map(\.scheme), keepLargest: WhatIfConfig.keepLargest)
+        traffic = WhatIfAccumulator(schemes: schemes.map(\.scheme), keepLargest: WhatIfConfig.keepLargest)
     }
 
     /// Adds one item record (its `key`, or `key_b64`, and `size`).
@@ -121,18 +133,24 @@ public struct WhatIfAnalysis: Sendable {
             skipped += 1
             return
         }
-        accumulator.add(key: key, size: UInt64(max(0, r["size"]?.int ?? 0)))
+        let size = max(0, r["size"]?.int ?? 0)
+        accumulator.add(key: key, size: UInt64(size))
+        if r["kind"]?.string == "usertokens", let rate = r["tokens"]?["issue_rate"]?.double, rate > 0 {
+            let estimate = (Double(size) * rate * 2).rounded()
+            if estimate >= 1, estimate < 1e18 { traffic.add(key: key, size: UInt64(estimate)) }
+        }
     }
 
     public func result() -> WhatIfResult {
         let rows = accumulator.summaries.enumerated().map { i, s in
             WhatIfRow(
                 client: labels[i].client.rawValue, scheme: s.scheme, serverCount: s.serverCount, servers: names[i], bytes: s.bytes,
-                items: s.items)
+                items: s.items, traffic: traffic.summaries[i].bytes)
         }
         return WhatIfResult(
             configured: config.servers.map(\.description), rows: rows, bounds: config.counts.map { accumulator.bound(servers: $0) },
-            largestItem: accumulator.largestItem, items: accumulator.itemCount, bytes: accumulator.totalBytes, skipped: skipped)
+            largestItem: accumulator.largestItem, items: accumulator.itemCount, bytes: accumulator.totalBytes, lists: traffic.itemCount,
+            listTraffic: traffic.totalBytes, trafficBounds: config.counts.map { traffic.bound(servers: $0) }, skipped: skipped)
     }
 }
 

@@ -61,7 +61,7 @@ import TestSupport
         #expect(html.status == 0)
         #expect(html.stdoutText.hasPrefix("<!DOCTYPE html>"))
         let (verdict, text) = try check(html.stdoutText)
-        #expect(verdict == "ok svg=4", "\(verdict)")  // bytes, traffic since start, users, what-if
+        #expect(verdict == "ok svg=5", "\(verdict)")  // bytes, traffic since start, users, what-if bytes and list traffic
         // Every cell of every Markdown table, and the explanation, is in the visible text.
         let md = try runReport(["--format", "markdown", "--servers", servers, records]).stdoutText
         let mdLines = md.split(separator: "\n")

@@ -43,7 +43,7 @@ import TestSupport
         #expect(text.split(separator: "\n").allSatisfy { $0.count <= 100 })
         let md = try runReport(["--format", "markdown", "--servers", servers, records]).stdoutText
         #expect(md.contains("## What if"))
-        #expect(md.contains("| 2 (as configured) | pymemcache |"))
+        #expect(md.contains("| 2 (now) | pymemcache |"))
         // Without --servers there is no what-if.
         #expect(!(try runReport([records]).stdoutText.contains("WHAT IF")))
     }

@@ -1,14 +1,16 @@
 """Oracle for the what-if section of `report --format json --servers LIST`: places every item of the
 records with the real client libraries' hash functions (python-memcached's cmemcache_hash, >=1.60
 and with the <=1.59 `or 1`; pymemcache's RendezvousHash) on every server count of the report, sums
-value bytes per server, recomputes max/mean and the balance bounds (lower bound and largest-first
-packing), and compares them with the report's `what_if`.
+value bytes per server (and the token lists' estimated traffic, size x issue rate x 2), recomputes
+max/mean and the balance bounds (lower bound and largest-first packing), and compares them with the
+report's `what_if`.
 
 usage: python whatif_oracle.py RECORDS.ndjson REPORT.json SERVERS
 prints each mismatch and exits 1 if there is any; prints 'ok <n> figures' otherwise.
 """
 import base64
 import json
+import math
 import sys
 
 import memcache
@@ -20,6 +22,7 @@ w = report['what_if']
 servers = servers_arg.split(',')
 
 items = []
+lists = []  # (key, estimated traffic) of token lists
 for line in open(records_path, encoding='utf-8'):
     if not line.strip():
         continue
@@ -28,6 +31,11 @@ for line in open(records_path, encoding='utf-8'):
         continue
     key = r['key'].encode('utf-8') if 'key' in r else base64.b64decode(r['key_b64'])
     items.append((key, r.get('size') or 0))
+    rate = (r.get('tokens') or {}).get('issue_rate') or 0
+    if r.get('kind') == 'usertokens' and rate > 0:
+        est = math.floor((r.get('size') or 0) * rate * 2 + 0.5)  # half away from zero, as Swift's rounded()
+        if est >= 1:
+            lists.append((key, est))
 
 
 def names_for(n):
@@ -87,22 +95,33 @@ for n in counts:
         same('%s/%d names' % (client, n), names_for(n), row['names'])
         mean = sum(loads) / n
         same('%s/%d max_over_mean' % (client, n), max(loads) / mean if mean else 0.0, row['max_over_mean'])
+        traffic = [0] * n
+        for key, est in lists:
+            traffic[place(key)] += est
+        same('%s/%d traffic' % (client, n), traffic, row['traffic'])
+        tmean = sum(traffic) / n
+        same('%s/%d traffic_max_over_mean' % (client, n), max(traffic) / tmean if tmean else 0.0, row['traffic_max_over_mean'])
 
-total = sum(size for _, size in items)
-largest = max((size for _, size in items), default=0)
 same('items', len(items), w['items'])
-same('bytes', total, w['bytes'])
-same('largest_item', largest, w['largest_item'])
-for b in w['bounds']:
-    n = b['servers']
-    mean = total / n
-    same('bound %d lower' % n, max(largest, mean) / mean if total else 0.0, b['lower_bound'])
-    if b['exact']:
-        loads = [0.0] * n
-        for size in sorted((size for _, size in items), reverse=True):
-            m = min(range(n), key=lambda j: (loads[j], j))
-            loads[m] += size
-        same('bound %d greedy' % n, max(loads) / mean if total else 0.0, b['greedy'])
+same('bytes', sum(size for _, size in items), w['bytes'])
+same('largest_item', max((size for _, size in items), default=0), w['largest_item'])
+same('lists', len(lists), w['lists'])
+same('list_traffic', sum(e for _, e in lists), w['list_traffic'])
+for name, sizes in (('bounds', [size for _, size in items]), ('traffic_bounds', [e for _, e in lists])):
+    total = sum(sizes)
+    largest = max(sizes, default=0)
+    for b in w[name]:
+        n = b['servers']
+        mean = total / n
+        same('%s %d lower' % (name, n), max(largest, mean) / mean if total else 0.0, b['lower_bound'])
+        if b['exact']:
+            loads = [0.0] * n
+            for size in sorted(sizes, reverse=True):
+                m = min(range(n), key=lambda j: (loads[j], j))
+                loads[m] += size
+            same('%s %d greedy' % (name, n), max(loads) / mean if total else 0.0, b['greedy'])
+        else:
+            mismatches.append('%s %d: expected exact packing for %d sizes' % (name, n, len(sizes)))
 
 for m in mismatches[:50]:
     print(m)
