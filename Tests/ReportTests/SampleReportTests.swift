@@ -62,3 +62,20 @@ import TestSupport
         }
     }
 }
+
+/// The Markdown report of Samples/kilo-2host (with the what-if) is committed as
+/// Tests/Fixtures/report/kilo-2host.md: a layout or figure change shows up as a diff of that file.
+/// After a deliberate change, regenerate it with MCF_UPDATE_GOLDEN=1 and review the diff.
+@Suite struct SampleGoldenTests {
+    @Test func markdownEqualsTheCommittedReport() throws {
+        let records = try SampleRecords.attributed()
+        let md = try runReport(["--format", "markdown", "--servers", SampleRecords.servers, records])
+        #expect(md.status == 0)
+        let golden = Repo.path("Tests/Fixtures/report/kilo-2host.md")
+        if ProcessInfo.processInfo.environment["MCF_UPDATE_GOLDEN"] == "1" {
+            try md.stdout.write(to: URL(fileURLWithPath: golden))
+        }
+        let expected = try String(contentsOfFile: golden, encoding: .utf8)
+        #expect(md.stdoutText == expected)
+    }
+}
