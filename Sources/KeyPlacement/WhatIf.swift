@@ -126,11 +126,11 @@ public struct WhatIfAccumulator: Sendable {
         for i in summaries.indices {
             for s in summaries[i].bytes.indices {
                 summaries[i].bytes[s] &+= other[i].bytes[s]
-                summaries[i].items[s] += other[i].items[s]
+                summaries[i].items[s] &+= other[i].items[s]
             }
         }
         self.totalBytes &+= totalBytes
-        self.itemCount += itemCount
+        self.itemCount &+= itemCount
         restBytes &+= otherBytes
         for size in keptSizes { keep(size) }
     }

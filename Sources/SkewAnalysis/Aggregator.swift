@@ -104,8 +104,8 @@ public final class Aggregator {
         if kind != nil { attributed = true }
         var h = hosts[host] ?? HostTotals(host: host)
         h.items += 1
-        h.valueBytes += size
-        h.bytesByKind[kind ?? "unattributed", default: 0] += size
+        h.valueBytes &+= size
+        h.bytesByKind[kind ?? "unattributed", default: 0] &+= size
         hosts[host] = h
         whatIf?.add(r)
         kinds[kind ?? "unattributed", default: 0] += 1
@@ -115,7 +115,7 @@ public final class Aggregator {
         let slabKey = "\(host)#\(cls)"
         var s = slabs[slabKey] ?? SlabTotals(host: host, cls: cls)
         s.items += 1
-        s.bytes += size
+        s.bytes &+= size
         slabs[slabKey] = s
 
         let key = r["key"]?.string ?? r["key_b64"]?.string.map { "base64:" + $0 } ?? ""
@@ -124,8 +124,8 @@ public final class Aggregator {
             var u = users[id] ?? UserTotals(id: id, name: user?["name"]?.string, domain: user?["domain"]?.string,
                 inExport: user?["in_export"]?.bool ?? true)
             u.items += 1
-            u.bytes += size
-            u.bytesByHost[host, default: 0] += size
+            u.bytes &+= size
+            u.bytesByHost[host, default: 0] &+= size
             if kind == "token" { u.tokenKeys += 1 }
             if kind == "usertokens", let t = r["tokens"] {
                 u.lists.append(TokenListSummary(

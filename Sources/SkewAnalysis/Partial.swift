@@ -82,16 +82,16 @@ extension Aggregator {
         if let t = p["top"]?.int, Int(t) < top {
             warnings.append("a partial kept only its \(t) largest keys; the largest keys table may miss some")
         }
-        records += Int(p["records"]?.int ?? 0)
-        misplaced += Int(p["misplaced"]?.int ?? 0)
+        records &+= Int(p["records"]?.int ?? 0)
+        misplaced &+= Int(p["misplaced"]?.int ?? 0)
         if p["attributed"]?.bool == true { attributed = true }
         for w in p["warnings"]?.array ?? [] { if let s = w.string { warnings.append(s) } }
         for hv in p["hosts"]?.array ?? [] {
             guard let name = hv["host"]?.string else { throw AggregationIssue(message: "partial host without a name") }
             var h = hosts[name] ?? HostTotals(host: name)
-            h.items += Int(hv["items"]?.int ?? 0)
-            h.valueBytes += hv["value_bytes"]?.int ?? 0
-            for (k, v) in hv["bytes_by_kind"]?.members ?? [] { h.bytesByKind[k, default: 0] += v.int ?? 0 }
+            h.items &+= Int(hv["items"]?.int ?? 0)
+            h.valueBytes &+= hv["value_bytes"]?.int ?? 0
+            for (k, v) in hv["bytes_by_kind"]?.members ?? [] { h.bytesByKind[k, default: 0] &+= v.int ?? 0 }
             if let c = hv["complete"]?.bool { h.complete = c }
             if let e = hv["evictions"]?.double { h.evictions = e }
             if let t = hv["traffic"], let r = t["bytes_read"]?.double, let w = t["bytes_written"]?.double, let s = t["seconds"]?.double {
@@ -106,10 +106,10 @@ extension Aggregator {
         for uv in p["users"]?.array ?? [] {
             guard let id = uv["id"]?.string else { throw AggregationIssue(message: "partial user without an id") }
             var u = users[id] ?? UserTotals(id: id, name: uv["name"]?.string, domain: uv["domain"]?.string, inExport: uv["in_export"]?.bool ?? true)
-            u.items += Int(uv["items"]?.int ?? 0)
-            u.bytes += uv["bytes"]?.int ?? 0
-            u.tokenKeys += Int(uv["token_keys"]?.int ?? 0)
-            for (k, v) in uv["bytes_by_host"]?.members ?? [] { u.bytesByHost[k, default: 0] += v.int ?? 0 }
+            u.items &+= Int(uv["items"]?.int ?? 0)
+            u.bytes &+= uv["bytes"]?.int ?? 0
+            u.tokenKeys &+= Int(uv["token_keys"]?.int ?? 0)
+            for (k, v) in uv["bytes_by_host"]?.members ?? [] { u.bytesByHost[k, default: 0] &+= v.int ?? 0 }
             for l in uv["lists"]?.array ?? [] {
                 u.lists.append(TokenListSummary(
                     key: l["key"]?.string ?? "", host: l["host"]?.string ?? "?", size: l["size"]?.int ?? 0, entries: Int(l["entries"]?.int ?? 0),
@@ -120,11 +120,11 @@ extension Aggregator {
         for sv in p["slabs"]?.array ?? [] {
             let host = sv["host"]?.string ?? "?", cls = Int(sv["cls"]?.int ?? 0)
             var s = slabs["\(host)#\(cls)"] ?? SlabTotals(host: host, cls: cls)
-            s.items += Int(sv["items"]?.int ?? 0)
-            s.bytes += sv["bytes"]?.int ?? 0
+            s.items &+= Int(sv["items"]?.int ?? 0)
+            s.bytes &+= sv["bytes"]?.int ?? 0
             slabs["\(host)#\(cls)"] = s
         }
-        for (k, v) in p["kinds"]?.members ?? [] { kinds[k, default: 0] += Int(v.int ?? 0) }
+        for (k, v) in p["kinds"]?.members ?? [] { kinds[k, default: 0] &+= Int(v.int ?? 0) }
         for kv in p["keys"]?.array ?? [] {
             let kind = kv["kind"]?.string
             offerKey(KeyEntry(
@@ -133,7 +133,7 @@ extension Aggregator {
                 placementOK: kv["placement_ok"]?.bool))
         }
         try mergeWhatIf(p["what_if"])
-        mergedPartials += 1
+        mergedPartials &+= 1
     }
 
     private func mergeWhatIf(_ w: JSONValue?) throws(AggregationIssue) {
@@ -197,7 +197,7 @@ extension WhatIfAnalysis {
     mutating func merge(_ w: JSONValue) throws(AggregationIssue) {
         try WhatIfAnalysis.merge(w["bytes"], into: &accumulator)
         try WhatIfAnalysis.merge(w["traffic"], into: &traffic)
-        skipped += Int(w["skipped"]?.int ?? 0)
+        skipped &+= Int(w["skipped"]?.int ?? 0)
     }
 
     static func merge(_ w: JSONValue?, into a: inout WhatIfAccumulator) throws(AggregationIssue) {

@@ -20,6 +20,8 @@ public struct WhatIfConfig: Sendable, Equatable {
     /// Largest item sizes kept for the balance bound (exact greedy packing below this many items).
     public static let keepLargest = 65_536
     public static let maxCount = 1000
+    /// At most this many server counts in one what-if (each builds every client's scheme).
+    public static let maxCounts = 32
 
     /// `counts` nil: N−1 (when N > 1), N, N+1 and N+2 for the N configured servers.
     public init(servers: [ServerSpec], counts: [Int]? = nil, clients: [ClientPlacement] = WhatIfConfig.defaultClients) {
@@ -41,6 +43,7 @@ public struct WhatIfConfig: Sendable, Equatable {
                 }
                 if !out.contains(n) { out.append(n) }
             }
+            if out.count > maxCounts { throw PlacementError(.badArgument, "--what-if-servers: at most \(maxCounts) server counts") }
             parsedCounts = out
         }
         var parsedClients = defaultClients

@@ -77,13 +77,22 @@ import TestSupport
         let plain = try runReport(["--format", "json", "--partial", pieces[1]])
         let plainPath = pieces[1] + ".plain"
         try plain.stdout.write(to: URL(fileURLWithPath: plainPath))
-        for inputs in [[two, three], [two, plainPath], [two, kilo.records]] {
+        let garbage = pieces[0] + ".garbage"
+        try "{\"type\":\"report-partial\",\n".write(toFile: garbage, atomically: true, encoding: .utf8)
+        for inputs in [[two, three], [two, plainPath], [two, kilo.records], [garbage]] {
             let r = try runReport(["--merge"] + inputs)
             #expect(r.status == 2, "\(inputs)")
             #expect(r.stderrText.contains("report: error: "), "\(r.stderrText)")
             #expect(r.stdout.isEmpty)
         }
+        // Absurd counters wrap instead of trapping.
+        let huge = pieces[0] + ".huge"
+        let hostile = #"{"type":"report-partial","schema":1,"records":9223372036854775807,"hosts":[{"host":"h:1","items":9223372036854775807,"value_bytes":9223372036854775807}],"what_if":null}"#
+        try (hostile + "\n" + hostile + "\n").write(toFile: huge, atomically: true, encoding: .utf8)
+        #expect(try runReport(["--merge", "--format", "json", huge]).status == 0)
         #expect(try runReport(["--partial", kilo.records]).status == 64)
+        let many = (1...33).map(String.init).joined(separator: ",")
+        #expect(try runReport(["--servers", "a:11211", "--what-if-servers", many, kilo.records]).status == 64)
         #expect(try runReport(["--merge", "--servers", "a:11211", two]).status == 64)
     }
 }
