@@ -17,19 +17,21 @@ struct ReportCommand: ParsableCommand {
         discussion: """
             Reads NDJSON records (files, or stdin for `-` or no argument) in one streaming pass and prints \
             per-host totals and traffic, skew figures, the explanation of the hottest host, top users, token \
-            lists, largest keys and slab classes. Token ids never appear unless --show-secrets. See docs/report.md.
+            lists, largest keys and slab classes; with --servers, the same items under other placements and \
+            server counts (what-if). --partial writes a mergeable aggregate; --merge combines them. Token ids \
+            never appear unless --show-secrets. See docs/report.md.
 
             EXAMPLES:
-              decode dumps/*.mcdump.gz | attribute --users users.json --servers a:11211,b:11211 | report
+              decode d/*.mcdump.gz | attribute --users u.json --servers $S | report
               report --format markdown --output postmortem.md records.ndjson
-              report --format json --top 50 records.ndjson | jq .explanation
-              report --servers a:11211,b:11211 --what-if-servers 2,3,4 records.ndjson
-              report --format json --partial host-a.ndjson > a.partial   (one per host)
+              report --format html --servers a:11211,b:11211 -o report.html rec.ndjson
+              report --servers a:11211,b:11211 --what-if-servers 2,3,4 rec.ndjson
+              report --format json --partial --servers $S host-a.ndjson > a.partial
               report --merge --format html --output fleet.html *.partial
 
             \(ExitStatus.helpTable([
-                .fatal: "an input cannot be read, or the output cannot be written",
-                .partial: "finished, but lines that are not JSON records were skipped (each named on stderr)",
+                .fatal: "an input cannot be read or merged, or the output cannot be written",
+                .partial: "finished, but lines that are not JSON records were skipped",
             ]))
             """)
 

@@ -75,6 +75,18 @@ import TestSupport
             }
         }
         #expect(cells > 100)
+        // The bytes-per-host bars are proportional to the hosts' value bytes (longest = 520 px).
+        let json = try runReport(["--format", "json", records]).stdout
+        let hosts = try #require((try JSONSerialization.jsonObject(with: json) as? [String: Any])?["hosts"] as? [[String: Any]])
+        let bytes = hosts.compactMap { $0["value_bytes"] as? Double }
+        let chart = try #require(html.stdoutText.components(separatedBy: "</svg>").first)
+        let widths = chart.components(separatedBy: "<rect ").dropFirst().compactMap { rect -> Double? in
+            guard let w = rect.components(separatedBy: "width=\"").dropFirst().first?.split(separator: "\"").first else { return nil }
+            return Double(w)
+        }
+        #expect(widths.count == bytes.count)
+        let largest = bytes.max() ?? 1
+        for (w, b) in zip(widths, bytes) { #expect(abs(w - 520 * b / largest) <= 0.05, "\(w) for \(b)") }
     }
 
     @Test func namesAreEscaped() throws {
