@@ -65,7 +65,11 @@ let package = Package(
         .executableTarget(
             name: "attribute", dependencies: ["PipelineCLI", "Attribution", "KeyPlacement", "PipelineRecords"]),
         .executableTarget(
-            name: "report", dependencies: ["PipelineCLI", "SkewAnalysis", "ReportRendering", "PipelineRecords"]),
+            name: "report",
+            dependencies: [
+                "PipelineCLI", "SkewAnalysis", "ReportRendering", "PipelineRecords", "KeyPlacement",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         // ── Benchmarks and fuzzing (not shipped) ───────────────────────
         .executableTarget(name: "pickle-bench", dependencies: ["SafePickle"], path: "Benchmarks/pickle-bench"),
         .executableTarget(name: "pickle-fuzz", dependencies: ["SafePickle"], path: "Benchmarks/pickle-fuzz"),

@@ -3,7 +3,8 @@
 #   usage: Pipelines/analyse.sh CAPTURE_DIR USERS_FILE OUT_DIR [SERVERS]
 #   CAPTURE_DIR holds *.mcdump.gz (from collect); USERS_FILE is `openstack user list --long -f json|csv`;
 #   SERVERS is the clients' ordered list "h:p,h:p" (default: CAPTURE_DIR/servers.txt, one per line).
-# Writes OUT_DIR/records.ndjson (attributed records, token ids redacted), report.txt, report.md, report.json.
+# Writes OUT_DIR/records.ndjson (attributed records, token ids redacted), report.txt, report.md, report.html,
+# report.json (each with the what-if section for SERVERS), and report.partial (the mergeable aggregate).
 set -euo pipefail
 if [ $# -lt 3 ]; then sed -n '2,7p' "$0" >&2; exit 64; fi
 cap=$1; users=$2; out=$3
@@ -15,8 +16,10 @@ status=0
 "$bin/decode" "$cap"/*.mcdump.gz \
   | "$bin/attribute" --users "$users" --servers "$servers" --redact \
   > "$out/records.ndjson" || status=$?
-for f in text markdown json; do
+# One pass over the records into a partial aggregate, then every format from it (report --merge).
+"$bin/report" --format json --partial --servers "$servers" "$out/records.ndjson" > "$out/report.partial" || status=$?
+for f in text markdown html json; do
   ext=$f; [ $f = text ] && ext=txt; [ $f = markdown ] && ext=md
-  "$bin/report" --format "$f" "$out/records.ndjson" > "$out/report.$ext" || status=$?
+  "$bin/report" --merge --format "$f" "$out/report.partial" > "$out/report.$ext" || status=$?
 done
 exit $status

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start: build the stages (release) and run the whole analysis on the committed sample
 # (Samples/kilo-2host: two memcached hosts filled the way Keystone Kilo did, captured by collect).
-# Prints the text report; the folder out/quickstart/ also holds Markdown, JSON and the records.
+# Prints the text report; the folder out/quickstart/ also holds Markdown, HTML, JSON and the records.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! dpkg -s zlib1g-dev >/dev/null 2>&1; then
@@ -14,5 +14,5 @@ export MCF_BIN=$(swift build -c release --show-bin-path)
 status=0
 Pipelines/analyse.sh Samples/kilo-2host Samples/kilo-2host/users.json out/quickstart || status=$?
 cat out/quickstart/report.txt
-echo "(also: out/quickstart/report.md, report.json, records.ndjson)" >&2
+echo "(also: out/quickstart/report.md, report.html, report.json, records.ndjson)" >&2
 exit $status

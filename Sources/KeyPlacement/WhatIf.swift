@@ -110,6 +110,31 @@ public struct WhatIfAccumulator: Sendable {
     /// Largest item size seen.
     public var largestItem: UInt64 { largest.max() ?? 0 }
 
+    /// The kept largest sizes (in heap order) and the bytes of every other item: with the summaries,
+    /// the whole state, so partial accumulators can be saved and merged.
+    public var keptSizes: [UInt64] { largest }
+    public var otherBytes: UInt64 { restBytes }
+
+    /// Adds another accumulator's state (saved from one over the same schemes): per-server totals add
+    /// up, the largest sizes are re-kept, so the result equals one accumulator fed every item.
+    public mutating func merge(
+        summaries other: [LoadSummary], totalBytes: UInt64, itemCount: Int, keptSizes: [UInt64], otherBytes: UInt64
+    ) throws(PlacementError) {
+        guard other.count == summaries.count,
+            zip(other, summaries).allSatisfy({ $0.scheme == $1.scheme && $0.bytes.count == $1.bytes.count && $0.items.count == $1.items.count })
+        else { throw PlacementError(.badArgument, "the partial's what-if schemes differ from this one's") }
+        for i in summaries.indices {
+            for s in summaries[i].bytes.indices {
+                summaries[i].bytes[s] &+= other[i].bytes[s]
+                summaries[i].items[s] &+= other[i].items[s]
+            }
+        }
+        self.totalBytes &+= totalBytes
+        self.itemCount &+= itemCount
+        restBytes &+= otherBytes
+        for size in keptSizes { keep(size) }
+    }
+
     /// Best achievable balance on `serverCount` servers (≥ 1).
     public func bound(servers serverCount: Int) -> BalanceBound {
         let n = max(serverCount, 1)

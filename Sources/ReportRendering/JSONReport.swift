@@ -2,53 +2,6 @@
 // and Markdown forms (raw numbers, not formatted units), for scripts and for the tests' oracle.
 import SkewAnalysis
 
-/// A minimal JSON emitter (objects in insertion order, RFC 8259 string escaping).
-struct JSONOut {
-    var s = ""
-    private var needComma: [Bool] = [false]
-
-    private mutating func sep() {
-        if needComma[needComma.count - 1] { s += "," }
-        needComma[needComma.count - 1] = true
-    }
-    mutating func open(_ c: String) { sep(); s += c; needComma.append(false) }
-    mutating func close(_ c: String) { s += c; needComma.removeLast() }
-    mutating func key(_ k: String) { sep(); s += JSONOut.quote(k) + ":"; needComma[needComma.count - 1] = false }
-    mutating func str(_ v: String?) { sep(); s += v.map(JSONOut.quote) ?? "null" }
-    mutating func num(_ v: Double?) {
-        sep()
-        guard let v, v.isFinite else { s += "null"; return }
-        if v == v.rounded(), abs(v) < 1e15 { s += String(Int64(v)) } else { s += String(v) }
-    }
-    mutating func int(_ v: Int?) { sep(); s += v.map { String($0) } ?? "null" }
-    mutating func bool(_ v: Bool?) { sep(); s += v.map { $0 ? "true" : "false" } ?? "null" }
-    mutating func field(_ k: String, _ v: String?) { key(k); str(v) }
-    mutating func field(_ k: String, _ v: Double?) { key(k); num(v) }
-    mutating func field(_ k: String, _ v: Int?) { key(k); int(v) }
-    mutating func field(_ k: String, _ v: Bool?) { key(k); bool(v) }
-
-    static func quote(_ v: String) -> String {
-        var out = "\""
-        for u in v.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
-}
-
 enum JSONReport {
     static func render(_ r: Report) -> String {
         var j = JSONOut()
@@ -96,6 +49,16 @@ enum JSONReport {
             } else {
                 j.str(nil)
             }
+            j.key("since_start")
+            if let c = h.sinceStart {
+                j.open("{")
+                j.field("bytes_read", c.bytesRead); j.field("bytes_written", c.bytesWritten); j.field("uptime", c.uptime)
+                j.field("read_rate", c.readRate); j.field("write_rate", c.writeRate); j.field("rate", c.rate)
+                j.close("}")
+            } else {
+                j.str(nil)
+            }
+            j.field("evictions", h.evictions)
             j.close("}")
         }
         j.close("]")
@@ -150,7 +113,39 @@ enum JSONReport {
         for (k, v) in r.kinds.sorted(by: { $0.key < $1.key }) { j.field(k, v) }
         j.close("}")
         j.key("warnings"); j.open("["); for w in r.warnings { j.str(w) }; j.close("]")
+        j.key("what_if")
+        if let w = r.whatIf { whatIf(w, &j) } else { j.str(nil) }
         j.close("}")
         return j.s + "\n"
+    }
+
+    static func whatIf(_ w: WhatIfResult, _ j: inout JSONOut) {
+        j.open("{")
+        j.key("configured"); j.open("["); for c in w.configured { j.str(c) }; j.close("]")
+        j.field("items", w.items); j.field("bytes", Double(w.bytes)); j.field("largest_item", Double(w.largestItem))
+        j.field("skipped", w.skipped); j.field("lists", w.lists); j.field("list_traffic", Double(w.listTraffic))
+        j.key("rows"); j.open("[")
+        for row in w.rows {
+            j.open("{")
+            j.field("client", row.client); j.field("scheme", row.scheme); j.field("servers", row.serverCount)
+            j.key("names"); j.open("["); for n in row.servers { j.str(n) }; j.close("]")
+            j.key("bytes"); j.open("["); for b in row.bytes { j.num(Double(b)) }; j.close("]")
+            j.key("items"); j.open("["); for n in row.items { j.int(n) }; j.close("]")
+            j.key("traffic"); j.open("["); for b in row.traffic { j.num(Double(b)) }; j.close("]")
+            j.field("max_over_mean", row.maxOverMean); j.field("top_share", row.topShare)
+            j.field("traffic_max_over_mean", row.trafficMaxOverMean)
+            j.close("}")
+        }
+        j.close("]")
+        for (name, bounds) in [("bounds", w.bounds), ("traffic_bounds", w.trafficBounds)] {
+            j.key(name); j.open("[")
+            for b in bounds {
+                j.open("{")
+                j.field("servers", b.serverCount); j.field("lower_bound", b.lowerBound); j.field("greedy", b.greedy); j.field("exact", b.exact)
+                j.close("}")
+            }
+            j.close("]")
+        }
+        j.close("}")
     }
 }

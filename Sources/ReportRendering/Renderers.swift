@@ -2,7 +2,7 @@
 // explanation first, then headings and tables) and as JSON with the same content.
 import SkewAnalysis
 
-public enum ReportFormat: String, Sendable, CaseIterable { case text, markdown, json }
+public enum ReportFormat: String, Sendable, CaseIterable { case text, markdown, json, html }
 
 public enum ReportRenderer {
     public static func render(_ r: Report, format: ReportFormat, width: Int = 100) -> String {
@@ -10,6 +10,7 @@ public enum ReportRenderer {
         case .text: return text(r, width: width)
         case .markdown: return markdown(r)
         case .json: return JSONReport.render(r)
+        case .html: return HTMLReport.render(r)
         }
     }
 
@@ -25,14 +26,28 @@ public enum ReportRenderer {
     }
 
     static func hostTable(_ r: Report) -> Table {
-        var t = Table([("host", .left), ("items", .right), ("value bytes", .right), ("token lists", .right),
-                       ("read/s", .right), ("written/s", .right), ("traffic/s", .right), ("evictions", .right)])
+        var t = Table([("host", .left), ("items", .right), ("value bytes", .right), ("token lists", .right), ("evictions", .right)])
         for h in r.hosts {
-            let tr = h.traffic
             t.add([h.host + (h.complete == false ? " (partial)" : ""), String(h.items), Units.bytes(Double(h.valueBytes)),
-                   Units.bytes(Double(h.bytesByKind["usertokens"] ?? 0)),
-                   tr.map { Units.rate($0.readRate) } ?? "-", tr.map { Units.rate($0.writeRate) } ?? "-",
-                   tr.map { Units.rate($0.rate) } ?? "-", tr?.evictions.map { Units.fixed($0, 0) } ?? "-"])
+                   Units.bytes(Double(h.bytesByKind["usertokens"] ?? 0)), h.evictions.map { Units.fixed($0, 0) } ?? "-"])
+        }
+        return t
+    }
+
+    /// Server traffic per host: "since start" (cumulative counters of the capture's first sample over
+    /// the uptime: the capture's own reads are not in it) and "capture window" when it lasted a second or more.
+    static func trafficTable(_ r: Report) -> Table {
+        var t = Table([("host", .left), ("period", .left), ("seconds", .right), ("read", .right), ("written", .right),
+                       ("read/s", .right), ("written/s", .right), ("traffic/s", .right)])
+        for h in r.hosts {
+            if let c = h.sinceStart {
+                t.add([h.host, "since start", Units.fixed(c.uptime, 0), Units.bytes(c.bytesRead), Units.bytes(c.bytesWritten),
+                       Units.rate(c.readRate), Units.rate(c.writeRate), Units.rate(c.rate)])
+            }
+            if let w = h.traffic {
+                t.add([h.host, "capture window", Units.fixed(w.seconds, 0), Units.bytes(w.bytesRead), Units.bytes(w.bytesWritten),
+                       Units.rate(w.readRate), Units.rate(w.writeRate), Units.rate(w.rate)])
+            }
         }
         return t
     }
@@ -95,6 +110,47 @@ public enum ReportRenderer {
         return t
     }
 
+    /// One row per (server count, client): how balanced the same items would be.
+    static func whatIfTable(_ r: Report) -> Table {
+        var t = Table([("servers", .left), ("client", .left), ("max/mean", .right), ("top share", .right), ("fullest", .right),
+                       ("list traffic max/mean", .right)])
+        guard let w = r.whatIf else { return t }
+        for row in w.rows {
+            let delta = row.serverCount - w.configured.count
+            let label = String(row.serverCount) + (delta == 0 ? " (now)" : " (\(delta > 0 ? "+" : "")\(delta))")
+            t.add([label, row.client, Units.fixed(row.maxOverMean, 2), Units.percent(row.topShare),
+                   Units.bytes(Double(row.bytes.max() ?? 0)), w.listTraffic > 0 ? Units.fixed(row.trafficMaxOverMean, 2) : "-"])
+        }
+        return t
+    }
+
+    /// The best max/mean any placement could reach on each server count.
+    static func boundTable(_ r: Report) -> Table {
+        var t = Table([("servers", .left), ("best possible max/mean", .right), ("largest-first packing", .right),
+                       ("list traffic: best possible", .right), ("largest-first", .right)])
+        guard let w = r.whatIf else { return t }
+        for (b, l) in zip(w.bounds, w.trafficBounds) {
+            t.add([String(b.serverCount), Units.fixed(b.lowerBound, 2), Units.fixed(b.greedy, 2) + (b.exact ? "" : " (approx.)"),
+                   w.listTraffic > 0 ? Units.fixed(l.lowerBound, 2) : "-",
+                   w.listTraffic > 0 ? Units.fixed(l.greedy, 2) + (l.exact ? "" : " (approx.)") : "-"])
+        }
+        return t
+    }
+
+    /// The sentence above the what-if tables.
+    static func whatIfIntro(_ r: Report) -> String? {
+        guard let w = r.whatIf else { return nil }
+        var s = "The value bytes of \(w.items) items (\(Units.bytes(Double(w.bytes)))) placed by each client's hash on the configured "
+            + "servers (\(w.configured.joined(separator: ", "))), trimmed from the end or extended with whatif-<n>:11211. "
+            + "The largest item is \(Units.bytes(Double(w.largestItem))): no placement can do better than the best possible max/mean. "
+            + (w.lists > 0
+                ? "List traffic: the \(w.lists) token lists weighed by their estimated traffic (size × issue rate × 2, "
+                    + "\(Units.rate(Double(w.listTraffic))) in all), placed the same way."
+                : "No token lists with an issue rate: no list traffic figures.")
+        if w.skipped > 0 { s += " \(w.skipped) items without a key were not placed." }
+        return s
+    }
+
     static func facts(_ r: Report) -> [String] {
         var out = ["\(r.records) records, \(r.hosts.count) hosts, \(r.userCount) users with items"]
         let kinds = r.kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
@@ -107,20 +163,28 @@ public enum ReportRenderer {
 
     static func text(_ r: Report, width: Int) -> String {
         var s = "WHY IS ONE HOST HOTTER\n" + wrap(explanationText(r), width: width) + "\n"
-        let sections: [(String, Table)] = [("HOSTS", hostTable(r)), ("SKEW", skewTable(r)), ("TOP USERS (\(hostLegend(r)))", userTable(r, compact: true)),
+        let sections: [(String, Table)] = [("HOSTS", hostTable(r)), ("TRAFFIC (bytes the server read and wrote)", trafficTable(r)), ("SKEW", skewTable(r)), ("TOP USERS (\(hostLegend(r)))", userTable(r, compact: true)),
                                            ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
                                            ("SLAB CLASSES", slabTable(r))]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n" + title + "\n" + t.text(width: width) }
+        if let intro = whatIfIntro(r) {
+            s += "\nWHAT IF (other placements and server counts)\n" + wrap(intro, width: width) + "\n\n" + whatIfTable(r).text(width: width)
+                + "\n" + boundTable(r).text(width: width)
+        }
         s += "\n" + facts(r).map { wrap($0, width: width) }.joined(separator: "\n") + "\n"
         return s
     }
 
     static func markdown(_ r: Report) -> String {
         var s = "# memcached skew report\n\n## Explanation\n\n" + explanationText(r) + "\n"
-        let sections: [(String, Table)] = [("Hosts", hostTable(r)), ("Skew", skewTable(r)), ("Top users", userTable(r)),
+        let sections: [(String, Table)] = [("Hosts", hostTable(r)), ("Traffic (bytes the server read and wrote)", trafficTable(r)), ("Skew", skewTable(r)), ("Top users", userTable(r)),
                                            ("Token lists of the top users", listTable(r)), ("Largest keys", keyTable(r)),
                                            ("Slab classes", slabTable(r))]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n## " + title + "\n\n" + t.markdown() }
+        if let intro = whatIfIntro(r) {
+            s += "\n## What if (other placements and server counts)\n\n" + intro + "\n\n" + whatIfTable(r).markdown() + "\n"
+                + boundTable(r).markdown()
+        }
         s += "\n## Input\n\n" + facts(r).map { "- " + $0 }.joined(separator: "\n") + "\n"
         return s
     }

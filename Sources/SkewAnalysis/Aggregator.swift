@@ -6,25 +6,31 @@ import PipelineRecords
 public struct AggregationIssue: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+    public init(message: String) { self.message = message }
 }
 
 public final class Aggregator {
     public let top: Int
     public let showSecrets: Bool
-    private var hosts: [String: HostTotals] = [:]
-    private var users: [String: UserTotals] = [:]
-    private var slabs: [String: SlabTotals] = [:]
-    private var kinds: [String: Int] = [:]
-    private var topKeys: [KeyEntry] = []
+    var hosts: [String: HostTotals] = [:]
+    var users: [String: UserTotals] = [:]
+    var slabs: [String: SlabTotals] = [:]
+    var kinds: [String: Int] = [:]
+    var topKeys: [KeyEntry] = []
     private var minIndex = 0
-    private var records = 0
-    private var misplaced = 0
-    private var attributed = false
-    private var warnings: [String] = []
+    var records = 0
+    var misplaced = 0
+    var attributed = false
+    var warnings: [String] = []
+    var whatIf: WhatIfAnalysis?
+    /// Partials merged so far (`merge(partial:)`).
+    var mergedPartials = 0
 
-    public init(top: Int = 10, showSecrets: Bool = false) {
+    /// `whatIf`: the what-if placements to accumulate (nil: no what-if section).
+    public init(top: Int = 10, showSecrets: Bool = false, whatIf: WhatIfAnalysis? = nil) {
         self.top = max(1, top)
         self.showSecrets = showSecrets
+        self.whatIf = whatIf
     }
 
     /// Adds one record line. Lines of unknown type are ignored; unparseable lines throw.
@@ -63,8 +69,25 @@ public final class Aggregator {
                 h.traffic = HostTraffic(
                     bytesRead: r1 - r0, bytesWritten: w1 - w0, seconds: t1 - t0, evictions: e1,
                     evictionsDelta: e0.flatMap { a in e1.map { $0 - a } })
+            } else if timed.count >= 2 {
+                warnings.append("\(host): the capture window is shorter than a second; traffic is shown since server start only")
             } else {
-                warnings.append("\(host): fewer than two timed stats samples; no traffic figures for it")
+                warnings.append("\(host): fewer than two timed stats samples; no capture-window traffic for it")
+            }
+            // Since start: the first sample with an uptime, before the capture's own reads.
+            for (_, sample) in samples {
+                if let up = Aggregator.counter(sample, "uptime"), up > 0, let rd = Aggregator.counter(sample, "bytes_read"),
+                    let wr = Aggregator.counter(sample, "bytes_written")
+                {
+                    h.sinceStart = CumulativeTraffic(bytesRead: rd, bytesWritten: wr, uptime: up)
+                    break
+                }
+            }
+            for (_, sample) in samples.reversed() {
+                if let e = Aggregator.counter(sample, "evictions") {
+                    h.evictions = e
+                    break
+                }
             }
         }
         hosts[host] = h
@@ -82,9 +105,10 @@ public final class Aggregator {
         if kind != nil { attributed = true }
         var h = hosts[host] ?? HostTotals(host: host)
         h.items += 1
-        h.valueBytes += size
-        h.bytesByKind[kind ?? "unattributed", default: 0] += size
+        h.valueBytes &+= size
+        h.bytesByKind[kind ?? "unattributed", default: 0] &+= size
         hosts[host] = h
+        whatIf?.add(r)
         kinds[kind ?? "unattributed", default: 0] += 1
         if r["placement"]?["ok"]?.bool == false { misplaced += 1 }
 
@@ -92,7 +116,7 @@ public final class Aggregator {
         let slabKey = "\(host)#\(cls)"
         var s = slabs[slabKey] ?? SlabTotals(host: host, cls: cls)
         s.items += 1
-        s.bytes += size
+        s.bytes &+= size
         slabs[slabKey] = s
 
         let key = r["key"]?.string ?? r["key_b64"]?.string.map { "base64:" + $0 } ?? ""
@@ -101,8 +125,8 @@ public final class Aggregator {
             var u = users[id] ?? UserTotals(id: id, name: user?["name"]?.string, domain: user?["domain"]?.string,
                 inExport: user?["in_export"]?.bool ?? true)
             u.items += 1
-            u.bytes += size
-            u.bytesByHost[host, default: 0] += size
+            u.bytes &+= size
+            u.bytesByHost[host, default: 0] &+= size
             if kind == "token" { u.tokenKeys += 1 }
             if kind == "usertokens", let t = r["tokens"] {
                 u.lists.append(TokenListSummary(
@@ -122,7 +146,7 @@ public final class Aggregator {
         a.size != b.size ? a.size > b.size : (a.key != b.key ? a.key < b.key : a.host < b.host)
     }
 
-    private func offerKey(_ k: KeyEntry) {
+    func offerKey(_ k: KeyEntry) {
         if topKeys.count < top {
             topKeys.append(k)
             if topKeys.count == top { recomputeMin() }
@@ -149,12 +173,19 @@ public final class Aggregator {
         if haveTraffic, let s = SkewFigures.compute(metric: "traffic", hosts: names, values: hostList.map { $0.traffic?.rate ?? 0 }) {
             skew.append(s)
         }
+        let haveSinceStart = !hostList.isEmpty && hostList.allSatisfy { $0.sinceStart != nil }
+        if haveSinceStart,
+            let s = SkewFigures.compute(metric: "traffic since start", hosts: names, values: hostList.map { $0.sinceStart?.rate ?? 0 })
+        {
+            skew.append(s)
+        }
         let allUsers = users.values.sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.id < $1.id }
-        let explanation = Explainer.explain(hosts: hostList, users: allUsers, useTraffic: haveTraffic)
+        let basis: ExplanationBasis = haveTraffic ? .traffic : (haveSinceStart ? .trafficSinceStart : .bytes)
+        let explanation = Explainer.explain(hosts: hostList, users: allUsers, basis: basis)
         return Report(
             hosts: hostList, skew: skew, explanation: explanation, users: Array(allUsers.prefix(top)), userCount: users.count,
             keys: topKeys.sorted(by: Aggregator.before),
             slabs: slabs.values.sorted { $0.host != $1.host ? $0.host < $1.host : $0.cls < $1.cls }, kinds: kinds,
-            records: records, misplaced: misplaced, attributed: attributed, warnings: warnings)
+            records: records, misplaced: misplaced, attributed: attributed, warnings: warnings, whatIf: whatIf?.result())
     }
 }

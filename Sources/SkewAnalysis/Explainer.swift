@@ -8,9 +8,23 @@ public enum Explainer {
     /// Stop naming lists once they cover this share of all the lists' contribution on the host.
     public static let coverage = 0.9
 
+    /// `useTraffic`: the capture-window traffic basis, else value bytes.
     public static func explain(hosts: [HostTotals], users: [UserTotals], useTraffic: Bool) -> Explanation? {
+        explain(hosts: hosts, users: users, basis: useTraffic ? .traffic : .bytes)
+    }
+
+    /// The host figure the basis compares.
+    public static func figure(_ h: HostTotals, _ basis: ExplanationBasis) -> Double {
+        switch basis {
+        case .traffic: return h.traffic?.rate ?? 0
+        case .trafficSinceStart: return h.sinceStart?.rate ?? 0
+        case .bytes: return Double(h.valueBytes)
+        }
+    }
+
+    public static func explain(hosts: [HostTotals], users: [UserTotals], basis: ExplanationBasis) -> Explanation? {
         guard hosts.count >= 2 else { return nil }
-        let values = hosts.map { useTraffic ? ($0.traffic?.rate ?? 0) : Double($0.valueBytes) }
+        let values = hosts.map { figure($0, basis) }
         var top = 0
         for i in values.indices where values[i] > values[top] { top = i }
         let host = hosts[top].host
@@ -22,10 +36,12 @@ public enum Explainer {
         var candidates: [Candidate] = []
         for u in users {
             for l in u.lists where l.host == host {
-                candidates.append(Candidate(user: u, list: l, weight: useTraffic ? l.estimatedTraffic : Double(l.size)))
+                candidates.append(Candidate(user: u, list: l, weight: basis.isTraffic ? l.estimatedTraffic : Double(l.size)))
             }
         }
-        candidates.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.user.id < $1.user.id }
+        candidates.sort {
+            $0.weight != $1.weight ? $0.weight > $1.weight : ($0.user.id != $1.user.id ? $0.user.id < $1.user.id : $0.list.key < $1.list.key)
+        }
         let total = candidates.reduce(0) { $0 + $1.weight }
         guard total > 0 else { return nil }
         var chosen: [Candidate] = []
@@ -44,14 +60,32 @@ public enum Explainer {
         let listBytes = chosen.reduce(Int64(0)) { $0 + $1.list.size }
         let allOnHost = users.filter { ids.contains($0.id) }.allSatisfy { u in u.lists.allSatisfy { $0.host == host } }
         let share = sum / excess
-        let what = useTraffic ? "excess traffic" : "excess bytes"
-        let count = names.count == 1 ? "1 user's token list" : "\(names.count) users' token lists"
-        let sentence = "\(count) (\(names.joined(separator: ", "))), \(Units.megabytes(Double(listBytes))), "
-            + "\(allOnHost ? "all on" : "on") \(host), account for \(Units.percent(share)) of its \(what) "
-            + "(\(useTraffic ? Units.rate(excess) : Units.megabytes(excess)) over the mean of \(useTraffic ? Units.rate(mean) : Units.megabytes(mean)))."
+        let sentence = Explainer.sentence(
+            users: names, listBytes: listBytes, allOnHost: allOnHost, host: host, basis: basis, explained: sum, excess: excess,
+            mean: mean)
         return Explanation(
-            host: host, basis: useTraffic ? "traffic" : "bytes", value: values[top], mean: mean, excess: excess, users: names,
+            host: host, basis: basis.rawValue, value: values[top], mean: mean, excess: excess, users: names,
             userIDs: ids, listBytes: listBytes, explained: sum, shareOfExcess: share, allOnHost: allOnHost, sentence: sentence)
+    }
+
+    /// "3 users' token lists (a, b, c), 335.0 kB, all on H, account for 91% of its excess … (X over the
+    /// mean of Y)." When the estimate exceeds the excess the share is not written as "123% of": the lists
+    /// "account for more than all of its excess …", with their estimate and the excess side by side.
+    public static func sentence(
+        users names: [String], listBytes: Int64, allOnHost: Bool, host: String, basis: ExplanationBasis, explained: Double,
+        excess: Double, mean: Double
+    ) -> String {
+        let count = names.count == 1 ? "1 user's token list" : "\(names.count) users' token lists"
+        func amount(_ v: Double) -> String { basis.isTraffic ? Units.rate(v) : Units.bytes(v) }
+        let head = "\(count) (\(names.joined(separator: ", "))), \(Units.bytes(Double(listBytes))), "
+            + "\(allOnHost ? "all on" : "on") \(host), account for "
+        let share = explained / excess
+        if Units.fixed(share * 100, 0) == "100" || share < 1 {
+            return head + "\(Units.percent(share)) of its \(basis.excessPhrase) (\(amount(excess)) over the mean of \(amount(mean)))."
+        }
+        let estimate = basis.isTraffic ? "an estimated \(amount(explained))" : amount(explained)
+        return head + "more than all of its \(basis.excessPhrase) (\(estimate), \(Units.percent(share)) of the "
+            + "\(amount(excess)) it has over the mean of \(amount(mean)))."
     }
 }
 

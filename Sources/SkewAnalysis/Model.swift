@@ -24,14 +24,56 @@ public struct HostTraffic: Sendable, Equatable {
     }
 }
 
+/// Server-side traffic of one host from its start until the first `stats` sample of the capture
+/// (so the capture's own reads are not counted): the cumulative counters over `uptime`.
+public struct CumulativeTraffic: Sendable, Equatable {
+    public var bytesRead: Double
+    public var bytesWritten: Double
+    /// Seconds since the server started (`uptime` of that sample).
+    public var uptime: Double
+    public var readRate: Double { uptime > 0 ? bytesRead / uptime : 0 }
+    public var writeRate: Double { uptime > 0 ? bytesWritten / uptime : 0 }
+    /// Both directions, per second, averaged since the server started.
+    public var rate: Double { readRate + writeRate }
+
+    public init(bytesRead: Double, bytesWritten: Double, uptime: Double) {
+        self.bytesRead = bytesRead
+        self.bytesWritten = bytesWritten
+        self.uptime = uptime
+    }
+}
+
 public struct HostTotals: Sendable, Equatable {
     public var host: String
     public var items = 0
     public var valueBytes: Int64 = 0
     public var bytesByKind: [String: Int64] = [:]
+    /// Over the capture window (first to last timed sample); nil when the window is shorter than a second.
     public var traffic: HostTraffic?
+    /// Since the server started, up to the capture's first sample.
+    public var sinceStart: CumulativeTraffic?
+    /// `evictions` of the last stats sample (a counter since the server started).
+    public var evictions: Double?
     public var complete: Bool?
     public init(host: String) { self.host = host }
+}
+
+/// Which host figure the explanation compares: traffic over the capture window, average traffic since
+/// the servers started, or value bytes (the first one every host has).
+public enum ExplanationBasis: String, Sendable, Equatable {
+    case traffic
+    case trafficSinceStart = "traffic-since-start"
+    case bytes
+
+    public var isTraffic: Bool { self != .bytes }
+    /// "excess traffic during the capture", "excess traffic since server start", "excess bytes".
+    public var excessPhrase: String {
+        switch self {
+        case .traffic: return "excess traffic during the capture"
+        case .trafficSinceStart: return "excess traffic since server start"
+        case .bytes: return "excess bytes"
+        }
+    }
 }
 
 /// max/mean, the top host's share of the total, and the Gini coefficient of one figure over hosts.
@@ -124,7 +166,8 @@ public struct SlabTotals: Sendable, Equatable {
 /// Why the hottest host is hot: the users whose token lists there explain its excess over the mean.
 public struct Explanation: Sendable, Equatable {
     public var host: String
-    /// `traffic` when both stats samples exist on every host, else `bytes`.
+    /// `traffic` (capture window) when every host has one, else `traffic-since-start` when every host
+    /// has `uptime`, else `bytes`.
     public var basis: String
     /// The host's figure, the mean over hosts, and the excess (figure − mean); bytes/s or bytes.
     public var value: Double
@@ -154,4 +197,6 @@ public struct Report: Sendable {
     public var misplaced: Int
     public var attributed: Bool
     public var warnings: [String]
+    /// The what-if section (nil unless the report was given the clients' server list).
+    public var whatIf: WhatIfResult?
 }

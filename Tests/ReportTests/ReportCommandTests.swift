@@ -103,7 +103,7 @@ import TestSupport
             }
             return found
         }
-        for format in ["text", "markdown", "json"] {
+        for format in ["text", "markdown", "json", "html"] {
             let out = try report(["--format", format, "--top", "200", path]).stdoutText
             #expect(leaked(out).isEmpty, "\(format)")
         }
@@ -119,7 +119,7 @@ import TestSupport
         #expect(partial.status == 3)
         #expect(partial.stderrText.contains("line \(try kilo.recordCount() + 1):"), "\(partial.stderrText)")
         #expect(try report(["/nonexistent/records.ndjson"]).status == 2)
-        #expect(try report(["--format", "html", path]).status == 64)
+        #expect(try report(["--format", "pdf", path]).status == 64)
         #expect(try report(["--top", "0", path]).status == 64)
         #expect(try report(["--nope"]).status == 64)
     }

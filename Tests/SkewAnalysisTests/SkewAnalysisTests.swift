@@ -77,11 +77,26 @@ import TestSupport
         #expect(e.host == "b")
         #expect(e.userIDs == ["x"])
         #expect(e.shareOfExcess == 1)
-        #expect(e.sentence.hasPrefix("1 user's token list (X), 0.0 MB, all on b, account for 100% of its excess traffic"))
-        // Bytes: excess 400; x (500) covers it.
+        #expect(e.sentence == "1 user's token list (X), 500 B, all on b, account for 100% of its excess traffic during the capture "
+            + "(4.0 kB/s over the mean of 5.0 kB/s).")
+        // Bytes: excess 400; x (500) covers more than all of it: said so, not "125% of".
         let byBytes = try #require(Explainer.explain(hosts: hosts, users: users, useTraffic: false))
         #expect(byBytes.basis == "bytes")
         #expect(byBytes.shareOfExcess == 500.0 / 400.0)
+        #expect(byBytes.sentence == "1 user's token list (X), 500 B, all on b, account for more than all of its excess bytes "
+            + "(500 B, 125% of the 400 B it has over the mean of 500 B).")
+        // Since start: the cumulative counters over the uptime; x and y (8000 + 2400 B/s) against 4000 B/s.
+        var a = host("a", bytes: 100, rate: nil), b = host("b", bytes: 900, rate: nil)
+        a.sinceStart = CumulativeTraffic(bytesRead: 500_000, bytesWritten: 500_000, uptime: 1000)
+        b.sinceStart = CumulativeTraffic(bytesRead: 4_000_000, bytesWritten: 5_000_000, uptime: 1000)
+        let since = try #require(Explainer.explain(hosts: [a, b], users: users, basis: .trafficSinceStart))
+        #expect(since.basis == "traffic-since-start")
+        #expect(since.excess == 4000)
+        #expect(since.sentence.hasPrefix("1 user's token list (X), 500 B, all on b, account for 100% of its excess traffic since server start"))
+        let slow = [user("x", lists: [("b", 500, 1)]), user("y", lists: [("b", 300, 1)])]
+        let part = try #require(Explainer.explain(hosts: [a, b], users: slow, basis: .trafficSinceStart))
+        #expect(part.sentence == "2 users' token lists (X, Y), 800 B, all on b, account for 40% of its excess traffic since server start "
+            + "(4.0 kB/s over the mean of 5.0 kB/s).")
         // No skew, or a single host: nothing to explain.
         #expect(Explainer.explain(hosts: [host("a", bytes: 5, rate: 1), host("b", bytes: 5, rate: 1)], users: users, useTraffic: true) == nil)
         #expect(Explainer.explain(hosts: [host("b", bytes: 5, rate: 1)], users: users, useTraffic: true) == nil)

@@ -152,10 +152,10 @@ for n, s in enumerate(servers):
             est[servers.index(it[0])] += it[4] * live / float(TTL) * 2
     rate = 20000 + est[0] + (2 * est[n] / 0.91 if n > 0 else 0)
     g0 = {'time': str(CAPTURE - 60), 'bytes_read': str(10**6 * (n + 1)), 'bytes_written': str(5 * 10**6 * (n + 1)),
-          'evictions': str(n), 'curr_items': str(len(hi))}
+          'evictions': str(n), 'curr_items': str(len(hi)), 'uptime': str(86400 - 60)}
     g1 = {'time': str(CAPTURE), 'bytes_read': str(10**6 * (n + 1) + int(rate * 60 / 3)),
           'bytes_written': str(5 * 10**6 * (n + 1) + int(rate * 60 * 2 / 3)), 'evictions': str(n * 3),
-          'curr_items': str(len(hi))}
+          'curr_items': str(len(hi)), 'uptime': str(86400)}
     rates = {'interval_s': 60}
     for name in ('bytes_read', 'bytes_written', 'evictions'):
         rates[name] = (float(g1[name]) - float(g0[name])) / 60

@@ -33,6 +33,7 @@ for line in open(records_path, encoding='utf-8'):
     records += 1
     if r.get('type') == 'source':
         h = hosts.setdefault(hostkey(r), {'items': 0, 'bytes': 0, 'by_kind': {}, 'traffic': None})
+        h['traffic'] = None
         h['complete'] = r.get('complete')
         timed = [s for s in (r.get('stats') or {}).values() if counter(s, 'time') is not None]
         if len(timed) >= 2 and counter(timed[-1], 'time') > counter(timed[0], 'time'):
@@ -44,11 +45,22 @@ for line in open(records_path, encoding='utf-8'):
                             'write_rate': wr / secs, 'rate': rd / secs + wr / secs,
                             'evictions': counter(b, 'evictions'),
                             'evictions_delta': counter(b, 'evictions') - counter(a, 'evictions')}
+        # Since start: the first sample with an uptime (before the capture's own reads).
+        h['since_start'] = None
+        for smp in (r.get('stats') or {}).values():
+            up, rd, wr = counter(smp, 'uptime'), counter(smp, 'bytes_read'), counter(smp, 'bytes_written')
+            if up and up > 0 and rd is not None and wr is not None:
+                h['since_start'] = {'bytes_read': rd, 'bytes_written': wr, 'uptime': up, 'read_rate': rd / up,
+                                    'write_rate': wr / up, 'rate': rd / up + wr / up}
+                break
+        ev = [counter(smp, 'evictions') for smp in (r.get('stats') or {}).values() if counter(smp, 'evictions') is not None]
+        h['evictions'] = ev[-1] if ev else None
     elif r.get('type') == 'item':
         hk = hostkey(r)
         size = r.get('size') or 0
         kind = r.get('kind')
-        h = hosts.setdefault(hk, {'items': 0, 'bytes': 0, 'by_kind': {}, 'traffic': None, 'complete': None})
+        h = hosts.setdefault(hk, {'items': 0, 'bytes': 0, 'by_kind': {}, 'traffic': None, 'complete': None,
+                                  'since_start': None, 'evictions': None})
         h['items'] += 1
         h['bytes'] += size
         h['by_kind'][kind or 'unattributed'] = h['by_kind'].get(kind or 'unattributed', 0) + size
@@ -98,13 +110,18 @@ def first_max(values):
 
 expected_skew = [skew('bytes', [float(hosts[h]['bytes']) for h in names]),
                  skew('items', [float(hosts[h]['items']) for h in names])]
-use_traffic = all(hosts[h]['traffic'] for h in names)
+use_traffic = bool(names) and all(hosts[h]['traffic'] for h in names)
+use_since = bool(names) and all(hosts[h].get('since_start') for h in names)
 if use_traffic:
     expected_skew.append(skew('traffic', [hosts[h]['traffic']['rate'] for h in names]))
+if use_since:
+    expected_skew.append(skew('traffic since start', [hosts[h]['since_start']['rate'] for h in names]))
 for s in expected_skew:
     vals = {'bytes': [hosts[h]['bytes'] for h in names], 'items': [hosts[h]['items'] for h in names],
-            'traffic': [hosts[h]['traffic']['rate'] for h in names] if use_traffic else None}[s['metric']]
+            'traffic': [hosts[h]['traffic']['rate'] for h in names] if use_traffic else None,
+            'traffic since start': [hosts[h]['since_start']['rate'] for h in names] if use_since else None}[s['metric']]
     s['top_host'] = names[first_max(vals)]
+basis = 'traffic' if use_traffic else ('traffic-since-start' if use_since else 'bytes')
 
 
 def fixed(v, digits):
@@ -128,14 +145,15 @@ def human(b):
 user_list = sorted(users.values(), key=lambda u: (-u['bytes'], u['id']))
 explanation = None
 if len(names) >= 2:
-    values = [hosts[h]['traffic']['rate'] if use_traffic else float(hosts[h]['bytes']) for h in names]
+    values = [hosts[h]['traffic']['rate'] if basis == 'traffic' else
+              hosts[h]['since_start']['rate'] if basis == 'traffic-since-start' else float(hosts[h]['bytes']) for h in names]
     t = first_max(values)
     hot = names[t]
     mean = sum(values) / len(values)
     excess = values[t] - mean
-    cands = [(l['estimated_traffic'] if use_traffic else float(l['size']), u, l)
+    cands = [(l['estimated_traffic'] if basis != 'bytes' else float(l['size']), u, l)
              for u in user_list for l in u['lists'] if l['host'] == hot]
-    cands.sort(key=lambda c: (-c[0], c[1]['id']))
+    cands.sort(key=lambda c: (-c[0], c[1]['id'], c[2]['key']))
     total = sum(c[0] for c in cands)
     if excess > 0 and total > 0:
         chosen, acc = [], 0.0
@@ -151,13 +169,20 @@ if len(names) >= 2:
                 labels.append(c[1]['name'] or c[1]['id'])
         list_bytes = sum(c[2]['size'] for c in chosen)
         all_on = all(l['host'] == hot for u in user_list if u['id'] in ids for l in u['lists'])
-        what = 'excess traffic' if use_traffic else 'excess bytes'
+        what = {'traffic': 'excess traffic during the capture', 'traffic-since-start': 'excess traffic since server start',
+                'bytes': 'excess bytes'}[basis]
         count = "1 user's token list" if len(labels) == 1 else "%d users' token lists" % len(labels)
-        fmt = (lambda v: human(v) + '/s') if use_traffic else mb
-        sentence = '%s (%s), %s, %s %s, account for %s%% of its %s (%s over the mean of %s).' % (
-            count, ', '.join(labels), mb(list_bytes), 'all on' if all_on else 'on', hot, fixed(acc / excess * 100, 0),
-            what, fmt(excess), fmt(mean))
-        explanation = {'sentence': sentence, 'host': hot, 'basis': 'traffic' if use_traffic else 'bytes',
+        fmt = (lambda v: human(v) + '/s') if basis != 'bytes' else human
+        head = '%s (%s), %s, %s %s, account for ' % (count, ', '.join(labels), human(list_bytes),
+                                                      'all on' if all_on else 'on', hot)
+        pct = fixed(acc / excess * 100, 0)
+        if acc < excess or pct == '100':
+            sentence = head + '%s%% of its %s (%s over the mean of %s).' % (pct, what, fmt(excess), fmt(mean))
+        else:
+            est = ('an estimated ' + fmt(acc)) if basis != 'bytes' else fmt(acc)
+            sentence = head + 'more than all of its %s (%s, %s%% of the %s it has over the mean of %s).' % (
+                what, est, pct, fmt(excess), fmt(mean))
+        explanation = {'sentence': sentence, 'host': hot, 'basis': basis,
                        'value': values[t], 'mean': mean, 'excess': excess, 'users': labels, 'user_ids': ids,
                        'list_bytes': list_bytes, 'explained': acc, 'share_of_excess': acc / excess, 'all_on_host': all_on}
 
@@ -165,7 +190,8 @@ keys.sort()
 expected = {
     'records': records, 'misplaced': misplaced, 'explanation': explanation,
     'hosts': [{'host': h, 'items': hosts[h]['items'], 'value_bytes': hosts[h]['bytes'],
-               'bytes_by_kind': hosts[h]['by_kind'], 'traffic': hosts[h]['traffic']} for h in names],
+               'bytes_by_kind': hosts[h]['by_kind'], 'traffic': hosts[h]['traffic'],
+               'since_start': hosts[h].get('since_start'), 'evictions': hosts[h].get('evictions')} for h in names],
     'skew': expected_skew,
     'users': {'count': len(users), 'top': [
         {'id': u['id'], 'name': u['name'], 'items': u['items'], 'bytes': u['bytes'], 'token_keys': u['token_keys'],

@@ -1,0 +1,105 @@
+// report: aggregates decode's or attribute's NDJSON in one streaming pass and prints why one host
+// is hotter than the others (docs/report.md). Thin command: options, validation, exit statuses.
+import ArgumentParser
+import Foundation
+import PipelineCLI
+import KeyPlacement
+import ReportRendering
+import SkewAnalysis
+
+extension ReportFormat: ExpressibleByArgument {}
+
+@main
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Explain why one memcached host is hotter than the others, from decode's or attribute's NDJSON records.",
+        discussion: """
+            Reads NDJSON records (files, or stdin for `-` or no argument) in one streaming pass and prints \
+            per-host totals and traffic, skew figures, the explanation of the hottest host, top users, token \
+            lists, largest keys and slab classes; with --servers, the same items under other placements and \
+            server counts (what-if). --partial writes a mergeable aggregate; --merge combines them. Token ids \
+            never appear unless --show-secrets. See docs/report.md.
+
+            EXAMPLES:
+              decode d/*.mcdump.gz | attribute --users u.json --servers $S | report
+              report --format markdown --output postmortem.md records.ndjson
+              report --format html --servers a:11211,b:11211 -o report.html rec.ndjson
+              report --servers a:11211,b:11211 --what-if-servers 2,3,4 rec.ndjson
+              report --format json --partial --servers $S host-a.ndjson > a.partial
+              report --merge --format html --output fleet.html *.partial
+
+            \(ExitStatus.helpTable([
+                .fatal: "an input cannot be read or merged, or the output cannot be written",
+                .partial: "finished, but lines that are not JSON records were skipped",
+            ]))
+            """)
+
+    @Argument(help: ArgumentHelp("NDJSON records to read (`-` = stdin; none = stdin).", valueName: "INPUT"))
+    var inputs: [String] = []
+
+    @Option(name: .shortAndLong, help: "Output format: text, markdown, json or html (one self-contained file with inline SVG charts).")
+    var format: ReportFormat = .text
+
+    @Option(help: ArgumentHelp("Rows in the top users and largest keys tables (1…100000).", valueName: "N"))
+    var top = 10
+
+    @Option(help: ArgumentHelp("Text width (40…1000; default $COLUMNS, the terminal, else 120).", valueName: "COLUMNS"))
+    var width: Int?
+
+    @Flag(name: .customLong("show-secrets"), help: "Show token ids (logical keys of token items).")
+    var showSecrets = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to FILE (through a temporary file and a rename) instead of stdout.", valueName: "FILE"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("The clients' ordered server list, for the what-if section.", valueName: "HOST:PORT[:WEIGHT],..."))
+    var servers: String?
+
+    @Option(name: .customLong("what-if-servers"), help: ArgumentHelp("Server counts for the what-if (default N-1,N,N+1,N+2).", valueName: "N,..."))
+    var whatIfServers: String?
+
+    @Option(name: .customLong("what-if-clients"), help: ArgumentHelp("Placements to compare (default python-memcached, python-memcached-1.59, libmemcached-ketama, twemproxy, pymemcache, jump).", valueName: "CLIENT,..."))
+    var whatIfClients: String?
+
+    @Flag(help: "Write the mergeable partial aggregate (JSON, needs --format json) instead of the report.")
+    var partial = false
+
+    @Flag(help: "Inputs are partials (from --partial, one per line): merge them into one report.")
+    var merge = false
+
+    func validate() throws {
+        if partial && format != .json { throw ValidationError("--partial writes JSON: give --format json") }
+        if merge && (servers != nil || whatIfServers != nil || whatIfClients != nil) {
+            throw ValidationError("--merge takes the what-if configuration from the partials; drop --servers and --what-if-*")
+        }
+        if servers == nil && (whatIfServers != nil || whatIfClients != nil) {
+            throw ValidationError("--what-if-servers and --what-if-clients need --servers (the clients' ordered list)")
+        }
+        _ = try whatIfConfig()
+        guard (1...100_000).contains(top) else { throw ValidationError("--top needs a number from 1 to 100000") }
+        if let width, !(40...1000).contains(width) { throw ValidationError("--width needs a number from 40 to 1000") }
+        if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("stdin (`-`) can be read only once") }
+    }
+
+    /// The what-if configuration, nil without --servers.
+    func whatIfConfig() throws -> WhatIfConfig? {
+        guard let servers else { return nil }
+        do throws(PlacementError) {
+            return try WhatIfConfig.parse(servers: servers, counts: whatIfServers, clients: whatIfClients)
+        } catch {
+            throw ValidationError(error.message + (error.kind == .badServerSpec || error.kind == .badWeight ? " (--servers)" : ""))
+        }
+    }
+
+    static func main() {
+        let command = parseOrExitWithOneLine()
+        Foundation.exit(command.execute().rawValue)
+    }
+
+    /// Runs the report and returns the exit status (never throws: every failure is a status).
+    func execute() -> ExitStatus {
+        let run = ReportRun(options: self)
+        return run.execute()
+    }
+}

@@ -1,0 +1,87 @@
+// report/ReportRun: reads every input into the aggregator (skipping lines that are not JSON
+// records, with their line numbers), renders the report and writes it to stdout or --output.
+import Foundation
+import PipelineCLI
+import PipelineRecords
+import ReportRendering
+import SkewAnalysis
+
+struct ReportRun {
+    let options: ReportCommand
+    let diag = Diagnostics(tool: "report")
+
+    func execute() -> ExitStatus {
+        let inputs = options.inputs.isEmpty ? ["-"] : options.inputs
+        var whatIf: WhatIfAnalysis?
+        do {
+            if let config = try options.whatIfConfig() { whatIf = try WhatIfAnalysis(config: config) }
+        } catch {
+            diag.error("\(error)")
+            return .usage
+        }
+        let aggregator = Aggregator(top: options.top, showSecrets: options.showSecrets, whatIf: whatIf)
+        var badLines = 0
+        for input in inputs {
+            do {
+                let reader = input == "-" ? ByteReader(fd: 0, name: "stdin") : try ByteReader(path: input)
+                while let line = try reader.nextLine() {
+                    if line.isEmpty { continue }
+                    if options.merge {
+                        do throws(AggregationIssue) {
+                            let value: JSONValue
+                            do throws(JSONParseError) { value = try JSONParser.parse(line) } catch {
+                                throw AggregationIssue(message: "not JSON: \(error)")
+                            }
+                            try aggregator.merge(partial: value)
+                        } catch {
+                            diag.error("\(reader.name): line \(reader.lineNumber): \(error.message)")
+                            return .fatal
+                        }
+                        continue
+                    }
+                    do throws(AggregationIssue) { try aggregator.add(line) } catch {
+                        badLines += 1
+                        if badLines <= 20 { diag.warning("\(reader.name): line \(reader.lineNumber): \(error.message) (skipped)") }
+                    }
+                }
+            } catch {
+                diag.error("\(error)")
+                return .fatal
+            }
+        }
+        let rendered = options.partial
+            ? aggregator.partialJSON() : ReportRenderer.render(aggregator.finish(), format: options.format, width: terminalWidth())
+        guard write(rendered) else { return .fatal }
+        if badLines > 0 {
+            diag.warning("\(badLines) line(s) were not JSON records and were skipped")
+            return .partial
+        }
+        return .success
+    }
+
+    /// Writes the report; false (after an error message) when it cannot be written.
+    func write(_ text: String) -> Bool {
+        OutputSink.ignoreSIGPIPE()
+        do {
+            if let path = options.output {
+                let f = try AtomicOutputFile(path: path)
+                try OutputSink(fd: f.handle.fileDescriptor, name: path).write(Array(text.utf8))
+                try f.commit()
+            } else {
+                try OutputSink(fd: 1).write(Array(text.utf8))
+            }
+            return true
+        } catch {
+            diag.error("\(error)")
+            return false
+        }
+    }
+
+    func terminalWidth() -> Int {
+        if let w = options.width { return w }
+        if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c >= 40, c <= 1000 { return c }
+        var ws = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col >= 40 { return Int(ws.ws_col) }
+        return 120
+    }
+}
