@@ -21,6 +21,8 @@ struct ReportRun {
         }
         let aggregator = Aggregator(top: options.top, showSecrets: options.showSecrets, whatIf: whatIf)
         var badLines = 0
+        let progress = ProgressLine()
+        var lines = 0
         for input in inputs {
             do {
                 let reader = input == "-" ? ByteReader(fd: 0, name: "stdin") : try ByteReader(path: input)
@@ -43,12 +45,15 @@ struct ReportRun {
                         badLines += 1
                         if badLines <= 20 { diag.warning("\(reader.name): line \(reader.lineNumber): \(error.message) (skipped)") }
                     }
+                    lines += 1
+                    if lines % 4096 == 0 { progress.update("report: \(lines) records") }
                 }
             } catch {
                 diag.error("\(error)")
                 return .fatal
             }
         }
+        progress.clear()
         let rendered = options.partial
             ? aggregator.partialJSON() : ReportRenderer.render(aggregator.finish(), format: options.format, width: terminalWidth())
         guard write(rendered) else { return .fatal }

@@ -1,5 +1,5 @@
 // Progress goes to stderr only when stderr is a terminal: under a pseudo-terminal (util-linux
-// `script`) collect, decode and attribute draw their status line; with stderr on a pipe (how the
+// `script`) collect, decode, attribute and report draw their status line; with stderr on a pipe (how the
 // stages run in a pipeline or CI) not one progress byte appears.
 import Foundation
 import Testing
@@ -14,7 +14,7 @@ import TestSupport
         return try runProcess("/usr/bin/script", ["-q", "-e", "-c", quoted, "/dev/null"])
     }
 
-    @Test func decodeAndAttributeDrawProgressOnlyOnATerminal() throws {
+    @Test func decodeAttributeAndReportDrawProgressOnlyOnATerminal() throws {
         let dir = try Scratch.directory("progress")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let dump = Repo.path("Samples/kilo-2host/127.0.0.1_21212.mcdump.gz")
@@ -35,6 +35,15 @@ import TestSupport
         #expect(att.stdoutText.contains("attribute: ") && att.stdoutText.contains(" records, "), "no progress: \(att.stdoutText)")
         let attPiped = try runProcess(Repo.executable("attribute"), ["--users", users, "--output", dir + "/d.ndjson", dir + "/a.ndjson"])
         #expect(!attPiped.stderrText.contains(Self.eraseLine) && !attPiped.stderrText.contains(" records, "))
+
+        // report draws every 4096 records: the sample host has about 2000, so feed it twice.
+        let inputs = [dir + "/c.ndjson", dir + "/c.ndjson", dir + "/c.ndjson"]
+        let rep = try Self.onTerminal([Repo.executable("report"), "--format", "json", "--output", dir + "/r.json"] + inputs)
+        #expect(rep.status == 0)
+        #expect(rep.stdoutText.contains("report: ") && rep.stdoutText.contains(" records"), "no progress: \(rep.stdoutText)")
+        let repPiped = try runProcess(Repo.executable("report"), ["--format", "json", "--output", dir + "/s.json"] + inputs)
+        #expect(repPiped.status == 0)
+        #expect(!repPiped.stderrText.contains(Self.eraseLine))
     }
 
     @Test func collectDrawsProgressOnlyOnATerminal() throws {
