@@ -78,6 +78,10 @@ py_hosts = {h: (v["items"], v["bytes"]) for h, v in py["hosts"].items()}
 print(f"cluster: 2 hosts, {items} items, {vbytes / 1e6:.0f} MB of values")
 print(f"same per-host items and bytes in both: {ours_hosts == py_hosts}; hottest host: ours "
       f"{(rep.get('explanation') or {}).get('host')}, python {py['hot_host']}")
+if ours_hosts != py_hosts:
+    print(f"  per host (items, bytes): ours {ours_hosts}, python {py_hosts}")
+for warning in rep.get("warnings") or []:
+    print(f"  report warning: {warning}")
 print(f"  collect                 {collect_s:8.2f} s   peak RSS {collect_kb / 1024:7.1f} MB")
 print(f"  decode | attribute | report {pipe_s:6.2f} s   peak RSS {pipe_kb / 1024:7.1f} MB (sum)"
       f"  [decode {dec_s:.1f} s {dec_kb / 1024:.0f} MB, attribute {att_s:.1f} s {att_kb / 1024:.0f} MB,"

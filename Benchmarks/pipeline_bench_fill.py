@@ -10,12 +10,14 @@ Templates are pickled once and ids substituted (same length), so the fill is a p
 stream. Writes the user list as `openstack user list --long -f json` prints it. Prints "items value_bytes".
 """
 import binascii
+import datetime
 import hashlib
 import json
 import pickle
 import random
 import socket
 import sys
+import time
 
 from dogpile.cache.api import CachedValue
 
@@ -23,7 +25,8 @@ port1, port2, items, users_path = int(sys.argv[1]), int(sys.argv[2]), int(sys.ar
 rng = random.Random(11)
 TOKEN = "a" * 32
 USER = "b" * 32
-EXPIRES = "2026-11-26T20:00:00.000000Z"
+# Tokens expire an hour after the fill (same length as any isotime), so the lists count as live.
+EXPIRES = datetime.datetime.fromtimestamp(time.time() + 3600, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
 
 
 def home(key):

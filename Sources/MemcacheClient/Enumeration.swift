@@ -16,8 +16,26 @@ public struct Enumeration {
     /// False when the listing is known to miss items (cachedump).
     public var listingComplete: Bool
     public var notes: [(level: String, message: String)]
-    /// Lines in the metadump listing (before dedupe), when a metadump was taken.
+    /// Lines in the metadump listing(s) (before dedupe), when a metadump was taken.
     public var metadumpLines: Int?
+    /// The second crawl's spool, when one was taken (its `yielded` counts the keys only it listed).
+    public var secondCrawl: MetadumpSpool?
+    /// How many keys the listing should yield, for progress: the first crawl's lines, or `curr_items`
+    /// when a second crawl was taken.
+    public var expectedKeys: Int?
+
+    public init(
+        method: EnumerationMethod, source: KeySource, listingComplete: Bool, notes: [(level: String, message: String)],
+        metadumpLines: Int?, secondCrawl: MetadumpSpool? = nil
+    ) {
+        self.method = method
+        self.source = source
+        self.listingComplete = listingComplete
+        self.notes = notes
+        self.metadumpLines = metadumpLines
+        self.secondCrawl = secondCrawl
+        expectedKeys = metadumpLines
+    }
 }
 
 /// Enumeration failed; `notes` says what was tried before (e.g. why metadump was not used).
@@ -56,7 +74,9 @@ public enum Enumerator {
                 }
                 switch outcome {
                 case .spooled(let spool):
-                    return Enumeration(method: .metadump, source: spool, listingComplete: true, notes: notes, metadumpLines: spool.lines)
+                    return try await secondCrawlIfShort(
+                        spool, host: host, port: port, options: options, server: server, spoolDirectory: spoolDirectory,
+                        notes: notes)
                 case .refused(let answer):
                     if case .busy = answer, attempt < 3 {
                         notes.append(("warning", "lru_crawler metadump all answered \(answer); retrying in 2 s"))
@@ -83,5 +103,37 @@ public enum Enumerator {
         }
         for n in listing.notes { notes.append(("warning", n)) }
         return Enumeration(method: .cachedump, source: listing, listingComplete: false, notes: notes, metadumpLines: nil)
+    }
+
+    /// A crawl can miss items that the LRU maintainer moves between segments while it runs (right
+    /// after a burst of writes, say). When the first listing has fewer lines than `curr_items`, a
+    /// second crawl is taken (after the first has ended: never two crawler commands at once) and its
+    /// keys that the first did not list are fetched too. Expired items not yet reclaimed are also in
+    /// `curr_items`, so a short first listing is not by itself a fault.
+    static func secondCrawlIfShort(
+        _ first: MetadumpSpool, host: String, port: Int, options: ConnectionOptions, server: ServerInfo,
+        spoolDirectory: String, notes: [(level: String, message: String)]
+    ) async throws -> Enumeration {
+        var notes = notes
+        guard let text = server.sample(.general)?["curr_items"], let currItems = Int(text), first.lines < currItems else {
+            return Enumeration(method: .metadump, source: first, listingComplete: true, notes: notes, metadumpLines: first.lines)
+        }
+        let outcome = try await MemcacheConnection.with(host: host, port: port, options: options) { c in
+            try await MetadumpSpool.capture(c, directory: spoolDirectory)
+        }
+        guard case .spooled(let second) = outcome else {
+            notes.append(("warning", "the first crawl listed \(first.lines) of \(currItems) items (curr_items); a second crawl was refused"))
+            return Enumeration(method: .metadump, source: first, listingComplete: true, notes: notes, metadumpLines: first.lines)
+        }
+        second.seen = first.seen
+        notes.append((
+            "info",
+            "the first crawl listed \(first.lines) of \(currItems) items (curr_items also counts expired items not yet reclaimed, and a crawl can miss items moving between LRU segments); a second crawl listed \(second.lines), and its keys the first did not list are captured too"
+        ))
+        var enumeration = Enumeration(
+            method: .metadump, source: ChainedKeySource([first, second]), listingComplete: true, notes: notes,
+            metadumpLines: first.lines + second.lines, secondCrawl: second)
+        enumeration.expectedKeys = currItems
+        return enumeration
     }
 }

@@ -1,7 +1,8 @@
 // MemcacheClient/Listing: key enumeration. `lru_crawler metadump all` is read to its END at full
 // speed into an unlinked spool file (one crawler command per server, never left half-read — see
-// DOMAIN §4.8), then replayed in batches with (key, cas) duplicates dropped. `stats cachedump` per
-// slab class is the incomplete fallback; a key list given by the operator is the third source.
+// DOMAIN §4.8), then replayed in batches with duplicate keys dropped; a second crawl's spool can
+// follow the first, yielding only keys the first did not list. `stats cachedump` per slab class is
+// the incomplete fallback; a key list given by the operator is the third source.
 import MemcacheProtocol
 
 #if canImport(Glibc)
@@ -43,6 +44,21 @@ public enum MetadumpOutcome {
     case refused(ServerAnswer)
 }
 
+/// Hashes of the keys listed so far, shared by the spools of one server (a few bytes per key).
+public final class SeenKeys {
+    var hashes = Set<Int>()
+    public init() {}
+    public var count: Int { hashes.count }
+
+    /// True the first time a key is offered.
+    func insert(_ key: [UInt8]) -> Bool {
+        var h = Hasher()
+        h.combine(key.count)
+        key.withUnsafeBytes { h.combine(bytes: $0) }
+        return hashes.insert(h.finalize()).inserted
+    }
+}
+
 /// The raw listing on disk (already unlinked: it disappears when closed).
 public final class MetadumpSpool: KeySource {
     private let fd: Int32
@@ -52,14 +68,19 @@ public final class MetadumpSpool: KeySource {
     private var buffer = ResponseBuffer(maxLineLength: 64 * 1024)
     private var chunk = [UInt8](repeating: 0, count: 1 << 20)
     private var eof = false
-    private var seen = Set<Int>()
+    /// Keys already yielded by this spool or an earlier one of the same server.
+    public var seen = SeenKeys() {
+        didSet { seen.hashes.reserveCapacity(seen.count + lines) }
+    }
     public private(set) var duplicates = 0
+    /// Keys this spool yielded (listed and not seen before).
+    public private(set) var yielded = 0
 
     init(fd: Int32, lines: Int, bytes: Int64) {
         self.fd = fd
         self.lines = lines
         self.bytes = bytes
-        seen.reserveCapacity(lines)
+        seen.hashes.reserveCapacity(lines)
         lseek(fd, 0, SEEK_SET)
     }
 
@@ -123,7 +144,7 @@ public final class MetadumpSpool: KeySource {
         }
     }
 
-    /// The next entry not seen before (by key and cas), or nil at END.
+    /// The next entry whose key was not seen before, or nil at END.
     public func nextKey() throws -> ListedKey? {
         while true {
             let event: MetadumpEvent?
@@ -134,14 +155,11 @@ public final class MetadumpSpool: KeySource {
             }
             switch event {
             case .entry(let e)?:
-                var h = Hasher()
-                h.combine(e.key.count)
-                e.key.withUnsafeBytes { h.combine(bytes: $0) }
-                h.combine(e.cas)
-                if !seen.insert(h.finalize()).inserted {
+                if !seen.insert(e.key) {
                     duplicates += 1
                     continue
                 }
+                yielded += 1
                 return ListedKey(key: e.key, metadump: e)
             case .end?, .failed?: return nil
             case nil:
@@ -241,5 +259,21 @@ public final class KeyListSource: KeySource {
             if n <= 0 { eof = true; continue }
             buffer.append(contentsOf: chunk[0..<n])
         }
+    }
+}
+
+/// Several sources read one after the other (the first crawl's spool, then the second's).
+public final class ChainedKeySource: KeySource {
+    private let sources: [KeySource]
+    private var index = 0
+
+    public init(_ sources: [KeySource]) { self.sources = sources }
+
+    public func nextKey() throws -> ListedKey? {
+        while index < sources.count {
+            if let k = try sources[index].nextKey() { return k }
+            index += 1
+        }
+        return nil
     }
 }

@@ -79,7 +79,7 @@ enum HostRun {
         m.method = method
         m.listingComplete = enumeration?.listingComplete
         m.metadumpLines = enumeration?.metadumpLines
-        if let lines = enumeration?.metadumpLines { state.total.store(lines, ordering: .relaxed) }
+        if let lines = enumeration?.expectedKeys { state.total.store(lines, ordering: .relaxed) }
 
         // 3. Open the dump; header, start stats, notes.
         let path = config.outDir + "/" + fileName(spec)
@@ -124,6 +124,11 @@ enum HostRun {
                 options: config.fetch, server: info, sink: sink, progress: state.progress, stop: stop)
             sampler?.cancel()
             _ = await sampler?.value
+            if let second = enumeration.secondCrawl {
+                let msg = "the second crawl listed \(second.yielded) key(s) the first had missed"
+                m.notes.append("info: \(msg)")
+                try? sink.note(level: "info", message: msg)
+            }
             if fetch.usedGets {
                 let msg = "the server has no meta commands; values were fetched with gets (--allow-lru-bump): items were bumped in the LRU and marked fetched"
                 m.notes.append("warning: \(msg)")
