@@ -180,7 +180,9 @@ public final class Aggregator {
             skew.append(s)
         }
         let allUsers = users.values.sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.id < $1.id }
-        let basis: ExplanationBasis = haveTraffic ? .traffic : (haveSinceStart ? .trafficSinceStart : .bytes)
+        // Since-start traffic first: the capture window also holds the capture's own reads (every value,
+        // once), which on a quiet cluster are most of it and favour whichever host holds more bytes.
+        let basis: ExplanationBasis = haveSinceStart ? .trafficSinceStart : (haveTraffic ? .traffic : .bytes)
         let explanation = Explainer.explain(hosts: hostList, users: allUsers, basis: basis)
         return Report(
             hosts: hostList, skew: skew, explanation: explanation, users: Array(allUsers.prefix(top)), userCount: users.count,

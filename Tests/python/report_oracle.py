@@ -121,7 +121,7 @@ for s in expected_skew:
             'traffic': [hosts[h]['traffic']['rate'] for h in names] if use_traffic else None,
             'traffic since start': [hosts[h]['since_start']['rate'] for h in names] if use_since else None}[s['metric']]
     s['top_host'] = names[first_max(vals)]
-basis = 'traffic' if use_traffic else ('traffic-since-start' if use_since else 'bytes')
+basis = 'traffic-since-start' if use_since else ('traffic' if use_traffic else 'bytes')
 
 
 def fixed(v, digits):
