@@ -13,19 +13,18 @@ struct Attribute: ParsableCommand {
         commandName: "attribute",
         abstract: "Join decode's records with an exported user list: who owns each key, and where the client puts it.",
         discussion: """
-            Reads decode's NDJSON (files, or stdin for `-` or no INPUT) and writes every record back with `kind`,
-            `logical_key`, `user`, `via` and, for token lists, `tokens` added to item records; with --servers or
-            --keystone-conf also `placement` (the host the client hash chooses, and whether the item was found
-            there). Record schema: docs/records.md and docs/attribute.md.
+            Reads decode's NDJSON (files, or stdin for `-` or no INPUT) and writes every record back with `kind`, `logical_key`, `user`, `via` and, for token lists, `tokens` added to item records; with --servers or --keystone-conf also `placement` (the host the client hash chooses, and whether the item was found there). Schema: docs/records.md, docs/attribute.md.
 
             EXAMPLES:
               openstack user list --long -f json > users.json
-              decode dumps/*.mcdump.gz | attribute --users users.json --keystone-conf /etc/keystone/keystone.conf --redact | report
-              attribute --users users.csv --servers 10.0.0.1:11211,10.0.0.2:11211 --output attributed.ndjson decoded.ndjson
+              decode d/*.mcdump.gz | attribute --users users.json \\
+                  --keystone-conf /etc/keystone/keystone.conf --redact | report
+              attribute --users users.csv --servers 10.0.0.1:11211,10.0.0.2:11211 \\
+                  --output attributed.ndjson decoded.ndjson
 
             """ + ExitStatus.helpTable([
-                .fatal: "an input, the user list or the config could not be read; output not to be trusted",
-                .partial: "finished, but some user-list rows or input lines were skipped (named on stderr)",
+                .fatal: "an input, the user list or the config is unreadable",
+                .partial: "done, but user-list rows or input lines were skipped (see stderr)",
             ]))
 
     @Option(name: .long, help: ArgumentHelp(

@@ -10,16 +10,23 @@ struct Decode: ParsableCommand {
         commandName: "decode",
         abstract: "Decode memcached dumps, get captures and key listings into NDJSON records; decode Python pickles into canonical JSON. Nothing is ever executed.",
         discussion: """
-            `decode [FILE|-]...` writes one `source` record per input and one `item` record per item (schema in
-            docs/records.md). Inputs are read in order; `-` or no argument reads stdin. The input kind is detected
-            from its first bytes: a .mcdump.gz dump, a raw `get`/`gets` response capture (`VALUE … END`), an
-            `lru_crawler metadump` listing or a `stats cachedump` listing.
-            `decode --pickle FILE|-` prints the canonical JSON of one raw pickle (CANONICAL_JSON.md).
+            `decode [FILE|-]...` writes one `source` record per input and one `item` record per item (schema: docs/records.md). Inputs are read in order; `-` or no argument reads stdin. The input kind is detected from its first bytes: a .mcdump.gz dump, a raw `get`/`gets` response capture (`VALUE … END`), an `lru_crawler metadump` listing or a `stats cachedump` listing. Values are decoded on every core; records keep the input order.
+
+            `decode --pickle FILE|-` prints the canonical JSON of one raw pickle (docs/canonical-json.md).
+
+            EXAMPLES:
+              decode incident-42/*.mcdump.gz --output decoded.ndjson
+              decode incident-42/*.mcdump.gz | attribute --users users.json | report
+              decode --values summary 10.0.0.2_11211.mcdump.gz | head
+              decode --disassemble 6e49b86a7502dae881f3b9466ecbdfa4743c7eb9 d.mcdump.gz
+              printf 'get k\\r\\n' | nc -q1 10.0.0.2 11211 > get.txt; decode get.txt
+              decode --pickle value.bin
 
             """
             + ExitStatus.helpTable([
-                .checkFailed: "--pickle: the pickle could not be decoded ({\"$error\": …} was printed)",
+                .checkFailed: "--pickle: the pickle could not be decoded ({\"$error\": …} printed)",
                 .fatal: "an input could not be read at all",
+                .partial: "done, but items or records were skipped (see stderr and output)",
             ]))
 
     @OptionGroup var pickleMode: PickleMode
