@@ -1,13 +1,25 @@
 // TestSupport/KiloRecords: scratch folders, and the Keystone-Kilo NDJSON records that
 // Tests/python/kilo_records.py writes (decode's schema), for the attribute and report tests.
 import Foundation
+import Synchronization
+
+/// Scratch folders made by this test process, removed when it exits.
+private let scratchFolders = Mutex<[String]>([])
 
 public enum Scratch {
-    /// A new empty folder under the system temporary directory.
+    /// A new empty folder under the system temporary directory; it is removed when the test process exits.
     public static func directory(_ label: String) throws -> String {
         let path = NSTemporaryDirectory() + "mcf-\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        scratchFolders.withLock { folders in
+            if folders.isEmpty { atexit { Scratch.removeAll() } }
+            folders.append(path)
+        }
         return path
+    }
+
+    static func removeAll() {
+        for folder in scratchFolders.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: folder) }
     }
 }
 
