@@ -28,8 +28,10 @@ struct ReportCommand: ParsableCommand {
               report --servers a:11211,b:11211 --what-if-servers 2,3,4 rec.ndjson
               report --format json --partial --servers $S host-a.ndjson > a.partial
               report --merge --format html --output fleet.html *.partial
+              report --fail-above 1.5 records.ndjson > /dev/null || echo "skewed"
 
             \(ExitStatus.helpTable([
+                .checkFailed: "--fail-above: the hottest host's max/mean is above the limit",
                 .fatal: "an input cannot be read or merged, or the output cannot be written",
                 .partial: "finished, but lines that are not JSON records were skipped",
             ]))
@@ -68,6 +70,11 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Inputs are partials (from --partial, one per line): merge them into one report.")
     var merge = false
 
+    @Option(name: .customLong("fail-above"), help: ArgumentHelp(
+        "Exit 1 when the hottest host's max/mean (on the explanation's basis: traffic since start, else window traffic, else bytes) is above X; the report is written first.",
+        valueName: "X"))
+    var failAbove: Double?
+
     func validate() throws {
         if partial && format != .json { throw ValidationError("--partial writes JSON: give --format json") }
         if merge && (servers != nil || whatIfServers != nil || whatIfClients != nil) {
@@ -79,6 +86,8 @@ struct ReportCommand: ParsableCommand {
         _ = try whatIfConfig()
         guard (1...100_000).contains(top) else { throw ValidationError("--top needs a number from 1 to 100000") }
         if let width, !(40...1000).contains(width) { throw ValidationError("--width needs a number from 40 to 1000") }
+        if let failAbove, !(failAbove >= 1 && failAbove.isFinite) { throw ValidationError("--fail-above needs a max/mean of 1 or more") }
+        if failAbove != nil && partial { throw ValidationError("--fail-above checks a report, not a --partial aggregate") }
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("stdin (`-`) can be read only once") }
     }
 

@@ -54,14 +54,30 @@ struct ReportRun {
             }
         }
         progress.clear()
-        let rendered = options.partial
-            ? aggregator.partialJSON() : ReportRenderer.render(aggregator.finish(), format: options.format, width: terminalWidth())
-        guard write(rendered) else { return .fatal }
+        if options.partial {
+            guard write(aggregator.partialJSON()) else { return .fatal }
+        } else {
+            let report = aggregator.finish()
+            guard write(ReportRenderer.render(report, format: options.format, width: terminalWidth())) else { return .fatal }
+            if let limit = options.failAbove, let figure = ReportRun.checkedSkew(report), figure.maxOverMean > limit {
+                diag.error("check failed: \(figure.metric) max/mean on \(figure.topHost) is \(String(format: "%.2f", figure.maxOverMean)), above --fail-above \(limit)")
+                return .checkFailed
+            }
+        }
         if badLines > 0 {
             diag.warning("\(badLines) line(s) were not JSON records and were skipped")
             return .partial
         }
         return .success
+    }
+
+    /// The skew figure `--fail-above` checks: the one on the explanation's basis (traffic since start,
+    /// else window traffic, else bytes), the first of those the report has.
+    static func checkedSkew(_ report: Report) -> SkewFigures? {
+        for metric in ["traffic since start", "traffic", "bytes"] {
+            if let f = report.skew.first(where: { $0.metric == metric }) { return f }
+        }
+        return nil
     }
 
     /// Writes the report; false (after an error message) when it cannot be written.

@@ -79,3 +79,28 @@ import TestSupport
         #expect(md.stdoutText == expected)
     }
 }
+
+/// `--fail-above X`: exit 1 when the hottest host's max/mean on the explanation's basis is above X (the
+/// report is still written in full), 0 otherwise; nonsense limits are usage errors.
+@Suite struct FailAboveTests {
+    @Test func exitOneAboveTheLimitWithTheReportWritten() throws {
+        let records = try SampleRecords.attributed()
+        let json = try runReport(["--format", "json", records])
+        let doc = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
+        let skew = try #require(doc["skew"] as? [[String: Any]])
+        let since = try #require(skew.first { $0["metric"] as? String == "traffic since start" })
+        let figure = try #require(since["max_over_mean"] as? Double)
+        #expect(figure > 1.5)
+
+        let failed = try runReport(["--fail-above", String(figure - 0.01), records])
+        #expect(failed.status == 1)
+        #expect(failed.stdoutText.contains("WHY IS ONE HOST HOTTER"), "the report is written before the check")
+        #expect(failed.stderrText.contains("check failed: traffic since start max/mean on 127.0.0.1:21212"))
+        let passed = try runReport(["--fail-above", String(figure + 0.01), records])
+        #expect(passed.status == 0)
+        #expect(passed.stdoutText == failed.stdoutText)
+        for bad in [["--fail-above", "0.5"], ["--fail-above", "nan"], ["--fail-above", "2", "--format", "json", "--partial"]] {
+            #expect(try runReport(bad + [records]).status == 64, "\(bad)")
+        }
+    }
+}
