@@ -37,3 +37,38 @@ extension ParsableCommand {
         return "\(name): error: \(parts.joined(separator: "; ")) (see '\(name) --help')"
     }
 }
+
+extension ParsableCommand {
+    /// `main` for a stage: parse with one-line usage errors, run, and end with the status the command
+    /// chose. A usage error found while running (a bad config file, say) is one line and 64 too.
+    public static func mainWithOneLineErrors() {
+        var command = parseOrExitWithOneLine()
+        do {
+            try command.run()
+        } catch {
+            finish(after: error)
+        }
+    }
+
+    static func finish(after error: Error) -> Never {
+        if let code = error as? ExitCode { terminate(code.rawValue) }
+        let code = exitCode(for: error)
+        if code.rawValue == ExitStatus.usage.rawValue {
+            Diagnostics.writeStderr(oneLineUsageError(error) + "\n")
+            terminate(code.rawValue)
+        }
+        exit(withError: error)
+    }
+}
+
+extension AsyncParsableCommand {
+    /// The async form of `mainWithOneLineErrors`.
+    public static func mainWithOneLineErrors() async {
+        var command = parseOrExitWithOneLine()
+        do {
+            try await command.run()
+        } catch {
+            finish(after: error)
+        }
+    }
+}

@@ -9,6 +9,8 @@ import PipelineRecords
 
 @main
 struct Attribute: ParsableCommand {
+    static func main() { mainWithOneLineErrors() }
+
     static let configuration = CommandConfiguration(
         commandName: "attribute",
         abstract: "Join decode's records with an exported user list: who owns each key, and where the client puts it.",

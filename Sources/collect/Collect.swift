@@ -14,6 +14,8 @@ enum CollectVersion {
 
 @main
 struct Collect: AsyncParsableCommand {
+    static func main() async { await mainWithOneLineErrors() }
+
     static let configuration = CommandConfiguration(
         commandName: "collect",
         abstract: "Capture every item of memcached servers, read-only, into compressed dumps.",

@@ -6,6 +6,8 @@ import PipelineCLI
 
 @main
 struct Decode: ParsableCommand {
+    static func main() { mainWithOneLineErrors() }
+
     static let configuration = CommandConfiguration(
         commandName: "decode",
         abstract: "Decode memcached dumps, get captures and key listings into NDJSON records; decode Python pickles into canonical JSON. Nothing is ever executed.",
