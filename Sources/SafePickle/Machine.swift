@@ -144,8 +144,12 @@ struct Machine {
             throw fail(.typeError, "REDUCE callable must be a global or a constructed object")
         }
         guard arena.nodes[Int(args)].kind == .tuple else { throw fail(.typeError, "REDUCE args must be a tuple") }
+        let known = knownName(callable)
+        guard known == .reconstructor || known == .newobj || known == .newobjEx else {
+            return arena.addRecord(Record(callable: callable, args: args))
+        }
         let a = arena.seqs[arena.nodes[Int(args)].a]
-        switch knownName(callable) {
+        switch known {
         case .reconstructor where a.count == 3 && isCallableKind(a[0]):
             let newArgs = arena.nodes[Int(a[2])].kind == .none ? [] : [a[2]]
             return arena.addRecord(Record(callable: a[0], args: arena.addSeq(.tuple, newArgs)))

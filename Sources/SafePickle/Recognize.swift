@@ -27,36 +27,67 @@ extension Renderer {
 
     mutating func args(_ r: Record) -> [Int32] { arena.seqs[node(r.args).a] }
 
+    /// Decodes the code point at `i` and moves past it; nil (after skipping one byte) for a truncated tail.
+    @inline(__always) static func codePoint(_ b: UnsafeRawBufferPointer, _ i: inout Int) -> UInt32? {
+        let c = b[i]
+        if c < 0x80 { i += 1; return UInt32(c) }
+        if c < 0xE0, i + 1 < b.count {
+            defer { i += 2 }
+            return UInt32(c & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)
+        }
+        if c < 0xF0, i + 2 < b.count {
+            defer { i += 3 }
+            return UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
+        }
+        if i + 3 < b.count {
+            defer { i += 4 }
+            return UInt32(c & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6
+                | UInt32(b[i + 3] & 0x3F)
+        }
+        i += 1
+        return nil
+    }
+
     /// Code points of a str node (surrogates included as code points).
     mutating func codePoints(_ id: Int32) -> [UInt32] {
-        let n = node(id)
-        return arena.withBytes(n) { b in
-            var cps: [UInt32] = []
-            var i = 0
-            while i < b.count {
-                let c = b[i]
-                if c < 0x80 { cps.append(UInt32(c)); i += 1 }
-                else if c < 0xE0, i + 1 < b.count { cps.append(UInt32(c & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)); i += 2 }
-                else if c < 0xF0, i + 2 < b.count {
-                    cps.append(UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)); i += 3
-                } else if i + 3 < b.count {
-                    cps.append(UInt32(c & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6
-                        | UInt32(b[i + 3] & 0x3F)); i += 4
-                } else { i += 1 }
-            }
-            return cps
+        let b = bytes(node(id))
+        var cps: [UInt32] = []
+        var i = 0
+        while i < b.count {
+            if let cp = Renderer.codePoint(b, &i) { cps.append(cp) }
         }
+        return cps
     }
 
     /// A str whose characters are all below 256, as Latin-1 bytes.
     mutating func latin1(_ id: Int32) -> [UInt8]? {
         guard kind(id) == .str else { return nil }
+        let b = bytes(node(id))
         var out: [UInt8] = []
-        for cp in codePoints(id) {
+        out.reserveCapacity(b.count)
+        var i = 0
+        while i < b.count {
+            guard let cp = Renderer.codePoint(b, &i) else { continue }
             guard cp < 256 else { return nil }
             out.append(UInt8(cp))
         }
         return out
+    }
+
+    /// `latin1(id)` when it has exactly `count` (≤ 16) bytes, without allocating.
+    mutating func latin1Fixed(_ id: Int32, count: Int) -> SIMD16<UInt8>? {
+        guard kind(id) == .str else { return nil }
+        let b = bytes(node(id))
+        var st = SIMD16<UInt8>()
+        var n = 0
+        var i = 0
+        while i < b.count {
+            guard let cp = Renderer.codePoint(b, &i) else { continue }
+            guard cp < 256, n < count else { return nil }
+            st[n] = UInt8(cp)
+            n += 1
+        }
+        return n == count ? st : nil
     }
 
     mutating func isLatin1Name(_ id: Int32) -> Bool {
@@ -75,7 +106,7 @@ extension Renderer {
     mutating func bytesLike(_ id: Int32) -> [UInt8]? {
         let n = node(id)
         switch n.kind {
-        case .bytes, .py2str: return arena.bytes(of: n)
+        case .bytes, .py2str: return Array(bytes(n))
         case .str: return latin1(id)
         case .record: return codecsBytes(arena.records[n.a])
         default: return nil
@@ -220,7 +251,7 @@ extension Renderer {
         tasks.append(.key("$args"))
         if kind(r.callable) == .global {
             w.key("$class")
-            arena.withBytes(node(r.callable)) { w.stringValue($0) }
+            w.stringValue(bytes(node(r.callable)))
         } else {
             tasks.append(.value(r.callable))
             tasks.append(.key("$class"))

@@ -74,17 +74,19 @@ extension Renderer {
         switch n.kind {
         case .bytes, .py2str:
             guard n.b == count else { return nil }
-            arena.withBytes(n) { b in for i in 0..<count { st[i] = b[i] } }
+            let b = bytes(n)
+            for i in 0..<count { st[i] = b[i] }
             return st
         case .str:
             guard n.b >= count, n.b <= count * 2 else { return nil }
-            guard let l = latin1(id), l.count == count else { return nil }
-            for i in 0..<count { st[i] = l[i] }
-            return st
+            return latin1Fixed(id, count: count)
         case .record:
-            guard let b = codecsBytes(arena.records[n.a]), b.count == count else { return nil }
-            for i in 0..<count { st[i] = b[i] }
-            return st
+            // codecsBytes(r) of exactly `count` bytes, without allocating.
+            let r = arena.records[n.a]
+            guard known(r.callable) == .codecsEncode, isPlain(r) else { return nil }
+            let a = arena.seqs[node(r.args).a]
+            guard a.count == 2, isLatin1Name(a[1]) else { return nil }
+            return latin1Fixed(a[0], count: count)
         default:
             return nil
         }

@@ -26,15 +26,26 @@ struct Renderer {
     /// Writer depth at which each node currently being rendered started; -1 when not active.
     var active: [Int32]
     var visited = 0
+    /// Views of `arena.input` and `arena.aux`, valid while the renderer lives (see PickleValue.withRenderer).
+    let inputBytes: UnsafeRawBufferPointer
+    let auxBytes: UnsafeRawBufferPointer
 
-    init(arena: Arena, limits: PickleLimits) {
+    init(arena: Arena, limits: PickleLimits, input: UnsafeRawBufferPointer, aux: UnsafeRawBufferPointer) {
         self.arena = arena
         self.limits = limits
+        inputBytes = input
+        auxBytes = aux
         w = JSONWriter(capacity: arena.input.count * 2 + 64)
         active = [Int32](repeating: -1, count: arena.nodes.count)
     }
 
     mutating func fail(_ message: String) -> PickleError { PickleError(.limit, message, offset: -1) }
+
+    /// The bytes of a string-like node (str, py2str, bytes, bytearray, bigint, global), without copying.
+    @inline(__always) func bytes(_ n: Node) -> UnsafeRawBufferPointer {
+        let base = n.flags & Node.inAux != 0 ? auxBytes : inputBytes
+        return UnsafeRawBufferPointer(rebasing: base[n.a..<(n.a + n.b)])
+    }
 
     mutating func items(_ s: SeqRef) -> [Int32] {
         switch s {
@@ -85,13 +96,12 @@ struct Renderer {
                     if pos + 3 < count { tasks.append(.seq(s, pos: pos + 2, mode: mode)) }
                     let kid = element(s, pos)
                     let k = arena.nodes[Int(kid)]
-                    arena.withBytes(k) { kb in
-                        if k.flags & Node.surrogates != 0 {
-                            let fixed = Renderer.fixSurrogates(kb)
-                            fixed.withUnsafeBytes { w.key($0, path: .node(kid)) }
-                        } else {
-                            w.key(kb, path: .node(kid))
-                        }
+                    let kb = bytes(k)
+                    if k.flags & Node.surrogates != 0 {
+                        let fixed = Renderer.fixSurrogates(kb)
+                        fixed.withUnsafeBytes { w.key($0, path: .node(kid)) }
+                    } else {
+                        w.key(kb, path: .node(kid))
                     }
                     try value(element(s, pos + 1))
                 case .pairArrays:
@@ -165,7 +175,7 @@ struct Renderer {
             } else {
                 return false
             }
-            if k.b > 0 && arena.withBytes(k, { $0[0] == UInt8(ascii: "$") }) { return false }
+            if k.b > 0 && bytes(k)[0] == UInt8(ascii: "$") { return false }
             i += 2
         }
         if (sawStr && sawPy2) || sawSurrogate {
@@ -173,7 +183,8 @@ struct Renderer {
             i = 0
             while i < list.count {
                 let k = arena.nodes[Int(list[i])]
-                let rendered = arena.withBytes(k) { k.flags & Node.surrogates != 0 ? Renderer.fixSurrogates($0) : Array($0) }
+                let kb = bytes(k)
+                let rendered = k.flags & Node.surrogates != 0 ? Renderer.fixSurrogates(kb) : Array(kb)
                 if !seen.insert(rendered).inserted { return false }
                 i += 2
             }
@@ -195,13 +206,13 @@ struct Renderer {
         case .bigint:
             try open(object: -1)
             w.key("$int")
-            arena.withBytes(n) { w.stringValue($0) }
+            w.stringValue(bytes(n))
             w.end()
         case .float: try writeDouble(Double(bitPattern: UInt64(bitPattern: Int64(n.a))))
         case .str: writeStr(n)
         case .py2str:
             if n.flags & Node.validUTF8 != 0 {
-                arena.withBytes(n) { w.stringValue($0) }
+                w.stringValue(bytes(n))
             } else {
                 try bytesMarker(n)
             }
@@ -209,7 +220,7 @@ struct Renderer {
         case .global:
             try open(object: -1)
             w.key("$global")
-            arena.withBytes(n) { w.stringValue($0) }
+            w.stringValue(bytes(n))
             w.end()
         case .list, .tuple, .dict, .set, .frozenset, .record:
             let d = active[Int(id)]
@@ -253,19 +264,18 @@ struct Renderer {
     }
 
     mutating func writeStr(_ n: Node) {
-        arena.withBytes(n) { b in
-            if n.flags & Node.surrogates != 0 {
-                Renderer.fixSurrogates(b).withUnsafeBytes { w.stringValue($0) }
-            } else {
-                w.stringValue(b)
-            }
+        let b = bytes(n)
+        if n.flags & Node.surrogates != 0 {
+            Renderer.fixSurrogates(b).withUnsafeBytes { w.stringValue($0) }
+        } else {
+            w.stringValue(b)
         }
     }
 
     mutating func bytesMarker(_ n: Node) throws(PickleError) {
         try open(object: -1)
         w.key("$bytes")
-        arena.withBytes(n) { w.base64Value($0) }
+        w.base64Value(bytes(n))
         w.end()
     }
 
@@ -290,7 +300,8 @@ struct Renderer {
                 case .literal(let s): seg = Array(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
                 case .node(let k):
                     let kn = arena.nodes[Int(k)]
-                    seg = arena.withBytes(kn) { kn.flags & Node.surrogates != 0 ? Renderer.fixSurrogates($0) : Array($0) }
+                    let kb = bytes(kn)
+                    seg = kn.flags & Node.surrogates != 0 ? Renderer.fixSurrogates(kb) : Array(kb)
                 }
             }
             for b in seg {

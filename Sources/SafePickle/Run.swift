@@ -111,7 +111,7 @@ extension Machine {
             case .UNICODE:
                 let l = try line(input)
                 let start = pos - 1 - l.count
-                if !l.contains(0x5C), TextCodecs.validateUTF8(l, surrogatePass: false) != nil, !l.contains(where: { $0 >= 0x80 }) {
+                if TextCodecs.isPlainASCII(l) {
                     try push(newStr(inputAt: start, count: l.count, surrogates: false))
                 } else {
                     var out: [UInt8] = []
