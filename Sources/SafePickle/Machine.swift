@@ -59,6 +59,14 @@ struct Machine {
         return items
     }
 
+    /// Pops the last MARK and makes the items above it a new sequence node of `kind`.
+    mutating func popMarkIntoSeq(_ kind: NodeKind) throws(PickleError) -> Int32 {
+        guard let m = marks.popLast() else { throw fail(.stackError, "could not find MARK") }
+        let id = arena.addSeq(kind, stack[m...])
+        stack.removeSubrange(m...)
+        return id
+    }
+
     mutating func popMarkCount() throws(PickleError) -> Int {
         guard let m = marks.popLast() else { throw fail(.stackError, "could not find MARK") }
         return m
@@ -148,7 +156,7 @@ struct Machine {
         guard known == .reconstructor || known == .newobj || known == .newobjEx else {
             return arena.addRecord(Record(callable: callable, args: args))
         }
-        let a = arena.seqs[arena.nodes[Int(args)].a]
+        let a = Array(arena.seqs[arena.nodes[Int(args)].a])
         switch known {
         case .reconstructor where a.count == 3 && isCallableKind(a[0]):
             let newArgs = arena.nodes[Int(a[2])].kind == .none ? [] : [a[2]]
@@ -172,7 +180,7 @@ struct Machine {
     mutating func appendOne(target: Int32, _ v: Int32) throws(PickleError) {
         let t = arena.nodes[Int(target)]
         if t.kind == .list {
-            arena.seqs[t.a].append(v)
+            arena.seqs.append(t.a, v)
         } else {
             try appendItems(target: target, [v][...])
         }
@@ -192,13 +200,10 @@ struct Machine {
         if items.isEmpty { return }
         let t = arena.nodes[Int(target)]
         switch t.kind {
-        case .list: arena.seqs[t.a].append(contentsOf: items)
+        case .list: arena.seqs.append(t.a, contentsOf: items)
         case .record:
-            if arena.records[t.a].items < 0 {
-                arena.seqs.append([])
-                arena.records[t.a].items = arena.seqs.count - 1
-            }
-            arena.seqs[arena.records[t.a].items].append(contentsOf: items)
+            if arena.records[t.a].items < 0 { arena.records[t.a].items = arena.seqs.addEmpty() }
+            arena.seqs.append(arena.records[t.a].items, contentsOf: items)
         default: throw fail(.typeError, "APPEND target is not a list")
         }
     }
@@ -217,11 +222,8 @@ struct Machine {
                 i += 2
             }
         case .record:
-            if arena.records[t.a].dictItems < 0 {
-                arena.seqs.append([])
-                arena.records[t.a].dictItems = arena.seqs.count - 1
-            }
-            arena.seqs[arena.records[t.a].dictItems].append(contentsOf: items)
+            if arena.records[t.a].dictItems < 0 { arena.records[t.a].dictItems = arena.seqs.addEmpty() }
+            arena.seqs.append(arena.records[t.a].dictItems, contentsOf: items)
         default: throw fail(.typeError, "SETITEM target is not a dict")
         }
     }

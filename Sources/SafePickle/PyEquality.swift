@@ -113,12 +113,12 @@ extension Arena {
 
     /// Finds `key` among the keys of sequence `s` (stride 2 for dicts, 1 for sets); returns its position.
     mutating func findKey(seq s: Int, key: Int32, hash: inout Int?, stride: Int) throws(PickleError) -> Int? {
-        let count = seqs[s].count / stride
+        let count = seqs.count(of: s) / stride
         if count < 8 {
             let k = nodes[Int(key)]
             var i = 0
             while i < count {
-                let other = seqs[s][i * stride]
+                let other = seqs.element(s, i * stride)
                 if other == key { return i }
                 let o = nodes[Int(other)]
                 if k.kind == .str && o.kind == .str {
@@ -133,13 +133,13 @@ extension Arena {
         if index[s] == nil {
             var table: [Int: [Int32]] = [:]
             for i in 0..<count {
-                let h = try pyHash(seqs[s][i * stride]) ?? 0
+                let h = try pyHash(seqs.element(s, i * stride)) ?? 0
                 table[h, default: []].append(Int32(i))
             }
             index[s] = table
         }
         if let bucket = index[s]?[try resolve(&hash, key)] {
-            for p in bucket where try pyEqual(key, seqs[s][Int(p) * stride]) { return Int(p) }
+            for p in bucket where try pyEqual(key, seqs.element(s, Int(p) * stride)) { return Int(p) }
         }
         return nil
     }
@@ -171,12 +171,12 @@ extension Arena {
         var h: Int?
         guard try hashable(key, &h) else { return false }
         if let pos = try findKey(seq: s, key: key, hash: &h, stride: 2) {
-            seqs[s][pos * 2 + 1] = value
+            seqs.set(s, pos * 2 + 1, value)
             return true
         }
-        let pos = seqs[s].count / 2
-        seqs[s].append(key)
-        seqs[s].append(value)
+        let pos = seqs.count(of: s) / 2
+        seqs.append(s, key)
+        seqs.append(s, value)
         if index[s] != nil { index[s]![try resolve(&h, key), default: []].append(Int32(pos)) }
         return true
     }
@@ -186,8 +186,8 @@ extension Arena {
         var h: Int?
         guard try hashable(member, &h) else { return false }
         if try findKey(seq: s, key: member, hash: &h, stride: 1) != nil { return true }
-        let pos = seqs[s].count
-        seqs[s].append(member)
+        let pos = seqs.count(of: s)
+        seqs.append(s, member)
         if index[s] != nil { index[s]![try resolve(&h, member), default: []].append(Int32(pos)) }
         return true
     }

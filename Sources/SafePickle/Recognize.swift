@@ -25,7 +25,7 @@ extension Renderer {
         return s.kind == .none || (s.kind == .dict && arena.seqs[s.a].isEmpty)
     }
 
-    mutating func args(_ r: Record) -> [Int32] { arena.seqs[node(r.args).a] }
+    mutating func args(_ r: Record) -> SeqItems { arena.seqs[node(r.args).a] }
 
     /// Decodes the code point at `i` and moves past it; nil (after skipping one byte) for a truncated tail.
     @inline(__always) static func codePoint(_ b: UnsafeRawBufferPointer, _ i: inout Int) -> UInt32? {
@@ -189,7 +189,7 @@ extension Renderer {
                 var elems: [Int32] = []
                 if let first = a.first {
                     guard kind(first) == .list || kind(first) == .tuple else { break }
-                    elems = arena.seqs[node(first).a]
+                    elems = Array(arena.seqs[node(first).a])
                 }
                 if r.items >= 0 { elems += arena.seqs[r.items] }
                 return try array(id, local(elems))
@@ -216,7 +216,7 @@ extension Renderer {
     }
 
     /// `(P, M)` or `((P, M),)`.
-    mutating func cachedParts(_ a: [Int32]) -> (Int32, Int32)? {
+    mutating func cachedParts(_ a: SeqItems) -> (Int32, Int32)? {
         if a.count == 2 { return (a[0], a[1]) }
         if a.count == 1, kind(a[0]) == .tuple {
             let inner = arena.seqs[node(a[0]).a]
@@ -230,7 +230,7 @@ extension Renderer {
         try open(object: id)
         tasks.append(.end(id))
         if r.dictItems >= 0 && !arena.seqs[r.dictItems].isEmpty {
-            tasks.append(.seq(local(arena.seqs[r.dictItems]), pos: 0, mode: .pairArrays))
+            tasks.append(.seq(local(Array(arena.seqs[r.dictItems])), pos: 0, mode: .pairArrays))
             tasks.append(.key("$dictitems"))
             pushAnonymousArrayOpen()
         }

@@ -22,7 +22,7 @@ extension Renderer {
     }
 
     /// Normalised (days, seconds, microseconds) of a `datetime.timedelta` record's args, or nil.
-    mutating func timedelta(_ a: [Int32]) -> (Int, Int, Int)? {
+    mutating func timedelta(_ a: SeqItems) -> (Int, Int, Int)? {
         guard a.count <= 3 else { return nil }
         var v = [0, 0, 0]
         for (i, id) in a.enumerated() {
@@ -93,7 +93,7 @@ extension Renderer {
     }
 
     /// datetime/date/time: writes the marker and returns true, or returns false for a bad shape.
-    mutating func temporal(_ id: Int32, _ which: KnownName, _ a: [Int32]) throws(PickleError) -> Bool {
+    mutating func temporal(_ id: Int32, _ which: KnownName, _ a: SeqItems) throws(PickleError) -> Bool {
         let want = which == .datetime ? 10 : (which == .date ? 4 : 6)
         guard a.count == 1 || (a.count == 2 && which != .date), let st = stateBytes(a[0], count: want) else { return false }
         var y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, us = 0
@@ -152,7 +152,7 @@ extension Renderer {
     }
 
     /// `(num)` or `(num, num)` with num an int or float, as floats.
-    mutating func complexParts(_ a: [Int32]) -> (Double, Double)? {
+    mutating func complexParts(_ a: SeqItems) -> (Double, Double)? {
         guard a.count == 1 || a.count == 2 else { return nil }
         var parts: [Double] = [0, 0]
         for (i, id) in a.enumerated() {
@@ -243,7 +243,7 @@ extension Renderer {
     }
 
     /// Members of `set(x)`: `()` or `(list or tuple of hashables,)`, merged by Python equality.
-    mutating func setMembers(_ a: [Int32]) throws(PickleError) -> [Int32]? {
+    mutating func setMembers(_ a: SeqItems) throws(PickleError) -> [Int32]? {
         if a.isEmpty { return [] }
         guard a.count == 1, kind(a[0]) == .list || kind(a[0]) == .tuple else { return nil }
         var out: [Int32] = []

@@ -47,23 +47,16 @@ struct Renderer {
         return UnsafeRawBufferPointer(rebasing: base[n.a..<(n.a + n.b)])
     }
 
-    mutating func items(_ s: SeqRef) -> [Int32] {
-        switch s {
-        case .arena(let i): return arena.seqs[i]
-        case .local(let i): return locals[i]
-        }
-    }
-
     @inline(__always) mutating func count(_ s: SeqRef) -> Int {
         switch s {
-        case .arena(let i): return arena.seqs[i].count
+        case .arena(let i): return arena.seqs.count(of: i)
         case .local(let i): return locals[i].count
         }
     }
 
     @inline(__always) mutating func element(_ s: SeqRef, _ pos: Int) -> Int32 {
         switch s {
-        case .arena(let i): return arena.seqs[i][pos]
+        case .arena(let i): return arena.seqs.element(i, pos)
         case .local(let i): return locals[i][pos]
         }
     }
@@ -151,8 +144,7 @@ struct Renderer {
 
     /// A dict (flattened key/value pairs) as a JSON object when its keys allow it, else `$dict`.
     mutating func dict(_ id: Int32, _ s: SeqRef) throws(PickleError) {
-        let list = items(s)
-        if keysRenderAsObject(list) {
+        if keysRenderAsObject(s) {
             try open(object: id)
             tasks.append(.end(id))
             tasks.append(.seq(s, pos: 0, mode: .objectPairs))
@@ -162,11 +154,12 @@ struct Renderer {
     }
 
     /// Every key a str (or UTF-8 Py2 str), none starting with `$`, no two rendering the same.
-    mutating func keysRenderAsObject(_ list: [Int32]) -> Bool {
+    mutating func keysRenderAsObject(_ s: SeqRef) -> Bool {
+        let count = self.count(s)
         var sawStr = false, sawPy2 = false, sawSurrogate = false
         var i = 0
-        while i < list.count {
-            let k = arena.nodes[Int(list[i])]
+        while i < count {
+            let k = arena.nodes[Int(element(s, i))]
             if k.kind == .str {
                 sawStr = true
                 if k.flags & Node.surrogates != 0 { sawSurrogate = true }
@@ -181,8 +174,8 @@ struct Renderer {
         if (sawStr && sawPy2) || sawSurrogate {
             var seen = Set<[UInt8]>()
             i = 0
-            while i < list.count {
-                let k = arena.nodes[Int(list[i])]
+            while i < count {
+                let k = arena.nodes[Int(element(s, i))]
                 let kb = bytes(k)
                 let rendered = k.flags & Node.surrogates != 0 ? Renderer.fixSurrogates(kb) : Array(kb)
                 if !seen.insert(rendered).inserted { return false }
