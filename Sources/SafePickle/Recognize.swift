@@ -91,7 +91,17 @@ extension Renderer {
     }
 
     mutating func isLatin1Name(_ id: Int32) -> Bool {
-        kind(id) == .str && (arena.strEquals(id, "latin1") || arena.strEquals(id, "latin-1"))
+        kind(id) == .str && (strIs(id, "latin1") || strIs(id, "latin-1"))
+    }
+
+    /// Are the bytes of string-like node `id` exactly this ASCII text?
+    func strIs(_ id: Int32, _ text: StaticString) -> Bool {
+        let b = bytes(arena.nodes[Int(id)])
+        let count = text.utf8CodeUnitCount
+        guard b.count == count else { return false }
+        let t = text.utf8Start
+        for i in 0..<count where b[i] != t[i] { return false }
+        return true
     }
 
     /// `_codecs.encode(str, "latin1")` as bytes, when the record has exactly that shape.

@@ -121,23 +121,39 @@ extension Renderer {
         try open(object: tzValue >= 0 ? id : -1)
         w.key(which == .datetime ? "$datetime" : (which == .date ? "$date" : "$time"))
         w.beforeValue()
-        w.out.append(UInt8(ascii: "\""))
-        if which != .time {
-            w.digits(y, 4)
-            w.out.append(UInt8(ascii: "-"))
-            w.digits(mo, 2)
-            w.out.append(UInt8(ascii: "-"))
-            w.digits(d, 2)
-        }
-        if which != .date {
-            if which == .datetime { w.out.append(UInt8(ascii: "T")) }
-            w.digits(h, 2)
-            w.out.append(UInt8(ascii: ":"))
-            w.digits(mi, 2)
-            w.out.append(UInt8(ascii: ":"))
-            w.digits(s, 2)
-            w.out.append(UInt8(ascii: "."))
-            w.digits(us, 6)
+        // `"YYYY-MM-DDTHH:MM:SS.ffffff` (28 bytes at most) formatted in a stack buffer, appended once.
+        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { buf in
+            var p = 0
+            @inline(__always) func put(_ c: UInt8) { buf[p] = c; p += 1 }
+            @inline(__always) func num(_ v: Int, _ width: Int) {
+                var x = v
+                var k = width - 1
+                while k >= 0 {
+                    buf[p + k] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: x % 10)
+                    x /= 10
+                    k -= 1
+                }
+                p += width
+            }
+            put(UInt8(ascii: "\""))
+            if which != .time {
+                num(y, 4)
+                put(UInt8(ascii: "-"))
+                num(mo, 2)
+                put(UInt8(ascii: "-"))
+                num(d, 2)
+            }
+            if which != .date {
+                if which == .datetime { put(UInt8(ascii: "T")) }
+                num(h, 2)
+                put(UInt8(ascii: ":"))
+                num(mi, 2)
+                put(UInt8(ascii: ":"))
+                num(s, 2)
+                put(UInt8(ascii: "."))
+                num(us, 6)
+            }
+            w.out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[0..<p]))
         }
         if let suffix { w.out.append(contentsOf: suffix.utf8) }
         w.out.append(UInt8(ascii: "\""))
