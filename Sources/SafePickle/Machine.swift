@@ -82,6 +82,12 @@ struct Machine {
     mutating func line(_ input: UnsafeRawBufferPointer) throws(PickleError) -> UnsafeRawBufferPointer {
         var i = pos
         let n = input.count
+        // 8 bytes at a time while none is a newline (exact zero-byte test on w ^ 0x0A0A…).
+        while i + 8 <= n {
+            let w = input.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            if (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080 != 0 { break }
+            i += 8
+        }
         while i < n && input[i] != 0x0A { i += 1 }
         guard i < n else { throw fail(.truncated, "line without newline") }
         let r = UnsafeRawBufferPointer(rebasing: input[pos..<i])
@@ -265,6 +271,17 @@ struct Machine {
 
     /// PUT/GET decimal text argument.
     mutating func memoIdText(_ s: UnsafeRawBufferPointer) throws(PickleError) -> Int {
+        // Fast path: 1–18 plain digits (cannot overflow); anything else takes the general parser.
+        if s.count >= 1 && s.count <= 18 {
+            var v = 0
+            var ok = true
+            for c in s {
+                let d = c &- 0x30
+                if d > 9 { ok = false; break }
+                v = v &* 10 &+ Int(d)
+            }
+            if ok { return v }
+        }
         guard case .small(let v)? = TextCodecs.parseDecimal(s, allowL: false) else {
             throw fail(.badArgument, "bad memo id text")
         }

@@ -54,6 +54,13 @@ struct SeqStore {
     }
 
     @inline(__always) mutating func append(_ i: Int, _ v: Int32) {
+        let s = spans[i]
+        if s.count == s.capacity && s.start + s.capacity == pool.count {  // full, but last in the pool
+            pool.append(v)
+            spans[i].count += 1
+            spans[i].capacity += 1
+            return
+        }
         let at = reserve(i, 1)
         pool[at] = v
         spans[i].count += 1
@@ -62,6 +69,13 @@ struct SeqStore {
     /// Appends `items` (which must not be a view of this store) to sequence `i`.
     mutating func append<C: Collection>(_ i: Int, contentsOf items: C) where C.Element == Int32 {
         if items.isEmpty { return }
+        let s = spans[i]
+        if s.count == s.capacity && s.start + s.capacity == pool.count {  // full, but last in the pool
+            pool.append(contentsOf: items)
+            spans[i].count += items.count
+            spans[i].capacity += items.count
+            return
+        }
         var at = reserve(i, items.count)
         for v in items {
             pool[at] = v
