@@ -84,7 +84,7 @@ struct Arena {
     var input: [UInt8]
     var aux: [UInt8] = []
     var nodes: [Node] = []
-    var seqs: [[Int32]] = []
+    var seqs = SeqStore()
     var records: [Record] = []
     /// Per dict/set sequence with many entries: Python-hash → positions of keys (pair index for dicts).
     var index: [Int: [Int: [Int32]]] = [:]
@@ -99,9 +99,8 @@ struct Arena {
         return Int32(truncatingIfNeeded: nodes.count - 1)
     }
 
-    mutating func addSeq(_ kind: NodeKind, _ items: [Int32]) -> Int32 {
-        seqs.append(items)
-        return add(Node(kind: kind, flags: 0, a: seqs.count - 1))
+    mutating func addSeq<C: Collection>(_ kind: NodeKind, _ items: C) -> Int32 where C.Element == Int32 {
+        add(Node(kind: kind, flags: 0, a: seqs.add(items)))
     }
 
     mutating func addRecord(_ r: Record) -> Int32 {

@@ -91,6 +91,18 @@ struct JSONWriter {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// True when none of the 8 bytes of `w` needs a JSON escape (control byte, `"` or `\`). Exact:
+    /// with no byte below 0x20 there is no borrow, and a zero byte of `w ^ c` is detected likewise.
+    @inline(__always) static func plain8(_ w: UInt64) -> Bool {
+        let lo: UInt64 = 0x0101_0101_0101_0101
+        let hi: UInt64 = 0x8080_8080_8080_8080
+        let control = (w &- lo &* 0x20) & ~w & hi
+        let q = w ^ (lo &* 0x22), b = w ^ (lo &* 0x5C)
+        let quote = (q &- lo) & ~q & hi
+        let slash = (b &- lo) & ~b & hi
+        return control | quote | slash == 0
+    }
+
     /// `"…"` with JSON escapes; the bytes must be valid UTF-8.
     mutating func writeString(_ s: UnsafeRawBufferPointer) {
         out.append(UInt8(ascii: "\""))
@@ -98,6 +110,10 @@ struct JSONWriter {
         var i = 0
         let n = s.count
         while i < n {
+            if i + 8 <= n && JSONWriter.plain8(s.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i += 8
+                continue
+            }
             let c = s[i]
             if c >= 0x20 && c != 0x22 && c != 0x5C { i += 1; continue }
             if i > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[runStart..<i])) }

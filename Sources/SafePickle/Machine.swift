@@ -59,6 +59,14 @@ struct Machine {
         return items
     }
 
+    /// Pops the last MARK and makes the items above it a new sequence node of `kind`.
+    mutating func popMarkIntoSeq(_ kind: NodeKind) throws(PickleError) -> Int32 {
+        guard let m = marks.popLast() else { throw fail(.stackError, "could not find MARK") }
+        let id = arena.addSeq(kind, stack[m...])
+        stack.removeSubrange(m...)
+        return id
+    }
+
     mutating func popMarkCount() throws(PickleError) -> Int {
         guard let m = marks.popLast() else { throw fail(.stackError, "could not find MARK") }
         return m
@@ -74,6 +82,12 @@ struct Machine {
     mutating func line(_ input: UnsafeRawBufferPointer) throws(PickleError) -> UnsafeRawBufferPointer {
         var i = pos
         let n = input.count
+        // 8 bytes at a time while none is a newline (exact zero-byte test on w ^ 0x0A0A…).
+        while i + 8 <= n {
+            let w = input.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            if (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080 != 0 { break }
+            i += 8
+        }
         while i < n && input[i] != 0x0A { i += 1 }
         guard i < n else { throw fail(.truncated, "line without newline") }
         let r = UnsafeRawBufferPointer(rebasing: input[pos..<i])
@@ -144,8 +158,12 @@ struct Machine {
             throw fail(.typeError, "REDUCE callable must be a global or a constructed object")
         }
         guard arena.nodes[Int(args)].kind == .tuple else { throw fail(.typeError, "REDUCE args must be a tuple") }
-        let a = arena.seqs[arena.nodes[Int(args)].a]
-        switch knownName(callable) {
+        let known = knownName(callable)
+        guard known == .reconstructor || known == .newobj || known == .newobjEx else {
+            return arena.addRecord(Record(callable: callable, args: args))
+        }
+        let a = Array(arena.seqs[arena.nodes[Int(args)].a])
+        switch known {
         case .reconstructor where a.count == 3 && isCallableKind(a[0]):
             let newArgs = arena.nodes[Int(a[2])].kind == .none ? [] : [a[2]]
             return arena.addRecord(Record(callable: a[0], args: arena.addSeq(.tuple, newArgs)))
@@ -168,7 +186,7 @@ struct Machine {
     mutating func appendOne(target: Int32, _ v: Int32) throws(PickleError) {
         let t = arena.nodes[Int(target)]
         if t.kind == .list {
-            arena.seqs[t.a].append(v)
+            arena.seqs.append(t.a, v)
         } else {
             try appendItems(target: target, [v][...])
         }
@@ -188,13 +206,10 @@ struct Machine {
         if items.isEmpty { return }
         let t = arena.nodes[Int(target)]
         switch t.kind {
-        case .list: arena.seqs[t.a].append(contentsOf: items)
+        case .list: arena.seqs.append(t.a, contentsOf: items)
         case .record:
-            if arena.records[t.a].items < 0 {
-                arena.seqs.append([])
-                arena.records[t.a].items = arena.seqs.count - 1
-            }
-            arena.seqs[arena.records[t.a].items].append(contentsOf: items)
+            if arena.records[t.a].items < 0 { arena.records[t.a].items = arena.seqs.addEmpty() }
+            arena.seqs.append(arena.records[t.a].items, contentsOf: items)
         default: throw fail(.typeError, "APPEND target is not a list")
         }
     }
@@ -213,11 +228,8 @@ struct Machine {
                 i += 2
             }
         case .record:
-            if arena.records[t.a].dictItems < 0 {
-                arena.seqs.append([])
-                arena.records[t.a].dictItems = arena.seqs.count - 1
-            }
-            arena.seqs[arena.records[t.a].dictItems].append(contentsOf: items)
+            if arena.records[t.a].dictItems < 0 { arena.records[t.a].dictItems = arena.seqs.addEmpty() }
+            arena.seqs.append(arena.records[t.a].dictItems, contentsOf: items)
         default: throw fail(.typeError, "SETITEM target is not a dict")
         }
     }
@@ -259,6 +271,17 @@ struct Machine {
 
     /// PUT/GET decimal text argument.
     mutating func memoIdText(_ s: UnsafeRawBufferPointer) throws(PickleError) -> Int {
+        // Fast path: 1–18 plain digits (cannot overflow); anything else takes the general parser.
+        if s.count >= 1 && s.count <= 18 {
+            var v = 0
+            var ok = true
+            for c in s {
+                let d = c &- 0x30
+                if d > 9 { ok = false; break }
+                v = v &* 10 &+ Int(d)
+            }
+            if ok { return v }
+        }
         guard case .small(let v)? = TextCodecs.parseDecimal(s, allowL: false) else {
             throw fail(.badArgument, "bad memo id text")
         }

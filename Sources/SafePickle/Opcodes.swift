@@ -17,6 +17,9 @@ public enum PickleArgKind: String, Sendable, CaseIterable {
 
 /// Every opcode of protocols 0–5. The raw value is the opcode byte.
 public enum Opcode: UInt8, Sendable, CaseIterable {
+    /// The opcode of every byte value (nil for bytes that are no opcode), for the VM's dispatch.
+    static let byByte: [Opcode?] = (0...255).map { Opcode(rawValue: UInt8($0)) }
+
     // protocol 0
     case INT = 0x49, LONG = 0x4C, STRING = 0x53, NONE = 0x4E, UNICODE = 0x56, FLOAT = 0x46
     case APPEND = 0x61, LIST = 0x6C, TUPLE = 0x74, DICT = 0x64, SETITEM = 0x73, POP = 0x30

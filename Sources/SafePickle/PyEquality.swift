@@ -112,13 +112,13 @@ extension Arena {
     }
 
     /// Finds `key` among the keys of sequence `s` (stride 2 for dicts, 1 for sets); returns its position.
-    mutating func findKey(seq s: Int, key: Int32, hash: Int, stride: Int) throws(PickleError) -> Int? {
-        let count = seqs[s].count / stride
+    mutating func findKey(seq s: Int, key: Int32, hash: inout Int?, stride: Int) throws(PickleError) -> Int? {
+        let count = seqs.count(of: s) / stride
         if count < 8 {
             let k = nodes[Int(key)]
             var i = 0
             while i < count {
-                let other = seqs[s][i * stride]
+                let other = seqs.element(s, i * stride)
                 if other == key { return i }
                 let o = nodes[Int(other)]
                 if k.kind == .str && o.kind == .str {
@@ -133,39 +133,62 @@ extension Arena {
         if index[s] == nil {
             var table: [Int: [Int32]] = [:]
             for i in 0..<count {
-                let h = try pyHash(seqs[s][i * stride]) ?? 0
+                let h = try pyHash(seqs.element(s, i * stride)) ?? 0
                 table[h, default: []].append(Int32(i))
             }
             index[s] = table
         }
-        if let bucket = index[s]?[hash] {
-            for p in bucket where try pyEqual(key, seqs[s][Int(p) * stride]) { return Int(p) }
+        if let bucket = index[s]?[try resolve(&hash, key)] {
+            for p in bucket where try pyEqual(key, seqs.element(s, Int(p) * stride)) { return Int(p) }
         }
         return nil
+    }
+
+    /// The hash of a hashable `key`, computed once: `hash` caches it.
+    @inline(__always) func resolve(_ hash: inout Int?, _ key: Int32) throws(PickleError) -> Int {
+        if let h = hash { return h }
+        let h = try pyHash(key) ?? 0
+        hash = h
+        return h
+    }
+
+    /// Whether `key` is hashable; for tuples and frozensets (the only kinds where that needs a walk)
+    /// their hash is computed and kept in `hash`, every other kind hashes lazily (small dicts never need it).
+    @inline(__always) func hashable(_ key: Int32, _ hash: inout Int?) throws(PickleError) -> Bool {
+        switch nodes[Int(key)].kind {
+        case .list, .dict, .set, .bytearray: return false
+        case .tuple, .frozenset:
+            guard let h = try pyHash(key) else { return false }
+            hash = h
+            return true
+        default: return true
+        }
     }
 
     /// Python `d[key] = value` on dict sequence `s`: first key object kept, last value wins.
     /// Returns false when the key is unhashable.
     mutating func dictSet(seq s: Int, key: Int32, value: Int32) throws(PickleError) -> Bool {
-        guard let h = try pyHash(key) else { return false }
-        if let pos = try findKey(seq: s, key: key, hash: h, stride: 2) {
-            seqs[s][pos * 2 + 1] = value
+        var h: Int?
+        guard try hashable(key, &h) else { return false }
+        if let pos = try findKey(seq: s, key: key, hash: &h, stride: 2) {
+            seqs.set(s, pos * 2 + 1, value)
             return true
         }
-        let pos = seqs[s].count / 2
-        seqs[s].append(key)
-        seqs[s].append(value)
-        if index[s] != nil { index[s]![h, default: []].append(Int32(pos)) }
+        let pos = seqs.count(of: s) / 2
+        seqs.append(s, key)
+        seqs.append(s, value)
+        if index[s] != nil { index[s]![try resolve(&h, key), default: []].append(Int32(pos)) }
         return true
     }
 
     /// Python `s.add(member)` on set sequence `s`. Returns false when the member is unhashable.
     mutating func setAdd(seq s: Int, member: Int32) throws(PickleError) -> Bool {
-        guard let h = try pyHash(member) else { return false }
-        if try findKey(seq: s, key: member, hash: h, stride: 1) != nil { return true }
-        let pos = seqs[s].count
-        seqs[s].append(member)
-        if index[s] != nil { index[s]![h, default: []].append(Int32(pos)) }
+        var h: Int?
+        guard try hashable(member, &h) else { return false }
+        if try findKey(seq: s, key: member, hash: &h, stride: 1) != nil { return true }
+        let pos = seqs.count(of: s)
+        seqs.append(s, member)
+        if index[s] != nil { index[s]![try resolve(&h, member), default: []].append(Int32(pos)) }
         return true
     }
 }

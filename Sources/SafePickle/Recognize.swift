@@ -25,42 +25,83 @@ extension Renderer {
         return s.kind == .none || (s.kind == .dict && arena.seqs[s.a].isEmpty)
     }
 
-    mutating func args(_ r: Record) -> [Int32] { arena.seqs[node(r.args).a] }
+    mutating func args(_ r: Record) -> SeqItems { arena.seqs[node(r.args).a] }
+
+    /// Decodes the code point at `i` and moves past it; nil (after skipping one byte) for a truncated tail.
+    @inline(__always) static func codePoint(_ b: UnsafeRawBufferPointer, _ i: inout Int) -> UInt32? {
+        let c = b[i]
+        if c < 0x80 { i += 1; return UInt32(c) }
+        if c < 0xE0, i + 1 < b.count {
+            defer { i += 2 }
+            return UInt32(c & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)
+        }
+        if c < 0xF0, i + 2 < b.count {
+            defer { i += 3 }
+            return UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
+        }
+        if i + 3 < b.count {
+            defer { i += 4 }
+            return UInt32(c & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6
+                | UInt32(b[i + 3] & 0x3F)
+        }
+        i += 1
+        return nil
+    }
 
     /// Code points of a str node (surrogates included as code points).
     mutating func codePoints(_ id: Int32) -> [UInt32] {
-        let n = node(id)
-        return arena.withBytes(n) { b in
-            var cps: [UInt32] = []
-            var i = 0
-            while i < b.count {
-                let c = b[i]
-                if c < 0x80 { cps.append(UInt32(c)); i += 1 }
-                else if c < 0xE0, i + 1 < b.count { cps.append(UInt32(c & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)); i += 2 }
-                else if c < 0xF0, i + 2 < b.count {
-                    cps.append(UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)); i += 3
-                } else if i + 3 < b.count {
-                    cps.append(UInt32(c & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6
-                        | UInt32(b[i + 3] & 0x3F)); i += 4
-                } else { i += 1 }
-            }
-            return cps
+        let b = bytes(node(id))
+        var cps: [UInt32] = []
+        var i = 0
+        while i < b.count {
+            if let cp = Renderer.codePoint(b, &i) { cps.append(cp) }
         }
+        return cps
     }
 
     /// A str whose characters are all below 256, as Latin-1 bytes.
     mutating func latin1(_ id: Int32) -> [UInt8]? {
         guard kind(id) == .str else { return nil }
+        let b = bytes(node(id))
         var out: [UInt8] = []
-        for cp in codePoints(id) {
+        out.reserveCapacity(b.count)
+        var i = 0
+        while i < b.count {
+            guard let cp = Renderer.codePoint(b, &i) else { continue }
             guard cp < 256 else { return nil }
             out.append(UInt8(cp))
         }
         return out
     }
 
+    /// `latin1(id)` when it has exactly `count` (≤ 16) bytes, without allocating.
+    mutating func latin1Fixed(_ id: Int32, count: Int) -> SIMD16<UInt8>? {
+        guard kind(id) == .str else { return nil }
+        let b = bytes(node(id))
+        var st = SIMD16<UInt8>()
+        var n = 0
+        var i = 0
+        while i < b.count {
+            guard let cp = Renderer.codePoint(b, &i) else { continue }
+            guard cp < 256, n < count else { return nil }
+            st[n] = UInt8(cp)
+            n += 1
+        }
+        return n == count ? st : nil
+    }
+
     mutating func isLatin1Name(_ id: Int32) -> Bool {
-        kind(id) == .str && (arena.strEquals(id, "latin1") || arena.strEquals(id, "latin-1"))
+        kind(id) == .str && (strIs(id, "latin1") || strIs(id, "latin-1"))
+    }
+
+    /// Are the bytes of string-like node `id` exactly this ASCII text?
+    func strIs(_ id: Int32, _ text: StaticString) -> Bool {
+        let b = bytes(arena.nodes[Int(id)])
+        let count = text.utf8CodeUnitCount
+        guard b.count == count else { return false }
+        let t = text.utf8Start
+        for i in 0..<count where b[i] != t[i] { return false }
+        return true
     }
 
     /// `_codecs.encode(str, "latin1")` as bytes, when the record has exactly that shape.
@@ -75,7 +116,7 @@ extension Renderer {
     mutating func bytesLike(_ id: Int32) -> [UInt8]? {
         let n = node(id)
         switch n.kind {
-        case .bytes, .py2str: return arena.bytes(of: n)
+        case .bytes, .py2str: return Array(bytes(n))
         case .str: return latin1(id)
         case .record: return codecsBytes(arena.records[n.a])
         default: return nil
@@ -158,7 +199,7 @@ extension Renderer {
                 var elems: [Int32] = []
                 if let first = a.first {
                     guard kind(first) == .list || kind(first) == .tuple else { break }
-                    elems = arena.seqs[node(first).a]
+                    elems = Array(arena.seqs[node(first).a])
                 }
                 if r.items >= 0 { elems += arena.seqs[r.items] }
                 return try array(id, local(elems))
@@ -185,7 +226,7 @@ extension Renderer {
     }
 
     /// `(P, M)` or `((P, M),)`.
-    mutating func cachedParts(_ a: [Int32]) -> (Int32, Int32)? {
+    mutating func cachedParts(_ a: SeqItems) -> (Int32, Int32)? {
         if a.count == 2 { return (a[0], a[1]) }
         if a.count == 1, kind(a[0]) == .tuple {
             let inner = arena.seqs[node(a[0]).a]
@@ -199,7 +240,7 @@ extension Renderer {
         try open(object: id)
         tasks.append(.end(id))
         if r.dictItems >= 0 && !arena.seqs[r.dictItems].isEmpty {
-            tasks.append(.seq(local(arena.seqs[r.dictItems]), pos: 0, mode: .pairArrays))
+            tasks.append(.seq(local(Array(arena.seqs[r.dictItems])), pos: 0, mode: .pairArrays))
             tasks.append(.key("$dictitems"))
             pushAnonymousArrayOpen()
         }
@@ -220,7 +261,7 @@ extension Renderer {
         tasks.append(.key("$args"))
         if kind(r.callable) == .global {
             w.key("$class")
-            arena.withBytes(node(r.callable)) { w.stringValue($0) }
+            w.stringValue(bytes(node(r.callable)))
         } else {
             tasks.append(.value(r.callable))
             tasks.append(.key("$class"))

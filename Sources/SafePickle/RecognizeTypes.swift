@@ -22,7 +22,7 @@ extension Renderer {
     }
 
     /// Normalised (days, seconds, microseconds) of a `datetime.timedelta` record's args, or nil.
-    mutating func timedelta(_ a: [Int32]) -> (Int, Int, Int)? {
+    mutating func timedelta(_ a: SeqItems) -> (Int, Int, Int)? {
         guard a.count <= 3 else { return nil }
         var v = [0, 0, 0]
         for (i, id) in a.enumerated() {
@@ -74,24 +74,26 @@ extension Renderer {
         switch n.kind {
         case .bytes, .py2str:
             guard n.b == count else { return nil }
-            arena.withBytes(n) { b in for i in 0..<count { st[i] = b[i] } }
+            let b = bytes(n)
+            for i in 0..<count { st[i] = b[i] }
             return st
         case .str:
             guard n.b >= count, n.b <= count * 2 else { return nil }
-            guard let l = latin1(id), l.count == count else { return nil }
-            for i in 0..<count { st[i] = l[i] }
-            return st
+            return latin1Fixed(id, count: count)
         case .record:
-            guard let b = codecsBytes(arena.records[n.a]), b.count == count else { return nil }
-            for i in 0..<count { st[i] = b[i] }
-            return st
+            // codecsBytes(r) of exactly `count` bytes, without allocating.
+            let r = arena.records[n.a]
+            guard known(r.callable) == .codecsEncode, isPlain(r) else { return nil }
+            let a = arena.seqs[node(r.args).a]
+            guard a.count == 2, isLatin1Name(a[1]) else { return nil }
+            return latin1Fixed(a[0], count: count)
         default:
             return nil
         }
     }
 
     /// datetime/date/time: writes the marker and returns true, or returns false for a bad shape.
-    mutating func temporal(_ id: Int32, _ which: KnownName, _ a: [Int32]) throws(PickleError) -> Bool {
+    mutating func temporal(_ id: Int32, _ which: KnownName, _ a: SeqItems) throws(PickleError) -> Bool {
         let want = which == .datetime ? 10 : (which == .date ? 4 : 6)
         guard a.count == 1 || (a.count == 2 && which != .date), let st = stateBytes(a[0], count: want) else { return false }
         var y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, us = 0
@@ -119,23 +121,39 @@ extension Renderer {
         try open(object: tzValue >= 0 ? id : -1)
         w.key(which == .datetime ? "$datetime" : (which == .date ? "$date" : "$time"))
         w.beforeValue()
-        w.out.append(UInt8(ascii: "\""))
-        if which != .time {
-            w.digits(y, 4)
-            w.out.append(UInt8(ascii: "-"))
-            w.digits(mo, 2)
-            w.out.append(UInt8(ascii: "-"))
-            w.digits(d, 2)
-        }
-        if which != .date {
-            if which == .datetime { w.out.append(UInt8(ascii: "T")) }
-            w.digits(h, 2)
-            w.out.append(UInt8(ascii: ":"))
-            w.digits(mi, 2)
-            w.out.append(UInt8(ascii: ":"))
-            w.digits(s, 2)
-            w.out.append(UInt8(ascii: "."))
-            w.digits(us, 6)
+        // `"YYYY-MM-DDTHH:MM:SS.ffffff` (28 bytes at most) formatted in a stack buffer, appended once.
+        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { buf in
+            var p = 0
+            @inline(__always) func put(_ c: UInt8) { buf[p] = c; p += 1 }
+            @inline(__always) func num(_ v: Int, _ width: Int) {
+                var x = v
+                var k = width - 1
+                while k >= 0 {
+                    buf[p + k] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: x % 10)
+                    x /= 10
+                    k -= 1
+                }
+                p += width
+            }
+            put(UInt8(ascii: "\""))
+            if which != .time {
+                num(y, 4)
+                put(UInt8(ascii: "-"))
+                num(mo, 2)
+                put(UInt8(ascii: "-"))
+                num(d, 2)
+            }
+            if which != .date {
+                if which == .datetime { put(UInt8(ascii: "T")) }
+                num(h, 2)
+                put(UInt8(ascii: ":"))
+                num(mi, 2)
+                put(UInt8(ascii: ":"))
+                num(s, 2)
+                put(UInt8(ascii: "."))
+                num(us, 6)
+            }
+            w.out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[0..<p]))
         }
         if let suffix { w.out.append(contentsOf: suffix.utf8) }
         w.out.append(UInt8(ascii: "\""))
@@ -150,7 +168,7 @@ extension Renderer {
     }
 
     /// `(num)` or `(num, num)` with num an int or float, as floats.
-    mutating func complexParts(_ a: [Int32]) -> (Double, Double)? {
+    mutating func complexParts(_ a: SeqItems) -> (Double, Double)? {
         guard a.count == 1 || a.count == 2 else { return nil }
         var parts: [Double] = [0, 0]
         for (i, id) in a.enumerated() {
@@ -241,7 +259,7 @@ extension Renderer {
     }
 
     /// Members of `set(x)`: `()` or `(list or tuple of hashables,)`, merged by Python equality.
-    mutating func setMembers(_ a: [Int32]) throws(PickleError) -> [Int32]? {
+    mutating func setMembers(_ a: SeqItems) throws(PickleError) -> [Int32]? {
         if a.isEmpty { return [] }
         guard a.count == 1, kind(a[0]) == .list || kind(a[0]) == .tuple else { return nil }
         var out: [Int32] = []

@@ -26,33 +26,37 @@ struct Renderer {
     /// Writer depth at which each node currently being rendered started; -1 when not active.
     var active: [Int32]
     var visited = 0
+    /// Views of `arena.input` and `arena.aux`, valid while the renderer lives (see PickleValue.withRenderer).
+    let inputBytes: UnsafeRawBufferPointer
+    let auxBytes: UnsafeRawBufferPointer
 
-    init(arena: Arena, limits: PickleLimits) {
+    init(arena: Arena, limits: PickleLimits, input: UnsafeRawBufferPointer, aux: UnsafeRawBufferPointer) {
         self.arena = arena
         self.limits = limits
+        inputBytes = input
+        auxBytes = aux
         w = JSONWriter(capacity: arena.input.count * 2 + 64)
         active = [Int32](repeating: -1, count: arena.nodes.count)
     }
 
     mutating func fail(_ message: String) -> PickleError { PickleError(.limit, message, offset: -1) }
 
-    mutating func items(_ s: SeqRef) -> [Int32] {
-        switch s {
-        case .arena(let i): return arena.seqs[i]
-        case .local(let i): return locals[i]
-        }
+    /// The bytes of a string-like node (str, py2str, bytes, bytearray, bigint, global), without copying.
+    @inline(__always) func bytes(_ n: Node) -> UnsafeRawBufferPointer {
+        let base = n.flags & Node.inAux != 0 ? auxBytes : inputBytes
+        return UnsafeRawBufferPointer(rebasing: base[n.a..<(n.a + n.b)])
     }
 
     @inline(__always) mutating func count(_ s: SeqRef) -> Int {
         switch s {
-        case .arena(let i): return arena.seqs[i].count
+        case .arena(let i): return arena.seqs.count(of: i)
         case .local(let i): return locals[i].count
         }
     }
 
     @inline(__always) mutating func element(_ s: SeqRef, _ pos: Int) -> Int32 {
         switch s {
-        case .arena(let i): return arena.seqs[i][pos]
+        case .arena(let i): return arena.seqs.element(i, pos)
         case .local(let i): return locals[i][pos]
         }
     }
@@ -85,13 +89,12 @@ struct Renderer {
                     if pos + 3 < count { tasks.append(.seq(s, pos: pos + 2, mode: mode)) }
                     let kid = element(s, pos)
                     let k = arena.nodes[Int(kid)]
-                    arena.withBytes(k) { kb in
-                        if k.flags & Node.surrogates != 0 {
-                            let fixed = Renderer.fixSurrogates(kb)
-                            fixed.withUnsafeBytes { w.key($0, path: .node(kid)) }
-                        } else {
-                            w.key(kb, path: .node(kid))
-                        }
+                    let kb = bytes(k)
+                    if k.flags & Node.surrogates != 0 {
+                        let fixed = Renderer.fixSurrogates(kb)
+                        fixed.withUnsafeBytes { w.key($0, path: .node(kid)) }
+                    } else {
+                        w.key(kb, path: .node(kid))
                     }
                     try value(element(s, pos + 1))
                 case .pairArrays:
@@ -141,8 +144,7 @@ struct Renderer {
 
     /// A dict (flattened key/value pairs) as a JSON object when its keys allow it, else `$dict`.
     mutating func dict(_ id: Int32, _ s: SeqRef) throws(PickleError) {
-        let list = items(s)
-        if keysRenderAsObject(list) {
+        if keysRenderAsObject(s) {
             try open(object: id)
             tasks.append(.end(id))
             tasks.append(.seq(s, pos: 0, mode: .objectPairs))
@@ -152,11 +154,12 @@ struct Renderer {
     }
 
     /// Every key a str (or UTF-8 Py2 str), none starting with `$`, no two rendering the same.
-    mutating func keysRenderAsObject(_ list: [Int32]) -> Bool {
+    mutating func keysRenderAsObject(_ s: SeqRef) -> Bool {
+        let count = self.count(s)
         var sawStr = false, sawPy2 = false, sawSurrogate = false
         var i = 0
-        while i < list.count {
-            let k = arena.nodes[Int(list[i])]
+        while i < count {
+            let k = arena.nodes[Int(element(s, i))]
             if k.kind == .str {
                 sawStr = true
                 if k.flags & Node.surrogates != 0 { sawSurrogate = true }
@@ -165,15 +168,16 @@ struct Renderer {
             } else {
                 return false
             }
-            if k.b > 0 && arena.withBytes(k, { $0[0] == UInt8(ascii: "$") }) { return false }
+            if k.b > 0 && bytes(k)[0] == UInt8(ascii: "$") { return false }
             i += 2
         }
         if (sawStr && sawPy2) || sawSurrogate {
             var seen = Set<[UInt8]>()
             i = 0
-            while i < list.count {
-                let k = arena.nodes[Int(list[i])]
-                let rendered = arena.withBytes(k) { k.flags & Node.surrogates != 0 ? Renderer.fixSurrogates($0) : Array($0) }
+            while i < count {
+                let k = arena.nodes[Int(element(s, i))]
+                let kb = bytes(k)
+                let rendered = k.flags & Node.surrogates != 0 ? Renderer.fixSurrogates(kb) : Array(kb)
                 if !seen.insert(rendered).inserted { return false }
                 i += 2
             }
@@ -195,13 +199,13 @@ struct Renderer {
         case .bigint:
             try open(object: -1)
             w.key("$int")
-            arena.withBytes(n) { w.stringValue($0) }
+            w.stringValue(bytes(n))
             w.end()
         case .float: try writeDouble(Double(bitPattern: UInt64(bitPattern: Int64(n.a))))
         case .str: writeStr(n)
         case .py2str:
             if n.flags & Node.validUTF8 != 0 {
-                arena.withBytes(n) { w.stringValue($0) }
+                w.stringValue(bytes(n))
             } else {
                 try bytesMarker(n)
             }
@@ -209,7 +213,7 @@ struct Renderer {
         case .global:
             try open(object: -1)
             w.key("$global")
-            arena.withBytes(n) { w.stringValue($0) }
+            w.stringValue(bytes(n))
             w.end()
         case .list, .tuple, .dict, .set, .frozenset, .record:
             let d = active[Int(id)]
@@ -253,19 +257,18 @@ struct Renderer {
     }
 
     mutating func writeStr(_ n: Node) {
-        arena.withBytes(n) { b in
-            if n.flags & Node.surrogates != 0 {
-                Renderer.fixSurrogates(b).withUnsafeBytes { w.stringValue($0) }
-            } else {
-                w.stringValue(b)
-            }
+        let b = bytes(n)
+        if n.flags & Node.surrogates != 0 {
+            Renderer.fixSurrogates(b).withUnsafeBytes { w.stringValue($0) }
+        } else {
+            w.stringValue(b)
         }
     }
 
     mutating func bytesMarker(_ n: Node) throws(PickleError) {
         try open(object: -1)
         w.key("$bytes")
-        arena.withBytes(n) { w.base64Value($0) }
+        w.base64Value(bytes(n))
         w.end()
     }
 
@@ -290,7 +293,8 @@ struct Renderer {
                 case .literal(let s): seg = Array(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
                 case .node(let k):
                     let kn = arena.nodes[Int(k)]
-                    seg = arena.withBytes(kn) { kn.flags & Node.surrogates != 0 ? Renderer.fixSurrogates($0) : Array($0) }
+                    let kb = bytes(kn)
+                    seg = kn.flags & Node.surrogates != 0 ? Renderer.fixSurrogates(kb) : Array(kb)
                 }
             }
             for b in seg {

@@ -20,6 +20,7 @@ extension Machine {
 
     private mutating func loop(_ input: UnsafeRawBufferPointer) throws(PickleError) -> Int32 {
         var executed = 0
+        let opcodes = Opcode.byByte
         while true {
             opStart = pos
             guard pos < input.count else { throw fail(.truncated, "pickle ended before STOP") }
@@ -27,7 +28,7 @@ extension Machine {
             if executed > limits.maxOpcodes { throw fail(.limit, "more than \(limits.maxOpcodes) opcodes") }
             let byte = input[pos]
             pos += 1
-            guard let op = Opcode(rawValue: byte) else {
+            guard let op = opcodes[Int(byte)] else {
                 throw fail(.badOpcode, "unknown opcode 0x\(String(byte, radix: 16))")
             }
             switch op {
@@ -111,7 +112,7 @@ extension Machine {
             case .UNICODE:
                 let l = try line(input)
                 let start = pos - 1 - l.count
-                if !l.contains(0x5C), TextCodecs.validateUTF8(l, surrogatePass: false) != nil, !l.contains(where: { $0 >= 0x80 }) {
+                if TextCodecs.isPlainASCII(l) {
                     try push(newStr(inputAt: start, count: l.count, surrogates: false))
                 } else {
                     var out: [UInt8] = []
@@ -126,14 +127,14 @@ extension Machine {
             case .EMPTY_TUPLE: try push(arena.addSeq(.tuple, []))
             case .EMPTY_DICT: try push(arena.addSeq(.dict, []))
             case .EMPTY_SET: try push(arena.addSeq(.set, []))
-            case .LIST: try push(arena.addSeq(.list, try popMark()))
-            case .TUPLE: try push(arena.addSeq(.tuple, try popMark()))
+            case .LIST: try push(try popMarkIntoSeq(.list))
+            case .TUPLE: try push(try popMarkIntoSeq(.tuple))
             case .TUPLE1, .TUPLE2, .TUPLE3:
                 let n = Int(op.rawValue - Opcode.TUPLE1.rawValue) + 1
                 guard stack.count - fence >= n else { throw fail(.stackError, "stack underflow") }
-                let items = Array(stack[(stack.count - n)...])
+                let t = arena.addSeq(.tuple, stack[(stack.count - n)...])
                 stack.removeLast(n)
-                try push(arena.addSeq(.tuple, items))
+                try push(t)
             case .DICT:
                 let items = try popMark()
                 let d = arena.addSeq(.dict, [])
@@ -194,7 +195,7 @@ extension Machine {
                 if op == .GLOBAL {
                     try push(g)
                 } else {
-                    let args = arena.addSeq(.tuple, try popMark())
+                    let args = try popMarkIntoSeq(.tuple)
                     try push(arena.addRecord(Record(callable: g, args: args)))
                 }
             case .STACK_GLOBAL:

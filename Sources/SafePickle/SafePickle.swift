@@ -25,11 +25,22 @@ public struct PickleValue: Sendable {
     public func canonicalJSON() -> Result<[UInt8], PickleError> { render(root) }
 
     func render(_ id: Int32) -> Result<[UInt8], PickleError> {
-        var r = Renderer(arena: arena, limits: limits)
-        do throws(PickleError) {
-            return .success(try r.render(id))
-        } catch {
-            return .failure(error)
+        withRenderer { r in
+            do throws(PickleError) {
+                return .success(try r.render(id))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    /// Runs `body` with a renderer whose byte views of the input and `aux` stay valid for the call.
+    func withRenderer<R>(_ body: (inout Renderer) -> R) -> R {
+        arena.input.withUnsafeBytes { inp in
+            arena.aux.withUnsafeBytes { aux in
+                var r = Renderer(arena: arena, limits: limits, input: inp, aux: aux)
+                return body(&r)
+            }
         }
     }
 
@@ -37,12 +48,13 @@ public struct PickleValue: Sendable {
     var cachedValueNodes: (Int32, Int32)? {
         let n = arena.nodes[Int(root)]
         guard n.kind == .record else { return nil }
-        var r = Renderer(arena: arena, limits: limits)
         let rec = arena.records[n.a]
-        guard r.known(rec.callable) == .cachedValue, rec.state < 0 || r.stateIsTrivial(rec), r.isEmpty(rec.items),
-            r.isEmpty(rec.dictItems), rec.kwargs < 0 || arena.seqs[arena.nodes[Int(rec.kwargs)].a].isEmpty
-        else { return nil }
-        return r.cachedParts(r.args(rec))
+        return withRenderer { r in
+            guard r.known(rec.callable) == .cachedValue, rec.state < 0 || r.stateIsTrivial(rec), r.isEmpty(rec.items),
+                r.isEmpty(rec.dictItems), rec.kwargs < 0 || arena.seqs[arena.nodes[Int(rec.kwargs)].a].isEmpty
+            else { return nil }
+            return r.cachedParts(r.args(rec))
+        }
     }
 
     /// True when the top-level value renders as `{"$cachedvalue": …}`.

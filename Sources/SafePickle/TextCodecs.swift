@@ -3,6 +3,12 @@
 // LONG1/LONG4 two's-complement integers to decimal.
 
 enum TextCodecs {
+    /// Every byte ASCII and none a backslash (so raw-unicode-escape text is the same bytes as UTF-8).
+    static func isPlainASCII(_ buf: UnsafeRawBufferPointer) -> Bool {
+        for c in buf where c >= 0x80 || c == 0x5C { return false }
+        return true
+    }
+
     /// UTF-8 check. Returns nil if invalid; otherwise whether surrogates (ED A0..BF xx) occurred.
     /// With `surrogatePass` false, surrogates are invalid (strict UTF-8).
     static func validateUTF8(_ buf: UnsafeRawBufferPointer, surrogatePass: Bool) -> Bool? {
