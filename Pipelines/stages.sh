@@ -9,5 +9,5 @@ bin=${MCF_BIN:-$(cd "$here" && swift build -c release --show-bin-path)}
 mkdir -p "$out"
 "$bin/decode" "$cap"/*.mcdump.gz --output "$out/1-decoded.ndjson"
 "$bin/attribute" --users "$users" --servers "$servers" --redact --output "$out/2-attributed.ndjson" "$out/1-decoded.ndjson"
-"$bin/report" --format markdown --output "$out/3-report.md" "$out/2-attributed.ndjson"
+"$bin/report" --format markdown --servers "$servers" --output "$out/3-report.md" "$out/2-attributed.ndjson"
 echo "$out/1-decoded.ndjson $out/2-attributed.ndjson $out/3-report.md" >&2
