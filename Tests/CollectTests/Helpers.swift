@@ -15,11 +15,9 @@ enum CollectRun {
         try runProcess(executable, args, stdin: stdin, timeout: timeout)
     }
 
-    /// A fresh, empty directory under the system temp dir.
+    /// A fresh, empty directory under the system temp dir, removed when the test process exits.
     static func tempDir(_ name: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("collect-\(name)-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
+        try Scratch.directory("collect-\(name)")
     }
 
     static func manifest(_ dir: String) throws -> [String: Any] {
