@@ -90,7 +90,7 @@ public final class Attributor {
         let parsed: JSONValue
         var valueRange: Range<Int>?
         do throws(JSONParseError) {
-            let record = try JSONParser.parse(line, skipping: ["value"])
+            let record = try JSONParser.parse(line, skipping: LazyValue.member)
             parsed = record.value
             valueRange = record.skipped["value"]
         } catch {
@@ -307,6 +307,8 @@ public final class Attributor {
 /// An item's `value`, parsed only when a join asks for it, and then without the members no join reads
 /// (service catalogs, the bulk of a token body).
 final class LazyValue {
+    /// The record member read lazily.
+    static let member: Set<String> = ["value"]
     static let unneeded: Set<String> = ["catalog", "serviceCatalog"]
     private let line: ArraySlice<UInt8>
     private let range: Range<Int>?

@@ -33,11 +33,14 @@ public final class Aggregator {
         self.whatIf = whatIf
     }
 
+    /// Members of a record the report never reads.
+    static let unread: Set<String> = ["value"]
+
     /// Adds one record line. Lines of unknown type are ignored; unparseable lines throw.
     public func add(_ line: ArraySlice<UInt8>) throws(AggregationIssue) {
         let r: JSONValue
         // The report never reads an item's decoded `value`: step over it instead of building it.
-        do throws(JSONParseError) { r = try JSONParser.parse(line, skipping: ["value"]).value } catch {
+        do throws(JSONParseError) { r = try JSONParser.parse(line, skipping: Aggregator.unread).value } catch {
             throw AggregationIssue(message: "not a JSON record: \(error)")
         }
         records += 1

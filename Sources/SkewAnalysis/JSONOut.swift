@@ -1,5 +1,6 @@
 // SkewAnalysis/JSONOut: a minimal JSON emitter (objects in insertion order, RFC 8259 string
 // escaping, shortest round-trip numbers) for the JSON report and the mergeable partial aggregates.
+import PipelineRecords
 
 /// A minimal JSON emitter (objects in insertion order, RFC 8259 string escaping).
 public struct JSONOut {
@@ -28,25 +29,13 @@ public struct JSONOut {
     public mutating func field(_ k: String, _ v: Int?) { key(k); int(v) }
     public mutating func field(_ k: String, _ v: Bool?) { key(k); bool(v) }
 
+    /// `v` as a JSON string literal, escaped by PipelineRecords' writer (the one every stage uses).
     public static func quote(_ v: String) -> String {
-        var out = "\""
-        for u in v.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
+        var text = v
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 2)
+        text.withUTF8 { JSONEscaping.appendQuotedValid(UnsafeRawBufferPointer($0), to: &out) }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
