@@ -89,6 +89,9 @@ public final class DumpWriter: @unchecked Sendable {
     /// (nothing of it is written then), after `finish`, or once a background write has failed.
     public func write(_ record: DumpRecord) throws { try core.write(record) }
 
+    /// Appends records encoded elsewhere, in their order, none split by another writer's records.
+    public func write(_ encoded: EncodedRecords) throws { try core.write(encoded) }
+
     /// Ends the current member now and waits until every finished member is in the file.
     public func flush() throws { try core.flush() }
 
@@ -199,6 +202,30 @@ final class WriterCore: @unchecked Sendable {
         monitor.lock()
         defer { monitor.unlock() }
         try appendLocked(record)
+        if current.count >= memberBytes { endMemberLocked() }
+        if let failure { throw failure }
+    }
+
+    func write(_ encoded: EncodedRecords) throws(DumpWriteError) {
+        guard !encoded.isEmpty else { return }
+        monitor.lock()
+        defer { monitor.unlock() }
+        guard state == .open else { throw DumpWriteError(kind: .closed, message: "writer is closed", path: path) }
+        if let failure { throw failure }
+        let bytes = encoded.bytes
+        if !current.isEmpty && current.count + bytes.count > current.capacity {
+            endMemberLocked()
+            guard state == .open else { throw DumpWriteError(kind: .closed, message: "writer is closed", path: path) }
+            if let failure { throw failure }
+        }
+        let before = current.count
+        current.append(contentsOf: bytes)
+        records += encoded.count
+        uncompressedBytes += Int64(bytes.count)
+        if before == 0 {
+            currentStart = Monitor.nowNanos()
+            monitor.signal(Cond.timer)
+        }
         if current.count >= memberBytes { endMemberLocked() }
         if let failure { throw failure }
     }

@@ -59,16 +59,35 @@ enum RecordEncoding {
 
     /// `ITEM <key> <flags> <vlen> <cas> <exp> <la> <cls> <fetched> <total> <captured>\n[<value>\n]`
     static func appendItem(_ item: DumpItem, to out: inout [UInt8]) throws(DumpWriteError) {
+        if let v = item.value {
+            // withUnsafeBytes rethrows untyped: carry the typed error out by hand.
+            let failure: DumpWriteError? = v.withUnsafeBytes { raw in
+                do throws(DumpWriteError) {
+                    try appendItem(item, value: raw, to: &out)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let failure { throw failure }
+        } else {
+            try appendItem(item, value: nil, to: &out)
+        }
+    }
+
+    /// The ITEM record of `item`'s metadata with `value` (nil: not captured); `item.value` is not read.
+    static func appendItem(_ item: DumpItem, value: UnsafeRawBufferPointer?, to out: inout [UInt8]) throws(DumpWriteError) {
         guard !item.key.isEmpty else { throw invalid("ITEM key is empty") }
         guard item.valueLength >= 0 else { throw invalid("ITEM value length \(item.valueLength) is negative") }
         guard item.slabClass >= 0 else { throw invalid("ITEM slab class \(item.slabClass) is negative") }
         guard item.totalSize >= -1 else { throw invalid("ITEM total size \(item.totalSize) is below -1") }
-        if let v = item.value {
+        if let v = value {
             guard v.count == item.valueLength else {
                 throw invalid("ITEM value has \(v.count) bytes but valueLength is \(item.valueLength)")
             }
             guard v.count <= maxValueBytes else { throw invalid("ITEM value of \(v.count) bytes is too large") }
         }
+        out.reserveCapacity(out.count + 160 + 3 * item.key.count + (value?.count ?? 0))
         appendASCII("ITEM ", to: &out)
         URIKey.append(item.key, to: &out)
         out.append(0x20)
@@ -88,7 +107,7 @@ enum RecordEncoding {
         out.append(0x20)
         appendDecimal(Int64(item.totalSize), to: &out)
         out.append(0x20)
-        if let v = item.value {
+        if let v = value {
             out.append(0x31)
             out.append(0x0A)
             out.append(contentsOf: v)
@@ -118,20 +137,17 @@ enum RecordEncoding {
     static func appendASCII(_ s: String, to out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
 
     static func appendDecimal(_ v: UInt64, to out: inout [UInt8]) {
-        var n = 1
-        var rest = v / 10
-        while rest > 0 {
-            n += 1
-            rest /= 10
-        }
-        let start = out.count
-        out.append(contentsOf: repeatElement(0x30, count: n))
+        // Digits are written backwards into 24 bytes on the stack (UInt64.max has 20), then appended.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var n = 0
         var x = v
-        var i = start + n - 1
-        while i >= start {
-            out[i] = UInt8(truncatingIfNeeded: x % 10) + 0x30
-            x /= 10
-            i -= 1
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[23 - n] = UInt8(truncatingIfNeeded: x % 10) &+ 0x30
+                x /= 10
+                n += 1
+            } while x > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(24 - n)...]))
         }
     }
 

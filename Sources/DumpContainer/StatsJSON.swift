@@ -25,8 +25,8 @@ enum StatsJSON {
             case 0x09: out.append(contentsOf: [0x5C, 0x74])
             case 0x00..<0x20:
                 out.append(contentsOf: Array("\\u00".utf8))
-                out.append(URIKey.hexDigits[Int(b >> 4)])
-                out.append(URIKey.hexDigits[Int(b & 0x0F)])
+                out.append(URIKey.hexDigit(b >> 4))
+                out.append(URIKey.hexDigit(b & 0x0F))
             default: out.append(b)
             }
         }

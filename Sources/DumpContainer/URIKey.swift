@@ -11,15 +11,22 @@ public enum URIKey {
     }
 
     /// Appends the encoding of `key` to `out` (the writer's hot path).
-    @inlinable
     public static func append(_ key: [UInt8], to out: inout [UInt8]) {
+        let plain = key.withUnsafeBufferPointer { p -> Bool in
+            for b in p where !isUnreserved(b) { return false }
+            return true
+        }
+        if plain {  // the common case (hex digests): one copy
+            out.append(contentsOf: key)
+            return
+        }
         for b in key {
             if isUnreserved(b) {
                 out.append(b)
             } else {
                 out.append(0x25)  // %
-                out.append(hexDigits[Int(b >> 4)])
-                out.append(hexDigits[Int(b & 0x0F)])
+                out.append(hexDigit(b >> 4))
+                out.append(hexDigit(b & 0x0F))
             }
         }
     }
@@ -53,7 +60,7 @@ public enum URIKey {
         return out
     }
 
-    @inlinable
+    @inline(__always)
     static func isUnreserved(_ b: UInt8) -> Bool {
         switch b {
         case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x2E, 0x5F, 0x7E: return true
@@ -61,8 +68,9 @@ public enum URIKey {
         }
     }
 
-    @usableFromInline
-    static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+    /// Uppercase hex digit of a nibble (0…15).
+    @inline(__always)
+    static func hexDigit(_ n: UInt8) -> UInt8 { n < 10 ? 0x30 + n : 0x41 + n - 10 }
 
     static func hexValue(_ b: UInt8) -> UInt8? {
         switch b {

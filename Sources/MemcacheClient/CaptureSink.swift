@@ -1,7 +1,8 @@
 // MemcacheClient/CaptureSink: where captured items go. The collect executable implements it over
 // a dump writer; the client library knows nothing about files.
 
-/// One captured item, times already absolute in the server's clock.
+/// The metadata of one captured item, times already absolute in the server's clock (the value travels
+/// beside it).
 public struct CapturedItem: Sendable {
     public var key: [UInt8]
     public var flags: UInt32
@@ -12,11 +13,10 @@ public struct CapturedItem: Sendable {
     public var slabClass: Int  // 0 unknown (real classes start at 1)
     public var fetched: Bool
     public var totalSize: Int  // -1 unknown
-    public var value: [UInt8]?  // nil when not captured
 
     public init(
         key: [UInt8], flags: UInt32, valueLength: Int, cas: UInt64, exp: Int64, lastAccess: Int64, slabClass: Int,
-        fetched: Bool, totalSize: Int, value: [UInt8]?
+        fetched: Bool, totalSize: Int
     ) {
         self.key = key
         self.flags = flags
@@ -27,22 +27,25 @@ public struct CapturedItem: Sendable {
         self.slabClass = slabClass
         self.fetched = fetched
         self.totalSize = totalSize
-        self.value = value
     }
 }
 
 /// Receives the results of value fetching. Called from several fetch tasks; implementations serialise.
 public protocol CaptureSink: Sendable {
-    func item(_ item: CapturedItem) throws
+    /// One item; `value` is nil when it was not captured.
+    func item(_ item: CapturedItem, value: [UInt8]?) throws
     func miss(key: [UInt8], reason: String) throws
     func note(level: String, message: String) throws
-    /// A whole batch at once (one lock acquisition); the default calls `item` and `miss`.
-    func batch(items: [CapturedItem], misses: [(key: [UInt8], reason: String)]) throws
+    /// A batch for one fetch connection, reused from one pipelined batch to the next.
+    func makeBatch() -> CaptureBatch
 }
 
-extension CaptureSink {
-    public func batch(items: [CapturedItem], misses: [(key: [UInt8], reason: String)]) throws {
-        for i in items { try item(i) }
-        for m in misses { try miss(key: m.key, reason: m.reason) }
-    }
+/// The items and misses of one pipelined batch, gathered by one fetch task (never shared) and handed
+/// to the sink at once by `commit`. Values are lent straight from the receive buffer.
+public protocol CaptureBatch: AnyObject {
+    /// `value` (nil when not captured) is valid only during the call.
+    func item(_ item: CapturedItem, value: UnsafeRawBufferPointer?) throws
+    func miss(key: [UInt8], reason: String) throws
+    /// Hands everything gathered since the last commit to the sink and empties the batch.
+    func commit() throws
 }

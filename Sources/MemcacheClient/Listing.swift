@@ -44,21 +44,6 @@ public enum MetadumpOutcome {
     case refused(ServerAnswer)
 }
 
-/// Hashes of the keys listed so far, shared by the spools of one server (a few bytes per key).
-public final class SeenKeys {
-    var hashes = Set<Int>()
-    public init() {}
-    public var count: Int { hashes.count }
-
-    /// True the first time a key is offered.
-    func insert(_ key: [UInt8]) -> Bool {
-        var h = Hasher()
-        h.combine(key.count)
-        key.withUnsafeBytes { h.combine(bytes: $0) }
-        return hashes.insert(h.finalize()).inserted
-    }
-}
-
 /// The raw listing on disk (already unlinked: it disappears when closed).
 public final class MetadumpSpool: KeySource {
     private let fd: Int32
@@ -70,7 +55,7 @@ public final class MetadumpSpool: KeySource {
     private var eof = false
     /// Keys already yielded by this spool or an earlier one of the same server.
     public var seen = SeenKeys() {
-        didSet { seen.hashes.reserveCapacity(seen.count + lines) }
+        didSet { seen.reserve(lines) }
     }
     public private(set) var duplicates = 0
     /// Keys this spool yielded (listed and not seen before).
@@ -80,7 +65,7 @@ public final class MetadumpSpool: KeySource {
         self.fd = fd
         self.lines = lines
         self.bytes = bytes
-        seen.hashes.reserveCapacity(lines)
+        seen.reserve(lines)
         lseek(fd, 0, SEEK_SET)
     }
 

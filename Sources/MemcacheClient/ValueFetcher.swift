@@ -147,6 +147,7 @@ public enum ValueFetcher {
     ) async throws {
         var inFlight: [SentBatch] = []
         var received = c.bytesReceived
+        let batch = sink.makeBatch()
         while true {
             if !stop.isSet {
                 let keys = try batches.next(maxItems: batchItems, maxBytes: options.batchBytes)
@@ -159,7 +160,7 @@ public enum ValueFetcher {
             guard !inFlight.isEmpty else { return }
             if inFlight.count < 2 && !stop.isSet && !batches.isFinished { continue }
             let sent = inFlight.removeFirst()
-            try await receiveMeta(c, sent, options: options, server: server, sink: sink, progress: progress)
+            try await receiveMeta(c, sent, into: batch, options: options, server: server, progress: progress)
             if let bandwidth {
                 await bandwidth.spend(Double(c.bytesReceived - received), stop: stop)
                 received = c.bytesReceived
@@ -186,59 +187,58 @@ public enum ValueFetcher {
     }
 
     static func receiveMeta(
-        _ c: MemcacheConnection, _ sent: SentBatch, options: FetchOptions, server: ServerInfo, sink: CaptureSink,
+        _ c: MemcacheConnection, _ sent: SentBatch, into batch: CaptureBatch, options: FetchOptions, server: ServerInfo,
         progress: CaptureProgress
     ) async throws {
         var answered = sent.answered
-        var captured: [CapturedItem] = []
-        captured.reserveCapacity(sent.keys.count)
+        var captured = 0
+        var valueBytes = 0
         var parser = MetaResponseParser(maxValueBytes: max(options.maxValueBytes, 128 << 20))
         var lastError: ServerAnswer?
+        // A value goes from the receive buffer into the batch's encoding without a copy of its own.
+        func take(_ flags: MetaFlags, _ value: UnsafeRawBufferPointer?) throws {
+            guard let o = flags.opaque, Int(o) < sent.keys.count, !answered[Int(o)] else { return }
+            let i = Int(o)
+            answered[i] = true
+            var kept = value
+            if let v = value, v.count > options.maxValueBytes || options.keysOnly { kept = nil }
+            let item = makeItem(
+                sent.keys[i], flags: flags.clientFlags ?? sent.keys[i].metadump?.flags ?? 0,
+                valueLength: flags.size ?? value?.count ?? 0, cas: flags.cas, ttl: flags.ttl, server: server)
+            try batch.item(item, value: kept)
+            captured += 1
+            valueBytes += kept?.count ?? 0
+        }
         loop: while true {
-            let response = try await c.read { try parser.next(from: &$0) }
-            switch response {
+            let event = try await c.read { buf in try parser.next(from: &buf, onValue: { try take($0, $1) }) }
+            switch event {
             case .noop: break loop
-            case .value(let flags, let data):
-                if let item = record(flags: flags, value: data, batch: sent.keys, answered: &answered, options: options, server: server) {
-                    captured.append(item)
-                }
-            case .hit(let flags):
-                if let item = record(flags: flags, value: nil, batch: sent.keys, answered: &answered, options: options, server: server) {
-                    captured.append(item)
-                }
+            case .value: continue  // taken by `onValue`
+            case .hit(let flags): try take(flags, nil)
             case .miss: continue
             case .failed(let a): lastError = a
             }
         }
-        var misses = sent.misses
+        var missed = 0
+        for m in sent.misses {
+            try batch.miss(key: m.key, reason: m.reason)
+            missed += 1
+        }
         for (i, lk) in sent.keys.enumerated() where !answered[i] {
             let reason = lastError.map { "server answered \($0)" } ?? "not found at fetch (expired, evicted or deleted after listing)"
-            misses.append((lk.key, reason))
+            try batch.miss(key: lk.key, reason: reason)
+            missed += 1
         }
-        try sink.batch(items: captured, misses: misses)
-        progress.captured.add(captured.count, ordering: .relaxed)
-        progress.missed.add(misses.count, ordering: .relaxed)
-        progress.valueBytes.add(captured.reduce(0) { $0 + ($1.value?.count ?? 0) }, ordering: .relaxed)
-    }
-
-    static func record(
-        flags: MetaFlags, value: [UInt8]?, batch: [ListedKey], answered: inout [Bool], options: FetchOptions,
-        server: ServerInfo
-    ) -> CapturedItem? {
-        guard let o = flags.opaque, let i = Int(o), i >= 0, i < batch.count, !answered[i] else { return nil }
-        answered[i] = true
-        let lk = batch[i]
-        var kept = value
-        if let v = value, v.count > options.maxValueBytes || options.keysOnly { kept = nil }
-        return makeItem(
-            lk, flags: flags.clientFlags ?? lk.metadump?.flags ?? 0, valueLength: flags.size ?? value?.count ?? 0,
-            cas: flags.cas, ttl: flags.ttl, value: kept, server: server)
+        try batch.commit()
+        progress.captured.add(captured, ordering: .relaxed)
+        progress.missed.add(missed, ordering: .relaxed)
+        progress.valueBytes.add(valueBytes, ordering: .relaxed)
     }
 
     /// Merges what the listing said with what the fetch said. Listing metadata is used only while the
     /// cas is unchanged (otherwise the item was rewritten after the listing).
     static func makeItem(
-        _ lk: ListedKey, flags: UInt32, valueLength: Int, cas: UInt64?, ttl: Int64?, value: [UInt8]?, server: ServerInfo
+        _ lk: ListedKey, flags: UInt32, valueLength: Int, cas: UInt64?, ttl: Int64?, server: ServerInfo
     ) -> CapturedItem {
         let m = lk.metadump
         let same = m != nil && (cas == nil || m?.cas == cas)
@@ -254,7 +254,7 @@ public enum ValueFetcher {
             key: lk.key, flags: flags, valueLength: valueLength, cas: cas ?? m?.cas ?? 0, exp: exp,
             lastAccess: same ? (m?.lastAccess ?? -1) : -1,
             slabClass: same ? (m?.slabClass ?? 0) : (lk.cachedumpClass ?? 0),
-            fetched: same ? (m?.fetched ?? false) : false, totalSize: same ? (m?.totalSize ?? -1) : -1, value: value)
+            fetched: same ? (m?.fetched ?? false) : false, totalSize: same ? (m?.totalSize ?? -1) : -1)
     }
 
     static func getsBatch(
@@ -283,9 +283,8 @@ public enum ValueFetcher {
                 guard let i = index[block.key], answered.insert(i).inserted else { continue }
                 let kept = options.keysOnly || block.value.count > options.maxValueBytes ? nil : block.value
                 let item = makeItem(
-                    batch[i], flags: block.flags, valueLength: block.value.count, cas: block.cas, ttl: nil, value: kept,
-                    server: server)
-                try sink.item(item)
+                    batch[i], flags: block.flags, valueLength: block.value.count, cas: block.cas, ttl: nil, server: server)
+                try sink.item(item, value: kept)
                 progress.captured.add(1, ordering: .relaxed)
                 progress.valueBytes.add(kept?.count ?? 0, ordering: .relaxed)
             case .failed(let a):

@@ -38,7 +38,7 @@ public enum StatsSection: String, Sendable, CaseIterable {
 }
 
 /// What an `mg` (meta get) may ask for. The flags `u` (no LRU bump, no fetched mark) and
-/// `f t s c k` are always sent; `v`, `q` and `O` are optional; `b` is added when the key needs it.
+/// `f t s c` are always sent (the answer is matched to its key by the opaque, so `k` is not asked for); `v`, `q` and `O` are optional; `b` is added when the key needs it.
 public struct MetaGet: Sendable, Equatable {
     public var key: MemcacheKey
     public var wantValue: Bool
@@ -106,9 +106,12 @@ public enum ReadOnlyRequest: Sendable, Equatable {
                 out.append(contentsOf: mg.key.bytes)
             }
             if mg.wantValue { out.append(contentsOf: " v".utf8) }
-            out.append(contentsOf: " f t s c k u".utf8)
+            out.append(contentsOf: " f t s c u".utf8)
             if mg.quiet { out.append(contentsOf: " q".utf8) }
-            if let o = mg.opaque { out.append(contentsOf: " O\(o)".utf8) }
+            if let o = mg.opaque {
+                out.append(contentsOf: " O".utf8)
+                ReadOnlyRequest.appendDecimal(o, to: &out)
+            }
         case .metaNoop:
             out.append(contentsOf: "mn".utf8)
         case .gets(let keys, _):
@@ -120,6 +123,21 @@ public enum ReadOnlyRequest: Sendable, Equatable {
         }
         out.append(0x0D)
         out.append(0x0A)
+    }
+
+    /// Decimal digits without a String (the mg encoder runs once per item).
+    static func appendDecimal(_ v: UInt32, to out: inout [UInt8]) {
+        var digits: (UInt64, UInt64) = (0, 0)  // 16 bytes, enough for 10 digits
+        var n = 0
+        var x = v
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[15 - n] = UInt8(truncatingIfNeeded: x % 10) &+ 0x30
+                x /= 10
+                n += 1
+            } while x > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(16 - n)...]))
+        }
     }
 }
 

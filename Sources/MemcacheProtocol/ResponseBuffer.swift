@@ -1,5 +1,10 @@
 // MemcacheProtocol/ResponseBuffer: bytes received so far, with bounded line reading. Parsers take
 // lines and payloads out of it; callers append whatever chunks arrive (any split is fine).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Why a response could not be parsed. `offset` counts bytes from the start of the stream.
 public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -58,36 +63,48 @@ public struct ResponseBuffer: Sendable {
     /// The next line without its `\n` (and a `\r` before it), or nil when it is not complete yet.
     public mutating func readLine() throws -> ArraySlice<UInt8>? {
         let end = storage.count
-        var i = max(scanIndex, readIndex)
-        while i < end {
-            if storage[i] == 0x0A {
-                var lineEnd = i
-                if lineEnd > readIndex && storage[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                let line = storage[readIndex..<lineEnd]
-                readIndex = i + 1
-                scanIndex = readIndex
-                return line
+        let from = max(scanIndex, readIndex)
+        // memchr over the unscanned bytes; `from...end` is within the storage by construction.
+        let found: Int? = storage.withUnsafeBufferPointer { p -> Int? in
+            guard let base = p.baseAddress, from < end else { return nil }
+            guard let hit = memchr(base + from, 0x0A, end - from) else { return nil }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
+        guard let i = found else {
+            scanIndex = end
+            if end - readIndex > maxLineLength + 1 {
+                throw ProtocolError(.lineTooLong, "no line end within \(maxLineLength) bytes", offset: offset)
             }
-            i += 1
+            return nil
         }
-        scanIndex = end
-        if end - readIndex > maxLineLength + 1 {
-            throw ProtocolError(.lineTooLong, "no line end within \(maxLineLength) bytes", offset: offset)
-        }
-        return nil
+        var lineEnd = i
+        if lineEnd > readIndex && storage[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+        let line = storage[readIndex..<lineEnd]
+        readIndex = i + 1
+        scanIndex = readIndex
+        return line
     }
 
     /// `count` payload bytes followed by `\r\n`, or nil until they have all arrived.
     public mutating func readPayload(count: Int) throws -> [UInt8]? {
-        guard readableCount >= count + 2 else { return nil }
+        try withPayload(count: count) { Array($0) }
+    }
+
+    /// Like `readPayload`, but lends the payload to `body` without copying it (nil, and `body` not
+    /// called, until all of it has arrived). The bytes are valid only inside `body`.
+    public mutating func withPayload<R>(count: Int, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        guard count >= 0, readableCount >= count + 2 else { return nil }
         let payloadEnd = readIndex + count
         guard storage[payloadEnd] == 0x0D, storage[payloadEnd + 1] == 0x0A else {
             throw ProtocolError(.malformed, "data block of \(count) bytes not followed by CRLF", offset: discarded + payloadEnd)
         }
-        let out = Array(storage[readIndex..<payloadEnd])
+        let start = readIndex
+        let result = try storage.withUnsafeBytes { raw in
+            try body(UnsafeRawBufferPointer(rebasing: raw[start..<payloadEnd]))
+        }
         readIndex = payloadEnd + 2
         scanIndex = readIndex
-        return out
+        return result
     }
 
     /// Gives `body` the last `count` bytes already consumed (still held until the next `append`).
@@ -225,6 +242,7 @@ enum Bytes {
 public enum URIDecoding {
     /// nil on a malformed escape.
     public static func decode(_ s: ArraySlice<UInt8>) -> [UInt8]? {
+        if !s.contains(UInt8(ascii: "%")) { return Array(s) }  // the common case: nothing escaped
         var out: [UInt8] = []
         out.reserveCapacity(s.count)
         var i = s.startIndex

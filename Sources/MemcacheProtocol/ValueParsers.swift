@@ -9,7 +9,7 @@ public struct MetaFlags: Sendable, Equatable {
     public var size: Int?  // s (value length)
     public var cas: UInt64?  // c
     public var key: [UInt8]?  // k (decoded when the `b` flag came back)
-    public var opaque: String?  // O
+    public var opaque: UInt32?  // O (collect only sends numbers; anything else lands in `other`)
     public var other: [String] = []
 
     public init() {}
@@ -32,7 +32,8 @@ public struct MetaFlags: Sendable, Equatable {
             case UInt8(ascii: "c"): guard let x = Bytes.uint64(v) else { throw bad() }; f.cas = x
             case UInt8(ascii: "k"): rawKey = v
             case UInt8(ascii: "b"): base64 = true
-            case UInt8(ascii: "O"): f.opaque = Bytes.text(v)
+            case UInt8(ascii: "O"):
+                if let x = Bytes.uint64(v), x <= UInt64(UInt32.max) { f.opaque = UInt32(x) } else { f.other.append(Bytes.text(t)) }
             default: f.other.append(Bytes.text(t))
             }
         }
@@ -60,6 +61,16 @@ public enum MetaResponse: Sendable, Equatable {
     case failed(ServerAnswer)
 }
 
+/// A meta response whose value (if any) was lent to the caller instead of copied.
+public enum MetaEvent: Sendable, Equatable {
+    /// `VA`: the value was handed to the `onValue` closure.
+    case value(MetaFlags)
+    case hit(MetaFlags)
+    case miss(MetaFlags)
+    case noop
+    case failed(ServerAnswer)
+}
+
 public struct MetaResponseParser: Sendable {
     public var maxValueBytes: Int
     private var pending: (flags: MetaFlags, size: Int)?
@@ -68,39 +79,55 @@ public struct MetaResponseParser: Sendable {
         self.maxValueBytes = maxValueBytes
     }
 
+    /// The next response with its value copied out (tests, probes).
     public mutating func next(from buf: inout ResponseBuffer) throws -> MetaResponse? {
-        if let p = pending {
-            guard let data = try buf.readPayload(count: p.size) else { return nil }
-            pending = nil
-            return .value(p.flags, data)
+        var value: [UInt8] = []
+        switch try next(from: &buf, onValue: { _, bytes in value = Array(bytes) }) {
+        case nil: return nil
+        case .value(let f): return .value(f, value)
+        case .hit(let f): return .hit(f)
+        case .miss(let f): return .miss(f)
+        case .noop: return .noop
+        case .failed(let a): return .failed(a)
         }
-        let at = buf.offset
-        guard let line = try buf.readLine() else { return nil }
-        let code = line.prefix(3)
-        if Bytes.equals(code, "VA ") {
-            var size: ArraySlice<UInt8> = []
-            var index = 0
-            Bytes.forEachToken(line) { t in
-                index += 1
-                if index == 2 { size = t }
+    }
+
+    /// The next response; a value is lent to `onValue` straight from the buffer (valid only during
+    /// the call), then `.value(flags)` is returned. nil until a whole response has arrived.
+    public mutating func next(
+        from buf: inout ResponseBuffer, onValue: (MetaFlags, UnsafeRawBufferPointer) throws -> Void
+    ) throws -> MetaEvent? {
+        while true {
+            if let p = pending {
+                guard try buf.withPayload(count: p.size, { try onValue(p.flags, $0) }) != nil else { return nil }
+                pending = nil
+                return .value(p.flags)
             }
-            guard let n = Bytes.int64(size), n >= 0 else {
-                throw ProtocolError(.malformed, "bad VA line: \(Bytes.text(line.prefix(80)))", offset: at)
+            let at = buf.offset
+            guard let line = try buf.readLine() else { return nil }
+            let code = line.prefix(3)
+            if Bytes.equals(code, "VA ") {
+                var size: ArraySlice<UInt8> = []
+                var index = 0
+                Bytes.forEachToken(line) { t in
+                    index += 1
+                    if index == 2 { size = t }
+                }
+                guard let n = Bytes.int64(size), n >= 0 else {
+                    throw ProtocolError(.malformed, "bad VA line: \(Bytes.text(line.prefix(80)))", offset: at)
+                }
+                guard n <= Int64(maxValueBytes) else {
+                    throw ProtocolError(.valueTooLarge, "value of \(n) bytes exceeds the \(maxValueBytes)-byte limit", offset: at)
+                }
+                pending = (try MetaFlags.parse(line: line, skip: 2, offset: at), Int(n))
+                continue
             }
-            guard n <= Int64(maxValueBytes) else {
-                throw ProtocolError(.valueTooLarge, "value of \(n) bytes exceeds the \(maxValueBytes)-byte limit", offset: at)
+            let word = line.prefix { $0 != 0x20 }
+            if Bytes.equals(word, "HD") || Bytes.equals(word, "OK") {
+                return .hit(try MetaFlags.parse(line: line, skip: 1, offset: at))
             }
-            let flags = try MetaFlags.parse(line: line, skip: 2, offset: at)
-            pending = (flags, Int(n))
-            return try next(from: &buf)
-        }
-        let word = line.prefix { $0 != 0x20 }
-        if Bytes.equals(word, "HD") || Bytes.equals(word, "OK") {
-            return .hit(try MetaFlags.parse(line: line, skip: 1, offset: at))
-        }
-        if Bytes.equals(word, "EN") { return .miss(try MetaFlags.parse(line: line, skip: 1, offset: at)) }
-        if Bytes.equals(word, "MN") { return .noop }
-        do {
+            if Bytes.equals(word, "EN") { return .miss(try MetaFlags.parse(line: line, skip: 1, offset: at)) }
+            if Bytes.equals(word, "MN") { return .noop }
             if let answer = ServerAnswer.parse(line) { return .failed(answer) }
             throw ProtocolError(.unexpected, "unexpected meta answer: \(Bytes.text(line.prefix(80)))", offset: at)
         }

@@ -1,5 +1,6 @@
 // collect/DumpSink: the capture sink over one dump file — serialises the fetch tasks' records into
-// the DumpWriter and converts the client's items into dump records.
+// the DumpWriter and converts the client's items into dump records. A fetch task's batch is encoded
+// outside the writer's lock and appended in one call.
 import DumpContainer
 import MemcacheClient
 import Synchronization
@@ -10,39 +11,57 @@ final class DumpSink: CaptureSink, @unchecked Sendable {
 
     init(writer: DumpWriter) { self.writer = writer }
 
-    static func record(_ i: CapturedItem) -> DumpRecord {
-        .item(
-            DumpItem(
-                key: i.key, flags: i.flags, valueLength: max(0, i.valueLength), cas: i.cas, exp: i.exp,
-                lastAccess: i.lastAccess, slabClass: max(0, i.slabClass), fetched: i.fetched, totalSize: i.totalSize,
-                value: i.value))
+    static func dumpItem(_ i: CapturedItem, value: [UInt8]?) -> DumpItem {
+        DumpItem(
+            key: i.key, flags: i.flags, valueLength: max(0, i.valueLength), cas: i.cas, exp: i.exp,
+            lastAccess: i.lastAccess, slabClass: max(0, i.slabClass), fetched: i.fetched, totalSize: i.totalSize,
+            value: value)
     }
 
-    func item(_ i: CapturedItem) throws {
-        let record = DumpSink.record(i)
-        try lock.withLock { _ in try writer.write(record) }
-    }
-
-    func batch(items: [CapturedItem], misses: [(key: [UInt8], reason: String)]) throws {
-        try lock.withLock { _ in
-            for i in items { try writer.write(DumpSink.record(i)) }
-            for m in misses { try writer.write(.miss(DumpMiss(key: m.key, reason: m.reason))) }
-        }
+    func item(_ i: CapturedItem, value: [UInt8]?) throws {
+        try write(.item(DumpSink.dumpItem(i, value: value)))
     }
 
     func miss(key: [UInt8], reason: String) throws {
-        try lock.withLock { _ in try writer.write(.miss(DumpMiss(key: key, reason: reason))) }
+        try write(.miss(DumpMiss(key: key, reason: reason)))
     }
 
     func note(level: String, message: String) throws {
-        try lock.withLock { _ in try writer.write(.note(DumpNote(level: level, message: message))) }
+        try write(.note(DumpNote(level: level, message: message)))
     }
 
     func stats(section: String, label: String, values: [(name: String, value: String)]) throws {
-        try lock.withLock { _ in try writer.write(.stats(DumpStats(section: section, label: label, values: values))) }
+        try write(.stats(DumpStats(section: section, label: label, values: values)))
     }
 
     func write(_ record: DumpRecord) throws {
         try lock.withLock { _ in try writer.write(record) }
+    }
+
+    func makeBatch() -> CaptureBatch { EncodingBatch(sink: self) }
+
+    func write(_ encoded: EncodedRecords) throws {
+        try lock.withLock { _ in try writer.write(encoded) }
+    }
+}
+
+/// One fetch task's batch, encoded as dump records while its answers are parsed.
+final class EncodingBatch: CaptureBatch {
+    private let sink: DumpSink
+    private var records = EncodedRecords(reservingCapacity: 1 << 20)
+
+    init(sink: DumpSink) { self.sink = sink }
+
+    func item(_ item: CapturedItem, value: UnsafeRawBufferPointer?) throws {
+        try records.appendItem(DumpSink.dumpItem(item, value: nil), value: value)
+    }
+
+    func miss(key: [UInt8], reason: String) throws {
+        try records.append(.miss(DumpMiss(key: key, reason: reason)))
+    }
+
+    func commit() throws {
+        defer { records.removeAll() }
+        try sink.write(records)
     }
 }

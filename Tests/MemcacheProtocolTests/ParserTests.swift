@@ -160,10 +160,10 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
         #expect(events.count == 6)
         guard case .value(let f0, let v0) = events[0] else { Issue.record("not a value"); return }
         #expect(v0 == Array(value.utf8))
-        #expect(f0.clientFlags == 1 && f0.ttl == 3599 && f0.size == 12 && f0.cas == 7 && f0.opaque == "0")
+        #expect(f0.clientFlags == 1 && f0.ttl == 3599 && f0.size == 12 && f0.cas == 7 && f0.opaque == 0)
         #expect(f0.key == Array("usertokens-abc".utf8))
         guard case .hit(let f1) = events[1] else { Issue.record("not a hit"); return }
-        #expect(f1.size == 593_920 && f1.clientFlags == 9 && f1.ttl == -1 && f1.cas == 8 && f1.opaque == "1")
+        #expect(f1.size == 593_920 && f1.clientFlags == 9 && f1.ttl == -1 && f1.cas == 8 && f1.opaque == 1)
         guard case .hit(let f2) = events[2] else { Issue.record("OK is a hit on 1.6.0–1.6.9"); return }
         #expect(f2.clientFlags == 2)
         guard case .value(let f3, let v3) = events[3] else { Issue.record("not a value"); return }
@@ -171,6 +171,41 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
         #expect(v3 == Array("abc".utf8))
         guard case .miss = events[4] else { Issue.record("not a miss"); return }
         #expect(events[5] == .noop)
+    }
+
+    @Test func opaquesAreNumbersAndAnythingElseIsKeptAsAnOtherFlag() throws {
+        var buf = ResponseBuffer()
+        buf.append(contentsOf: Array("HD f1 O4294967295\r\nHD f2 Oabc\r\nHD f3 O4294967296 Zx\r\n".utf8))
+        var p = MetaResponseParser()
+        guard case .hit(let a)? = try p.next(from: &buf), case .hit(let b)? = try p.next(from: &buf),
+            case .hit(let c)? = try p.next(from: &buf)
+        else {
+            Issue.record("three hits expected")
+            return
+        }
+        #expect(a.opaque == UInt32.max && a.other.isEmpty)
+        #expect(b.opaque == nil && b.other == ["Oabc"])
+        #expect(c.opaque == nil && c.other == ["O4294967296", "Zx"])
+    }
+
+    @Test func valuesAreLentWithoutACopyAndOnlyWhenWhole() throws {
+        var buf = ResponseBuffer()
+        var p = MetaResponseParser()
+        var lent: [[UInt8]] = []
+        let take: (MetaFlags, UnsafeRawBufferPointer) throws -> Void = { _, bytes in lent.append(Array(bytes)) }
+        buf.append(contentsOf: Array("VA 5 O7\r\nhel".utf8))
+        #expect(try p.next(from: &buf, onValue: take) == nil)
+        #expect(lent.isEmpty)
+        buf.append(contentsOf: Array("lo\r\nMN\r\n".utf8))
+        #expect(try p.next(from: &buf, onValue: take) == .value({ var f = MetaFlags(); f.opaque = 7; return f }()))
+        #expect(lent == [Array("hello".utf8)])
+        #expect(try p.next(from: &buf, onValue: take) == .noop)
+        // A value not followed by CRLF is an error, and nothing is lent.
+        var bad = ResponseBuffer()
+        bad.append(contentsOf: Array("VA 2 O1\r\nabcd\r\n".utf8))
+        var q = MetaResponseParser()
+        #expect(throws: ProtocolError.self) { try q.next(from: &bad, onValue: take) }
+        #expect(lent.count == 1)
     }
 
     @Test func metaValueLimitAndFraming() throws {
