@@ -152,7 +152,8 @@ final class WriterCore: @unchecked Sendable {
     private var freeInputs: [[UInt8]] = []
     private var freeOutputs: [[UInt8]] = []
     private var queue: [(seq: Int, bytes: [UInt8])] = []
-    private var compressed: [Int: [UInt8]] = [:]
+    /// Finished members by sequence number: a scratch buffer and how many of its bytes are the member.
+    private var compressed: [Int: (bytes: [UInt8], count: Int)] = [:]
     private var nextSeq = 0
     private var nextToWrite = 0
     private var inFlight = 0
@@ -184,11 +185,13 @@ final class WriterCore: @unchecked Sendable {
     /// Keeps `buffer` for reuse unless the pool is full or it grew for one huge record.
     /// Moves the storage out of `buffer` (left empty), so no other reference keeps it shared — a shared
     /// buffer would be copied on its next append.
-    private func recycle(_ buffer: inout [UInt8], into pool: inout [[UInt8]]) {
+    /// Input buffers are emptied (records are appended to them); output buffers keep their bytes
+    /// (`GzipDeflater.compress(_:into:)` overwrites them, and clearing would make it zero them again).
+    private func recycle(_ buffer: inout [UInt8], into pool: inout [[UInt8]], clear: Bool = true) {
         var taken: [UInt8] = []
         swap(&taken, &buffer)
         guard taken.capacity <= 2 * memberCapacity, pool.count <= maxInFlight else { return }
-        taken.removeAll(keepingCapacity: true)
+        if clear { taken.removeAll(keepingCapacity: true) }
         pool.append(taken)
     }
 
@@ -332,16 +335,17 @@ final class WriterCore: @unchecked Sendable {
                 var out = freeOutputs.popLast() ?? []
                 monitor.unlock()
                 var error: DumpWriteError?
+                var produced = 0
                 do throws(ZlibError) {
                     if deflater == nil { deflater = try GzipDeflater(level: level) }
-                    if let deflater { try deflater.compress(job.bytes, into: &out) }
+                    if let deflater { produced = try deflater.compress(job.bytes, into: &out) }
                 } catch let e {
                     error = DumpWriteError(kind: .io, message: "compression failed: \(e)", path: path)
                 }
                 monitor.lock()
                 recycle(&job.bytes, into: &freeInputs)
                 if let error, failure == nil { failure = error }
-                compressed[job.seq] = out
+                compressed[job.seq] = (out, produced)
                 out = []  // the dictionary holds the only reference now
                 drainLocked()
                 continue
@@ -358,18 +362,20 @@ final class WriterCore: @unchecked Sendable {
     private func drainLocked() {
         guard !writing else { return }
         writing = true
-        while var data = compressed.removeValue(forKey: nextToWrite) {
+        while let finished = compressed.removeValue(forKey: nextToWrite) {
+            var data = finished.bytes
+            let count = finished.count
             if failure == nil {
                 monitor.unlock()
-                let error = writeAll(data)
+                let error = writeAll(data, count: count)
                 monitor.lock()
                 if let error {
                     if failure == nil { failure = error }
                 } else {
-                    compressedBytes += Int64(data.count)
+                    compressedBytes += Int64(count)
                 }
             }
-            recycle(&data, into: &freeOutputs)
+            recycle(&data, into: &freeOutputs, clear: false)
             nextToWrite += 1
             inFlight -= 1
             monitor.broadcast(Cond.progress)
@@ -378,9 +384,10 @@ final class WriterCore: @unchecked Sendable {
     }
 
     /// Called without the monitor, by the thread owning `writing`.
-    private func writeAll(_ data: [UInt8]) -> DumpWriteError? {
-        hasher.update(data: data)
-        return data.withUnsafeBytes { raw -> DumpWriteError? in
+    private func writeAll(_ data: [UInt8], count: Int) -> DumpWriteError? {
+        data.withUnsafeBytes { whole -> DumpWriteError? in
+            let raw = UnsafeRawBufferPointer(rebasing: whole[0..<min(count, whole.count)])
+            hasher.update(bufferPointer: raw)
             var off = 0
             while off < raw.count {
                 guard let base = raw.baseAddress else { return nil }

@@ -60,12 +60,14 @@ public enum URIKey {
         return out
     }
 
+    /// [A-Za-z0-9-._~] as a 128-bit set (bit b of the pair): one shift and mask per byte.
+    static let unreservedLow: UInt64 = 0x03FF_6000_0000_0000  // '-' 0x2D, '.' 0x2E, '0'…'9'
+    static let unreservedHigh: UInt64 = 0x47FF_FFFE_87FF_FFFE  // 'A'…'Z', '_' 0x5F, 'a'…'z', '~' 0x7E
+
     @inline(__always)
     static func isUnreserved(_ b: UInt8) -> Bool {
-        switch b {
-        case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x2E, 0x5F, 0x7E: return true
-        default: return false
-        }
+        let word = b < 64 ? unreservedLow : (b < 128 ? unreservedHigh : 0)
+        return (word >> UInt64(b & 63)) & 1 == 1
     }
 
     /// Uppercase hex digit of a nibble (0…15).

@@ -101,9 +101,10 @@ public final class GzipDeflater {
         return out
     }
 
-    /// Compresses `input` into one complete stream, replacing the contents of `out` and reusing its
-    /// capacity (the writer keeps a few output buffers alive instead of allocating one per member).
-    public func compress(_ input: [UInt8], into out: inout [UInt8]) throws(ZlibError) {
+    /// Compresses `input` into one complete stream at the start of `out`, a scratch buffer that is
+    /// grown when too small and otherwise reused as it is (never cleared: the writer keeps a few alive
+    /// instead of allocating and zeroing one per member). Returns how many bytes of `out` hold the stream.
+    public func compress(_ input: [UInt8], into out: inout [UInt8]) throws(ZlibError) -> Int {
         guard input.count <= GzipDeflater.maxInput else {
             throw ZlibError(kind: .internal, message: "input of \(input.count) bytes exceeds \(GzipDeflater.maxInput)")
         }
@@ -129,7 +130,7 @@ public final class GzipDeflater {
         guard status == Z_STREAM_END else {
             throw ZlibError(kind: .internal, message: "deflate did not finish (\(status))")
         }
-        out.removeLast(out.count - produced)
+        return produced
     }
 
     /// Convenience form of `compress(_:)` for arrays.

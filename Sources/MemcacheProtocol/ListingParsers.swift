@@ -125,32 +125,34 @@ public struct MetadumpParser: Sendable {
             func bad() -> ProtocolError {
                 ProtocolError(.malformed, "bad metadump field \(Bytes.text(field.prefix(80)))", offset: offset)
             }
-            func named(_ n: StaticString) -> Bool { Bytes.equals(name, n) }
-            if named("key") {
+            // Dispatch on the name's length and first byte, then confirm it (one comparison per field).
+            switch (name.count, name.first) {
+            case (3, UInt8(ascii: "k")?) where Bytes.equals(name, "key"):
                 guard let k = URIDecoding.decode(value), !k.isEmpty else { throw bad() }
                 key = k
-            } else if named("exp") {
+            case (3, UInt8(ascii: "e")?) where Bytes.equals(name, "exp"):
                 guard let v = Bytes.int64(value) else { throw bad() }
                 exp = v
-            } else if named("la") {
+            case (2, UInt8(ascii: "l")?) where Bytes.equals(name, "la"):
                 guard let v = Bytes.int64(value) else { throw bad() }
                 la = v
-            } else if named("cas") {
+            case (3, UInt8(ascii: "c")?) where Bytes.equals(name, "cas"):
                 guard let v = Bytes.uint64(value) else { throw bad() }
                 cas = v
-            } else if named("fetch") {
+            case (5, UInt8(ascii: "f")?) where Bytes.equals(name, "fetch"):
                 if Bytes.equals(value, "yes") { fetched = true }
                 else if Bytes.equals(value, "no") { fetched = false }
                 else { throw bad() }
-            } else if named("cls") {
+            case (3, UInt8(ascii: "c")?) where Bytes.equals(name, "cls"):
                 guard let v = Bytes.int64(value), v >= 0, v < 1 << 16 else { throw bad() }
                 cls = Int(v)
-            } else if named("size") {
+            case (4, UInt8(ascii: "s")?) where Bytes.equals(name, "size"):
                 guard let v = Bytes.int64(value), v >= 0, v < 1 << 40 else { throw bad() }
                 size = Int(v)
-            } else if named("flags") {
+            case (5, UInt8(ascii: "f")?) where Bytes.equals(name, "flags"):
                 guard let v = Bytes.uint64(value), v <= UInt64(UInt32.max) else { throw bad() }
                 flags = UInt32(v)
+            default: break  // a field of a newer server
             }
         }
         guard let key, let exp, let la, let cas, let fetched else {
