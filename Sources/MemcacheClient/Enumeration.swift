@@ -9,32 +9,25 @@ public enum EnumerationMethod: String, Sendable {
     case keys
 }
 
-/// The chosen listing, ready to be fetched.
+/// The chosen listing, ready to be fetched (a metadump listing is still being written meanwhile).
 public struct Enumeration {
     public var method: EnumerationMethod
     public var source: KeySource
     /// False when the listing is known to miss items (cachedump).
     public var listingComplete: Bool
     public var notes: [(level: String, message: String)]
-    /// Lines in the metadump listing(s) (before dedupe), when a metadump was taken.
-    public var metadumpLines: Int?
-    /// The second crawl's spool, when one was taken (its `yielded` counts the keys only it listed).
-    public var secondCrawl: MetadumpSpool?
-    /// How many keys the listing should yield, for progress: the first crawl's lines, or `curr_items`
-    /// when a second crawl was taken.
-    public var expectedKeys: Int?
+    /// The running crawls of a metadump listing: `finish()` tells their lines, notes and failure.
+    public var crawls: MetadumpCrawls?
 
     public init(
         method: EnumerationMethod, source: KeySource, listingComplete: Bool, notes: [(level: String, message: String)],
-        metadumpLines: Int?, secondCrawl: MetadumpSpool? = nil
+        crawls: MetadumpCrawls? = nil
     ) {
         self.method = method
         self.source = source
         self.listingComplete = listingComplete
         self.notes = notes
-        self.metadumpLines = metadumpLines
-        self.secondCrawl = secondCrawl
-        expectedKeys = metadumpLines
+        self.crawls = crawls
     }
 }
 
@@ -46,16 +39,16 @@ public struct EnumerationFailure: Error, CustomStringConvertible {
 }
 
 public enum Enumerator {
-    /// Lists the server's keys. `keysFile` wins; `forceCachedump` skips metadump.
+    /// Lists the server's keys. `keysFile` wins; `forceCachedump` skips metadump. A metadump crawl
+    /// goes on in the background after this returns; `onExpectedKeys` learns its size when known.
     public static func enumerate(
         host: String, port: Int, options: ConnectionOptions, server: ServerInfo, keysFile: String?,
-        forceCachedump: Bool, spoolDirectory: String
+        forceCachedump: Bool, spoolDirectory: String, onExpectedKeys: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws -> Enumeration {
         if let keysFile {
             return Enumeration(
                 method: .keys, source: try KeyListSource(path: keysFile), listingComplete: true,
-                notes: [("info", "keys from the operator's list \(keysFile == "-" ? "(stdin)" : keysFile); last access (-1), slab class (0) and fetched state (false) are unknown")],
-                metadumpLines: nil)
+                notes: [("info", "keys from the operator's list \(keysFile == "-" ? "(stdin)" : keysFile); last access (-1), slab class (0) and fetched state (false) are unknown")])
         }
         var notes: [(level: String, message: String)] = []
         var why: String?
@@ -69,14 +62,12 @@ public enum Enumerator {
             var attempt = 0
             while true {
                 attempt += 1
-                let outcome = try await MemcacheConnection.with(host: host, port: port, options: options) { c in
-                    try await MetadumpSpool.capture(c, directory: spoolDirectory)
-                }
-                switch outcome {
-                case .spooled(let spool):
-                    return try await secondCrawlIfShort(
-                        spool, host: host, port: port, options: options, server: server, spoolDirectory: spoolDirectory,
-                        notes: notes)
+                let start = try await MetadumpCrawls.start(
+                    host: host, port: port, options: options, server: server, spoolDirectory: spoolDirectory,
+                    onExpectedKeys: onExpectedKeys)
+                switch start {
+                case .crawling(let crawls):
+                    return Enumeration(method: .metadump, source: crawls, listingComplete: true, notes: notes, crawls: crawls)
                 case .refused(let answer):
                     if case .busy = answer, attempt < 3 {
                         notes.append(("warning", "lru_crawler metadump all answered \(answer); retrying in 2 s"))
@@ -102,38 +93,7 @@ public enum Enumerator {
             throw EnumerationFailure(underlying: error, notes: notes)
         }
         for n in listing.notes { notes.append(("warning", n)) }
-        return Enumeration(method: .cachedump, source: listing, listingComplete: false, notes: notes, metadumpLines: nil)
-    }
-
-    /// A crawl can miss items that the LRU maintainer moves between segments while it runs (right
-    /// after a burst of writes, say). When the first listing has fewer lines than `curr_items`, a
-    /// second crawl is taken (after the first has ended: never two crawler commands at once) and its
-    /// keys that the first did not list are fetched too. Expired items not yet reclaimed are also in
-    /// `curr_items`, so a short first listing is not by itself a fault.
-    static func secondCrawlIfShort(
-        _ first: MetadumpSpool, host: String, port: Int, options: ConnectionOptions, server: ServerInfo,
-        spoolDirectory: String, notes: [(level: String, message: String)]
-    ) async throws -> Enumeration {
-        var notes = notes
-        guard let text = server.sample(.general)?["curr_items"], let currItems = Int(text), first.lines < currItems else {
-            return Enumeration(method: .metadump, source: first, listingComplete: true, notes: notes, metadumpLines: first.lines)
-        }
-        let outcome = try await MemcacheConnection.with(host: host, port: port, options: options) { c in
-            try await MetadumpSpool.capture(c, directory: spoolDirectory)
-        }
-        guard case .spooled(let second) = outcome else {
-            notes.append(("warning", "the first crawl listed \(first.lines) of \(currItems) items (curr_items); a second crawl was refused"))
-            return Enumeration(method: .metadump, source: first, listingComplete: true, notes: notes, metadumpLines: first.lines)
-        }
-        second.seen = first.seen
-        notes.append((
-            "info",
-            "the first crawl listed \(first.lines) of \(currItems) items (curr_items also counts expired items not yet reclaimed, and a crawl can miss items moving between LRU segments); a second crawl listed \(second.lines), and its keys the first did not list are captured too"
-        ))
-        var enumeration = Enumeration(
-            method: .metadump, source: ChainedKeySource([first, second]), listingComplete: true, notes: notes,
-            metadumpLines: first.lines + second.lines, secondCrawl: second)
-        enumeration.expectedKeys = currItems
-        return enumeration
+        onExpectedKeys(listing.entries.count)
+        return Enumeration(method: .cachedump, source: listing, listingComplete: false, notes: notes)
     }
 }

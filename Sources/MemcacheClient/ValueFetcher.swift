@@ -39,16 +39,31 @@ final class BatchSource: @unchecked Sendable {
 
     var isFinished: Bool { lock.withLock { _ in finished } }
 
+    /// The keys available now, up to the limits; empty when the source has ended, or — while a
+    /// listing is still being written — when none has arrived yet.
     func next(maxItems: Int, maxBytes: Int) throws -> [ListedKey] {
         try lock.withLock { _ in
             var batch: [ListedKey] = []
             var bytes = 0
-            while !finished, batch.count < maxItems, bytes < maxBytes {
-                guard let k = try source.nextKey() else { finished = true; break }
-                bytes += k.sizeEstimate ?? 4096
-                batch.append(k)
+            poll: while !finished, batch.count < maxItems, bytes < maxBytes {
+                switch try source.nextKey() {
+                case .key(let k):
+                    bytes += k.sizeEstimate ?? 4096
+                    batch.append(k)
+                case .pending: break poll
+                case .end: finished = true
+                }
             }
             return batch
+        }
+    }
+
+    /// The next batch, waiting (in short sleeps) while the listing is behind; empty at the end.
+    func nextWaiting(maxItems: Int, maxBytes: Int, stop: StopFlag) async throws -> [ListedKey] {
+        while true {
+            let batch = try next(maxItems: maxItems, maxBytes: maxBytes)
+            if !batch.isEmpty || isFinished || stop.isSet { return batch }
+            try await Task.sleep(nanoseconds: 1_000_000)
         }
     }
 }
@@ -121,7 +136,7 @@ public enum ValueFetcher {
             return false
         }
         while !stop.isSet, let permission = options.lruBump {
-            let batch = try batches.next(maxItems: min(batchItems, 100), maxBytes: options.batchBytes)
+            let batch = try await batches.nextWaiting(maxItems: min(batchItems, 100), maxBytes: options.batchBytes, stop: stop)
             if batch.isEmpty { break }
             progress.listed.add(batch.count, ordering: .relaxed)
             if let items { await items.spend(Double(batch.count), stop: stop) }
@@ -149,16 +164,22 @@ public enum ValueFetcher {
         var received = c.bytesReceived
         let batch = sink.makeBatch()
         while true {
+            var sentOne = false
             if !stop.isSet {
-                let keys = try batches.next(maxItems: batchItems, maxBytes: options.batchBytes)
+                // With a batch in flight, take only what is there; with none, wait for the listing.
+                let keys = inFlight.isEmpty
+                    ? try await batches.nextWaiting(maxItems: batchItems, maxBytes: options.batchBytes, stop: stop)
+                    : try batches.next(maxItems: batchItems, maxBytes: options.batchBytes)
                 if !keys.isEmpty {
                     progress.listed.add(keys.count, ordering: .relaxed)
                     if let items { await items.spend(Double(keys.count), stop: stop) }
                     inFlight.append(try await sendMeta(c, keys, options: options))
+                    sentOne = true
                 }
             }
             guard !inFlight.isEmpty else { return }
-            if inFlight.count < 2 && !stop.isSet && !batches.isFinished { continue }
+            // Keep a second batch in flight when the listing had one to give.
+            if sentOne && inFlight.count < 2 && !stop.isSet && !batches.isFinished { continue }
             let sent = inFlight.removeFirst()
             try await receiveMeta(c, sent, into: batch, options: options, server: server, progress: progress)
             if let bandwidth {

@@ -68,7 +68,8 @@ enum HostRun {
         do {
             enumeration = try await Enumerator.enumerate(
                 host: spec.host, port: spec.port, options: config.connection, server: info, keysFile: config.keysFile,
-                forceCachedump: config.forceCachedump, spoolDirectory: config.outDir)
+                forceCachedump: config.forceCachedump, spoolDirectory: config.outDir,
+                onExpectedKeys: { state.total.store($0, ordering: .relaxed) })
         } catch let failure as EnumerationFailure {
             failureNotes = failure.notes
             enumerationError = "enumeration failed: \(failure)"
@@ -78,8 +79,6 @@ enum HostRun {
         let method = enumeration?.method.rawValue ?? (config.keysFile != nil ? "keys" : "metadump")
         m.method = method
         m.listingComplete = enumeration?.listingComplete
-        m.metadumpLines = enumeration?.metadumpLines
-        if let lines = enumeration?.expectedKeys { state.total.store(lines, ordering: .relaxed) }
 
         // 3. Open the dump; header, start stats, notes.
         let path = config.outDir + "/" + fileName(spec)
@@ -87,6 +86,7 @@ enum HostRun {
         do {
             writer = try DumpWriter(path: path, overwrite: config.force, memberBytes: 1 << 20)
         } catch {
+            _ = await enumeration?.crawls?.finish()  // a crawl is never left half-read
             return fail("cannot create \(path): \(error)")
         }
         m.file = fileName(spec)
@@ -124,11 +124,6 @@ enum HostRun {
                 options: config.fetch, server: info, sink: sink, progress: state.progress, stop: stop)
             sampler?.cancel()
             _ = await sampler?.value
-            if let second = enumeration.secondCrawl {
-                let msg = "the second crawl listed \(second.yielded) key(s) the first had missed"
-                m.notes.append("info: \(msg)")
-                try? sink.note(level: "info", message: msg)
-            }
             if fetch.usedGets {
                 let msg = "the server has no meta commands; values were fetched with gets (--allow-lru-bump): items were bumped in the LRU and marked fetched"
                 m.notes.append("warning: \(msg)")
@@ -138,6 +133,27 @@ enum HostRun {
             for e in fetch.errors {
                 errors.append("value fetch: \(e)")
                 try? sink.note(level: "error", message: "value fetch: \(e)")
+            }
+        }
+
+        // The metadump crawls ran beside the fetch; they always end (read to END).
+        if let crawls = enumeration?.crawls {
+            let crawled = await crawls.finish()
+            m.metadumpLines = crawled.lines
+            for n in crawled.notes {
+                try? sink.note(level: n.level, message: n.message)
+                m.notes.append("\(n.level): \(n.message)")
+                if n.level == "warning" { diagnostics.warning("\(spec.address): \(n.message)") }
+            }
+            if let second = crawled.secondCrawl {
+                let msg = "the second crawl listed \(second.yielded) key(s) the first had missed"
+                m.notes.append("info: \(msg)")
+                try? sink.note(level: "info", message: msg)
+            }
+            if let failure = crawled.failure {
+                let msg = "metadump listing: \(failure)"
+                errors.append(msg)
+                try? sink.note(level: "error", message: msg)
             }
         }
 

@@ -50,10 +50,9 @@ import TestSupport
         try set(server.port, later)
         let two = try spool(server.port, dir)
         #expect(one.lines == 120 && two.lines == 165)
-        two.seen = one.seen
-        let chained = ChainedKeySource([one, two])
+        let crawls = MetadumpCrawls(completedSpools: [one, two])
         var keys: [String] = []
-        while let k = try chained.nextKey() { keys.append(String(decoding: k.key, as: UTF8.self)) }
+        while case .key(let k) = try crawls.nextKey() { keys.append(String(decoding: k.key, as: UTF8.self)) }
         #expect(keys.count == 165)
         #expect(Set(keys) == Set(first + later))
         #expect(one.yielded == 120 && two.yielded == 45 && two.duplicates == 120)
