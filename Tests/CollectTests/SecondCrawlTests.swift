@@ -78,4 +78,29 @@ import TestSupport
         #expect(keys.count == 80 && Set(keys) == Set(live))
         #expect(dump.trailer?.complete == true)
     }
+
+    @Test func aSecondCrawlThatBreaksOffMakesTheHostPartial() throws {
+        let server = try MemcachedServer(memoryMB: 64)
+        defer { server.stop() }
+        let dir = try CollectRun.tempDir("second-crawl-cut")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let live = (0..<80).map { "live-\($0)" }
+        try set(server.port, live)
+        try set(server.port, (0..<40).map { "short-\($0)" }, ttl: 1)
+        Thread.sleep(forTimeInterval: 2.2)  // curr_items still counts the expired items: a second crawl follows
+        let proxy = try Background(
+            Python.interpreter, [PyScript.path("collect_proxy.py"), String(server.port), dir + "/proxy.log", "--cut-crawl", "2"])
+        defer { proxy.stop() }
+        let proxyPort = try #require(UInt16(proxy.firstLine))
+        let r = try CollectRun.run(["127.0.0.1:\(proxyPort)", "--out", dir + "/out"])
+        #expect(r.status == 3, "\(r.stderrText)")
+        let host = try #require(CollectRun.servers(try CollectRun.manifest(dir + "/out")).first)
+        #expect(host["status"] as? String == "partial")
+        let errors = host["errors"] as? [String] ?? []
+        #expect(errors.contains { $0.hasPrefix("metadump listing: second crawl:") }, "\(errors)")
+        // The first crawl's items are all in the dump; the trailer says it is not complete.
+        let dump = try ReadDump(path: dir + "/out/127.0.0.1_\(proxyPort).mcdump.gz")
+        #expect(Set(dump.items.map { String(decoding: $0.key, as: UTF8.self) }) == Set(live))
+        #expect(dump.trailer?.complete == false)
+    }
 }
