@@ -92,6 +92,11 @@ public final class DumpWriter: @unchecked Sendable {
     /// Appends records encoded elsewhere, in their order, none split by another writer's records.
     public func write(_ encoded: EncodedRecords) throws { try core.write(encoded) }
 
+    /// Like `write(_:)`, and empties `encoded`. When no member is being filled and the batch is at
+    /// least half a member, its buffer becomes the member as it is (no copy) and `encoded` gets an
+    /// empty buffer for its next batch.
+    public func write(taking encoded: inout EncodedRecords) throws { try core.write(taking: &encoded) }
+
     /// Ends the current member now and waits until every finished member is in the file.
     public func flush() throws { try core.flush() }
 
@@ -229,6 +234,25 @@ final class WriterCore: @unchecked Sendable {
             currentStart = Monitor.nowNanos()
             monitor.signal(Cond.timer)
         }
+        if current.count >= memberBytes { endMemberLocked() }
+        if let failure { throw failure }
+    }
+
+    func write(taking encoded: inout EncodedRecords) throws(DumpWriteError) {
+        monitor.lock()
+        let handOver = current.isEmpty && encoded.bytes.count >= memberBytes / 2 && state == .open && failure == nil
+        guard handOver else {
+            monitor.unlock()
+            try write(encoded)
+            encoded.removeAll()
+            return
+        }
+        defer { monitor.unlock() }
+        let count = encoded.exchangeBytes(with: &current)  // `current` was empty: the batch gets its buffer
+        records += count
+        uncompressedBytes += Int64(current.count)
+        currentStart = Monitor.nowNanos()
+        monitor.signal(Cond.timer)
         if current.count >= memberBytes { endMemberLocked() }
         if let failure { throw failure }
     }

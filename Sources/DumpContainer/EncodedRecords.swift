@@ -38,6 +38,15 @@ public struct EncodedRecords: Sendable {
         count += 1
     }
 
+    /// Gives the encoded bytes away in exchange for `buffer` (emptied first; its capacity is kept for
+    /// the next batch). Returns how many records the bytes hold.
+    mutating func exchangeBytes(with buffer: inout [UInt8]) -> Int {
+        buffer.removeAll(keepingCapacity: true)
+        swap(&bytes, &buffer)
+        defer { count = 0 }
+        return count
+    }
+
     /// Empties the buffer, keeping its capacity for the next batch.
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)

@@ -34,6 +34,9 @@ final class BatchSource: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private let source: KeySource
     private var finished = false
+    /// A listing error met while a batch already held keys: those keys are fetched first, and the
+    /// error is thrown by the next call.
+    private var deferredError: Error?
 
     init(_ source: KeySource) { self.source = source }
 
@@ -43,10 +46,19 @@ final class BatchSource: @unchecked Sendable {
     /// listing is still being written — when none has arrived yet.
     func next(maxItems: Int, maxBytes: Int) throws -> [ListedKey] {
         try lock.withLock { _ in
+            if let e = deferredError { throw e }
             var batch: [ListedKey] = []
             var bytes = 0
             poll: while !finished, batch.count < maxItems, bytes < maxBytes {
-                switch try source.nextKey() {
+                let poll: KeyPoll
+                do {
+                    poll = try source.nextKey()
+                } catch {
+                    if batch.isEmpty { throw error }
+                    deferredError = error
+                    break poll
+                }
+                switch poll {
                 case .key(let k):
                     bytes += k.sizeEstimate ?? 4096
                     batch.append(k)
@@ -163,13 +175,20 @@ public enum ValueFetcher {
         var inFlight: [SentBatch] = []
         var received = c.bytesReceived
         let batch = sink.makeBatch()
+        // A listing that breaks off ends the sending, but the batches already sent are received first.
+        var listingError: Error?
         while true {
             var sentOne = false
-            if !stop.isSet {
+            if !stop.isSet && listingError == nil {
                 // With a batch in flight, take only what is there; with none, wait for the listing.
-                let keys = inFlight.isEmpty
-                    ? try await batches.nextWaiting(maxItems: batchItems, maxBytes: options.batchBytes, stop: stop)
-                    : try batches.next(maxItems: batchItems, maxBytes: options.batchBytes)
+                var keys: [ListedKey] = []
+                do {
+                    keys = inFlight.isEmpty
+                        ? try await batches.nextWaiting(maxItems: batchItems, maxBytes: options.batchBytes, stop: stop)
+                        : try batches.next(maxItems: batchItems, maxBytes: options.batchBytes)
+                } catch {
+                    listingError = error
+                }
                 if !keys.isEmpty {
                     progress.listed.add(keys.count, ordering: .relaxed)
                     if let items { await items.spend(Double(keys.count), stop: stop) }
@@ -177,7 +196,10 @@ public enum ValueFetcher {
                     sentOne = true
                 }
             }
-            guard !inFlight.isEmpty else { return }
+            guard !inFlight.isEmpty else {
+                if let listingError { throw listingError }
+                return
+            }
             // Keep a second batch in flight when the listing had one to give.
             if sentOne && inFlight.count < 2 && !stop.isSet && !batches.isFinished { continue }
             let sent = inFlight.removeFirst()

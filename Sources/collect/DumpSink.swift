@@ -40,8 +40,9 @@ final class DumpSink: CaptureSink, @unchecked Sendable {
 
     func makeBatch() -> CaptureBatch { EncodingBatch(sink: self) }
 
-    func write(_ encoded: EncodedRecords) throws {
-        try lock.withLock { _ in try writer.write(encoded) }
+    /// Appends the batch (its buffer may become the next gzip member as it is) and empties it.
+    func write(taking encoded: inout EncodedRecords) throws {
+        try lock.withLock { _ in try writer.write(taking: &encoded) }
     }
 }
 
@@ -62,6 +63,6 @@ final class EncodingBatch: CaptureBatch {
 
     func commit() throws {
         defer { records.removeAll() }
-        try sink.write(records)
+        try sink.write(taking: &records)
     }
 }

@@ -7,8 +7,9 @@ import Testing
 import TestSupport
 
 @Suite struct EncodedRecordsTests {
-    /// Every record between the header and the trailer, encoded in batches of `per` records.
-    func writeBatched(_ records: [DumpRecord], to path: String, per: Int) throws -> DumpFileSummary {
+    /// Every record between the header and the trailer, encoded in batches of `per` records, handed
+    /// over with `write(taking:)` (a batch's buffer may become a member) or copied with `write(_:)`.
+    func writeBatched(_ records: [DumpRecord], to path: String, per: Int, taking: Bool = false) throws -> DumpFileSummary {
         let w = try DumpWriter(path: path, memberBytes: 64 << 10)
         var batch = EncodedRecords()
         var trailer: DumpTrailer?
@@ -28,20 +29,25 @@ import TestSupport
             default: try batch.append(r)
             }
             if batch.count >= per {
-                try w.write(batch)
-                batch.removeAll()
+                if taking {
+                    try w.write(taking: &batch)
+                    #expect(batch.isEmpty && batch.bytes.isEmpty)
+                } else {
+                    try w.write(batch)
+                    batch.removeAll()
+                }
             }
         }
-        try w.write(batch)
+        if taking { try w.write(taking: &batch) } else { try w.write(batch) }
         return try w.finish(try #require(trailer))
     }
 
-    @Test(arguments: [1, 3, 100])
-    func batchesGiveTheSameBytesAsSingleRecords(per: Int) throws {
-        let dir = try makeTempDir()
+    @Test(arguments: [(1, false), (3, false), (100, false), (1, true), (3, true), (100, true)])
+    func batchesGiveTheSameBytesAsSingleRecords(per: Int, taking: Bool) throws {
+        let dir = try makeTempDir("batches-\(per)-\(taking)")
         let records = sampleRecords()
         let one = try writeDump(records, to: dir + "/one.mcdump.gz", memberBytes: 64 << 10)
-        let batched = try writeBatched(records, to: dir + "/batched.mcdump.gz", per: per)
+        let batched = try writeBatched(records, to: dir + "/batched.mcdump.gz", per: per, taking: taking)
         #expect(one.records == batched.records && one.uncompressedBytes == batched.uncompressedBytes)
         let a = try runProcess("/bin/zcat", [dir + "/one.mcdump.gz"])
         let b = try runProcess("/bin/zcat", [dir + "/batched.mcdump.gz"])
