@@ -3,7 +3,7 @@
 // that the LRU maintainer moves: measured, 18 of 500,000). When it listed fewer lines than
 // `curr_items`, a second crawl is taken after it has ended (never two crawler commands on one server
 // at once) and runs in the background while the first crawl's keys are fetched; its spool is read as
-// it is written, and every key is yielded once (SeenKeys).
+// it is written. Every key is spooled once: the crawl task drops keys already listed (SeenKeys).
 import MemcacheProtocol
 import Synchronization
 
@@ -28,6 +28,7 @@ public final class MetadumpCrawls: KeySource, @unchecked Sendable {
     }
 
     private let shared = Mutex(Shared())
+    /// Keys listed so far; used only by the crawl task (the crawls run one after the other).
     private let seen: SeenKeys
     private var task: Task<Void, Never>?
     /// Reader side: the spool being read (used only by the key source's caller).
@@ -68,7 +69,7 @@ public final class MetadumpCrawls: KeySource, @unchecked Sendable {
                 let first = try MetadumpSpool(directory: spoolDirectory)
                 var refusal: ServerAnswer?
                 try await MemcacheConnection.with(host: host, port: port, options: options) { c in
-                    try await first.crawl(c) { refusal = $0 }
+                    try await first.crawl(c, seen: crawls.seen) { refusal = $0 }
                 }
                 resumed = true
                 if let refusal {
@@ -110,7 +111,7 @@ public final class MetadumpCrawls: KeySource, @unchecked Sendable {
             let second = try MetadumpSpool(directory: spoolDirectory)
             var refusal: ServerAnswer?
             try await MemcacheConnection.with(host: host, port: port, options: options) { c in
-                try await second.crawl(c) { answer in
+                try await second.crawl(c, seen: seen) { answer in
                     refusal = answer
                     if answer == nil {
                         shared.withLock {
@@ -149,7 +150,7 @@ public final class MetadumpCrawls: KeySource, @unchecked Sendable {
         while true {
             let (spool, finished) = shared.withLock { s in (index < s.spools.count ? s.spools[index] : nil, s.finished) }
             guard let spool else { return finished ? .end : .pending }
-            let poll = try spool.next(seen: seen)
+            let poll = try spool.next()
             if case .end = poll {
                 index += 1
                 continue

@@ -4,15 +4,17 @@
 // duplicates, and a server whose `curr_items` counts expired items makes collect take the second
 // crawl, say so, and still write every live item exactly once.
 import Foundation
+import MemcacheProtocol
 import Testing
 import TestSupport
 
 @testable import MemcacheClient
 
 @Suite(.serialized) struct SecondCrawlTests {
-    /// The server's `lru_crawler metadump all` answer, read to END by Python, as a spool. (Not through
-    /// MemcacheConnection: an async test can starve behind the blocking tests that run beside it.)
-    func spool(_ port: UInt16, _ dir: String) throws -> MetadumpSpool {
+    /// The server's `lru_crawler metadump all` answer, read to END by Python, spooled by the crawl side
+    /// of a MetadumpSpool. (Not through MemcacheConnection: an async test can starve behind the
+    /// blocking tests that run beside it.)
+    func spool(_ port: UInt16, seen: SeenKeys) throws -> MetadumpSpool {
         let r = try Python.run(code: """
             import socket, sys
             s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
@@ -22,12 +24,12 @@ import TestSupport
                 data += s.recv(65536)
             sys.stdout.buffer.write(data)
             """, [String(port)])
-        let path = dir + "/spool-\(UUID().uuidString)"
-        try r.stdout.write(to: URL(fileURLWithPath: path))
-        let fd = open(path, O_RDONLY)
-        #expect(fd >= 0)
-        let lines = String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("key=") }.count
-        return MetadumpSpool(fd: fd, lines: lines, bytes: Int64(r.stdout.count))
+        let spool = try MetadumpSpool(directory: NSTemporaryDirectory())
+        var buffer = ResponseBuffer()
+        buffer.append(contentsOf: [UInt8](r.stdout))
+        var parser = MetadumpParser()
+        #expect(try spool.ingest(&buffer, parser: &parser, seen: seen) == .end)
+        return spool
     }
 
     func set(_ port: UInt16, _ keys: [String], ttl: Int = 0) throws {
@@ -41,14 +43,13 @@ import TestSupport
     @Test func chainedSpoolsYieldTheUnionOnce() throws {
         let server = try MemcachedServer(memoryMB: 64)
         defer { server.stop() }
-        let dir = try CollectRun.tempDir("second-crawl")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let first = (0..<120).map { "first-\($0)" }
         let later = (0..<45).map { "later-\($0)" }
+        let seen = SeenKeys()
         try set(server.port, first)
-        let one = try spool(server.port, dir)
+        let one = try spool(server.port, seen: seen)
         try set(server.port, later)
-        let two = try spool(server.port, dir)
+        let two = try spool(server.port, seen: seen)
         #expect(one.lines == 120 && two.lines == 165)
         let crawls = MetadumpCrawls(completedSpools: [one, two])
         var keys: [String] = []
