@@ -93,8 +93,8 @@ public final class DumpWriter: @unchecked Sendable {
     public func write(_ encoded: EncodedRecords) throws { try core.write(encoded) }
 
     /// Like `write(_:)`, and empties `encoded`. When no member is being filled and the batch is at
-    /// least half a member, its buffer becomes the member as it is (no copy) and `encoded` gets an
-    /// empty buffer for its next batch.
+    /// least half a member, its buffer becomes a member of its own as it is (no copy) and `encoded`
+    /// gets an empty buffer for its next batch.
     public func write(taking encoded: inout EncodedRecords) throws { try core.write(taking: &encoded) }
 
     /// Ends the current member now and waits until every finished member is in the file.
@@ -253,7 +253,9 @@ final class WriterCore: @unchecked Sendable {
         uncompressedBytes += Int64(current.count)
         currentStart = Monitor.nowNanos()
         monitor.signal(Cond.timer)
-        if current.count >= memberBytes { endMemberLocked() }
+        // A handed-over batch is a member of its own (at least half a member): the next batch then
+        // finds no member being filled and is handed over too, instead of copied behind this one.
+        endMemberLocked()
         if let failure { throw failure }
     }
 
