@@ -24,8 +24,9 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]),
 
         // ── Libraries (one concern each) ────────────────────────────────
-        .target(name: "PipelineRecords"),
-        .target(name: "MemcacheProtocol"),
+        .target(name: "ByteText"),
+        .target(name: "PipelineRecords", dependencies: ["ByteText"]),
+        .target(name: "MemcacheProtocol", dependencies: ["ByteText"]),
         .target(
             name: "MemcacheClient",
             dependencies: [
@@ -35,14 +36,14 @@ let package = Package(
             ]),
         .target(
             name: "DumpContainer",
-            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["ByteText", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SafePickle"),
-        .target(name: "CacheValues", dependencies: ["SafePickle", "DumpContainer", "PipelineRecords"]),
+        .target(name: "CacheValues", dependencies: ["ByteText", "SafePickle", "DumpContainer", "PipelineRecords"]),
         .target(
             name: "KeyPlacement",
             dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Attribution", dependencies: ["PipelineRecords", "KeyPlacement"]),
-        .target(name: "SkewAnalysis", dependencies: ["PipelineRecords", "KeyPlacement"]),
+        .target(name: "Attribution", dependencies: ["ByteText", "PipelineRecords", "KeyPlacement"]),
+        .target(name: "SkewAnalysis", dependencies: ["ByteText", "PipelineRecords", "KeyPlacement"]),
         .target(name: "ReportRendering", dependencies: ["SkewAnalysis"]),
         .target(
             name: "PipelineCLI",
@@ -55,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "decode",
             dependencies: [
-                "PipelineCLI", "SafePickle", "DumpContainer", "PipelineRecords", "CacheValues",
+                "PipelineCLI", "ByteText", "SafePickle", "DumpContainer", "PipelineRecords", "CacheValues",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
 
@@ -78,13 +79,13 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "KeyPlacement", "TestSupport"]),
         .testTarget(name: "DumpContainerTests", dependencies: ["DumpContainer", "TestSupport"]),
-        .testTarget(name: "MemcacheProtocolTests", dependencies: ["MemcacheProtocol"]),
+        .testTarget(name: "MemcacheProtocolTests", dependencies: ["ByteText", "MemcacheProtocol"]),
         .testTarget(
             name: "CollectTests",
             dependencies: ["MemcacheClient", "MemcacheProtocol", "DumpContainer", "TestSupport"]),
         .testTarget(name: "SafePickleTests", dependencies: ["SafePickle", "TestSupport"]),
         .testTarget(name: "KeyPlacementTests", dependencies: ["KeyPlacement", "TestSupport"]),
-        .testTarget(name: "PipelineRecordsTests", dependencies: ["PipelineRecords", "TestSupport"]),
+        .testTarget(name: "PipelineRecordsTests", dependencies: ["ByteText", "PipelineRecords", "TestSupport"]),
         .testTarget(name: "CacheValuesTests", dependencies: ["CacheValues", "DumpContainer", "TestSupport"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "KeyPlacement", "PipelineRecords", "TestSupport"]),
         .testTarget(name: "SkewAnalysisTests", dependencies: ["SkewAnalysis", "PipelineRecords", "TestSupport"]),

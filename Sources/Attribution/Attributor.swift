@@ -2,6 +2,7 @@
 // `logical_key`, `user`, `via`, `tokens` (for token lists) and `placement`, appended to the record's
 // own bytes (nothing else changes, unless token ids are redacted). Memory: the user table, one
 // 28-byte entry per token id met in a token list (sha1("token-"+id) → user), and one clock per host.
+import ByteText
 import KeyPlacement
 import PipelineRecords
 

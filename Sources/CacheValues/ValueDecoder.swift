@@ -1,6 +1,7 @@
 // CacheValues/ValueDecoder: peels the layers of one memcached value — zlib (flag 8, bounded),
 // then the client's flag convention, cross-checked by sniffing the payload (pickles, dogpile's
 // serializer form) — into canonical JSON. A failing layer becomes `error` and never stops the caller.
+import ByteText
 import DumpContainer
 import PipelineRecords
 

@@ -1,5 +1,6 @@
 // DumpContainer/RecordEncoding: turns DumpRecords into the bytes of the decompressed stream
 // (docs/dump-format.md). Items, the hot path, are encoded without Foundation.
+import ByteText
 import Foundation
 
 enum RecordEncoding {
@@ -13,7 +14,7 @@ enum RecordEncoding {
         case .header(let h):
             guard h.format == DumpFormat.version else { throw invalid("header format must be \(DumpFormat.version)") }
             appendASCII("MCDUMP ", to: &out)
-            appendDecimal(Int64(h.format), to: &out)
+            DecimalText.append(Int64(h.format), to: &out)
             out.append(0x20)
             try appendJSON(h, to: &out)
         case .stats(let s):
@@ -91,21 +92,21 @@ enum RecordEncoding {
         appendASCII("ITEM ", to: &out)
         URIKey.append(item.key, to: &out)
         out.append(0x20)
-        appendDecimal(UInt64(item.flags), to: &out)
+        DecimalText.append(UInt64(item.flags), to: &out)
         out.append(0x20)
-        appendDecimal(Int64(item.valueLength), to: &out)
+        DecimalText.append(Int64(item.valueLength), to: &out)
         out.append(0x20)
-        appendDecimal(item.cas, to: &out)
+        DecimalText.append(item.cas, to: &out)
         out.append(0x20)
-        appendDecimal(item.exp, to: &out)
+        DecimalText.append(item.exp, to: &out)
         out.append(0x20)
-        appendDecimal(item.lastAccess, to: &out)
+        DecimalText.append(item.lastAccess, to: &out)
         out.append(0x20)
-        appendDecimal(Int64(item.slabClass), to: &out)
+        DecimalText.append(Int64(item.slabClass), to: &out)
         out.append(0x20)
         out.append(item.fetched ? 0x31 : 0x30)
         out.append(0x20)
-        appendDecimal(Int64(item.totalSize), to: &out)
+        DecimalText.append(Int64(item.totalSize), to: &out)
         out.append(0x20)
         if let v = value {
             out.append(0x31)
@@ -135,30 +136,6 @@ enum RecordEncoding {
     }
 
     static func appendASCII(_ s: String, to out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
-
-    static func appendDecimal(_ v: UInt64, to out: inout [UInt8]) {
-        // Digits are written backwards into 24 bytes on the stack (UInt64.max has 20), then appended.
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var n = 0
-        var x = v
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[23 - n] = UInt8(truncatingIfNeeded: x % 10) &+ 0x30
-                x /= 10
-                n += 1
-            } while x > 0
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(24 - n)...]))
-        }
-    }
-
-    static func appendDecimal(_ v: Int64, to out: inout [UInt8]) {
-        if v < 0 {
-            out.append(0x2D)
-            appendDecimal(v.magnitude, to: &out)
-        } else {
-            appendDecimal(UInt64(v), to: &out)
-        }
-    }
 
     /// One-line JSON (sorted keys, no pretty printing) followed by `\n`.
     static func appendJSON<T: Encodable>(_ value: T, to out: inout [UInt8]) throws(DumpWriteError) {

@@ -2,6 +2,7 @@
 // reaches a server is produced by `ReadOnlyRequest.encode(into:)`; nothing else in the package
 // formats commands. No case can express a storage, touch, flush, `stats sizes_enable`, or an `mg`
 // with a mutating flag (N, R, T, E, I …): the types have no place to put one.
+import ByteText
 
 /// A key as the server stores it (raw bytes, 1…250 of them).
 public struct MemcacheKey: Hashable, Sendable {
@@ -110,7 +111,7 @@ public enum ReadOnlyRequest: Sendable, Equatable {
             if mg.quiet { out.append(contentsOf: " q".utf8) }
             if let o = mg.opaque {
                 out.append(contentsOf: " O".utf8)
-                ReadOnlyRequest.appendDecimal(o, to: &out)
+                DecimalText.append(UInt64(o), to: &out)
             }
         case .metaNoop:
             out.append(contentsOf: "mn".utf8)
@@ -123,81 +124,5 @@ public enum ReadOnlyRequest: Sendable, Equatable {
         }
         out.append(0x0D)
         out.append(0x0A)
-    }
-
-    /// Decimal digits without a String (the mg encoder runs once per item).
-    static func appendDecimal(_ v: UInt32, to out: inout [UInt8]) {
-        var digits: (UInt64, UInt64) = (0, 0)  // 16 bytes, enough for 10 digits
-        var n = 0
-        var x = v
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[15 - n] = UInt8(truncatingIfNeeded: x % 10) &+ 0x30
-                x /= 10
-                n += 1
-            } while x > 0
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(16 - n)...]))
-        }
-    }
-}
-
-/// RFC 4648 base64 (standard alphabet, padded): what `mg … b` expects and `k` returns with `b`.
-public enum Base64 {
-    static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    public static func encode(_ input: [UInt8], into out: inout [UInt8]) {
-        var i = 0
-        while i + 3 <= input.count {
-            let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-            out.append(alphabet[Int(n >> 6 & 63)])
-            out.append(alphabet[Int(n & 63)])
-            i += 3
-        }
-        let rest = input.count - i
-        if rest == 1 {
-            let n = UInt32(input[i]) << 16
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-            out.append(contentsOf: "==".utf8)
-        } else if rest == 2 {
-            let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-            out.append(alphabet[Int(n >> 6 & 63)])
-            out.append(0x3D)
-        }
-    }
-
-    /// nil on a character outside the alphabet or a bad length.
-    public static func decode<C: Collection>(_ input: C) -> [UInt8]? where C.Element == UInt8 {
-        guard input.count % 4 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(input.count / 4 * 3)
-        var acc: UInt32 = 0
-        var bits = 0
-        var padding = 0
-        for c in input {
-            let v: UInt32
-            switch c {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - UInt8(ascii: "A"))
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - UInt8(ascii: "a")) + 26
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - UInt8(ascii: "0")) + 52
-            case UInt8(ascii: "+"): v = 62
-            case UInt8(ascii: "/"): v = 63
-            case UInt8(ascii: "="): padding += 1; continue
-            default: return nil
-            }
-            if padding > 0 { return nil }
-            acc = acc << 6 | v
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
-            }
-        }
-        guard padding <= 2 else { return nil }
-        return out
     }
 }

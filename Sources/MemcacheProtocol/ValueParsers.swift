@@ -1,6 +1,7 @@
 // MemcacheProtocol/ValueParsers: incremental parsers for the answers that carry values — meta
 // responses (`VA`/`HD`/`OK`/`EN`/`MN`) and `VALUE` blocks of `gets`. Values are bounded by
 // `maxValueBytes`; a larger announced size is an error before any of it is buffered.
+import ByteText
 
 /// The return flags of a meta response, in the order the server sent them.
 public struct MetaFlags: Sendable, Equatable {

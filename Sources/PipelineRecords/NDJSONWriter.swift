@@ -1,6 +1,7 @@
 // PipelineRecords/NDJSONWriter: builds NDJSON lines straight into a byte buffer — keys in the order
 // they are written (stable key order), commas handled, strings escaped, raw JSON embedded as is.
 // The caller drains `buffer` into an OutputSink whenever it grows past a threshold.
+import ByteText
 
 public struct NDJSONWriter: Sendable {
     /// The bytes written so far (complete lines after `endLine()`).
@@ -117,14 +118,14 @@ public struct NDJSONWriter: Sendable {
 
     public mutating func int(_ value: Int64) {
         separate()
-        appendDecimal(value)
+        DecimalText.append(value, to: &buffer)
     }
 
     public mutating func int(_ value: Int) { int(Int64(value)) }
 
     public mutating func uint(_ value: UInt64) {
         separate()
-        appendDecimal(value)
+        DecimalText.append(value, to: &buffer)
     }
 
     /// A finite double in Swift's shortest round-trip form (always with `.` or an exponent);
@@ -152,30 +153,4 @@ public struct NDJSONWriter: Sendable {
     }
 
     public mutating func raw(_ json: [UInt8]) { json.withUnsafeBytes { raw($0) } }
-
-    // MARK: numbers
-
-    private mutating func appendDecimal(_ value: Int64) {
-        if value < 0 {
-            buffer.append(UInt8(ascii: "-"))
-            appendDecimal(value.magnitude)
-        } else {
-            appendDecimal(UInt64(value))
-        }
-    }
-
-    private mutating func appendDecimal(_ value: UInt64) {
-        if value < 10 { buffer.append(UInt8(ascii: "0") &+ UInt8(value)); return }
-        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes ≥ 20 digits
-        var n = 0
-        var v = value
-        withUnsafeMutableBytes(of: &tmp) { p in
-            while v > 0 {
-                p[23 - n] = UInt8(ascii: "0") &+ UInt8(v % 10)
-                v /= 10
-                n += 1
-            }
-            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: p[(24 - n)...]))
-        }
-    }
 }

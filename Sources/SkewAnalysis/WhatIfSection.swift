@@ -2,6 +2,7 @@
 // and value bytes) placed by other clients' schemes and on other server counts, and the best max/mean
 // any placement could reach given the largest items (KeyPlacement.WhatIfAccumulator, streaming:
 // memory is schemes × servers counters plus the largest item sizes).
+import ByteText
 import KeyPlacement
 import PipelineRecords
 

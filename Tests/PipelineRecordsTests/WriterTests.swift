@@ -1,5 +1,6 @@
 // PipelineRecordsTests/WriterTests: the NDJSON writer, JSON escaping, UTF-8 validation and base64,
 // checked against Python's json, codecs and base64 modules on the same bytes.
+import ByteText
 import Foundation
 import PipelineRecords
 import Testing

@@ -17,7 +17,12 @@ cut_crawl = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[3] == "--cut-craw
 crawls = 0
 
 
-async def pipe(reader, writer, record):
+async def pipe(reader, writer, record, state, close_writer=True):
+    """Copies reader to writer. From the client (record): logs every byte and marks the Nth crawl
+    command for cutting. From the server: once the crawl is marked, forwards 100 more bytes, closes
+    the client and drains the rest of the answer."""
+    global crawls
+    sent = 0
     try:
         while True:
             data = await reader.read(1 << 16)
@@ -25,23 +30,10 @@ async def pipe(reader, writer, record):
                 break
             if record:
                 log.write(data)
-            writer.write(data)
-            await writer.drain()
-    except (ConnectionError, asyncio.CancelledError):
-        pass
-    finally:
-        writer.close()
-
-
-async def cut_pipe(reader, writer, state):
-    """Server to client; once state['cut'] is set, forwards 100 more bytes, closes the client and drains."""
-    sent = 0
-    try:
-        while True:
-            data = await reader.read(1 << 16)
-            if not data:
-                break
-            if state["cut"]:
+                if cut_crawl and b"lru_crawler metadump" in data:
+                    crawls += 1
+                    state["cut"] = crawls == cut_crawl
+            elif state["cut"]:
                 if sent < 100:
                     writer.write(data[: 100 - sent])
                     await writer.drain()
@@ -54,36 +46,18 @@ async def cut_pipe(reader, writer, state):
     except (ConnectionError, asyncio.CancelledError):
         pass
     finally:
-        writer.close()
-
-
-async def record_pipe(reader, writer, state):
-    """Client to server, recording; marks the Nth crawl command for cutting."""
-    global crawls
-    try:
-        while True:
-            data = await reader.read(1 << 16)
-            if not data:
-                break
-            log.write(data)
-            if b"lru_crawler metadump" in data:
-                crawls += 1
-                if crawls == cut_crawl:
-                    state["cut"] = True
-            writer.write(data)
-            await writer.drain()
-    except (ConnectionError, asyncio.CancelledError):
-        pass
+        if close_writer:
+            writer.close()
 
 
 async def handle(client_reader, client_writer):
     server_reader, server_writer = await asyncio.open_connection("127.0.0.1", target)
-    if cut_crawl:
-        state = {"cut": False}
-        await asyncio.gather(record_pipe(client_reader, server_writer, state), cut_pipe(server_reader, client_writer, state))
-        server_writer.close()
-        return
-    await asyncio.gather(pipe(client_reader, server_writer, True), pipe(server_reader, client_writer, False))
+    state = {"cut": False}
+    # A cut crawl's server side is drained to its end, so the server connection is closed last.
+    await asyncio.gather(
+        pipe(client_reader, server_writer, True, state, close_writer=not cut_crawl),
+        pipe(server_reader, client_writer, False, state))
+    server_writer.close()
 
 
 async def main():

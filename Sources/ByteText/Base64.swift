@@ -1,5 +1,6 @@
-// PipelineRecords/Base64: RFC 4648 standard-alphabet, padded base64 — for keys and strings that are
-// not valid UTF-8 (`key_b64`) and for `$bytes` markers — written straight into a byte buffer.
+// ByteText/Base64: RFC 4648 standard-alphabet, padded base64, written straight into a byte buffer —
+// for the records' keys and strings that are not valid UTF-8 (`key_b64`), `$bytes` markers, and the
+// keys `mg … b` sends (and `k` returns with `b`).
 
 public enum Base64 {
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
@@ -42,9 +43,19 @@ public enum Base64 {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Appends the base64 text of `bytes` to `out`.
+    public static func encode(_ bytes: [UInt8], into out: inout [UInt8]) {
+        bytes.withUnsafeBytes { append($0, to: &out) }
+    }
+
     /// Decodes standard padded base64 (whitespace not allowed); nil when malformed.
     public static func decode(_ text: String) -> [UInt8]? {
-        let s = Array(text.utf8)
+        decode(Array(text.utf8))
+    }
+
+    /// Byte form of `decode(_:)`: padding only at the very end, at most two `=`.
+    public static func decode<C: Collection>(_ input: C) -> [UInt8]? where C.Element == UInt8 {
+        let s = Array(input)
         guard s.count % 4 == 0 else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(s.count / 4 * 3)
