@@ -2,8 +2,8 @@
 // to its END before any value is fetched (a crawl that runs beside the fetch traffic misses items
 // that the LRU maintainer moves: measured, 18 of 500,000). When it listed fewer lines than
 // `curr_items`, a second crawl is taken after it has ended (never two crawler commands on one server
-// at once) and runs in the background while the first crawl's keys are fetched; its spool is read as
-// it is written. Every key is spooled once: the crawl task drops keys already listed (SeenKeys).
+// at once) and runs in the background while the first crawl's keys are fetched; its spool is read once
+// it is sealed. Every key is yielded once (a sealed spool knows its repeats: KeyFingerprints).
 import MemcacheProtocol
 import Synchronization
 
@@ -28,19 +28,14 @@ public final class MetadumpCrawls: KeySource, @unchecked Sendable {
     }
 
     private let shared = Mutex(Shared())
-    /// Keys listed so far; used only by the crawl task (the crawls run one after the other).
-    private let seen: SeenKeys
     private var task: Task<Void, Never>?
     /// Reader side: the spool being read (used only by the key source's caller).
     private var index = 0
 
-    private init(expectedKeys: Int) {
-        seen = SeenKeys(expected: expectedKeys)
-    }
+    private init() {}
 
-    /// Crawls whose spools are already complete (tests).
+    /// Crawls whose spools are already sealed (tests).
     init(completedSpools: [MetadumpSpool]) {
-        seen = SeenKeys()
         shared.withLock {
             $0.spools = completedSpools
             $0.finished = true
@@ -60,7 +55,7 @@ public final class MetadumpCrawls: KeySource, @unchecked Sendable {
         onExpectedKeys: @escaping @Sendable (Int) -> Void
     ) async throws -> Start {
         let currItems = server.sample(.general)?["curr_items"].flatMap { Int($0) }
-        let crawls = MetadumpCrawls(expectedKeys: currItems ?? 0)
+        let crawls = MetadumpCrawls()
         let started = OneShot<Start>()
         // The task is stored before anyone can learn of the start, so `finish` always waits for it.
         crawls.task = Task {
@@ -69,8 +64,9 @@ public final class MetadumpCrawls: KeySource, @unchecked Sendable {
                 let first = try MetadumpSpool(directory: spoolDirectory)
                 var refusal: ServerAnswer?
                 try await MemcacheConnection.with(host: host, port: port, options: options) { c in
-                    try await first.crawl(c, seen: crawls.seen) { refusal = $0 }
+                    try await first.crawl(c) { refusal = $0 }
                 }
+                if refusal == nil { try first.seal(after: nil) }
                 resumed = true
                 if let refusal {
                     started.resolve(.success(.refused(refusal)))
@@ -111,7 +107,7 @@ public final class MetadumpCrawls: KeySource, @unchecked Sendable {
             let second = try MetadumpSpool(directory: spoolDirectory)
             var refusal: ServerAnswer?
             try await MemcacheConnection.with(host: host, port: port, options: options) { c in
-                try await second.crawl(c, seen: seen) { answer in
+                try await second.crawl(c) { answer in
                     refusal = answer
                     if answer == nil {
                         shared.withLock {
@@ -121,6 +117,7 @@ public final class MetadumpCrawls: KeySource, @unchecked Sendable {
                     }
                 }
             }
+            if refusal == nil { try second.seal(after: first) }
             let note: (level: String, message: String)
             if let refusal {
                 note = ("warning", "the first crawl listed \(firstLines) of \(currItems) items (curr_items); a second crawl was refused (\(refusal))")

@@ -1,8 +1,9 @@
 // MemcacheClient/MetadumpSpool: one `lru_crawler metadump all` listing in an unlinked spool file. The
 // crawl task reads the listing at full speed (the crawler is never left waiting on us, DOMAIN §4.8),
-// parses it, drops keys the server's listing already yielded, and spools the rest as compact binary
-// records — work done on the core that is idle while memcached crawls. The fetch tasks read the
-// records, even while a crawl is still being written; only whole records are published.
+// parses it as it arrives (on the core that is idle while memcached crawls) and spools compact binary
+// records, each with its key's fingerprint; at END it works out which records repeat a key
+// (KeyFingerprints, bounded memory) and seals the spool. The fetch tasks read the records of a
+// sealed spool, yielding every key once.
 import MemcacheProtocol
 import Synchronization
 
@@ -25,8 +26,8 @@ public final class MetadumpSpool: @unchecked Sendable {
     struct Written {
         var bytes: Int64 = 0
         var lines = 0
-        var yielded = 0
-        var ended = false
+        /// Set when the spool is sealed: which records to yield.
+        var filter: ListingFilter?
         var failure: String?
     }
 
@@ -35,14 +36,18 @@ public final class MetadumpSpool: @unchecked Sendable {
     // Writer side: used only by the crawl task.
     private var out: [UInt8] = []
     private var writerLines = 0
-    private var writerYielded = 0
+    let fingerprints: FingerprintRuns
     // Reader side: used only by the key source's caller (the batcher serialises it).
     private var chunk: [UInt8] = []
     private var chunkStart = 0
     private var readOffset: Int64 = 0
+    private var yieldedRepeats = Set<UInt64>()
+    private var readerYielded = 0
+    private var readerSkipped = 0
 
-    /// An empty spool file in `directory`, already unlinked (it disappears when closed).
-    public init(directory: String) throws {
+    /// An empty spool file in `directory`, already unlinked (it disappears when closed), and the
+    /// fingerprint runs beside it (`runCapacity` fingerprints in memory at most).
+    public init(directory: String, runCapacity: Int = 1 << 19) throws {
         var template = Array((directory + "/.metadump-spool-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
@@ -50,23 +55,30 @@ public final class MetadumpSpool: @unchecked Sendable {
         }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         self.fd = fd
+        do {
+            fingerprints = try FingerprintRuns(directory: directory, runCapacity: runCapacity)
+        } catch {
+            close(fd)
+            throw error
+        }
     }
 
     deinit { close(fd) }
 
-    /// Entry lines listed so far (all of them once the crawl has ended), duplicates included.
+    /// Entry lines listed (all of them once the crawl has ended), repeats included.
     public var lines: Int { written.withLock { $0.lines } }
-    /// Keys this spool yielded: listed, and not listed before by this server's listing.
-    public var yielded: Int { written.withLock { $0.yielded } }
-    /// Entry lines whose key was listed before.
-    public var duplicates: Int { written.withLock { $0.lines - $0.yielded } }
+    /// Keys this spool yielded so far: listed, and not listed before by this server's listing. Read
+    /// it once the fetch has ended.
+    public var yielded: Int { readerYielded }
+    /// Records skipped so far because their key was listed before. Read it once the fetch has ended.
+    public var duplicates: Int { readerSkipped }
 
     // MARK: - Writer (the crawl task)
 
     /// Sends `lru_crawler metadump all` on `c` and spools every entry until END. `onStart` is called
     /// once, as soon as the first line shows whether the crawler accepted (nil) or refused (the
     /// answer; nothing more is read then). Ignores stop requests: a listing is always read to its end.
-    func crawl(_ c: MemcacheConnection, seen: SeenKeys, onStart: (ServerAnswer?) -> Void) async throws {
+    func crawl(_ c: MemcacheConnection, onStart: (ServerAnswer?) -> Void) async throws {
         var started = false
         do {
             try await c.send([.metadumpAll])
@@ -74,7 +86,7 @@ public final class MetadumpSpool: @unchecked Sendable {
             while true {
                 let outcome: MetadumpEvent?
                 do {
-                    outcome = try ingest(&c.buffer, parser: &parser, seen: seen)
+                    outcome = try ingest(&c.buffer, parser: &parser)
                 } catch let e as ProtocolError {
                     throw MemcacheClientError.protocolError(server: c.server, e)
                 }
@@ -98,10 +110,10 @@ public final class MetadumpSpool: @unchecked Sendable {
         }
     }
 
-    /// Parses the complete lines in `buffer`, spools the entries whose key `seen` did not have, and
-    /// publishes them. Returns `.end` after END (published as ended), `.failed` for a refusal line,
-    /// nil when more input is needed.
-    func ingest(_ buffer: inout ResponseBuffer, parser: inout MetadumpParser, seen: SeenKeys) throws -> MetadumpEvent? {
+    /// Parses the complete lines in `buffer` and spools their entries. Returns `.end` after END,
+    /// `.failed` for a refusal line, nil when more input is needed. The spool is readable only once
+    /// `seal` has run.
+    func ingest(_ buffer: inout ResponseBuffer, parser: inout MetadumpParser) throws -> MetadumpEvent? {
         out.removeAll(keepingCapacity: true)
         var outcome: MetadumpEvent?
         while let event = try parser.next(from: &buffer) {
@@ -110,29 +122,36 @@ public final class MetadumpSpool: @unchecked Sendable {
                 break
             }
             writerLines += 1
-            if seen.insert(e.key) {
-                writerYielded += 1
-                SpoolRecord.append(e, to: &out)
-            }
+            let fingerprint = keyFingerprint(e.key)
+            try fingerprints.add(fingerprint)
+            SpoolRecord.append(e, fingerprint: fingerprint, to: &out)
         }
         if case .failed? = outcome { return outcome }
         try MetadumpSpool.writeAll(fd, out)
-        let ended = outcome != nil
-        written.withLock { [count = out.count, writerLines, writerYielded] in
+        written.withLock { [count = out.count, writerLines] in
             $0.bytes += Int64(count)
             $0.lines = writerLines
-            $0.yielded = writerYielded
-            $0.ended = ended
         }
         return outcome
     }
 
-    /// The listing broke off: the reader throws once it has read what was spooled.
-    func fail(_ reason: String) {
-        written.withLock {
-            $0.failure = reason
-            $0.ended = true
+    /// After END: works out which records repeat a key — of this crawl, or of `earlier` — and makes
+    /// the spool readable.
+    func seal(after earlier: MetadumpSpool?) throws {
+        do {
+            try fingerprints.finish()
+            let filter = try earlier.map { try ListingFilter.later(fingerprints, after: $0.fingerprints) }
+                ?? ListingFilter.first(fingerprints)
+            written.withLock { $0.filter = filter }
+        } catch {
+            fail("\(error)")
+            throw error
         }
+    }
+
+    /// The listing broke off: the reader throws.
+    func fail(_ reason: String) {
+        written.withLock { $0.failure = reason }
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
@@ -150,15 +169,26 @@ public final class MetadumpSpool: @unchecked Sendable {
 
     // MARK: - Reader (the fetch side)
 
-    /// The next spooled key, `.pending` when the reader has caught up with a crawl still running,
-    /// `.end` when the crawl has ended and everything was read.
+    /// The next key of a sealed spool, `.pending` while the crawl is still being written or sealed,
+    /// `.end` when every record was read.
     func next() throws -> KeyPoll {
+        let w = written.withLock { $0 }
+        if let failure = w.failure { throw MemcacheClientError.spoolFailed("the listing broke off: \(failure)") }
+        guard let filter = w.filter else { return .pending }
         while true {
-            if let (entry, used) = SpoolRecord.read(chunk, from: chunkStart) {
+            if let (entry, fingerprint, used) = SpoolRecord.read(chunk, from: chunkStart) {
                 chunkStart += used
+                if let only = filter.onlyNew, !only.contains(fingerprint) {
+                    readerSkipped += 1
+                    continue
+                }
+                if filter.repeated.contains(fingerprint) && !yieldedRepeats.insert(fingerprint).inserted {
+                    readerSkipped += 1
+                    continue
+                }
+                readerYielded += 1
                 return .key(ListedKey(key: entry.key, metadump: entry))
             }
-            let w = written.withLock { $0 }
             if readOffset < w.bytes {
                 try refill(upTo: w.bytes)
                 continue
@@ -166,8 +196,7 @@ public final class MetadumpSpool: @unchecked Sendable {
             if chunkStart < chunk.count {
                 throw MemcacheClientError.spoolFailed("spool record cut at byte \(readOffset - Int64(chunk.count - chunkStart))")
             }
-            if let failure = w.failure { throw MemcacheClientError.spoolFailed("the listing broke off: \(failure)") }
-            return w.ended ? .end : .pending
+            return .end
         }
     }
 
@@ -195,16 +224,17 @@ public final class MetadumpSpool: @unchecked Sendable {
     }
 }
 
-/// The spool's record of one listed entry: key length (u16), key, exp, la (i64), cas (u64),
-/// fetched (u8), slab class (u16), ITEM_ntotal (i64), flags present (u8) and flags (u32), all
-/// little-endian. Written and read only by this process.
+/// The spool's record of one listed entry: key fingerprint (u64), key length (u16), key, exp, la
+/// (i64), cas (u64), fetched (u8), slab class (u16), ITEM_ntotal (i64), flags present (u8) and flags
+/// (u32), all little-endian. Written and read only by this process.
 enum SpoolRecord {
-    static let fixedSize = 2 + 8 + 8 + 8 + 1 + 2 + 8 + 1 + 4
+    static let fixedSize = 8 + 2 + 8 + 8 + 8 + 1 + 2 + 8 + 1 + 4
 
-    static func append(_ e: MetadumpEntry, to out: inout [UInt8]) {
+    static func append(_ e: MetadumpEntry, fingerprint: UInt64, to out: inout [UInt8]) {
         // A key is at most one listing line (64 KiB, the line limit) long; u16 holds it.
         let keyCount = min(e.key.count, Int(UInt16.max))
         out.reserveCapacity(out.count + fixedSize + keyCount)
+        appendLE(fingerprint, to: &out)
         appendLE(UInt16(keyCount), to: &out)
         out.append(contentsOf: e.key[0..<keyCount])
         appendLE(UInt64(bitPattern: e.exp), to: &out)
@@ -217,20 +247,23 @@ enum SpoolRecord {
         appendLE(e.flags ?? 0, to: &out)
     }
 
-    /// The record at `start`, and its length; nil when the bytes there are not a whole record yet.
-    static func read(_ bytes: [UInt8], from start: Int) -> (MetadumpEntry, Int)? {
-        guard bytes.count - start >= 2 else { return nil }
-        return bytes.withUnsafeBytes { raw -> (MetadumpEntry, Int)? in
-            let keyCount = Int(raw.loadUnaligned(fromByteOffset: start, as: UInt16.self).littleEndian)
-            let total = 2 + keyCount + fixedSize - 2
+    /// The record at `start`, its fingerprint and its length; nil when the bytes there are not a
+    /// whole record yet.
+    static func read(_ bytes: [UInt8], from start: Int) -> (MetadumpEntry, UInt64, Int)? {
+        guard bytes.count - start >= 10 else { return nil }
+        return bytes.withUnsafeBytes { raw -> (MetadumpEntry, UInt64, Int)? in
+            let keyCount = Int(raw.loadUnaligned(fromByteOffset: start + 8, as: UInt16.self).littleEndian)
+            let total = fixedSize + keyCount
             guard raw.count - start >= total else { return nil }
-            var at = start + 2
-            let key = Array(raw[at..<(at + keyCount)])
-            at += keyCount
+            var at = start
             func u64() -> UInt64 {
                 defer { at += 8 }
                 return raw.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian
             }
+            let fingerprint = u64()
+            at += 2
+            let key = Array(raw[at..<(at + keyCount)])
+            at += keyCount
             let exp = Int64(bitPattern: u64())
             let la = Int64(bitPattern: u64())
             let cas = u64()
@@ -243,7 +276,7 @@ enum SpoolRecord {
             let entry = MetadumpEntry(
                 key: key, exp: exp, lastAccess: la, cas: cas, fetched: fetched, slabClass: cls, totalSize: size,
                 flags: hasFlags ? flags : nil)
-            return (entry, total)
+            return (entry, fingerprint, total)
         }
     }
 

@@ -1,7 +1,7 @@
-// CollectTests/LiveSpoolTests: a crawl's spool is read while the crawl task still writes it — the
-// crawl side parses the listing text and drops keys already listed; the reader yields what is
-// spooled, says `.pending` when it has caught up, ends once the crawl ended, and throws (after
-// yielding everything spooled) when the listing broke off. The crawls' key source chains spools.
+// CollectTests/LiveSpoolTests: a crawl's spool — the crawl side parses the listing text as it arrives
+// and spools it; once sealed at END, the reader yields every key once (repeats within the crawl, and
+// keys an earlier crawl listed, are skipped), says `.pending` before the seal, and throws when the
+// listing broke off. Fingerprint runs are merged in bounded memory, tested with tiny runs.
 import Foundation
 import MemcacheProtocol
 import Testing
@@ -17,11 +17,10 @@ import Testing
     struct Feeder {
         var buffer = ResponseBuffer()
         var parser = MetadumpParser()
-        let seen: SeenKeys
 
         mutating func feed(_ spool: MetadumpSpool, _ text: String) throws -> MetadumpEvent? {
             buffer.append(contentsOf: Array(text.utf8))
-            return try spool.ingest(&buffer, parser: &parser, seen: seen)
+            return try spool.ingest(&buffer, parser: &parser)
         }
     }
 
@@ -34,29 +33,33 @@ import Testing
         }
     }
 
-    @Test func readsWhatIsSpooledWaitsThenEndsAtEND() throws {
-        let spool = try MetadumpSpool(directory: NSTemporaryDirectory())
-        var feeder = Feeder(seen: SeenKeys())
-        var (keys, last) = try drain(spool)
-        #expect(keys.isEmpty)
-        guard case .pending = last else { Issue.record("an empty running spool is pending"); return }
+    /// A spool of `text` (which ends with END), sealed after `earlier`.
+    func sealed(_ text: String, after earlier: MetadumpSpool? = nil, runCapacity: Int = 1 << 20) throws -> MetadumpSpool {
+        let spool = try MetadumpSpool(directory: NSTemporaryDirectory(), runCapacity: runCapacity)
+        var feeder = Feeder()
+        #expect(try feeder.feed(spool, text) == .end)
+        try spool.seal(after: earlier)
+        return spool
+    }
+
+    @Test func pendingUntilSealedThenEveryKeyOnce() throws {
+        let spool = try MetadumpSpool(directory: NSTemporaryDirectory(), runCapacity: 3)
+        var feeder = Feeder()
+        guard case .pending = try spool.next() else { Issue.record("an unsealed spool is pending"); return }
         #expect(try feeder.feed(spool, lines(1...3) + "key=k4 exp=-1 la=1") == nil)  // a line not yet whole
-        (keys, last) = try drain(spool)
-        #expect(keys == ["k1", "k2", "k3"])
-        guard case .pending = last else { Issue.record("caught up with a running crawl: pending"); return }
-        #expect(try feeder.feed(spool, "764000000 cas=4 fetch=yes cls=2 size=71 flags=9\n" + lines(2...5) + "END\r\n") == .end)
-        (keys, last) = try drain(spool)
-        #expect(keys == ["k4", "k5"])  // k2, k3 and k4 were listed twice: yielded once
-        guard case .end = last else { Issue.record("END ends it"); return }
-        #expect(spool.lines == 8 && spool.yielded == 5 && spool.duplicates == 3)
+        guard case .pending = try spool.next() else { Issue.record("still pending while crawling"); return }
+        #expect(try feeder.feed(spool, "764000000 cas=4 fetch=yes cls=2 size=71 flags=9\n" + lines(2...5) + lines(3...3) + "END\r\n") == .end)
+        try spool.seal(after: nil)
+        let (keys, last) = try drain(spool)
+        #expect(keys == ["k1", "k2", "k3", "k4", "k5"])  // k2, k4 listed twice and k3 three times: yielded once
+        guard case .end = last else { Issue.record("the end after the last record"); return }
+        #expect(spool.lines == 9 && spool.yielded == 5 && spool.duplicates == 4)
     }
 
     @Test func entriesKeepEveryField() throws {
-        let spool = try MetadumpSpool(directory: NSTemporaryDirectory())
-        var feeder = Feeder(seen: SeenKeys())
-        let text = "key=a%20b%00 exp=1764003600 la=1764000001 cas=18446744073709551615 fetch=yes cls=63 size=593920 flags=4294967295\n"
-            + "key=plain exp=-1 la=0 cas=0 fetch=no cls=1\nEND\n"  // no size: an older server
-        #expect(try feeder.feed(spool, text) == .end)
+        let spool = try sealed(
+            "key=a%20b%00 exp=1764003600 la=1764000001 cas=18446744073709551615 fetch=yes cls=63 size=593920 flags=4294967295\n"
+                + "key=plain exp=-1 la=0 cas=0 fetch=no cls=1\nEND\n")  // no size: an older server
         guard case .key(let a) = try spool.next(), case .key(let b) = try spool.next() else {
             Issue.record("two keys expected")
             return
@@ -70,38 +73,62 @@ import Testing
         guard case .end = try spool.next() else { Issue.record("then the end"); return }
     }
 
-    @Test func aBrokenListingThrowsAfterWhatWasSpooled() throws {
+    @Test func aBrokenListingThrows() throws {
         let spool = try MetadumpSpool(directory: NSTemporaryDirectory())
-        var feeder = Feeder(seen: SeenKeys())
+        var feeder = Feeder()
         _ = try feeder.feed(spool, lines(1...2))
         spool.fail("connection closed by the server")
-        guard case .key = try spool.next(), case .key = try spool.next() else {
-            Issue.record("the spooled keys come first")
-            return
-        }
         let error = #expect(throws: MemcacheClientError.self) { try spool.next() }
         #expect("\(error.map { "\($0)" } ?? "")".contains("the listing broke off: connection closed by the server"))
     }
 
     @Test func aRefusalIsReturnedAndNothingIsSpooled() throws {
         let spool = try MetadumpSpool(directory: NSTemporaryDirectory())
-        var feeder = Feeder(seen: SeenKeys())
+        var feeder = Feeder()
         #expect(try feeder.feed(spool, "BUSY currently processing crawler request\r\n") == .failed(.busy("currently processing crawler request")))
         #expect(spool.lines == 0)
     }
 
-    @Test func crawlsYieldEveryKeyOnceAcrossSpools() throws {
-        let seen = SeenKeys()
-        let first = try MetadumpSpool(directory: NSTemporaryDirectory())
-        var one = Feeder(seen: seen)
-        _ = try one.feed(first, lines(1...4) + "END\n")
-        let second = try MetadumpSpool(directory: NSTemporaryDirectory())
-        var two = Feeder(seen: seen)
-        _ = try two.feed(second, lines(3...6) + "END\n")
+    @Test(arguments: [1, 2, 3, 1 << 20])
+    func aLaterCrawlYieldsOnlyWhatTheFirstDidNotList(runCapacity: Int) throws {
+        let first = try sealed(lines(1...4) + lines(2...2) + "END\n", runCapacity: runCapacity)
+        let second = try sealed(lines(3...6) + lines(6...6) + lines(1...1) + "END\n", after: first, runCapacity: runCapacity)
         let crawls = MetadumpCrawls(completedSpools: [first, second])
         var keys: [String] = []
         while case .key(let k) = try crawls.nextKey() { keys.append(String(decoding: k.key, as: UTF8.self)) }
         #expect(keys == ["k1", "k2", "k3", "k4", "k5", "k6"])
-        #expect(second.yielded == 2 && second.duplicates == 2)
+        #expect(first.yielded == 4 && first.duplicates == 1)
+        #expect(second.yielded == 2 && second.duplicates == 4)
+    }
+
+    @Test func fingerprintRunsMergeInOrderWhateverTheRunSize() throws {
+        var rng = SystemRandomNumberGenerator()
+        let values = (0..<5000).map { _ in UInt64.random(in: 0...2000, using: &rng) }
+        for capacity in [1, 7, 64, 5000] {
+            let runs = try FingerprintRuns(directory: NSTemporaryDirectory(), runCapacity: capacity)
+            for v in values { try runs.add(v) }
+            try runs.finish()
+            #expect(runs.runs.count == (values.count + capacity - 1) / capacity)
+            var merged = runs.merged()
+            var out: [UInt64] = []
+            while let v = try merged.next() { out.append(v) }
+            #expect(out == values.sorted())
+        }
+    }
+
+    @Test func keysDifferingInOneByteOrInLengthHaveDifferentFingerprints() {
+        let base = Array("6e49b86a7502dae881f3b9466ecbdfa4743c7eb9".utf8)
+        var seen: Set<UInt64> = [keyFingerprint(base)]
+        for i in base.indices {
+            for delta: UInt8 in [1, 2, 0x80] {
+                var k = base
+                k[i] = k[i] &+ delta
+                #expect(seen.insert(keyFingerprint(k)).inserted)
+            }
+        }
+        // Prefixes, and keys padded with zero bytes (the tail word is zero-filled), are other keys.
+        for n in 0..<base.count { #expect(seen.insert(keyFingerprint(Array(base.prefix(n)))).inserted) }
+        #expect(seen.insert(keyFingerprint(base + [0])).inserted)
+        #expect(seen.insert(keyFingerprint(base + [0, 0])).inserted)
     }
 }

@@ -1,0 +1,200 @@
+// MemcacheClient/KeyFingerprints: finds the keys a crawl listed twice, and the keys a second crawl
+// listed that the first did not, in memory bounded whatever the server's size. Each crawl's 64-bit key
+// fingerprints go into sorted runs of at most `runCapacity` (4 MiB at the default) in an unlinked
+// file; a k-way merge of the runs then yields every fingerprint in order, so repeats and differences
+// come out of one pass. Only the (normally few) repeated or new fingerprints are kept in memory.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A 64-bit hash of the bytes and their length: each 8-byte word is mixed in with a xor, an odd
+/// multiply and a rotation (a bijection of the state, so keys of one length that differ in one word
+/// never collide), then a splitmix64 finalizer. Two different keys share a fingerprint with a chance
+/// of about 2^-64 per pair; the later one would then count as a repeat.
+func keyFingerprint(_ key: [UInt8]) -> UInt64 {
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
+    key.withUnsafeBytes { raw in
+        var i = 0
+        let n = raw.count
+        while i + 8 <= n {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h = (h << 31) | (h >> 33)
+            i += 8
+        }
+        if i < n {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n {
+                tail |= UInt64(raw[i]) << shift
+                shift += 8
+                i += 1
+            }
+            h = (h ^ tail) &* 0xFF51_AFD7_ED55_8CCD
+            h = (h << 31) | (h >> 33)
+        }
+    }
+    h ^= h >> 30
+    h &*= 0xBF58_476D_1CE4_E5B9
+    h ^= h >> 27
+    h &*= 0x94D0_49BB_1331_11EB
+    h ^= h >> 31
+    return h
+}
+
+/// The fingerprints of one crawl, as sorted runs in an unlinked file. Written by one task only.
+final class FingerprintRuns {
+    private let fd: Int32
+    let runCapacity: Int
+    private var chunk: [UInt64] = []
+    /// Each spilled run: where it starts in the file and how many fingerprints it holds.
+    private(set) var runs: [(offset: Int64, count: Int)] = []
+    private var fileSize: Int64 = 0
+
+    init(directory: String, runCapacity: Int = 1 << 19) throws {
+        var template = Array((directory + "/.metadump-keys-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            throw MemcacheClientError.spoolFailed("cannot create a key file in \(directory): \(String(cString: strerror(errno)))")
+        }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        self.fd = fd
+        self.runCapacity = max(1, runCapacity)
+        chunk.reserveCapacity(self.runCapacity)
+    }
+
+    deinit { close(fd) }
+
+    var count: Int { runs.reduce(chunk.count) { $0 + $1.count } }
+
+    func add(_ fingerprint: UInt64) throws {
+        chunk.append(fingerprint)
+        if chunk.count >= runCapacity { try spill() }
+    }
+
+    /// Sorts the fingerprints gathered since the last run and writes them as a run.
+    func spill() throws {
+        guard !chunk.isEmpty else { return }
+        chunk.sort()
+        try chunk.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = pwrite(fd, raw.baseAddress! + off, raw.count - off, off_t(fileSize) + off_t(off))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw MemcacheClientError.spoolFailed("key file write failed: \(String(cString: strerror(errno)))") }
+                off += n
+            }
+        }
+        runs.append((fileSize, chunk.count))
+        fileSize += Int64(chunk.count * 8)
+        chunk.removeAll(keepingCapacity: true)
+    }
+
+    /// Spills the last run and gives the in-memory chunk back (a sealed crawl holds only its file).
+    func finish() throws {
+        try spill()
+        chunk = []
+    }
+
+    /// Every fingerprint in ascending order (call after `finish`).
+    func merged() -> MergedFingerprints { MergedFingerprints(fd: fd, runs: runs) }
+}
+
+/// A k-way merge of sorted runs read back in 64 KiB slices: a few slices in memory, whatever the size.
+struct MergedFingerprints {
+    private struct Cursor {
+        var offset: Int64
+        var remaining: Int
+        var buffer: [UInt64] = []
+        var index = 0
+    }
+
+    private let fd: Int32
+    private var cursors: [Cursor]
+
+    init(fd: Int32, runs: [(offset: Int64, count: Int)]) {
+        self.fd = fd
+        cursors = runs.map { Cursor(offset: $0.offset, remaining: $0.count) }
+    }
+
+    /// The smallest fingerprint not yet returned, or nil at the end.
+    mutating func next() throws -> UInt64? {
+        var best = -1
+        for i in cursors.indices {
+            if cursors[i].index == cursors[i].buffer.count {
+                try refill(i)
+                if cursors[i].buffer.isEmpty { continue }
+            }
+            if best < 0 || cursors[i].buffer[cursors[i].index] < cursors[best].buffer[cursors[best].index] { best = i }
+        }
+        guard best >= 0 else { return nil }
+        defer { cursors[best].index += 1 }
+        return cursors[best].buffer[cursors[best].index]
+    }
+
+    private mutating func refill(_ i: Int) throws {
+        let n = min(cursors[i].remaining, 8192)
+        cursors[i].index = 0
+        guard n > 0 else {
+            cursors[i].buffer = []
+            return
+        }
+        var buffer = [UInt64](repeating: 0, count: n)
+        let offset = cursors[i].offset
+        let got = buffer.withUnsafeMutableBytes { raw -> Int in
+            var off = 0
+            while off < raw.count {
+                let r = pread(fd, raw.baseAddress! + off, raw.count - off, off_t(offset) + off_t(off))
+                if r < 0 && errno == EINTR { continue }
+                if r <= 0 { return -1 }
+                off += r
+            }
+            return off
+        }
+        guard got == n * 8 else { throw MemcacheClientError.spoolFailed("key file read failed") }
+        cursors[i].buffer = buffer
+        cursors[i].offset += Int64(n * 8)
+        cursors[i].remaining -= n
+    }
+}
+
+/// What the reader of a crawl's spool lets through.
+struct ListingFilter: Sendable {
+    /// Fingerprints listed more than once by this crawl: only their first record is yielded.
+    var repeated: Set<UInt64>
+    /// For a later crawl: the only fingerprints to yield (those the earlier crawls did not list).
+    var onlyNew: Set<UInt64>?
+
+    /// The first crawl: its repeats.
+    static func first(_ runs: FingerprintRuns) throws -> ListingFilter {
+        var merged = runs.merged()
+        var repeated = Set<UInt64>()
+        var previous: UInt64?
+        while let f = try merged.next() {
+            if f == previous { repeated.insert(f) }
+            previous = f
+        }
+        return ListingFilter(repeated: repeated, onlyNew: nil)
+    }
+
+    /// A later crawl `runs` after the crawls in `earlier` (one run set holding all of them): the
+    /// fingerprints only it has, and which of those it repeats.
+    static func later(_ runs: FingerprintRuns, after earlier: FingerprintRuns) throws -> ListingFilter {
+        var mine = runs.merged()
+        var theirs = earlier.merged()
+        var onlyNew = Set<UInt64>()
+        var repeated = Set<UInt64>()
+        var other = try theirs.next()
+        var previous: UInt64?
+        while let f = try mine.next() {
+            while let o = other, o < f { other = try theirs.next() }
+            if other != f {
+                if f == previous { repeated.insert(f) } else { onlyNew.insert(f) }
+            }
+            previous = f
+        }
+        return ListingFilter(repeated: repeated, onlyNew: onlyNew)
+    }
+}
