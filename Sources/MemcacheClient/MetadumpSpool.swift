@@ -42,6 +42,8 @@ public final class MetadumpSpool: @unchecked Sendable {
     private var chunkStart = 0
     private var readOffset: Int64 = 0
     private var yieldedRepeats = Set<UInt64>()
+    /// The filter and size of the sealed spool, once seen (then no lock is taken per key).
+    private var sealed: (filter: ListingFilter, bytes: Int64)?
     private var readerYielded = 0
     private var readerSkipped = 0
 
@@ -172,9 +174,13 @@ public final class MetadumpSpool: @unchecked Sendable {
     /// The next key of a sealed spool, `.pending` while the crawl is still being written or sealed,
     /// `.end` when every record was read.
     func next() throws -> KeyPoll {
-        let w = written.withLock { $0 }
-        if let failure = w.failure { throw MemcacheClientError.spoolFailed("the listing broke off: \(failure)") }
-        guard let filter = w.filter else { return .pending }
+        if sealed == nil {
+            let w = written.withLock { $0 }
+            if let failure = w.failure { throw MemcacheClientError.spoolFailed("the listing broke off: \(failure)") }
+            guard let filter = w.filter else { return .pending }
+            sealed = (filter, w.bytes)
+        }
+        guard let (filter, bytes) = sealed else { return .pending }
         while true {
             if let (entry, fingerprint, used) = SpoolRecord.read(chunk, from: chunkStart) {
                 chunkStart += used
@@ -189,8 +195,8 @@ public final class MetadumpSpool: @unchecked Sendable {
                 readerYielded += 1
                 return .key(ListedKey(key: entry.key, metadump: entry))
             }
-            if readOffset < w.bytes {
-                try refill(upTo: w.bytes)
+            if readOffset < bytes {
+                try refill(upTo: bytes)
                 continue
             }
             if chunkStart < chunk.count {
