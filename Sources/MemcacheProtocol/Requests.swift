@@ -39,7 +39,8 @@ public enum StatsSection: String, Sendable, CaseIterable {
 }
 
 /// What an `mg` (meta get) may ask for. The flags `u` (no LRU bump, no fetched mark) and
-/// `f t s c` are always sent (the answer is matched to its key by the opaque, so `k` is not asked for); `v`, `q` and `O` are optional; `b` is added when the key needs it.
+/// `f t c` are always sent, and `s` when the value is not (the answer is matched to its key by the
+/// opaque, so `k` is not asked for); `v`, `q` and `O` are optional; `b` is added when the key needs it.
 public struct MetaGet: Sendable, Equatable {
     public var key: MemcacheKey
     public var wantValue: Bool
@@ -107,7 +108,8 @@ public enum ReadOnlyRequest: Sendable, Equatable {
                 out.append(contentsOf: mg.key.bytes)
             }
             if mg.wantValue { out.append(contentsOf: " v".utf8) }
-            out.append(contentsOf: " f t s c u".utf8)
+            // With `v` the VA line carries the size; without it, `s` asks for it.
+            out.append(contentsOf: mg.wantValue ? " f t c u".utf8 : " f t s c u".utf8)
             if mg.quiet { out.append(contentsOf: " q".utf8) }
             if let o = mg.opaque {
                 out.append(contentsOf: " O".utf8)

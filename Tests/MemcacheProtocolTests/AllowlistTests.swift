@@ -17,9 +17,9 @@ import Testing
         #expect(text(.stats(.slabs)) == "stats slabs\r\n")
         #expect(text(.metadumpAll) == "lru_crawler metadump all\r\n")
         #expect(text(.cachedump(slabClass: 39, limit: 0)) == "stats cachedump 39 0\r\n")
-        #expect(text(.metaGet(MetaGet(key: key, wantValue: true, quiet: true, opaque: 7))) == "mg usertokens-abc v f t s c u q O7\r\n")
+        #expect(text(.metaGet(MetaGet(key: key, wantValue: true, quiet: true, opaque: 7))) == "mg usertokens-abc v f t c u q O7\r\n")
         #expect(text(.metaGet(MetaGet(key: key, wantValue: false, quiet: false))) == "mg usertokens-abc f t s c u\r\n")
-        #expect(text(.metaGet(MetaGet(key: binary, wantValue: true, quiet: true, opaque: 1))) == "mg c3AgYWNlAf8= b v f t s c u q O1\r\n")
+        #expect(text(.metaGet(MetaGet(key: binary, wantValue: true, quiet: true, opaque: 1))) == "mg c3AgYWNlAf8= b v f t c u q O1\r\n")
         #expect(text(.metaNoop) == "mn\r\n")
         #expect(text(.gets([key, binary], .grantedByOperator())) == "gets usertokens-abc\r\n")
     }
