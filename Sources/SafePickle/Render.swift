@@ -8,7 +8,7 @@ enum SeqRef {
     case local(Int)
 }
 
-struct Renderer {
+struct Renderer: ~Copyable {
     enum Mode { case items, objectPairs, pairArrays }
     enum Task {
         case value(Int32)
@@ -107,7 +107,7 @@ struct Renderer {
                 }
             }
         }
-        return w.out
+        return w.bytes()
     }
 
     // MARK: containers
@@ -282,7 +282,8 @@ struct Renderer {
     /// The RFC 6901 pointer to the value that started at writer depth `depth`.
     mutating func pointer(depth: Int) -> String {
         var p: [UInt8] = []
-        for c in w.containers.prefix(depth) {
+        for level in 0..<min(depth, w.containers.count) {
+            guard let c = w.containers.at(level) else { break }
             p.append(UInt8(ascii: "/"))
             var seg: [UInt8]
             if !c.isObject {
