@@ -2,12 +2,12 @@
 // over an explicit stack and a memo dictionary, building call *records* instead of calling anything,
 // and stops at the first error with its kind and byte offset. CANONICAL_JSON.md §5 is its spec.
 
-struct Machine {
+struct Machine: ~Copyable {
     var arena: Arena
     let limits: PickleLimits
-    var stack: [Int32] = []
+    var stack = RawStack<Int32>(capacity: 64)
     /// Stack heights at each open MARK.
-    var marks: [Int] = []
+    var marks = RawStack<Int>()
     /// Memo: ids below `memoDenseLimit` (bounded by the input length, never by an id) in an array,
     /// any other id in a dictionary. `memoCount` is the number of distinct ids (MEMOIZE uses it).
     var memoDense: [Int32] = []
@@ -22,7 +22,6 @@ struct Machine {
         arena = Arena(input: input)
         self.limits = limits
         memoDenseLimit = input.count + 16
-        stack.reserveCapacity(64)
     }
 
     // MARK: errors and stack helpers
@@ -42,8 +41,8 @@ struct Machine {
     }
 
     @inline(__always) mutating func pop() throws(PickleError) -> Int32 {
-        guard stack.count > fence else { throw fail(.stackError, "stack underflow") }
-        return stack.removeLast()
+        guard stack.count > fence, let v = stack.popLast() else { throw fail(.stackError, "stack underflow") }
+        return v
     }
 
     @inline(__always) mutating func top() throws(PickleError) -> Int32 {
@@ -54,16 +53,16 @@ struct Machine {
     /// Pops the last MARK and the items above it.
     mutating func popMark() throws(PickleError) -> [Int32] {
         guard let m = marks.popLast() else { throw fail(.stackError, "could not find MARK") }
-        let items = Array(stack[m...])
-        stack.removeSubrange(m...)
+        let items = Array(stack.suffix(from: m))
+        stack.truncate(to: m)
         return items
     }
 
     /// Pops the last MARK and makes the items above it a new sequence node of `kind`.
     mutating func popMarkIntoSeq(_ kind: NodeKind) throws(PickleError) -> Int32 {
         guard let m = marks.popLast() else { throw fail(.stackError, "could not find MARK") }
-        let id = arena.addSeq(kind, stack[m...])
-        stack.removeSubrange(m...)
+        let id = arena.addSeq(kind, stack.suffix(from: m))
+        stack.truncate(to: m)
         return id
     }
 
@@ -188,7 +187,10 @@ struct Machine {
         if t.kind == .list {
             arena.seqs.append(t.a, v)
         } else {
-            try appendItems(target: target, [v][...])
+            try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 1) { b throws(PickleError) in
+                b[0] = v
+                try appendItems(target: target, UnsafeBufferPointer(b))
+            }
         }
     }
 
@@ -198,11 +200,15 @@ struct Machine {
         if t.kind == .dict {
             guard try arena.dictSet(seq: t.a, key: k, value: v) else { throw fail(.typeError, "unhashable dict key") }
         } else {
-            try setItems(target: target, [k, v][...])
+            try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2) { b throws(PickleError) in
+                b[0] = k
+                b[1] = v
+                try setItems(target: target, UnsafeBufferPointer(b))
+            }
         }
     }
 
-    mutating func appendItems(target: Int32, _ items: ArraySlice<Int32>) throws(PickleError) {
+    mutating func appendItems(target: Int32, _ items: UnsafeBufferPointer<Int32>) throws(PickleError) {
         if items.isEmpty { return }
         let t = arena.nodes[Int(target)]
         switch t.kind {
@@ -214,7 +220,7 @@ struct Machine {
         }
     }
 
-    mutating func setItems(target: Int32, _ items: ArraySlice<Int32>) throws(PickleError) {
+    mutating func setItems(target: Int32, _ items: UnsafeBufferPointer<Int32>) throws(PickleError) {
         if items.isEmpty { return }
         guard items.count % 2 == 0 else { throw fail(.stackError, "odd number of items for SETITEMS") }
         let t = arena.nodes[Int(target)]
@@ -234,7 +240,7 @@ struct Machine {
         }
     }
 
-    mutating func addMembers(seq s: Int, _ items: ArraySlice<Int32>) throws(PickleError) {
+    mutating func addMembers(seq s: Int, _ items: UnsafeBufferPointer<Int32>) throws(PickleError) {
         for m in items {
             guard try arena.setAdd(seq: s, member: m) else { throw fail(.typeError, "unhashable set member") }
         }

@@ -21,7 +21,7 @@ struct Renderer: ~Copyable {
     let arena: Arena
     let limits: PickleLimits
     var w: JSONWriter
-    var tasks: [Task] = []
+    var tasks = RawStack<Task>(capacity: 64)
     var locals: [[Int32]] = []
     /// Writer depth at which each node currently being rendered started; -1 when not active.
     var active: [Int32]
