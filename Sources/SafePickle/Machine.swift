@@ -96,8 +96,18 @@ struct Machine: ~Copyable {
 
     @inline(__always) mutating func uint(_ width: Int, _ input: UnsafeRawBufferPointer) throws(PickleError) -> UInt64 {
         try need(width, input)
-        var v: UInt64 = 0
-        for k in stride(from: width - 1, through: 0, by: -1) { v = v << 8 | UInt64(input[pos + k]) }
+        // `need` guarantees pos + width <= input.count, so each load below stays inside the input.
+        let v: UInt64
+        switch width {
+        case 1: v = UInt64(input[pos])
+        case 2: v = UInt64(UInt16(littleEndian: input.loadUnaligned(fromByteOffset: pos, as: UInt16.self)))
+        case 4: v = UInt64(UInt32(littleEndian: input.loadUnaligned(fromByteOffset: pos, as: UInt32.self)))
+        case 8: v = UInt64(littleEndian: input.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
+        default:
+            var x: UInt64 = 0
+            for k in stride(from: width - 1, through: 0, by: -1) { x = x << 8 | UInt64(input[pos + k]) }
+            v = x
+        }
         pos += width
         return v
     }

@@ -71,9 +71,8 @@ extension Machine {
                 guard let d = TextCodecs.parseFloat(l) else { throw fail(.badArgument, "bad FLOAT text") }
                 try push(arena.add(Node(kind: .float, flags: 0, a: Int(Int64(bitPattern: d.bitPattern)))))
             case .BINFLOAT:
-                try need(8, input)
-                var bits: UInt64 = 0
-                for k in 0..<8 { bits = bits << 8 | UInt64(input[pos + k]) }
+                try need(8, input)  // so the 8-byte load stays inside the input
+                let bits = UInt64(bigEndian: input.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
                 pos += 8
                 try push(arena.add(Node(kind: .float, flags: 0, a: Int(Int64(bitPattern: bits)))))
             case .STRING:
