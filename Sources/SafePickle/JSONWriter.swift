@@ -9,28 +9,33 @@ enum PathKey {
     case node(Int32)
 }
 
-struct JSONWriter {
+struct JSONWriter: ~Copyable {
     struct Container {
         var isObject: Bool
         var count: Int
         var key: PathKey
     }
 
-    var out: [UInt8] = []
-    var containers: [Container] = []
+    var out: ByteSink
+    var containers = RawStack<Container>()
 
-    init(capacity: Int) { out.reserveCapacity(capacity) }
+    init(capacity: Int) { out = ByteSink(capacity: capacity) }
 
     var depth: Int { containers.count }
 
+    /// The bytes written so far.
+    func bytes() -> [UInt8] { out.array() }
+
     /// Comma before an array element (object members get theirs from `key`).
     @inline(__always) mutating func beforeValue() {
-        guard !containers.isEmpty else { return }
-        let i = containers.count - 1
-        if !containers[i].isObject {
-            if containers[i].count > 0 { out.append(UInt8(ascii: ",")) }
-            containers[i].count += 1
+        var comma = false
+        containers.updateLast { c in
+            if !c.isObject {
+                comma = c.count > 0
+                c.count += 1
+            }
         }
+        if comma { out.append(UInt8(ascii: ",")) }
     }
 
     mutating func beginArray() {
@@ -50,25 +55,34 @@ struct JSONWriter {
         out.append(c.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
     }
 
+    /// The comma and path bookkeeping of a new object member.
+    @inline(__always) mutating func memberStart(_ path: PathKey) {
+        var comma = false
+        containers.updateLast { c in
+            comma = c.count > 0
+            c.count += 1
+            c.key = path
+        }
+        if comma { out.append(UInt8(ascii: ",")) }
+    }
+
     /// Starts an object member: comma, `"key":`. `key` bytes are written escaped.
     mutating func key(_ bytes: UnsafeRawBufferPointer, path: PathKey) {
-        let i = containers.count - 1
-        if i >= 0 {
-            if containers[i].count > 0 { out.append(UInt8(ascii: ",")) }
-            containers[i].count += 1
-            containers[i].key = path
-        }
+        memberStart(path)
         writeString(bytes)
         out.append(UInt8(ascii: ":"))
     }
 
+    /// A literal key (ASCII, nothing to escape: every caller passes a `$name` or plain word).
     mutating func key(_ s: StaticString) {
-        key(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount), path: .literal(s))
+        memberStart(.literal(s))
+        out.append(UInt8(ascii: "\""))
+        out.append(s)
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
     }
 
-    @inline(__always) mutating func raw(_ s: StaticString) {
-        out.append(contentsOf: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-    }
+    @inline(__always) mutating func raw(_ s: StaticString) { out.append(s) }
 
     mutating func literal(_ s: StaticString) {
         beforeValue()
@@ -116,7 +130,7 @@ struct JSONWriter {
             }
             let c = s[i]
             if c >= 0x20 && c != 0x22 && c != 0x5C { i += 1; continue }
-            if i > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[runStart..<i])) }
+            if i > runStart { out.append(UnsafeRawBufferPointer(rebasing: s[runStart..<i])) }
             switch c {
             case 0x22: raw("\\\"")
             case 0x5C: raw("\\\\")
@@ -131,7 +145,7 @@ struct JSONWriter {
             i += 1
             runStart = i
         }
-        if n > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[runStart..<n])) }
+        if n > runStart { out.append(UnsafeRawBufferPointer(rebasing: s[runStart..<n])) }
         out.append(UInt8(ascii: "\""))
     }
 
@@ -161,7 +175,7 @@ struct JSONWriter {
                 m /= 10
             } while m > 0
             if v < 0 { out.append(UInt8(ascii: "-")) }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[p..<24]))
+            out.append(UnsafeRawBufferPointer(rebasing: b[p..<24]))
         }
     }
 
@@ -169,7 +183,7 @@ struct JSONWriter {
     mutating func double(_ d: Double) {
         beforeValue()
         var s = d.description
-        s.withUTF8 { out.append(contentsOf: $0) }
+        s.withUTF8 { out.append(UnsafeRawBufferPointer($0)) }
         if !s.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") }) {
             raw(".0")
         }
@@ -185,7 +199,7 @@ struct JSONWriter {
         var i = 0
         let n = s.count
         let t = JSONWriter.b64
-        out.reserveCapacity(out.count + (n + 2) / 3 * 4 + 2)
+        out.reserve((n + 2) / 3 * 4 + 2)
         while i + 3 <= n {
             let v = UInt32(s[i]) << 16 | UInt32(s[i + 1]) << 8 | UInt32(s[i + 2])
             out.append(t[Int(v >> 18)])

@@ -2,12 +2,12 @@
 // over an explicit stack and a memo dictionary, building call *records* instead of calling anything,
 // and stops at the first error with its kind and byte offset. CANONICAL_JSON.md §5 is its spec.
 
-struct Machine {
+struct Machine: ~Copyable {
     var arena: Arena
     let limits: PickleLimits
-    var stack: [Int32] = []
+    var stack = RawStack<Int32>(capacity: 64)
     /// Stack heights at each open MARK.
-    var marks: [Int] = []
+    var marks = RawStack<Int>()
     /// Memo: ids below `memoDenseLimit` (bounded by the input length, never by an id) in an array,
     /// any other id in a dictionary. `memoCount` is the number of distinct ids (MEMOIZE uses it).
     var memoDense: [Int32] = []
@@ -22,7 +22,6 @@ struct Machine {
         arena = Arena(input: input)
         self.limits = limits
         memoDenseLimit = input.count + 16
-        stack.reserveCapacity(64)
     }
 
     // MARK: errors and stack helpers
@@ -42,8 +41,8 @@ struct Machine {
     }
 
     @inline(__always) mutating func pop() throws(PickleError) -> Int32 {
-        guard stack.count > fence else { throw fail(.stackError, "stack underflow") }
-        return stack.removeLast()
+        guard stack.count > fence, let v = stack.popLast() else { throw fail(.stackError, "stack underflow") }
+        return v
     }
 
     @inline(__always) mutating func top() throws(PickleError) -> Int32 {
@@ -54,16 +53,16 @@ struct Machine {
     /// Pops the last MARK and the items above it.
     mutating func popMark() throws(PickleError) -> [Int32] {
         guard let m = marks.popLast() else { throw fail(.stackError, "could not find MARK") }
-        let items = Array(stack[m...])
-        stack.removeSubrange(m...)
+        let items = Array(stack.suffix(from: m))
+        stack.truncate(to: m)
         return items
     }
 
     /// Pops the last MARK and makes the items above it a new sequence node of `kind`.
     mutating func popMarkIntoSeq(_ kind: NodeKind) throws(PickleError) -> Int32 {
         guard let m = marks.popLast() else { throw fail(.stackError, "could not find MARK") }
-        let id = arena.addSeq(kind, stack[m...])
-        stack.removeSubrange(m...)
+        let id = arena.addSeq(kind, stack.suffix(from: m))
+        stack.truncate(to: m)
         return id
     }
 
@@ -97,8 +96,18 @@ struct Machine {
 
     @inline(__always) mutating func uint(_ width: Int, _ input: UnsafeRawBufferPointer) throws(PickleError) -> UInt64 {
         try need(width, input)
-        var v: UInt64 = 0
-        for k in stride(from: width - 1, through: 0, by: -1) { v = v << 8 | UInt64(input[pos + k]) }
+        // `need` guarantees pos + width <= input.count, so each load below stays inside the input.
+        let v: UInt64
+        switch width {
+        case 1: v = UInt64(input[pos])
+        case 2: v = UInt64(UInt16(littleEndian: input.loadUnaligned(fromByteOffset: pos, as: UInt16.self)))
+        case 4: v = UInt64(UInt32(littleEndian: input.loadUnaligned(fromByteOffset: pos, as: UInt32.self)))
+        case 8: v = UInt64(littleEndian: input.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
+        default:
+            var x: UInt64 = 0
+            for k in stride(from: width - 1, through: 0, by: -1) { x = x << 8 | UInt64(input[pos + k]) }
+            v = x
+        }
         pos += width
         return v
     }
@@ -188,7 +197,10 @@ struct Machine {
         if t.kind == .list {
             arena.seqs.append(t.a, v)
         } else {
-            try appendItems(target: target, [v][...])
+            try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 1) { b throws(PickleError) in
+                b[0] = v
+                try appendItems(target: target, UnsafeBufferPointer(b))
+            }
         }
     }
 
@@ -198,11 +210,15 @@ struct Machine {
         if t.kind == .dict {
             guard try arena.dictSet(seq: t.a, key: k, value: v) else { throw fail(.typeError, "unhashable dict key") }
         } else {
-            try setItems(target: target, [k, v][...])
+            try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2) { b throws(PickleError) in
+                b[0] = k
+                b[1] = v
+                try setItems(target: target, UnsafeBufferPointer(b))
+            }
         }
     }
 
-    mutating func appendItems(target: Int32, _ items: ArraySlice<Int32>) throws(PickleError) {
+    mutating func appendItems(target: Int32, _ items: UnsafeBufferPointer<Int32>) throws(PickleError) {
         if items.isEmpty { return }
         let t = arena.nodes[Int(target)]
         switch t.kind {
@@ -214,7 +230,7 @@ struct Machine {
         }
     }
 
-    mutating func setItems(target: Int32, _ items: ArraySlice<Int32>) throws(PickleError) {
+    mutating func setItems(target: Int32, _ items: UnsafeBufferPointer<Int32>) throws(PickleError) {
         if items.isEmpty { return }
         guard items.count % 2 == 0 else { throw fail(.stackError, "odd number of items for SETITEMS") }
         let t = arena.nodes[Int(target)]
@@ -234,7 +250,7 @@ struct Machine {
         }
     }
 
-    mutating func addMembers(seq s: Int, _ items: ArraySlice<Int32>) throws(PickleError) {
+    mutating func addMembers(seq s: Int, _ items: UnsafeBufferPointer<Int32>) throws(PickleError) {
         for m in items {
             guard try arena.setAdd(seq: s, member: m) else { throw fail(.typeError, "unhashable set member") }
         }

@@ -153,9 +153,9 @@ extension Renderer {
                 put(UInt8(ascii: "."))
                 num(us, 6)
             }
-            w.out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[0..<p]))
+            w.out.append(UnsafeRawBufferPointer(rebasing: buf[0..<p]))
         }
-        if let suffix { w.out.append(contentsOf: suffix.utf8) }
+        if var suffix { suffix.withUTF8 { w.out.append(UnsafeRawBufferPointer($0)) } }
         w.out.append(UInt8(ascii: "\""))
         if tzValue >= 0 {
             tasks.append(.end(id))

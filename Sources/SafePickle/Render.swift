@@ -8,7 +8,7 @@ enum SeqRef {
     case local(Int)
 }
 
-struct Renderer {
+struct Renderer: ~Copyable {
     enum Mode { case items, objectPairs, pairArrays }
     enum Task {
         case value(Int32)
@@ -21,7 +21,7 @@ struct Renderer {
     let arena: Arena
     let limits: PickleLimits
     var w: JSONWriter
-    var tasks: [Task] = []
+    var tasks = RawStack<Task>(capacity: 64)
     var locals: [[Int32]] = []
     /// Writer depth at which each node currently being rendered started; -1 when not active.
     var active: [Int32]
@@ -107,7 +107,7 @@ struct Renderer {
                 }
             }
         }
-        return w.out
+        return w.bytes()
     }
 
     // MARK: containers
@@ -282,7 +282,8 @@ struct Renderer {
     /// The RFC 6901 pointer to the value that started at writer depth `depth`.
     mutating func pointer(depth: Int) -> String {
         var p: [UInt8] = []
-        for c in w.containers.prefix(depth) {
+        for level in 0..<min(depth, w.containers.count) {
+            guard let c = w.containers.at(level) else { break }
             p.append(UInt8(ascii: "/"))
             var seg: [UInt8]
             if !c.isObject {

@@ -71,9 +71,8 @@ extension Machine {
                 guard let d = TextCodecs.parseFloat(l) else { throw fail(.badArgument, "bad FLOAT text") }
                 try push(arena.add(Node(kind: .float, flags: 0, a: Int(Int64(bitPattern: d.bitPattern)))))
             case .BINFLOAT:
-                try need(8, input)
-                var bits: UInt64 = 0
-                for k in 0..<8 { bits = bits << 8 | UInt64(input[pos + k]) }
+                try need(8, input)  // so the 8-byte load stays inside the input
+                let bits = UInt64(bigEndian: input.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
                 pos += 8
                 try push(arena.add(Node(kind: .float, flags: 0, a: Int(Int64(bitPattern: bits)))))
             case .STRING:
@@ -132,19 +131,20 @@ extension Machine {
             case .TUPLE1, .TUPLE2, .TUPLE3:
                 let n = Int(op.rawValue - Opcode.TUPLE1.rawValue) + 1
                 guard stack.count - fence >= n else { throw fail(.stackError, "stack underflow") }
-                let t = arena.addSeq(.tuple, stack[(stack.count - n)...])
-                stack.removeLast(n)
+                let t = arena.addSeq(.tuple, stack.suffix(from: stack.count - n))
+                stack.truncate(to: stack.count - n)
                 try push(t)
             case .DICT:
                 let items = try popMark()
                 let d = arena.addSeq(.dict, [])
                 guard items.count % 2 == 0 else { throw fail(.stackError, "odd number of items for DICT") }
-                try setItems(target: d, items[...])
+                try items.withUnsafeBufferPointer { b throws(PickleError) in try setItems(target: d, b) }
                 try push(d)
             case .FROZENSET:
                 let items = try popMark()
                 let f = arena.addSeq(.frozenset, [])
-                try addMembers(seq: arena.nodes[Int(f)].a, items[...])
+                let fs = arena.nodes[Int(f)].a
+                try items.withUnsafeBufferPointer { b throws(PickleError) in try addMembers(seq: fs, b) }
                 try push(f)
             case .APPEND:
                 let v = try pop()
@@ -152,8 +152,8 @@ extension Machine {
             case .APPENDS, .SETITEMS, .ADDITEMS:
                 let m = try popMarkCount()
                 guard m > fence, m <= stack.count else { throw fail(.stackError, "no target below MARK") }
-                let items = stack[m...]
-                let target = stack[m - 1]
+                let items = stack.suffix(from: m)
+                guard let target = stack.at(m - 1) else { throw fail(.stackError, "no target below MARK") }
                 if op == .APPENDS {
                     try appendItems(target: target, items)
                 } else if op == .SETITEMS {
@@ -163,14 +163,14 @@ extension Machine {
                     guard t.kind == .set else { throw fail(.typeError, "ADDITEMS target is not a set") }
                     try addMembers(seq: t.a, items)
                 }
-                stack.removeSubrange(m...)
+                stack.truncate(to: m)
             case .SETITEM:
                 let v = try pop()
                 let k = try pop()
                 try setOne(target: try top(), k, v)
             case .POP:
                 if stack.count > fence {
-                    stack.removeLast()
+                    _ = stack.popLast()
                 } else if marks.popLast() == nil {
                     throw fail(.stackError, "POP from an empty stack")
                 }

@@ -95,7 +95,7 @@ public enum SafePickle {
         w.key("$detail")
         w.stringValue(error.offset >= 0 ? "\(error.message) (at byte \(error.offset))" : error.message)
         w.end()
-        return w.out
+        return w.bytes()
     }
 
     /// The protocol named by a leading PROTO opcode; nil when the stream does not start with one (protocol 0 or 1).
