@@ -44,6 +44,17 @@ func keyFingerprint(_ key: [UInt8]) -> UInt64 {
     return h
 }
 
+/// A new file in `directory`, already unlinked: it disappears when its descriptor is closed.
+func unlinkedTemporaryFile(in directory: String, prefix: String, what: String) throws -> Int32 {
+    var template = Array((directory + "/" + prefix + "-XXXXXX").utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else {
+        throw MemcacheClientError.spoolFailed("cannot create a \(what) in \(directory): \(String(cString: strerror(errno)))")
+    }
+    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    return fd
+}
+
 /// The fingerprints of one crawl, as sorted runs in an unlinked file. Written by one task only.
 final class FingerprintRuns {
     private let fd: Int32
@@ -54,13 +65,7 @@ final class FingerprintRuns {
     private var fileSize: Int64 = 0
 
     init(directory: String, runCapacity: Int = 1 << 19) throws {
-        var template = Array((directory + "/.metadump-keys-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            throw MemcacheClientError.spoolFailed("cannot create a key file in \(directory): \(String(cString: strerror(errno)))")
-        }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        self.fd = fd
+        fd = try unlinkedTemporaryFile(in: directory, prefix: ".metadump-keys", what: "key file")
         self.runCapacity = max(1, runCapacity)
         chunk.reserveCapacity(self.runCapacity)
     }

@@ -50,12 +50,7 @@ public final class MetadumpSpool: @unchecked Sendable {
     /// An empty spool file in `directory`, already unlinked (it disappears when closed), and the
     /// fingerprint runs beside it (`runCapacity` fingerprints in memory at most).
     public init(directory: String, runCapacity: Int = 1 << 19) throws {
-        var template = Array((directory + "/.metadump-spool-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            throw MemcacheClientError.spoolFailed("cannot create a spool file in \(directory): \(String(cString: strerror(errno)))")
-        }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        let fd = try unlinkedTemporaryFile(in: directory, prefix: ".metadump-spool", what: "spool file")
         self.fd = fd
         do {
             fingerprints = try FingerprintRuns(directory: directory, runCapacity: runCapacity)

@@ -27,12 +27,8 @@ struct ByteSink: ~Copyable {
     }
 
     @inline(never) private mutating func grow(_ n: Int) {
-        let newCapacity = max(capacity * 2, count + n)
-        let nb = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        nb.initialize(from: base, count: count)
-        base.deallocate()
-        base = nb
-        capacity = newCapacity
+        capacity = max(capacity * 2, count + n)
+        base = reallocated(base, count: count, capacity: capacity)
     }
 
     @inline(__always) mutating func append(_ b: UInt8) {
@@ -82,12 +78,8 @@ struct RawStack<Element: BitwiseCopyable>: ~Copyable {
     var isEmpty: Bool { count == 0 }
 
     @inline(never) private mutating func grow() {
-        let newCapacity = capacity * 2
-        let nb = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
-        nb.initialize(from: base, count: count)
-        base.deallocate()
-        base = nb
-        capacity = newCapacity
+        capacity *= 2
+        base = reallocated(base, count: count, capacity: capacity)
     }
 
     @inline(__always) mutating func append(_ v: Element) {
@@ -126,4 +118,14 @@ struct RawStack<Element: BitwiseCopyable>: ~Copyable {
         let f = min(max(from, 0), count)
         return UnsafeBufferPointer(start: base + f, count: count - f)
     }
+}
+
+/// Moves the first `count` elements at `base` into a new allocation of `capacity` (≥ `count`) and
+/// frees `base`.
+@inline(never)
+func reallocated<T>(_ base: UnsafeMutablePointer<T>, count: Int, capacity: Int) -> UnsafeMutablePointer<T> {
+    let fresh = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+    fresh.moveInitialize(from: base, count: count)
+    base.deallocate()
+    return fresh
 }
