@@ -9,7 +9,7 @@ public enum EnumerationMethod: String, Sendable {
     case keys
 }
 
-/// The chosen listing, ready to be fetched (a metadump listing is still being written meanwhile).
+/// The chosen listing, ready to be fetched (a second metadump crawl may still be running meanwhile).
 public struct Enumeration {
     public var method: EnumerationMethod
     public var source: KeySource

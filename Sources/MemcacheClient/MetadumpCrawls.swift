@@ -59,32 +59,29 @@ public final class MetadumpCrawls: KeySource, @unchecked Sendable {
         let started = OneShot<Start>()
         // The task is stored before anyone can learn of the start, so `finish` always waits for it.
         crawls.task = Task {
-            var resumed = false
+            defer { crawls.shared.withLock { $0.finished = true } }
+            let first: MetadumpSpool
+            var refusal: ServerAnswer?
             do {
-                let first = try MetadumpSpool(directory: spoolDirectory)
-                var refusal: ServerAnswer?
+                first = try MetadumpSpool(directory: spoolDirectory)
                 try await MemcacheConnection.with(host: host, port: port, options: options) { c in
                     try await first.crawl(c) { refusal = $0 }
                 }
                 if refusal == nil { try first.seal(after: nil) }
-                resumed = true
-                if let refusal {
-                    started.resolve(.success(.refused(refusal)))
-                } else {
-                    crawls.shared.withLock { $0.spools.append(first) }
-                    started.resolve(.success(.crawling(crawls)))
-                    await crawls.secondCrawlIfShort(
-                        first, currItems: currItems, host: host, port: port, options: options,
-                        spoolDirectory: spoolDirectory, onExpectedKeys: onExpectedKeys)
-                }
             } catch {
-                if resumed {
-                    crawls.shared.withLock { $0.failure = "\(error)" }
-                } else {
-                    started.resolve(.failure(error))
-                }
+                started.resolve(.failure(error))
+                return
             }
-            crawls.shared.withLock { $0.finished = true }
+            if let refusal {
+                started.resolve(.success(.refused(refusal)))
+                return
+            }
+            crawls.shared.withLock { $0.spools.append(first) }
+            started.resolve(.success(.crawling(crawls)))
+            // Failures of the second crawl are recorded in `shared.failure`, never thrown.
+            await crawls.secondCrawlIfShort(
+                first, currItems: currItems, host: host, port: port, options: options, spoolDirectory: spoolDirectory,
+                onExpectedKeys: onExpectedKeys)
         }
         return try await started.value()
     }

@@ -72,13 +72,6 @@ public enum MetadumpEvent: Sendable, Equatable {
     case failed(ServerAnswer)
 }
 
-/// What `MetadumpParser.skim` saw.
-public enum MetadumpSkim: Sendable, Equatable {
-    case entryLine
-    case end
-    case failed(ServerAnswer)
-}
-
 /// Lines end in `\n` (1.6.18) or `\r\n`; an optional `OK` line comes first on 1.6.43+; `END` ends it.
 public struct MetadumpParser: Sendable {
     private var sawFirstLine = false
@@ -93,21 +86,6 @@ public struct MetadumpParser: Sendable {
             if line.elementsEqual("END".utf8) { return .end }
             if first && line.elementsEqual("OK".utf8) { continue }
             if Bytes.starts(line, with: "key=") { return .entry(try MetadumpParser.entry(line, offset: at)) }
-            if let answer = ServerAnswer.parse(line) { return .failed(answer) }
-            throw ProtocolError(.unexpected, "unexpected metadump line: \(Bytes.text(line.prefix(80)))", offset: at)
-        }
-    }
-
-    /// Like `next(from:)` but does not decode entries (used while spooling at full speed).
-    public mutating func skim(from buf: inout ResponseBuffer) throws -> MetadumpSkim? {
-        while true {
-            let at = buf.offset
-            guard let line = try buf.readLine() else { return nil }
-            let first = !sawFirstLine
-            sawFirstLine = true
-            if Bytes.starts(line, with: "key=") { return .entryLine }
-            if line.elementsEqual("END".utf8) { return .end }
-            if first && line.elementsEqual("OK".utf8) { continue }
             if let answer = ServerAnswer.parse(line) { return .failed(answer) }
             throw ProtocolError(.unexpected, "unexpected metadump line: \(Bytes.text(line.prefix(80)))", offset: at)
         }

@@ -107,16 +107,6 @@ public struct ResponseBuffer: Sendable {
         return result
     }
 
-    /// Gives `body` the last `count` bytes already consumed (still held until the next `append`).
-    public func withConsumedTail<R>(count: Int, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-        guard count >= 0, count <= readIndex else {
-            throw ProtocolError(.unexpected, "consumed bytes no longer held", offset: offset)
-        }
-        return try storage.withUnsafeBytes { raw in
-            try body(UnsafeRawBufferPointer(rebasing: raw[(readIndex - count)..<readIndex]))
-        }
-    }
-
     /// Drops everything (after an error the connection is not reused).
     public mutating func reset() {
         discarded += storage.count

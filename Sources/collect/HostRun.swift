@@ -136,7 +136,7 @@ enum HostRun {
             }
         }
 
-        // The metadump crawls ran beside the fetch; they always end (read to END).
+        // A second metadump crawl may have run beside the fetch; crawls always end (read to END).
         if let crawls = enumeration?.crawls {
             let crawled = await crawls.finish()
             m.metadumpLines = crawled.lines

@@ -100,15 +100,6 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
         #expect(events == [.failed(answer)])
     }
 
-    @Test func metadumpSkimCountsLines() throws {
-        var buf = ResponseBuffer()
-        buf.append(contentsOf: Array("key=a exp=-1 la=1 cas=1 fetch=no cls=1 size=1\nkey=b exp=-1 la=1 cas=2 fetch=no cls=1 size=1\nEND\r\n".utf8))
-        var p = MetadumpParser()
-        #expect(try p.skim(from: &buf) == .entryLine)
-        #expect(try p.skim(from: &buf) == .entryLine)
-        #expect(try p.skim(from: &buf) == .end)
-    }
-
     @Test(arguments: [
         "key=%zz exp=-1 la=1 cas=1 fetch=no cls=1 size=1\n",
         "key=a exp=never la=1 cas=1 fetch=no\n",
