@@ -218,22 +218,10 @@ final class WriterCore: @unchecked Sendable {
         guard !encoded.isEmpty else { return }
         monitor.lock()
         defer { monitor.unlock() }
-        guard state == .open else { throw DumpWriteError(kind: .closed, message: "writer is closed", path: path) }
-        if let failure { throw failure }
-        let bytes = encoded.bytes
-        if !current.isEmpty && current.count + bytes.count > current.capacity {
-            endMemberLocked()
-            guard state == .open else { throw DumpWriteError(kind: .closed, message: "writer is closed", path: path) }
-            if let failure { throw failure }
-        }
+        try prepareLocked(adding: encoded.bytes.count)
         let before = current.count
-        current.append(contentsOf: bytes)
-        records += encoded.count
-        uncompressedBytes += Int64(bytes.count)
-        if before == 0 {
-            currentStart = Monitor.nowNanos()
-            monitor.signal(Cond.timer)
-        }
+        current.append(contentsOf: encoded.bytes)
+        countLocked(records: encoded.count, from: before)
         if current.count >= memberBytes { endMemberLocked() }
         if let failure { throw failure }
     }
@@ -249,10 +237,7 @@ final class WriterCore: @unchecked Sendable {
         }
         defer { monitor.unlock() }
         let count = encoded.exchangeBytes(with: &current)  // `current` was empty: the batch gets its buffer
-        records += count
-        uncompressedBytes += Int64(current.count)
-        currentStart = Monitor.nowNanos()
-        monitor.signal(Cond.timer)
+        countLocked(records: count, from: 0)
         // A handed-over batch is a member of its own (at least half a member): the next batch then
         // finds no member being filled and is handed over too, instead of copied behind this one.
         endMemberLocked()
@@ -307,14 +292,7 @@ final class WriterCore: @unchecked Sendable {
     // MARK: - Internals (monitor held unless said otherwise)
 
     private func appendLocked(_ record: DumpRecord) throws(DumpWriteError) {
-        guard state == .open else { throw DumpWriteError(kind: .closed, message: "writer is closed", path: path) }
-        if let failure { throw failure }
-        // End the member first if this record would make the buffer reallocate (a copy and a doubling).
-        if !current.isEmpty && current.count + RecordEncoding.estimatedSize(record) > current.capacity {
-            endMemberLocked()
-            guard state == .open else { throw DumpWriteError(kind: .closed, message: "writer is closed", path: path) }
-            if let failure { throw failure }
-        }
+        try prepareLocked(adding: RecordEncoding.estimatedSize(record))
         let before = current.count
         do throws(DumpWriteError) {
             try RecordEncoding.append(record, to: &current)
@@ -322,7 +300,25 @@ final class WriterCore: @unchecked Sendable {
             current.removeSubrange(before...)
             throw DumpWriteError(kind: error.kind, message: error.message, path: path)
         }
-        records += 1
+        countLocked(records: 1, from: before)
+    }
+
+    /// Throws when the writer is closed or has failed; ends the current member first when `size` more
+    /// bytes would make its buffer reallocate (a copy and a doubling).
+    private func prepareLocked(adding size: Int) throws(DumpWriteError) {
+        guard state == .open else { throw DumpWriteError(kind: .closed, message: "writer is closed", path: path) }
+        if let failure { throw failure }
+        if !current.isEmpty && current.count + size > current.capacity {
+            endMemberLocked()
+            guard state == .open else { throw DumpWriteError(kind: .closed, message: "writer is closed", path: path) }
+            if let failure { throw failure }
+        }
+    }
+
+    /// Counts `count` records that grew the current member from `before` bytes; a member that was
+    /// empty starts its timer.
+    private func countLocked(records count: Int, from before: Int) {
+        records += count
         uncompressedBytes += Int64(current.count - before)
         if before == 0 {
             currentStart = Monitor.nowNanos()

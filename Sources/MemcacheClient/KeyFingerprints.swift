@@ -44,17 +44,6 @@ func keyFingerprint(_ key: [UInt8]) -> UInt64 {
     return h
 }
 
-/// A new file in `directory`, already unlinked: it disappears when its descriptor is closed.
-func unlinkedTemporaryFile(in directory: String, prefix: String, what: String) throws -> Int32 {
-    var template = Array((directory + "/" + prefix + "-XXXXXX").utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else {
-        throw MemcacheClientError.spoolFailed("cannot create a \(what) in \(directory): \(String(cString: strerror(errno)))")
-    }
-    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-    return fd
-}
-
 /// The fingerprints of one crawl, as sorted runs in an unlinked file. Written by one task only.
 final class FingerprintRuns {
     private let fd: Int32
@@ -65,7 +54,7 @@ final class FingerprintRuns {
     private var fileSize: Int64 = 0
 
     init(directory: String, runCapacity: Int = 1 << 19) throws {
-        fd = try unlinkedTemporaryFile(in: directory, prefix: ".metadump-keys", what: "key file")
+        fd = try SpoolFiles.unlinkedTemporary(in: directory, prefix: ".metadump-keys", what: "key file")
         self.runCapacity = max(1, runCapacity)
         chunk.reserveCapacity(self.runCapacity)
     }
@@ -83,15 +72,7 @@ final class FingerprintRuns {
     func spill() throws {
         guard !chunk.isEmpty else { return }
         chunk.sort()
-        try chunk.withUnsafeBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = pwrite(fd, raw.baseAddress! + off, raw.count - off, off_t(fileSize) + off_t(off))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw MemcacheClientError.spoolFailed("key file write failed: \(String(cString: strerror(errno)))") }
-                off += n
-            }
-        }
+        try chunk.withUnsafeBytes { try SpoolFiles.write(fd, $0, at: fileSize, what: "key file") }
         runs.append((fileSize, chunk.count))
         fileSize += Int64(chunk.count * 8)
         chunk.removeAll(keepingCapacity: true)
@@ -148,17 +129,7 @@ struct MergedFingerprints {
         }
         var buffer = [UInt64](repeating: 0, count: n)
         let offset = cursors[i].offset
-        let got = buffer.withUnsafeMutableBytes { raw -> Int in
-            var off = 0
-            while off < raw.count {
-                let r = pread(fd, raw.baseAddress! + off, raw.count - off, off_t(offset) + off_t(off))
-                if r < 0 && errno == EINTR { continue }
-                if r <= 0 { return -1 }
-                off += r
-            }
-            return off
-        }
-        guard got == n * 8 else { throw MemcacheClientError.spoolFailed("key file read failed") }
+        try buffer.withUnsafeMutableBytes { try SpoolFiles.read(fd, into: $0, at: offset, what: "key file") }
         cursors[i].buffer = buffer
         cursors[i].offset += Int64(n * 8)
         cursors[i].remaining -= n

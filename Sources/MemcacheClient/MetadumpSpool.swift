@@ -36,6 +36,7 @@ public final class MetadumpSpool: @unchecked Sendable {
     // Writer side: used only by the crawl task.
     private var out: [UInt8] = []
     private var writerLines = 0
+    private var writerBytes: Int64 = 0
     let fingerprints: FingerprintRuns
     // Reader side: used only by the key source's caller (the batcher serialises it).
     private var chunk: [UInt8] = []
@@ -50,7 +51,7 @@ public final class MetadumpSpool: @unchecked Sendable {
     /// An empty spool file in `directory`, already unlinked (it disappears when closed), and the
     /// fingerprint runs beside it (`runCapacity` fingerprints in memory at most).
     public init(directory: String, runCapacity: Int = 1 << 19) throws {
-        let fd = try unlinkedTemporaryFile(in: directory, prefix: ".metadump-spool", what: "spool file")
+        let fd = try SpoolFiles.unlinkedTemporary(in: directory, prefix: ".metadump-spool", what: "spool file")
         self.fd = fd
         do {
             fingerprints = try FingerprintRuns(directory: directory, runCapacity: runCapacity)
@@ -124,7 +125,8 @@ public final class MetadumpSpool: @unchecked Sendable {
             SpoolRecord.append(e, fingerprint: fingerprint, to: &out)
         }
         if case .failed? = outcome { return outcome }
-        try MetadumpSpool.writeAll(fd, out)
+        try out.withUnsafeBytes { try SpoolFiles.write(fd, $0, at: writerBytes, what: "spool") }
+        writerBytes += Int64(out.count)
         written.withLock { [count = out.count, writerLines] in
             $0.bytes += Int64(count)
             $0.lines = writerLines
@@ -149,19 +151,6 @@ public final class MetadumpSpool: @unchecked Sendable {
     /// The listing broke off: the reader throws.
     func fail(_ reason: String) {
         written.withLock { $0.failure = reason }
-    }
-
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            var off = 0
-            while off < raw.count {
-                let n = write(fd, base + off, raw.count - off)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw MemcacheClientError.spoolFailed("write failed: \(String(cString: strerror(errno)))") }
-                off += n
-            }
-        }
     }
 
     // MARK: - Reader (the fetch side)
@@ -208,20 +197,15 @@ public final class MetadumpSpool: @unchecked Sendable {
         let want = Int(min(Int64(1 << 20), published - readOffset))
         let old = chunk.count
         chunk.append(contentsOf: repeatElement(0, count: want))
-        let n = chunk.withUnsafeMutableBytes { raw -> Int in
-            guard let base = raw.baseAddress else { return -1 }
-            while true {
-                let r = pread(fd, base + old, want, off_t(readOffset))
-                if r < 0 && errno == EINTR { continue }
-                return r
+        do {
+            try chunk.withUnsafeMutableBytes { raw in
+                try SpoolFiles.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[old...]), at: readOffset, what: "spool")
             }
-        }
-        guard n > 0 else {
+        } catch {
             chunk.removeSubrange(old...)
-            throw MemcacheClientError.spoolFailed("cannot read the spool: \(n < 0 ? String(cString: strerror(errno)) : "unexpected end")")
+            throw error
         }
-        chunk.removeSubrange((old + n)...)
-        readOffset += Int64(n)
+        readOffset += Int64(want)
     }
 }
 
