@@ -94,6 +94,26 @@ struct Arena {
         nodes.reserveCapacity(max(16, input.count / 8))
     }
 
+    /// An empty arena over `input` in the arrays a previous decode left in `scratch` (capacity only).
+    init(input: [UInt8], reusing scratch: inout Scratch) {
+        self.input = input
+        nodes = Scratch.take(&scratch.nodes)
+        records = Scratch.take(&scratch.records)
+        aux = Scratch.take(&scratch.aux)
+        seqs = SeqStore(pool: Scratch.take(&scratch.pool), spans: Scratch.take(&scratch.spans))
+        nodes.reserveCapacity(max(16, input.count / 8))
+    }
+
+    /// Gives the arrays back to `scratch` for the next decode.
+    consuming func recycle(into scratch: inout Scratch) {
+        scratch.input = input
+        scratch.nodes = nodes
+        scratch.records = records
+        scratch.aux = aux
+        scratch.pool = seqs.pool
+        scratch.spans = seqs.spans
+    }
+
     @inline(__always) mutating func add(_ n: Node) -> Int32 {
         nodes.append(n)
         return Int32(truncatingIfNeeded: nodes.count - 1)

@@ -21,6 +21,21 @@ struct JSONWriter: ~Copyable {
 
     init(capacity: Int) { out = ByteSink(capacity: capacity) }
 
+    /// A writer that starts empty in `sink`'s allocation.
+    init(reusing sink: consuming ByteSink) {
+        sink.removeAll()
+        out = sink
+    }
+
+    /// Forgets everything written, keeping the allocations.
+    mutating func restart() {
+        out.removeAll()
+        containers.truncate(to: 0)
+    }
+
+    /// Ends the writer and hands its output buffer back.
+    consuming func takeSink() -> ByteSink { out }
+
     var depth: Int { containers.count }
 
     /// The bytes written so far.

@@ -24,6 +24,20 @@ struct Machine: ~Copyable {
         memoDenseLimit = input.count + 16
     }
 
+    /// A machine whose arena and memo start empty in the arrays a previous decode left in `scratch`.
+    init(input: [UInt8], limits: PickleLimits, reusing scratch: inout Scratch) {
+        arena = Arena(input: input, reusing: &scratch)
+        memoDense = Scratch.take(&scratch.memo)
+        self.limits = limits
+        memoDenseLimit = input.count + 16
+    }
+
+    /// Ends the machine: its memo goes back to `scratch`, its arena to the caller.
+    consuming func finish(recyclingMemoInto scratch: inout Scratch) -> Arena {
+        scratch.memo = memoDense
+        return arena
+    }
+
     // MARK: errors and stack helpers
 
     mutating func fail(_ kind: PickleError.Kind, _ message: String) -> PickleError {

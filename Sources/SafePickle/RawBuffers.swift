@@ -59,6 +59,15 @@ struct ByteSink: ~Copyable {
 
     /// A copy of the bytes written so far.
     func array() -> [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// The bytes written so far, valid until the next mutation.
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// Forgets the bytes written, keeping the allocation.
+    mutating func removeAll() { count = 0 }
+
+    /// Bytes allocated.
+    var allocatedBytes: Int { capacity }
 }
 
 /// A stack of plain values (node ids, marks, render tasks, open containers).

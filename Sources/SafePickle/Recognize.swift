@@ -75,16 +75,16 @@ extension Renderer {
     }
 
     /// `latin1(id)` when it has exactly `count` (≤ 16) bytes, without allocating.
-    mutating func latin1Fixed(_ id: Int32, count: Int) -> SIMD16<UInt8>? {
+    mutating func latin1Fixed(_ id: Int32, count: Int) -> StateBytes? {
         guard kind(id) == .str else { return nil }
         let b = bytes(node(id))
-        var st = SIMD16<UInt8>()
+        var st = StateBytes()
         var n = 0
         var i = 0
         while i < b.count {
             guard let cp = Renderer.codePoint(b, &i) else { continue }
             guard cp < 256, n < count else { return nil }
-            st[n] = UInt8(cp)
+            st.put(n, UInt8(cp))
             n += 1
         }
         return n == count ? st : nil
@@ -223,6 +223,18 @@ extension Renderer {
             break
         }
         try generic(id, r)
+    }
+
+    /// Payload and metadata node of a `dogpile.cache.api.CachedValue` record with a plain shape (no
+    /// state beyond None or `{}`, no items, no keyword arguments), or nil.
+    mutating func cachedValueParts(_ id: Int32) -> (Int32, Int32)? {
+        let n = node(id)
+        guard n.kind == .record else { return nil }
+        let rec = arena.records[n.a]
+        guard known(rec.callable) == .cachedValue, stateIsTrivial(rec), isEmpty(rec.items), isEmpty(rec.dictItems),
+            rec.kwargs < 0 || arena.seqs[node(rec.kwargs).a].isEmpty
+        else { return nil }
+        return cachedParts(args(rec))
     }
 
     /// `(P, M)` or `((P, M),)`.

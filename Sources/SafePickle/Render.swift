@@ -31,13 +31,37 @@ struct Renderer: ~Copyable {
     let auxBytes: UnsafeRawBufferPointer
 
     init(arena: Arena, limits: PickleLimits, input: UnsafeRawBufferPointer, aux: UnsafeRawBufferPointer) {
+        self.init(arena: arena, limits: limits, input: input, aux: aux,
+                  writer: JSONWriter(capacity: Renderer.outputCapacity(arena)), active: [])
+    }
+
+    /// A renderer writing into `writer` (emptied first), with `active` as the array to reuse for its
+    /// per-node bookkeeping (refilled here).
+    init(arena: Arena, limits: PickleLimits, input: UnsafeRawBufferPointer, aux: UnsafeRawBufferPointer,
+         writer: consuming JSONWriter, active: [Int32]) {
         self.arena = arena
         self.limits = limits
         inputBytes = input
         auxBytes = aux
-        w = JSONWriter(capacity: arena.input.count * 2 + 64)
-        active = [Int32](repeating: -1, count: arena.nodes.count)
+        w = writer
+        self.active = active
+        self.active.removeAll(keepingCapacity: true)
+        self.active.append(contentsOf: repeatElement(-1, count: arena.nodes.count))
     }
+
+    /// A first guess at the output size: twice the input.
+    static func outputCapacity(_ arena: Arena) -> Int { arena.input.count * 2 + 64 }
+
+    /// Empties the output and the budget for rendering another root (after a completed render).
+    mutating func restart() {
+        w.restart()
+        tasks.truncate(to: 0)
+        locals.removeAll(keepingCapacity: true)
+        visited = 0
+    }
+
+    /// Ends the renderer, handing back its writer for reuse.
+    consuming func finish() -> JSONWriter { w }
 
     mutating func fail(_ message: String) -> PickleError { PickleError(.limit, message, offset: -1) }
 
@@ -68,6 +92,12 @@ struct Renderer: ~Copyable {
 
     /// Renders `root` as one JSON value.
     mutating func render(_ root: Int32) throws(PickleError) -> [UInt8] {
+        try write(root)
+        return w.bytes()
+    }
+
+    /// Writes `root` as one JSON value into the writer.
+    mutating func write(_ root: Int32) throws(PickleError) {
         tasks.append(.value(root))
         while let t = tasks.popLast() {
             switch t {
@@ -107,7 +137,6 @@ struct Renderer: ~Copyable {
                 }
             }
         }
-        return w.bytes()
     }
 
     // MARK: containers

@@ -7,6 +7,10 @@
 // API:
 //   SafePickle.decode(_ bytes: [UInt8], limits: PickleLimits = .default) -> Result<PickleValue, PickleError>
 //   SafePickle.canonicalJSON(_ bytes: [UInt8], limits:) -> Result<[UInt8], PickleError>   // one JSON value, no newline
+//   PickleDecoder(limits:)                                              // reusable, one per thread
+//     .canonicalJSON(_ pickle: UnsafeRawBufferPointer) -> Result<[UInt8], PickleError>
+//     .json(_ pickle: UnsafeRawBufferPointer, splittingCachedValue: Bool) -> Result<PickleJSON, PickleError>
+//     .withCanonicalJSON(_ pickle:, _ body: (Result<UnsafeRawBufferPointer, PickleError>) -> R) -> R
 //   SafePickle.errorJSON(_ error: PickleError) -> [UInt8]              // {"$error": kind, "$detail": message}
 //   SafePickle.protocolVersion(_ bytes: [UInt8]) -> Int?               // the PROTO byte, nil for protocol 0/1 streams
 //   SafePickle.disassemble(_ bytes: [UInt8]) -> String                  // a pickletools.dis-like listing
@@ -45,17 +49,7 @@ public struct PickleValue: Sendable {
     }
 
     /// Payload and metadata node of a top-level `dogpile.cache.api.CachedValue`, when it has that shape.
-    var cachedValueNodes: (Int32, Int32)? {
-        let n = arena.nodes[Int(root)]
-        guard n.kind == .record else { return nil }
-        let rec = arena.records[n.a]
-        return withRenderer { r in
-            guard r.known(rec.callable) == .cachedValue, rec.state < 0 || r.stateIsTrivial(rec), r.isEmpty(rec.items),
-                r.isEmpty(rec.dictItems), rec.kwargs < 0 || arena.seqs[arena.nodes[Int(rec.kwargs)].a].isEmpty
-            else { return nil }
-            return r.cachedParts(r.args(rec))
-        }
-    }
+    var cachedValueNodes: (Int32, Int32)? { withRenderer { r in r.cachedValueParts(root) } }
 
     /// True when the top-level value renders as `{"$cachedvalue": …}`.
     public var isCachedValue: Bool { cachedValueNodes != nil }
@@ -81,9 +75,10 @@ public enum SafePickle {
         }
     }
 
-    /// Decodes and renders canonical JSON in one step.
+    /// Decodes and renders canonical JSON in one step (for many pickles in a row, `PickleDecoder`
+    /// reuses its buffers).
     public static func canonicalJSON(_ bytes: [UInt8], limits: PickleLimits = .default) -> Result<[UInt8], PickleError> {
-        decode(bytes, limits: limits).flatMap { $0.canonicalJSON() }
+        bytes.withUnsafeBytes { PickleDecoder(limits: limits).canonicalJSON($0) }
     }
 
     /// `{"$error": "<kind>", "$detail": "<message (at byte N)>"}`.

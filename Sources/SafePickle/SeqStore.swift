@@ -25,6 +25,16 @@ struct SeqStore {
     var pool: [Int32] = []
     var spans: [SeqSpan] = []
 
+    init() {}
+
+    /// A store in the given (emptied) arrays, to reuse their capacity.
+    init(pool: [Int32], spans: [SeqSpan]) {
+        self.pool = pool
+        self.spans = spans
+        self.pool.removeAll(keepingCapacity: true)
+        self.spans.removeAll(keepingCapacity: true)
+    }
+
     /// Number of sequences.
     var count: Int { spans.count }
 
