@@ -2,7 +2,7 @@
 # Benchmarks SafePickle against CPython on one Keystone-shaped corpus (mostly ~10 KB token dicts,
 # every 20th a ~600 KB token list), per row: protocol 0 from Python 2.7 cPickle (if python2.7 is
 # available) and from Python 3, protocols 2 and 5 from Python 3. Prints MB/s and ratios.
-# usage: Benchmarks/pickle-bench.sh [MB_PER_ROW=60]   (env: MCF_PYTHON, PY27)
+# usage: Benchmarks/pickle-bench.sh [MB_PER_ROW=60]   (env: MCF_PYTHON, PY27, BENCH_REPEAT=3, SCRATCH)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB=${1:-60}
@@ -24,17 +24,25 @@ else
   echo "py2-p0: skipped (no python2.7 at $PY27)"
 fi
 PYVER=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+# Each row: Swift and CPython measured alternately REPEAT times, so both see the same machine; the
+# figures are the medians (this VM's speed drifts by ±20% from minute to minute).
+REPEAT=${BENCH_REPEAT:-3}
+echo "each row: median of $REPEAT alternated runs"
 printf '%-8s %8s %12s %12s %14s %10s %10s\n' row MB swift_MB/s "py${PYVER}_loads" loads+json "x_loads" "x_loads+json"
 for row in $ROWS; do
   f="$WORK/$row.bin"
-  s=$("$BENCH" "$f" 1)
-  p=$("$PY" Benchmarks/pickle_bench_corpus.py measure "$f")
-  "$PY" - "$row" "$s" "$p" <<'PYEOF'
-import json, sys
-row, s, p = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
-assert s['errors'] == 0, s
-print('%-8s %8.1f %12.1f %12.1f %14.1f %10.2f %10.2f' % (row, s['input_mb'], s['mb_per_s'], p['loads_mb_per_s'],
-      p['loads_json_mb_per_s'], s['mb_per_s'] / p['loads_mb_per_s'], s['mb_per_s'] / p['loads_json_mb_per_s']))
+  : > "$WORK/runs.jsonl"
+  for _ in $(seq "$REPEAT"); do
+    printf '{"swift": %s, "python": %s}\n' "$("$BENCH" "$f" 1)" "$("$PY" Benchmarks/pickle_bench_corpus.py measure "$f")" >> "$WORK/runs.jsonl"
+  done
+  "$PY" - "$row" "$WORK/runs.jsonl" <<'PYEOF'
+import json, statistics, sys
+row, runs = sys.argv[1], [json.loads(l) for l in open(sys.argv[2])]
+assert all(r['swift']['errors'] == 0 for r in runs), runs
+s = statistics.median(r['swift']['mb_per_s'] for r in runs)
+l = statistics.median(r['python']['loads_mb_per_s'] for r in runs)
+lj = statistics.median(r['python']['loads_json_mb_per_s'] for r in runs)
+print('%-8s %8.1f %12.1f %12.1f %14.1f %10.2f %10.2f' % (row, runs[0]['swift']['input_mb'], s, l, lj, s / l, s / lj))
 PYEOF
 done
 echo "targets: x_loads >= 1, x_loads+json >= 5 (single-threaded)"

@@ -160,6 +160,15 @@ struct Machine: ~Copyable {
         return arena.add(Node(kind: .py2str, flags: flags, a: offset, b: buf.count))
     }
 
+    /// A Py2 str node over the bytes of `aux` from `offset` to its end.
+    mutating func newPy2Str(auxAt offset: Int) -> Int32 {
+        let count = arena.aux.count - offset
+        let valid = arena.aux.withUnsafeBytes {
+            TextCodecs.validateUTF8(UnsafeRawBufferPointer(rebasing: $0[offset...]), surrogatePass: false) != nil
+        }
+        return arena.add(Node(kind: .py2str, flags: Node.inAux | (valid ? Node.validUTF8 : 0), a: offset, b: count))
+    }
+
     mutating func newGlobal(module: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer) -> Int32 {
         let off = arena.addAux(module)
         arena.aux.append(UInt8(ascii: "."))
@@ -297,6 +306,25 @@ struct Machine: ~Copyable {
             return v
         }
         throw fail(.memoError, "memo id \(id) was never PUT")
+    }
+
+    /// The PUT/GET argument line: 1–18 plain digits and a newline are read in one pass; anything else
+    /// goes through `line` and `memoIdText`.
+    @inline(__always) mutating func memoIdLine(_ input: UnsafeRawBufferPointer) throws(PickleError) -> Int {
+        var i = pos
+        var v = 0
+        let end = min(input.count, pos + 18)
+        while i < end {
+            let d = input[i] &- 0x30
+            if d > 9 { break }
+            v = v &* 10 &+ Int(d)
+            i += 1
+        }
+        if i > pos && i < input.count && input[i] == 0x0A {
+            pos = i + 1
+            return v
+        }
+        return try memoIdText(try line(input))
     }
 
     /// PUT/GET decimal text argument.

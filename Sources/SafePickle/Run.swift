@@ -82,14 +82,13 @@ extension Machine {
                 }
                 let inner = UnsafeRawBufferPointer(rebasing: l[1..<(l.count - 1)])
                 let innerOffset = pos - 1 - l.count + 1
-                if !inner.contains(0x5C) {
+                if !TextCodecs.contains(inner, 0x5C) {
                     try push(newPy2Str(inner, offset: innerOffset, inAux: false))
                 } else {
-                    var out: [UInt8] = []
-                    guard TextCodecs.escapeDecode(inner, into: &out) else { throw fail(.badArgument, "bad STRING escape") }
-                    let off = arena.addAux(out)
-                    let id = out.withUnsafeBytes { newPy2Str($0, offset: off, inAux: true) }
-                    try push(id)
+                    // Decoded straight onto the end of aux (a failure throws, so a partial tail is never used).
+                    let off = arena.aux.count
+                    guard TextCodecs.escapeDecode(inner, into: &arena.aux) else { throw fail(.badArgument, "bad STRING escape") }
+                    try push(newPy2Str(auxAt: off))
                 }
             case .BINSTRING, .SHORT_BINSTRING:
                 let n = try length(op == .BINSTRING ? 4 : 1, signed: true, input)
@@ -114,13 +113,11 @@ extension Machine {
                 if TextCodecs.isPlainASCII(l) {
                     try push(newStr(inputAt: start, count: l.count, surrogates: false))
                 } else {
-                    var out: [UInt8] = []
-                    out.reserveCapacity(l.count + 8)
-                    guard let sur = TextCodecs.rawUnicodeEscape(l, into: &out) else {
+                    let off = arena.aux.count
+                    guard let sur = TextCodecs.rawUnicodeEscape(l, into: &arena.aux) else {
                         throw fail(.badArgument, "bad raw-unicode-escape in UNICODE")
                     }
-                    let off = arena.addAux(out)
-                    try push(arena.add(Node(kind: .str, flags: Node.inAux | (sur ? Node.surrogates : 0), a: off, b: out.count)))
+                    try push(arena.add(Node(kind: .str, flags: Node.inAux | (sur ? Node.surrogates : 0), a: off, b: arena.aux.count - off)))
                 }
             case .EMPTY_LIST: try push(arena.addSeq(.list, []))
             case .EMPTY_TUPLE: try push(arena.addSeq(.tuple, []))
@@ -176,11 +173,11 @@ extension Machine {
                 }
             case .POP_MARK: _ = try popMark()
             case .DUP: try push(try top())
-            case .GET: try push(try memoGet(try memoIdText(try line(input))))
+            case .GET: try push(try memoGet(try memoIdLine(input)))
             case .BINGET: try push(try memoGet(Int(try uint(1, input))))
             case .LONG_BINGET: try push(try memoGet(Int(try uint(4, input))))
             case .PUT:
-                let id = try memoIdText(try line(input))
+                let id = try memoIdLine(input)
                 try memoPut(id, try top())
             case .BINPUT: let id = Int(try uint(1, input)); try memoPut(id, try top())
             case .LONG_BINPUT: let id = Int(try uint(4, input)); try memoPut(id, try top())

@@ -5,8 +5,51 @@
 enum TextCodecs {
     /// Every byte ASCII and none a backslash (so raw-unicode-escape text is the same bytes as UTF-8).
     static func isPlainASCII(_ buf: UnsafeRawBufferPointer) -> Bool {
-        for c in buf where c >= 0x80 || c == 0x5C { return false }
+        var i = 0
+        let n = buf.count
+        while i + 8 <= n {
+            let w = buf.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if w & 0x8080_8080_8080_8080 != 0 || hasZeroByte(w ^ 0x5C5C_5C5C_5C5C_5C5C) { return false }
+            i += 8
+        }
+        while i < n {
+            if buf[i] >= 0x80 || buf[i] == 0x5C { return false }
+            i += 1
+        }
         return true
+    }
+
+    /// Does `buf` contain `byte`? (8 bytes at a time.)
+    static func contains(_ buf: UnsafeRawBufferPointer, _ byte: UInt8) -> Bool {
+        var i = 0
+        let n = buf.count
+        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+        while i + 8 <= n {
+            if hasZeroByte(buf.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern) { return true }
+            i += 8
+        }
+        while i < n {
+            if buf[i] == byte { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Exact test for a zero byte in `w`.
+    @inline(__always) static func hasZeroByte(_ w: UInt64) -> Bool {
+        (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080 != 0
+    }
+
+    /// Appends to `out` what `body` writes: `body` gets room for `maxCount` bytes (a temporary
+    /// buffer, on the stack when small) and returns how many it wrote, or nil to fail, in which case
+    /// `out` is left as it was.
+    @inline(__always)
+    static func append(to out: inout [UInt8], maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int?) -> Bool {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(maxCount, 1)) { tmp in
+            guard let base = tmp.baseAddress, let written = body(base), written >= 0, written <= maxCount else { return false }
+            out.append(contentsOf: UnsafeBufferPointer(start: base, count: written))
+            return true
+        }
     }
 
     /// UTF-8 check. Returns nil if invalid; otherwise whether surrogates (ED A0..BF xx) occurred.
@@ -50,6 +93,30 @@ enum TextCodecs {
         return sur
     }
 
+    /// Writes code point `cp` (≤ 0x10FFFF) as generalised UTF-8 at `p`; returns the byte count (1–4).
+    @inline(__always) static func writeUTF8(_ cp: UInt32, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        switch cp {
+        case 0..<0x80:
+            p[0] = UInt8(cp)
+            return 1
+        case 0x80..<0x800:
+            p[0] = UInt8(0xC0 | (cp >> 6))
+            p[1] = UInt8(0x80 | (cp & 0x3F))
+            return 2
+        case 0x800..<0x10000:
+            p[0] = UInt8(0xE0 | (cp >> 12))
+            p[1] = UInt8(0x80 | ((cp >> 6) & 0x3F))
+            p[2] = UInt8(0x80 | (cp & 0x3F))
+            return 3
+        default:
+            p[0] = UInt8(0xF0 | (cp >> 18))
+            p[1] = UInt8(0x80 | ((cp >> 12) & 0x3F))
+            p[2] = UInt8(0x80 | ((cp >> 6) & 0x3F))
+            p[3] = UInt8(0x80 | (cp & 0x3F))
+            return 4
+        }
+    }
+
     /// Appends code point `cp` as (generalised, surrogates allowed) UTF-8.
     @inline(__always) static func appendUTF8(_ cp: UInt32, to out: inout [UInt8]) {
         switch cp {
@@ -78,79 +145,93 @@ enum TextCodecs {
         }
     }
 
-    /// Python `codecs.escape_decode` of the inside of a quoted STRING argument. Nil on a bad escape.
+    /// Python `codecs.escape_decode` of the inside of a quoted STRING argument, appended to `out`.
+    /// False on a bad escape (then `out` is unchanged). The output is never longer than the input.
     static func escapeDecode(_ s: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
-        var i = 0
         let n = s.count
-        while i < n {
-            let c = s[i]
-            if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
-            guard i + 1 < n else { return false }
-            let e = s[i + 1]
-            i += 2
-            switch e {
-            case UInt8(ascii: "\n"): break
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "'"): out.append(0x27)
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "a"): out.append(0x07)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "v"): out.append(0x0B)
-            case UInt8(ascii: "x"):
-                guard i + 1 < n, let h = hexValue(s[i]), let l = hexValue(s[i + 1]) else { return false }
-                out.append(UInt8(h << 4 | l))
+        return append(to: &out, maxCount: n) { o in
+            var i = 0, w = 0
+            @inline(__always) func put(_ b: UInt8) { o[w] = b; w += 1 }
+            while i < n {
+                let c = s[i]
+                if c != UInt8(ascii: "\\") { put(c); i += 1; continue }
+                guard i + 1 < n else { return nil }
+                let e = s[i + 1]
                 i += 2
-            case UInt8(ascii: "0")...UInt8(ascii: "7"):
-                var v = UInt32(e - UInt8(ascii: "0"))
-                var k = 0
-                while k < 2, i < n, s[i] >= UInt8(ascii: "0"), s[i] <= UInt8(ascii: "7") {
-                    v = v * 8 + UInt32(s[i] - UInt8(ascii: "0"))
-                    i += 1
-                    k += 1
+                switch e {
+                case UInt8(ascii: "\n"): break
+                case UInt8(ascii: "\\"): put(0x5C)
+                case UInt8(ascii: "'"): put(0x27)
+                case UInt8(ascii: "\""): put(0x22)
+                case UInt8(ascii: "a"): put(0x07)
+                case UInt8(ascii: "b"): put(0x08)
+                case UInt8(ascii: "f"): put(0x0C)
+                case UInt8(ascii: "n"): put(0x0A)
+                case UInt8(ascii: "r"): put(0x0D)
+                case UInt8(ascii: "t"): put(0x09)
+                case UInt8(ascii: "v"): put(0x0B)
+                case UInt8(ascii: "x"):
+                    guard i + 1 < n, let h = hexValue(s[i]), let l = hexValue(s[i + 1]) else { return nil }
+                    put(UInt8(h << 4 | l))
+                    i += 2
+                case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                    var v = UInt32(e - UInt8(ascii: "0"))
+                    var k = 0
+                    while k < 2, i < n, s[i] >= UInt8(ascii: "0"), s[i] <= UInt8(ascii: "7") {
+                        v = v * 8 + UInt32(s[i] - UInt8(ascii: "0"))
+                        i += 1
+                        k += 1
+                    }
+                    put(UInt8(v & 0xFF))
+                default:
+                    put(0x5C)
+                    put(e)
                 }
-                out.append(UInt8(v & 0xFF))
-            default:
-                out.append(0x5C)
-                out.append(e)
             }
+            return w
         }
-        return true
     }
 
-    /// raw-unicode-escape decoding of a `V` line into UTF-8 (surrogates kept as 3-byte sequences).
-    /// Returns nil on a bad escape, else whether surrogates occurred.
+    /// raw-unicode-escape decoding of a `V` line into UTF-8 (surrogates kept as 3-byte sequences),
+    /// appended to `out`. Returns nil on a bad escape (then `out` is unchanged), else whether surrogates
+    /// occurred. The output is at most twice the input (a byte ≥ 0x80 becomes two).
     static func rawUnicodeEscape(_ s: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool? {
-        var i = 0
         let n = s.count
         var sur = false
-        while i < n {
-            let c = s[i]
-            if c == UInt8(ascii: "\\") && i + 1 < n && (s[i + 1] == UInt8(ascii: "u") || s[i + 1] == UInt8(ascii: "U")) {
-                let width = s[i + 1] == UInt8(ascii: "u") ? 4 : 8
-                guard i + 2 + width <= n else { return nil }
-                var v: UInt32 = 0
-                for k in 0..<width {
-                    guard let h = hexValue(s[i + 2 + k]) else { return nil }
-                    v = v << 4 | h
+        let ok = append(to: &out, maxCount: n * 2) { o in
+            var i = 0, w = 0
+            @inline(__always) func utf8(_ cp: UInt32) { w += writeUTF8(cp, to: o + w) }
+            while i < n {
+                let c = s[i]
+                if c < 0x80 && c != UInt8(ascii: "\\") {
+                    o[w] = c
+                    w += 1
+                    i += 1
+                } else if c == UInt8(ascii: "\\") && i + 1 < n && (s[i + 1] == UInt8(ascii: "u") || s[i + 1] == UInt8(ascii: "U")) {
+                    let width = s[i + 1] == UInt8(ascii: "u") ? 4 : 8
+                    guard i + 2 + width <= n else { return nil }
+                    var v: UInt32 = 0
+                    for k in 0..<width {
+                        guard let h = hexValue(s[i + 2 + k]) else { return nil }
+                        v = v << 4 | h
+                    }
+                    guard v <= 0x10FFFF else { return nil }
+                    if v >= 0xD800 && v < 0xE000 { sur = true }
+                    utf8(v)
+                    i += 2 + width
+                } else if c == UInt8(ascii: "\\") && i + 1 < n {
+                    o[w] = c
+                    w += 1
+                    utf8(UInt32(s[i + 1]))
+                    i += 2
+                } else {
+                    utf8(UInt32(c))
+                    i += 1
                 }
-                guard v <= 0x10FFFF else { return nil }
-                if v >= 0xD800 && v < 0xE000 { sur = true }
-                appendUTF8(v, to: &out)
-                i += 2 + width
-            } else if c == UInt8(ascii: "\\") && i + 1 < n {
-                out.append(c)
-                appendUTF8(UInt32(s[i + 1]), to: &out)
-                i += 2
-            } else {
-                appendUTF8(UInt32(c), to: &out)
-                i += 1
             }
+            return w
         }
-        return sur
+        return ok ? sur : nil
     }
 
     /// Result of INT/LONG text: a machine integer, or normalised decimal digits (with '-' sign) for big ones.
