@@ -215,41 +215,50 @@ public final class GzipInflater {
     /// Inflates one complete stream from the start of `bytes`, refusing to produce more than
     /// `maxOutput` bytes. Returns the output and how many input bytes the stream used
     /// (bytes after the stream end are left alone, as Python's `zlib.decompress` does).
+    /// Output goes into an uninitialised buffer that doubles as needed (first guess: 4× the input),
+    /// copied once into the result.
     public static func inflate(
         _ bytes: [UInt8], format: ZlibFormat, maxOutput: Int
     ) throws(ZlibError) -> (output: [UInt8], consumed: Int) {
         let inflater = try GzipInflater(format: format)
-        var output: [UInt8] = []
+        var capacity = max(1, min(maxOutput + 1, max(bytes.count * 4, 4096)))
+        var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 1)
+        defer { buffer.deallocate() }
+        var produced = 0
         var consumed = 0
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        var failure: ZlibError?
-        var ended = false
-        bytes.withUnsafeBytes { input in
-            chunk.withUnsafeMutableBytes { out in
-                while !ended {
-                    let step: Step
-                    do throws(ZlibError) {
-                        step = try inflater.inflate(UnsafeRawBufferPointer(rebasing: input[consumed...]), into: out)
-                    } catch {
-                        failure = error
-                        return
-                    }
-                    consumed += step.consumed
-                    if output.count + step.produced > maxOutput {
-                        failure = ZlibError(kind: .outputLimit, message: "output exceeds \(maxOutput) bytes")
-                        return
-                    }
-                    output.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[0..<step.produced]))
-                    ended = step.streamEnd
-                    if !ended && step.consumed == 0 && step.produced == 0 {
-                        failure = ZlibError(
-                            kind: .truncated, message: "stream ends after \(consumed) of \(bytes.count) bytes without its end")
-                        return
-                    }
+        while true {
+            // One byte of room beyond maxOutput, so that output past the limit is seen, not waited for.
+            if produced == capacity {
+                guard capacity <= maxOutput else {
+                    throw ZlibError(kind: .outputLimit, message: "output exceeds \(maxOutput) bytes")
                 }
+                let grown = min(capacity * 2, maxOutput + 1)
+                let fresh = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 1)
+                fresh.copyMemory(from: buffer, byteCount: produced)
+                buffer.deallocate()
+                buffer = fresh
+                capacity = grown
+            }
+            let room = UnsafeMutableRawBufferPointer(start: buffer + produced, count: capacity - produced)
+            let step = try bytes.withUnsafeBytes { input -> Result<Step, ZlibError> in
+                do throws(ZlibError) {
+                    return .success(try inflater.inflate(UnsafeRawBufferPointer(rebasing: input[consumed...]), into: room))
+                } catch {
+                    return .failure(error)
+                }
+            }.get()
+            consumed += step.consumed
+            produced += step.produced
+            if produced > maxOutput {
+                throw ZlibError(kind: .outputLimit, message: "output exceeds \(maxOutput) bytes")
+            }
+            if step.streamEnd { break }
+            if step.consumed == 0 && step.produced == 0 {
+                throw ZlibError(
+                    kind: .truncated, message: "stream ends after \(consumed) of \(bytes.count) bytes without its end")
             }
         }
-        if let failure { throw failure }
+        let output = [UInt8](UnsafeRawBufferPointer(start: buffer, count: produced))
         return (output, consumed)
     }
 

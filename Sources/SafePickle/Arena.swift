@@ -25,8 +25,9 @@ struct Node {
     static let surrogates: UInt8 = 2
     /// py2str: the bytes are strict UTF-8 (so it renders as a string).
     static let validUTF8: UInt8 = 4
-    /// The string has a byte JSON must escape (`"`, `\`, control); a cheap hint for the writer.
-    static let needsEscape: UInt8 = 8
+    /// str: known to have no byte JSON must escape (`"`, `\`, control), so it is written as it is.
+    /// Absent means "not known", never "needs escaping".
+    static let plainJSON: UInt8 = 8
 }
 
 /// A call record made by REDUCE, NEWOBJ, NEWOBJ_EX, INST or OBJ and annotated by BUILD, APPEND(S), SETITEM(S).

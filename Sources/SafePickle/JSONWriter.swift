@@ -88,6 +88,15 @@ struct JSONWriter: ~Copyable {
         out.append(UInt8(ascii: ":"))
     }
 
+    /// A key known to need no escape (see `plainStringValue`).
+    mutating func plainKey(_ bytes: UnsafeRawBufferPointer, path: PathKey) {
+        memberStart(path)
+        out.reserve(bytes.count + 3)
+        out.append(UInt8(ascii: "\""))
+        out.append(bytes)
+        out.append(StaticString("\":"))
+    }
+
     /// A literal key (ASCII, nothing to escape: every caller passes a `$name` or plain word).
     mutating func key(_ s: StaticString) {
         memberStart(.literal(s))
@@ -107,6 +116,15 @@ struct JSONWriter: ~Copyable {
     mutating func stringValue(_ bytes: UnsafeRawBufferPointer) {
         beforeValue()
         writeString(bytes)
+    }
+
+    /// `"…"` for bytes known to need no escape (valid UTF-8 without control bytes, `"` or `\`).
+    mutating func plainStringValue(_ bytes: UnsafeRawBufferPointer) {
+        beforeValue()
+        out.reserve(bytes.count + 2)
+        out.append(UInt8(ascii: "\""))
+        out.append(bytes)
+        out.append(UInt8(ascii: "\""))
     }
 
     mutating func stringValue(_ s: StaticString) {

@@ -147,26 +147,23 @@ struct Machine: ~Copyable {
         }
     }
 
-    /// A str node for input bytes [start, start+count) already known to be UTF-8 (surrogatepass).
-    mutating func newStr(inputAt start: Int, count: Int, surrogates: Bool) -> Int32 {
-        arena.add(Node(kind: .str, flags: surrogates ? Node.surrogates : 0, a: start, b: count))
-    }
-
     /// A Py2 str node over `buf`, which sits at `offset` in the input (or in aux when `inAux`).
     mutating func newPy2Str(_ buf: UnsafeRawBufferPointer, offset: Int, inAux: Bool) -> Int32 {
-        let valid = TextCodecs.validateUTF8(buf, surrogatePass: false) != nil
-        var flags: UInt8 = valid ? Node.validUTF8 : 0
-        if inAux { flags |= Node.inAux }
+        var flags: UInt8 = inAux ? Node.inAux : 0
+        if let scan = TextCodecs.scanUTF8(buf, surrogatePass: false, checkPlain: true) {
+            flags |= Node.validUTF8 | (scan.plainJSON ? Node.plainJSON : 0)
+        }
         return arena.add(Node(kind: .py2str, flags: flags, a: offset, b: buf.count))
     }
 
     /// A Py2 str node over the bytes of `aux` from `offset` to its end.
     mutating func newPy2Str(auxAt offset: Int) -> Int32 {
         let count = arena.aux.count - offset
-        let valid = arena.aux.withUnsafeBytes {
-            TextCodecs.validateUTF8(UnsafeRawBufferPointer(rebasing: $0[offset...]), surrogatePass: false) != nil
+        let scan = arena.aux.withUnsafeBytes {
+            TextCodecs.scanUTF8(UnsafeRawBufferPointer(rebasing: $0[offset...]), surrogatePass: false, checkPlain: true)
         }
-        return arena.add(Node(kind: .py2str, flags: Node.inAux | (valid ? Node.validUTF8 : 0), a: offset, b: count))
+        let flags = Node.inAux | (scan.map { Node.validUTF8 | ($0.plainJSON ? Node.plainJSON : 0) } ?? 0)
+        return arena.add(Node(kind: .py2str, flags: flags, a: offset, b: count))
     }
 
     mutating func newGlobal(module: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer) -> Int32 {
@@ -294,6 +291,18 @@ struct Machine: ~Copyable {
             memoSparse[id] = value
         }
         if isNew { memoCount += 1 }
+    }
+
+    /// MEMOIZE: `memoPut(memoCount, value)`, with the common case (the next dense slot is free and
+    /// already allocated) done in place.
+    @inline(__always) mutating func memoize(_ value: Int32) throws(PickleError) {
+        let id = memoCount
+        if id < memoDense.count && memoDense[id] < 0 && id < limits.maxMemoEntries {
+            memoDense[id] = value
+            memoCount = id + 1
+            return
+        }
+        try memoPut(id, value)
     }
 
     mutating func memoFull() -> PickleError { fail(.limit, "memo larger than \(limits.maxMemoEntries) entries") }

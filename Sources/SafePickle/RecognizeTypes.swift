@@ -329,7 +329,15 @@ struct StateBytes {
 
     /// The bytes of `b` (at most 16; any beyond are ignored).
     @inline(__always) init(_ b: UnsafeRawBufferPointer) {
-        for i in 0..<min(b.count, 16) { put(i, b[i]) }
+        var i = 0
+        if b.count >= 8 {
+            lo = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+            i = 8
+        }
+        while i < min(b.count, 16) {
+            put(i, b[i])
+            i += 1
+        }
     }
 
     /// Sets byte `i` (0..<16), which must not have been set before.

@@ -120,7 +120,9 @@ struct Renderer: ~Copyable {
                     let kid = element(s, pos)
                     let k = arena.nodes[Int(kid)]
                     let kb = bytes(k)
-                    if k.flags & Node.surrogates != 0 {
+                    if k.flags & Node.plainJSON != 0 {
+                        w.plainKey(kb, path: .node(kid))
+                    } else if k.flags & Node.surrogates != 0 {
                         let fixed = Renderer.fixSurrogates(kb)
                         fixed.withUnsafeBytes { w.key($0, path: .node(kid)) }
                     } else {
@@ -233,7 +235,9 @@ struct Renderer: ~Copyable {
         case .float: try writeDouble(Double(bitPattern: UInt64(bitPattern: Int64(n.a))))
         case .str: writeStr(n)
         case .py2str:
-            if n.flags & Node.validUTF8 != 0 {
+            if n.flags & Node.plainJSON != 0 {
+                w.plainStringValue(bytes(n))
+            } else if n.flags & Node.validUTF8 != 0 {
                 w.stringValue(bytes(n))
             } else {
                 try bytesMarker(n)
@@ -287,7 +291,9 @@ struct Renderer: ~Copyable {
 
     mutating func writeStr(_ n: Node) {
         let b = bytes(n)
-        if n.flags & Node.surrogates != 0 {
+        if n.flags & Node.plainJSON != 0 {
+            w.plainStringValue(b)
+        } else if n.flags & Node.surrogates != 0 {
             Renderer.fixSurrogates(b).withUnsafeBytes { w.stringValue($0) }
         } else {
             w.stringValue(b)

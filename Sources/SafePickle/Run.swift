@@ -103,15 +103,15 @@ extension Machine {
             case .BINUNICODE, .SHORT_BINUNICODE, .BINUNICODE8:
                 let width = op == .SHORT_BINUNICODE ? 1 : (op == .BINUNICODE ? 4 : 8)
                 let n = try length(width, signed: false, input)
-                guard let sur = TextCodecs.validateUTF8(UnsafeRawBufferPointer(rebasing: input[pos..<(pos + n)]), surrogatePass: true)
+                guard let scan = TextCodecs.scanUTF8(UnsafeRawBufferPointer(rebasing: input[pos..<(pos + n)]), surrogatePass: true, checkPlain: true)
                 else { throw fail(.badArgument, "invalid UTF-8 in BINUNICODE") }
-                try push(newStr(inputAt: pos, count: n, surrogates: sur))
+                try push(arena.add(Node(kind: .str, flags: (scan.surrogates ? Node.surrogates : 0) | (scan.plainJSON && !scan.surrogates ? Node.plainJSON : 0), a: pos, b: n)))
                 pos += n
             case .UNICODE:
                 let l = try line(input)
                 let start = pos - 1 - l.count
-                if TextCodecs.isPlainASCII(l) {
-                    try push(newStr(inputAt: start, count: l.count, surrogates: false))
+                if let plainJSON = TextCodecs.plainASCII(l) {
+                    try push(arena.add(Node(kind: .str, flags: plainJSON ? Node.plainJSON : 0, a: start, b: l.count)))
                 } else {
                     let off = arena.aux.count
                     guard let sur = TextCodecs.rawUnicodeEscape(l, into: &arena.aux) else {
@@ -181,7 +181,7 @@ extension Machine {
                 try memoPut(id, try top())
             case .BINPUT: let id = Int(try uint(1, input)); try memoPut(id, try top())
             case .LONG_BINPUT: let id = Int(try uint(4, input)); try memoPut(id, try top())
-            case .MEMOIZE: try memoPut(memoCount, try top())
+            case .MEMOIZE: try memoize(try top())
             case .GLOBAL, .INST:
                 let module = try line(input)
                 let name = try line(input)

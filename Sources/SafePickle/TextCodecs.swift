@@ -3,20 +3,25 @@
 // LONG1/LONG4 two's-complement integers to decimal.
 
 enum TextCodecs {
-    /// Every byte ASCII and none a backslash (so raw-unicode-escape text is the same bytes as UTF-8).
-    static func isPlainASCII(_ buf: UnsafeRawBufferPointer) -> Bool {
+    /// Every byte ASCII and none a backslash (so raw-unicode-escape text is the same bytes as UTF-8)?
+    /// Nil if not; otherwise whether it is also free of JSON escapes (no control byte or `"`).
+    static func plainASCII(_ buf: UnsafeRawBufferPointer) -> Bool? {
         var i = 0
         let n = buf.count
+        var plainJSON = true
         while i + 8 <= n {
             let w = buf.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            if w & 0x8080_8080_8080_8080 != 0 || hasZeroByte(w ^ 0x5C5C_5C5C_5C5C_5C5C) { return false }
+            if w & 0x8080_8080_8080_8080 != 0 || hasZeroByte(w ^ 0x5C5C_5C5C_5C5C_5C5C) { return nil }
+            if plainJSON && !JSONWriter.plain8(w) { plainJSON = false }
             i += 8
         }
         while i < n {
-            if buf[i] >= 0x80 || buf[i] == 0x5C { return false }
+            let c = buf[i]
+            if c >= 0x80 || c == 0x5C { return nil }
+            if c < 0x20 || c == 0x22 { plainJSON = false }
             i += 1
         }
-        return true
+        return plainJSON
     }
 
     /// Does `buf` contain `byte`? (8 bytes at a time.)
@@ -55,17 +60,38 @@ enum TextCodecs {
     /// UTF-8 check. Returns nil if invalid; otherwise whether surrogates (ED A0..BF xx) occurred.
     /// With `surrogatePass` false, surrogates are invalid (strict UTF-8).
     static func validateUTF8(_ buf: UnsafeRawBufferPointer, surrogatePass: Bool) -> Bool? {
+        scanUTF8(buf, surrogatePass: surrogatePass, checkPlain: false).map { $0.surrogates }
+    }
+
+    /// What a scan of valid UTF-8 found: surrogates, and whether any byte needs a JSON escape.
+    struct UTF8Scan {
+        var surrogates = false
+        /// No control byte, `"` or `\` (only computed when asked for; true otherwise).
+        var plainJSON = true
+    }
+
+    /// `validateUTF8` that also tells, when `checkPlain`, whether the text can be written into a JSON
+    /// string as it is (in the same pass).
+    @inline(__always)
+    static func scanUTF8(_ buf: UnsafeRawBufferPointer, surrogatePass: Bool, checkPlain: Bool) -> UTF8Scan? {
         var i = 0
         let n = buf.count
-        var sur = false
+        var scan = UTF8Scan()
         while i < n {
             // ASCII fast path, 8 bytes at a time.
-            while i + 8 <= n && buf.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            while i + 8 <= n {
+                let w = buf.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if w & 0x8080_8080_8080_8080 != 0 { break }
+                if checkPlain && scan.plainJSON && !JSONWriter.plain8(w) { scan.plainJSON = false }
                 i += 8
             }
             if i >= n { break }
             let c = buf[i]
-            if c < 0x80 { i += 1; continue }
+            if c < 0x80 {
+                if checkPlain && (c < 0x20 || c == 0x22 || c == 0x5C) { scan.plainJSON = false }
+                i += 1
+                continue
+            }
             if c < 0xC2 { return nil }
             if c < 0xE0 {
                 guard i + 1 < n, buf[i + 1] & 0xC0 == 0x80 else { return nil }
@@ -76,7 +102,7 @@ enum TextCodecs {
                 if c == 0xE0 && c1 < 0xA0 { return nil }
                 if c == 0xED && c1 >= 0xA0 {
                     if !surrogatePass { return nil }
-                    sur = true
+                    scan.surrogates = true
                 }
                 i += 3
             } else if c < 0xF5 {
@@ -90,7 +116,7 @@ enum TextCodecs {
                 return nil
             }
         }
-        return sur
+        return scan
     }
 
     /// Writes code point `cp` (≤ 0x10FFFF) as generalised UTF-8 at `p`; returns the byte count (1–4).
