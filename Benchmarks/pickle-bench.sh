@@ -33,7 +33,7 @@ for row in $ROWS; do
   f="$WORK/$row.bin"
   : > "$WORK/runs.jsonl"
   for _ in $(seq "$REPEAT"); do
-    printf '{"swift": %s, "python": %s}\n' "$("$BENCH" "$f" 1)" "$("$PY" Benchmarks/pickle_bench_corpus.py measure "$f")" >> "$WORK/runs.jsonl"
+    printf '{"swift": %s, "python": %s}\n' "$("$BENCH" "$f" 3)" "$("$PY" Benchmarks/pickle_bench_corpus.py measure "$f")" >> "$WORK/runs.jsonl"
   done
   "$PY" - "$row" "$WORK/runs.jsonl" <<'PYEOF'
 import json, statistics, sys

@@ -115,18 +115,15 @@ extension Renderer {
             suffix = timezoneSuffix(a[1])
             if suffix == nil { tzValue = a[1] }
         }
-        try open(object: tzValue >= 0 ? id : -1)
-        w.key(which == .datetime ? "$datetime" : (which == .date ? "$date" : "$time"))
-        w.beforeValue()
-        // `"YYYY-MM-DDTHH:MM:SS.ffffff` (28 bytes at most) formatted in a stack buffer, appended once.
-        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { buf in
+        // `"YYYY-MM-DDTHH:MM:SS.ffffff` (28 bytes at most), written straight into the output.
+        func isoText(_ o: UnsafeMutablePointer<UInt8>) -> Int {
             var p = 0
-            @inline(__always) func put(_ c: UInt8) { buf[p] = c; p += 1 }
+            @inline(__always) func put(_ c: UInt8) { o[p] = c; p += 1 }
             @inline(__always) func num(_ v: Int, _ width: Int) {
                 var x = v
                 var k = width - 1
                 while k >= 0 {
-                    buf[p + k] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: x % 10)
+                    o[p + k] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: x % 10)
                     x /= 10
                     k -= 1
                 }
@@ -150,8 +147,35 @@ extension Renderer {
                 put(UInt8(ascii: "."))
                 num(us, 6)
             }
-            w.out.append(UnsafeRawBufferPointer(rebasing: buf[0..<p]))
+            return p
         }
+        let key: StaticString = which == .datetime ? "$datetime" : (which == .date ? "$date" : "$time")
+        if tzValue < 0 && suffix == nil {
+            // The common naive value: `{"$datetime":"…"}` in one write, as open/key/end would write it.
+            if w.depth >= limits.maxNesting { throw fail("JSON nesting deeper than \(limits.maxNesting)") }
+            w.beforeValue()
+            w.out.write(maxBytes: 48) { o in
+                var p = 0
+                o[p] = UInt8(ascii: "{")
+                p += 1
+                o[p] = UInt8(ascii: "\"")
+                p += 1
+                (o + p).initialize(from: key.utf8Start, count: key.utf8CodeUnitCount)
+                p += key.utf8CodeUnitCount
+                o[p] = UInt8(ascii: "\"")
+                o[p + 1] = UInt8(ascii: ":")
+                p += 2
+                p += isoText(o + p)
+                o[p] = UInt8(ascii: "\"")
+                o[p + 1] = UInt8(ascii: "}")
+                return p + 2
+            }
+            return true
+        }
+        try open(object: tzValue >= 0 ? id : -1)
+        w.key(key)
+        w.beforeValue()
+        w.out.write(maxBytes: 32) { isoText($0) }
         if var suffix { suffix.withUTF8 { w.out.append(UnsafeRawBufferPointer($0)) } }
         w.out.append(UInt8(ascii: "\""))
         if tzValue >= 0 {
