@@ -53,31 +53,39 @@ enum KnownName: UInt8 {
     case orderedDict, defaultDict, deque, cachedValue
     case reconstructor, newobj, newobjEx
 
+    /// The allowlist entry named `full` ("module.name"), compared as bytes (no String is made: a
+    /// pickle of many values matches names once per GLOBAL opcode).
     static func match(_ full: UnsafeRawBufferPointer) -> KnownName {
-        switch String(decoding: full, as: UTF8.self) {
-        case "_codecs.encode": return .codecsEncode
-        case "builtins.bytes", "__builtin__.bytes": return .bytes
-        case "builtins.bytearray", "__builtin__.bytearray": return .bytearray
-        case "builtins.set", "__builtin__.set": return .set
-        case "builtins.frozenset", "__builtin__.frozenset": return .frozenset
-        case "builtins.complex", "__builtin__.complex": return .complex
-        case "datetime.datetime": return .datetime
-        case "datetime.date": return .date
-        case "datetime.time": return .time
-        case "datetime.timedelta": return .timedelta
-        case "datetime.timezone": return .timezone
-        case "decimal.Decimal": return .decimal
-        case "uuid.UUID": return .uuid
-        case "collections.OrderedDict": return .orderedDict
-        case "collections.defaultdict": return .defaultDict
-        case "collections.deque": return .deque
-        case "dogpile.cache.api.CachedValue": return .cachedValue
-        case "copyreg._reconstructor", "copy_reg._reconstructor": return .reconstructor
-        case "copyreg.__newobj__", "copy_reg.__newobj__": return .newobj
-        case "copyreg.__newobj_ex__", "copy_reg.__newobj_ex__": return .newobjEx
-        default: return .unknown
+        for (name, known) in KnownName.names where name.utf8CodeUnitCount == full.count {
+            if TextCodecs.bytesEqual(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), full) {
+                return known
+            }
         }
+        return .unknown
     }
+
+    private static let names: [(StaticString, KnownName)] = [
+        ("_codecs.encode", .codecsEncode),
+        ("builtins.bytes", .bytes), ("__builtin__.bytes", .bytes),
+        ("builtins.bytearray", .bytearray), ("__builtin__.bytearray", .bytearray),
+        ("builtins.set", .set), ("__builtin__.set", .set),
+        ("builtins.frozenset", .frozenset), ("__builtin__.frozenset", .frozenset),
+        ("builtins.complex", .complex), ("__builtin__.complex", .complex),
+        ("datetime.datetime", .datetime),
+        ("datetime.date", .date),
+        ("datetime.time", .time),
+        ("datetime.timedelta", .timedelta),
+        ("datetime.timezone", .timezone),
+        ("decimal.Decimal", .decimal),
+        ("uuid.UUID", .uuid),
+        ("collections.OrderedDict", .orderedDict),
+        ("collections.defaultdict", .defaultDict),
+        ("collections.deque", .deque),
+        ("dogpile.cache.api.CachedValue", .cachedValue),
+        ("copyreg._reconstructor", .reconstructor), ("copy_reg._reconstructor", .reconstructor),
+        ("copyreg.__newobj__", .newobj), ("copy_reg.__newobj__", .newobj),
+        ("copyreg.__newobj_ex__", .newobjEx), ("copy_reg.__newobj_ex__", .newobjEx),
+    ]
 }
 
 /// The object graph of one pickle. Owns a reference to the input bytes that string nodes point into.
@@ -157,7 +165,7 @@ struct Arena {
         guard n.kind == .str || n.kind == .py2str, n.b == text.utf8CodeUnitCount else { return false }
         return withBytes(n) { buf in
             let t = UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
-            return buf.elementsEqual(t)
+            return TextCodecs.bytesEqual(buf, t)
         }
     }
 }

@@ -89,7 +89,7 @@ extension Arena {
         case (.str, .str), (.bigint, .bigint), (.global, .global),
             (.py2str, .py2str), (.py2str, .bytes), (.bytes, .py2str), (.bytes, .bytes):
             guard a.b == b.b else { return false }
-            return withBytes(a) { ba in withBytes(b) { bb in ba.elementsEqual(bb) } }
+            return withBytes(a) { ba in withBytes(b) { bb in TextCodecs.bytesEqual(ba, bb) } }
         case (.tuple, .tuple):
             let ca = seqs[a.a], cb = seqs[b.a]
             guard ca.count == cb.count else { return false }
@@ -114,7 +114,7 @@ extension Arena {
     /// Finds `key` among the keys of sequence `s` (stride 2 for dicts, 1 for sets); returns its position.
     mutating func findKey(seq s: Int, key: Int32, hash: inout Int?, stride: Int) throws(PickleError) -> Int? {
         let count = seqs.count(of: s) / stride
-        if count < 8 {
+        if count < 16 {
             let k = nodes[Int(key)]
             var i = 0
             while i < count {
@@ -122,7 +122,7 @@ extension Arena {
                 if other == key { return i }
                 let o = nodes[Int(other)]
                 if k.kind == .str && o.kind == .str {
-                    if k.b == o.b, withBytes(k, { ka in withBytes(o) { ka.elementsEqual($0) } }) { return i }
+                    if k.b == o.b, withBytes(k, { ka in withBytes(o) { TextCodecs.bytesEqual(ka, $0) } }) { return i }
                 } else if try pyEqual(key, other) {
                     return i
                 }
