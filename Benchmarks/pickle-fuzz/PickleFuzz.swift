@@ -1,15 +1,40 @@
 // pickle-fuzz: fuzzes SafePickle. Built with `-Xswiftc -sanitize=fuzzer -Xswiftc -DLIBFUZZER` it is a
 // libFuzzer target; otherwise a seeded random mutator over seed pickles (usage: pickle-fuzz SEED_DIR
 // SECONDS [seed]) that prints executions and outcome counts. A crash is a signal (the script reports it).
+// Every input is decoded twice: fresh, and by one PickleDecoder reused across all inputs; the two
+// outputs must be identical.
 import SafePickle
+
+let fuzzLimits: PickleLimits = {
+    var limits = PickleLimits.default
+    limits.maxOutputValues = 200_000
+    return limits
+}()
+
+/// One decoder reused across every input (as `decode` reuses them): its output must equal a fresh
+/// decode's, whatever came before. A difference stops the run with a trap, which the script reports.
+nonisolated(unsafe) let reusedDecoder = PickleDecoder(limits: fuzzLimits)
+
+/// Decodes `bytes` fresh and with the reused decoder, and traps when the two differ.
+func decodeBothWays(_ bytes: [UInt8]) -> Result<[UInt8], PickleError> {
+    let fresh = SafePickle.canonicalJSON(bytes, limits: fuzzLimits)
+    let reused = bytes.withUnsafeBytes { reusedDecoder.canonicalJSON($0) }
+    func text(_ r: Result<[UInt8], PickleError>) -> [UInt8] {
+        switch r {
+        case .success(let json): return json
+        case .failure(let e): return SafePickle.errorJSON(e)
+        }
+    }
+    if text(fresh) != text(reused) { fatalError("a reused PickleDecoder differs from a fresh decode") }
+    _ = bytes.withUnsafeBytes { reusedDecoder.json($0, splittingCachedValue: true) }
+    return fresh
+}
 
 #if LIBFUZZER
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    var limits = PickleLimits.default
-    limits.maxOutputValues = 200_000
-    _ = SafePickle.canonicalJSON(bytes, limits: limits)
+    _ = decodeBothWays(bytes)
     _ = SafePickle.disassemble(bytes)
     return 0
 }
@@ -60,8 +85,6 @@ struct PickleFuzz {
         let seeds = names.sorted().compactMap { FileManager.default.contents(atPath: args[1] + "/" + $0).map { [UInt8]($0) } }
             .filter { !$0.isEmpty && $0.count < 200_000 }
         guard !seeds.isEmpty else { print("no seeds"); exit(1) }
-        var limits = PickleLimits.default
-        limits.maxOutputValues = 200_000
         var execs = 0, ok = 0
         var kinds: [String: Int] = [:]
         let deadline = Date().addingTimeInterval(seconds)
@@ -82,7 +105,7 @@ struct PickleFuzz {
                         }
                     }
                 }
-                switch SafePickle.canonicalJSON(b, limits: limits) {
+                switch decodeBothWays(b) {
                 case .success: ok += 1
                 case .failure(let e): kinds[e.kind.rawValue, default: 0] += 1
                 }
