@@ -221,18 +221,19 @@ public final class GzipInflater {
         _ bytes: [UInt8], format: ZlibFormat, maxOutput: Int
     ) throws(ZlibError) -> (output: [UInt8], consumed: Int) {
         let inflater = try GzipInflater(format: format)
-        var capacity = max(1, min(maxOutput + 1, max(bytes.count * 4, 4096)))
+        // Room for one byte beyond the limit, so that output past it is seen (not waited for).
+        let roomLimit = maxOutput < Int.max ? max(maxOutput, 0) + 1 : Int.max
+        var capacity = min(roomLimit, max(bytes.count * 4, 4096))
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 1)
         defer { buffer.deallocate() }
         var produced = 0
         var consumed = 0
         while true {
-            // One byte of room beyond maxOutput, so that output past the limit is seen, not waited for.
             if produced == capacity {
-                guard capacity <= maxOutput else {
+                guard capacity < roomLimit else {
                     throw ZlibError(kind: .outputLimit, message: "output exceeds \(maxOutput) bytes")
                 }
-                let grown = min(capacity * 2, maxOutput + 1)
+                let grown = capacity <= roomLimit / 2 ? capacity * 2 : roomLimit
                 let fresh = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 1)
                 fresh.copyMemory(from: buffer, byteCount: produced)
                 buffer.deallocate()

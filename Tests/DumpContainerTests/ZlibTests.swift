@@ -30,6 +30,13 @@ import TestSupport
         let exact = try pythonCompressed("b'a' * 1000")
         #expect(try GzipInflater.inflateZlib(exact, maxOutput: 1000).count == 1000)
         #expect { try GzipInflater.inflateZlib(exact, maxOutput: 999) } throws: { ($0 as? ZlibError)?.kind == .outputLimit }
+        // No limit at all, and output many times the first guess (4× the input), grown step by step.
+        #expect(try GzipInflater.inflateZlib(exact, maxOutput: Int.max).count == 1000)
+        #expect(try GzipInflater.inflateZlib(bomb, maxOutput: Int.max).count == 64 << 20)
+        // A cap of 0 admits only an empty stream.
+        #expect { try GzipInflater.inflateZlib(exact, maxOutput: 0) } throws: { ($0 as? ZlibError)?.kind == .outputLimit }
+        let empty = try pythonCompressed("b''")
+        #expect(try GzipInflater.inflateZlib(empty, maxOutput: 0).isEmpty)
     }
 
     @Test func truncatedAndCorruptStreams() throws {
