@@ -22,25 +22,29 @@ enum SpoolFiles {
     /// Writes all of `raw` at `offset`.
     static func write(_ fd: Int32, _ raw: UnsafeRawBufferPointer, at offset: Int64, what: String) throws {
         guard let base = raw.baseAddress else { return }
-        var done = 0
-        while done < raw.count {
-            let n = pwrite(fd, base + done, raw.count - done, off_t(offset) + off_t(done))
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw MemcacheClientError.spoolFailed("\(what) write failed: \(String(cString: strerror(errno)))") }
-            done += n
+        try whole(raw.count, at: offset, { pwrite(fd, base + $0, $1, $2) }) { _ in
+            MemcacheClientError.spoolFailed("\(what) write failed: \(String(cString: strerror(errno)))")
         }
     }
 
     /// Fills all of `raw` from `offset`; a file that ends first is an error.
     static func read(_ fd: Int32, into raw: UnsafeMutableRawBufferPointer, at offset: Int64, what: String) throws {
         guard let base = raw.baseAddress else { return }
+        try whole(raw.count, at: offset, { pread(fd, base + $0, $1, $2) }) { n in
+            MemcacheClientError.spoolFailed("cannot read the \(what): \(n < 0 ? String(cString: strerror(errno)) : "unexpected end")")
+        }
+    }
+
+    /// Repeats a positioned transfer `io(done, remaining, fileOffset)` until `count` bytes have moved,
+    /// retrying EINTR; a call that moves nothing (or fails) ends it with `failure(result)`.
+    private static func whole(
+        _ count: Int, at offset: Int64, _ io: (Int, Int, off_t) -> Int, failure: (Int) -> MemcacheClientError
+    ) throws {
         var done = 0
-        while done < raw.count {
-            let n = pread(fd, base + done, raw.count - done, off_t(offset) + off_t(done))
+        while done < count {
+            let n = io(done, count - done, off_t(offset) + off_t(done))
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                throw MemcacheClientError.spoolFailed("cannot read the \(what): \(n < 0 ? String(cString: strerror(errno)) : "unexpected end")")
-            }
+            guard n > 0 else { throw failure(n) }
             done += n
         }
     }

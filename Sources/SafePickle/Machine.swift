@@ -95,10 +95,9 @@ struct Machine: ~Copyable {
     mutating func line(_ input: UnsafeRawBufferPointer) throws(PickleError) -> UnsafeRawBufferPointer {
         var i = pos
         let n = input.count
-        // 8 bytes at a time while none is a newline (exact zero-byte test on w ^ 0x0A0A…).
+        // 8 bytes at a time while none is a newline.
         while i + 8 <= n {
-            let w = input.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
-            if (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080 != 0 { break }
+            if TextCodecs.hasZeroByte(input.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A) { break }
             i += 8
         }
         while i < n && input[i] != 0x0A { i += 1 }

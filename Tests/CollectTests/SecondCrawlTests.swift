@@ -59,15 +59,22 @@ import TestSupport
         #expect(one.yielded == 120 && two.yielded == 45 && two.duplicates == 120)
     }
 
-    @Test func collectTakesASecondCrawlWhenTheFirstListsFewerThanCurrItems() throws {
+    /// 80 live items and 40 that have just expired: until a crawl reclaims the expired ones, curr_items
+    /// still counts them, so the first crawl lists fewer lines than curr_items and a second crawl follows.
+    func serverWithExpiredItems() throws -> (server: MemcachedServer, live: [String]) {
         let server = try MemcachedServer(memoryMB: 64)
-        defer { server.stop() }
-        let dir = try CollectRun.tempDir("second-crawl-collect")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let live = (0..<80).map { "live-\($0)" }
         try set(server.port, live)
         try set(server.port, (0..<40).map { "short-\($0)" }, ttl: 1)
-        Thread.sleep(forTimeInterval: 2.2)  // the short items expire; until a crawl reclaims them, curr_items counts them
+        Thread.sleep(forTimeInterval: 2.2)
+        return (server, live)
+    }
+
+    @Test func collectTakesASecondCrawlWhenTheFirstListsFewerThanCurrItems() throws {
+        let (server, live) = try serverWithExpiredItems()
+        defer { server.stop() }
+        let dir = try CollectRun.tempDir("second-crawl-collect")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = try CollectRun.run(["127.0.0.1:\(server.port)", "--out", dir + "/out"])
         #expect(r.status == 0, "\(r.stderrText)")
         let host = try #require(CollectRun.servers(try CollectRun.manifest(dir + "/out")).first)
@@ -81,14 +88,10 @@ import TestSupport
     }
 
     @Test func aSecondCrawlThatBreaksOffMakesTheHostPartial() throws {
-        let server = try MemcachedServer(memoryMB: 64)
+        let (server, live) = try serverWithExpiredItems()
         defer { server.stop() }
         let dir = try CollectRun.tempDir("second-crawl-cut")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let live = (0..<80).map { "live-\($0)" }
-        try set(server.port, live)
-        try set(server.port, (0..<40).map { "short-\($0)" }, ttl: 1)
-        Thread.sleep(forTimeInterval: 2.2)  // curr_items still counts the expired items: a second crawl follows
         let proxy = try Background(
             Python.interpreter, [PyScript.path("collect_proxy.py"), String(server.port), dir + "/proxy.log", "--cut-crawl", "2"])
         defer { proxy.stop() }
