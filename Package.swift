@@ -25,6 +25,7 @@ let package = Package(
 
         // ── Libraries (one concern each) ────────────────────────────────
         .target(name: "ByteText"),
+        .target(name: "Deflate"),
         .target(name: "PipelineRecords", dependencies: ["ByteText"]),
         .target(name: "MemcacheProtocol", dependencies: ["ByteText"]),
         .target(
@@ -36,7 +37,7 @@ let package = Package(
             ]),
         .target(
             name: "DumpContainer",
-            dependencies: ["ByteText", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["ByteText", "CZlib", "Deflate", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SafePickle"),
         .target(name: "CacheValues", dependencies: ["ByteText", "SafePickle", "DumpContainer", "PipelineRecords"]),
         .target(
@@ -62,6 +63,7 @@ let package = Package(
 
         // ── Benchmarks (print figures; not tests) ───────────────────────
         .executableTarget(name: "container-bench", dependencies: ["DumpContainer"], path: "Benchmarks/container-bench"),
+        .executableTarget(name: "inflate-bench", dependencies: ["Deflate", "CZlib"], path: "Benchmarks/inflate-bench"),
 
         .executableTarget(
             name: "attribute", dependencies: ["PipelineCLI", "Attribution", "KeyPlacement", "PipelineRecords"]),
@@ -78,6 +80,7 @@ let package = Package(
         // ── Tests ───────────────────────────────────────────────────────
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "KeyPlacement", "TestSupport"]),
+        .testTarget(name: "DeflateTests", dependencies: ["Deflate", "CZlib"]),
         .testTarget(name: "DumpContainerTests", dependencies: ["DumpContainer", "TestSupport"]),
         .testTarget(name: "MemcacheProtocolTests", dependencies: ["ByteText", "MemcacheProtocol"]),
         .testTarget(

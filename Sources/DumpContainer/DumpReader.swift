@@ -235,9 +235,7 @@ public final class DumpReader {
             if !inMember {
                 memberStart = compressedOffset
                 inMember = true
-                if membersRead > 0 || memberStart > 0 {
-                    do throws(ZlibError) { try inflater.reset() } catch { throw gzipError(error) }
-                }
+                if membersRead > 0 || memberStart > 0 { inflater.reset() }
                 if let last = boundaries.last, last.decompressed == produced { boundaries.removeLast() }
                 // Many tiny members inside one record: forget the older half at once (positions in errors
                 // then name a later member of that record; memory and time stay bounded).
@@ -246,31 +244,39 @@ public final class DumpReader {
             }
             let step: GzipInflater.Step
             do throws(ZlibError) {
-                step = try inflater.inflate(UnsafeRawBufferPointer(rebasing: inBuf[inStart..<inEnd]), into: outBuf)
+                step = try inflater.inflate(UnsafeRawBufferPointer(rebasing: inBuf[inStart..<inEnd]), final: eof)
             } catch {
                 throw gzipError(error)
             }
             inStart += step.consumed
-            if step.produced > 0 {
-                pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: outBuf[0..<step.produced]))
-                produced += Int64(step.produced)
+            let out = inflater.output
+            if out.count > 0 {
+                pending.append(contentsOf: out)
+                produced += Int64(out.count)
             }
-            if step.streamEnd {
+            switch step.status {
+            case .streamEnd:
                 inMember = false
                 membersRead += 1
                 verifiedOffset = produced
                 lastMemberEnd = compressedOffset
+            case .needsInput:
+                // The decoder stops short of a symbol or header it cannot see whole: keep the rest.
+                try readInput(keepingFrom: inStart)
+            case .outputFull:
+                break
             }
-            if step.produced > 0 { return true }
-            if !step.streamEnd && step.consumed == 0 && inStart < inEnd {
-                throw DumpReadError(
-                    kind: .corruptGzip, message: "decompressor makes no progress", file: name, compressedOffset: memberStart,
-                    recordOffset: recordStart)
-            }
+            if out.count > 0 { return true }
         }
     }
 
     private func gzipError(_ error: ZlibError) -> DumpReadError {
+        if error.kind == .truncated {
+            return DumpReadError(
+                kind: .truncated,
+                message: "gzip member starting at byte \(memberStart) is cut off at byte \(bytesRead) (end of input)",
+                file: name, compressedOffset: memberStart, recordOffset: recordStart)
+        }
         let afterMember = membersRead > 0 && memberStart == lastMemberEnd && produced == boundaries.last?.decompressed
         let message =
             afterMember && error.kind == .data && error.message.contains("header")
@@ -280,14 +286,18 @@ public final class DumpReader {
             kind: .corruptGzip, message: message, file: name, compressedOffset: memberStart, recordOffset: recordStart)
     }
 
-    private func readInput() throws(DumpReadError) {
+    /// Reads more input after the unconsumed bytes from `keep` (moved to the front), or from the
+    /// start of the buffer. Sets `eof` when there is no more.
+    private func readInput(keepingFrom keep: Int? = nil) throws(DumpReadError) {
+        let kept = keep.map { inEnd - $0 } ?? 0
+        if let keep, kept > 0, keep > 0, let base = inBuf.baseAddress { memmove(base, base + keep, kept) }
         inStart = 0
-        inEnd = 0
+        inEnd = kept
         while true {
             guard let base = inBuf.baseAddress else { return }
-            let n = read(fd, base, inBuf.count)
+            let n = read(fd, base + kept, inBuf.count - kept)
             if n > 0 {
-                inEnd = n
+                inEnd = kept + n
                 bytesRead += Int64(n)
                 return
             }
@@ -298,7 +308,7 @@ public final class DumpReader {
             if errno == EINTR { continue }
             throw DumpReadError(
                 kind: .io, message: "read failed: \(String(cString: strerror(errno)))", file: name,
-                compressedOffset: bytesRead, recordOffset: recordStart)
+                compressedOffset: bytesRead - Int64(kept), recordOffset: recordStart)
         }
     }
 }

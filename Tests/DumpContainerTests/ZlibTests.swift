@@ -81,13 +81,75 @@ import TestSupport
         let b = try GzipDeflater().compress(Array("second".utf8))
         let inflater = try GzipInflater(format: .gzip)
         let input = a + b
-        var out = [UInt8](repeating: 0, count: 64)
-        let step = try input.withUnsafeBytes { i in try out.withUnsafeMutableBytes { o in try inflater.inflate(i, into: o) } }
-        #expect(step.streamEnd && step.consumed == a.count && Array(out.prefix(step.produced)) == Array("first".utf8))
-        try inflater.reset()
-        let step2 = try input.withUnsafeBytes { i in
-            try out.withUnsafeMutableBytes { o in try inflater.inflate(UnsafeRawBufferPointer(rebasing: i[a.count...]), into: o) }
+        let step = try input.withUnsafeBytes { i in try inflater.inflate(i, final: true) }
+        #expect(step.consumed == a.count && step.status == .streamEnd && Array(inflater.output) == Array("first".utf8))
+        inflater.reset()
+        let step2 = try input.withUnsafeBytes { i in try inflater.inflate(UnsafeRawBufferPointer(rebasing: i[a.count...]), final: true) }
+        #expect(step2.consumed == b.count && step2.status == .streamEnd && Array(inflater.output) == Array("second".utf8))
+    }
+
+    @Test func inflaterAsksForMoreInputAndTakesItInPieces() throws {
+        var rng = SplitMix64(seed: 31)
+        var text: [UInt8] = []
+        while text.count < 300_000 { text += Array("STAT key \(UInt32.random(in: 0...999, using: &rng)) value\n".utf8) }
+        let member = try GzipDeflater(level: 6).compress(text)
+        let inflater = try GzipInflater(format: .gzip, chunkSize: 8192)
+        for piece in [1, 10, 1000] {
+            inflater.reset()
+            var out: [UInt8] = []
+            var pending: [UInt8] = []
+            var next = 0
+            var ended = false
+            var asked = 0
+            while !ended {
+                let final = next == member.count
+                let step = try pending.withUnsafeBytes { try inflater.inflate($0, final: final) }
+                out += inflater.output
+                pending.removeFirst(step.consumed)
+                switch step.status {
+                case .streamEnd: ended = true
+                case .outputFull: break
+                case .needsInput:
+                    asked += 1
+                    pending += member[next..<min(next + piece, member.count)]
+                    next = min(next + piece, member.count)
+                }
+            }
+            #expect(out == text && pending.isEmpty, "pieces of \(piece)")
+            #expect(asked > 0)
         }
-        #expect(step2.streamEnd && Array(out.prefix(step2.produced)) == Array("second".utf8))
+    }
+
+    @Test func gzipHeaderFieldsAreSkippedAndTheHeaderCRCChecked() throws {
+        // FEXTRA, FNAME, FCOMMENT and FHCRC, made by Python; zlib.decompress accepts the good one.
+        let code = """
+            import sys, zlib, struct
+            body = b"dump body " * 1000
+            c = zlib.compressobj(6, zlib.DEFLATED, -15); raw = c.compress(body) + c.flush()
+            head = b"\\x1f\\x8b\\x08" + bytes([0x04 | 0x08 | 0x10 | 0x02]) + b"\\0\\0\\0\\0\\0\\xff"
+            head += struct.pack("<H", 5) + b"extra" + b"name.mcdump\\0" + b"a comment\\0"
+            head += struct.pack("<H", zlib.crc32(head) & 0xffff)
+            member = head + raw + struct.pack("<II", zlib.crc32(body), len(body))
+            assert zlib.decompress(member, 31) == body
+            sys.stdout.buffer.write(member)
+            """
+        let member = [UInt8](try Python.run(code: code).stdout)
+        let body = Array(String(repeating: "dump body ", count: 1000).utf8)
+        #expect(try GzipInflater.inflate(member, format: .gzip, maxOutput: 1 << 20).output == body)
+        var badHeaderCRC = member
+        badHeaderCRC[10] ^= 1  // inside FEXTRA, covered by the header CRC
+        #expect { try GzipInflater.inflate(badHeaderCRC, format: .gzip, maxOutput: 1 << 20) } throws: {
+            ($0 as? ZlibError)?.kind == .data && ($0 as? ZlibError)?.message == "header crc mismatch"
+        }
+        var badSize = member
+        badSize[badSize.count - 1] ^= 1
+        #expect { try GzipInflater.inflate(badSize, format: .gzip, maxOutput: 1 << 20) } throws: {
+            ($0 as? ZlibError)?.message == "incorrect length check"
+        }
+        for cut in [3, 12, 20, 30, member.count - 4] {
+            #expect { try GzipInflater.inflate(Array(member.prefix(cut)), format: .gzip, maxOutput: 1 << 20) } throws: {
+                ($0 as? ZlibError)?.kind == .truncated
+            }
+        }
     }
 }

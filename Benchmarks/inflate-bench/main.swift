@@ -1,0 +1,96 @@
+// inflate-bench: inflates every gzip member of a file with zlib and with the Swift `Deflate` decoder,
+// checks that both give the same bytes, and prints the time of each (best of BENCH_REPEAT passes).
+// Usage: inflate-bench FILE.gz
+import CZlib
+import Deflate
+import Foundation
+
+let args = CommandLine.arguments
+guard args.count == 2, let data = FileManager.default.contents(atPath: args[1]) else {
+    FileHandle.standardError.write("usage: inflate-bench FILE.gz\n".data(using: .utf8)!)
+    exit(2)
+}
+let input = [UInt8](data)
+let repeats = Int(ProcessInfo.processInfo.environment["BENCH_REPEAT"] ?? "3") ?? 3
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// zlib: whole file, members one after another; returns (bytes out, crc of the output).
+func viaZlib() -> (Int, UInt) {
+    var stream = z_stream()
+    inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+    defer { inflateEnd(&stream) }
+    let out = UnsafeMutablePointer<UInt8>.allocate(capacity: 256 << 10)
+    defer { out.deallocate() }
+    var total = 0
+    var crc: UInt = 0
+    input.withUnsafeBufferPointer { inp in
+        var at = 0
+        while at < inp.count {
+            stream.next_in = UnsafeMutablePointer(mutating: inp.baseAddress! + at)
+            stream.avail_in = uInt(inp.count - at)
+            while true {
+                stream.next_out = out
+                stream.avail_out = uInt(256 << 10)
+                let rc = inflate(&stream, Z_NO_FLUSH)
+                let n = (256 << 10) - Int(stream.avail_out)
+                crc = crc32(crc, out, uInt(n))
+                total += n
+                if rc == Z_STREAM_END { break }
+                guard rc == Z_OK else { fatalError("zlib \(rc)") }
+            }
+            at = inp.count - Int(stream.avail_in)
+            inflateReset(&stream)
+        }
+    }
+    return (total, crc)
+}
+
+/// Deflate: the same members (10-byte headers, as gzip.compress and the dump writer make them).
+func viaSwift() -> (Int, UInt) {
+    let inflater = RawInflater()
+    var total = 0
+    var crc: UInt = 0
+    input.withUnsafeBytes { inp in
+        var at = 0
+        while at < inp.count {
+            precondition(inp[at] == 0x1F && inp[at + 1] == 0x8B && inp[at + 3] == 0, "plain gzip headers only")
+            at += 10
+            inflater.reset()
+            while true {
+                let step = try! inflater.inflate(UnsafeRawBufferPointer(rebasing: inp[at...]), final: true)
+                let o = inflater.output
+                crc = crc32(crc, o.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(o.count))
+                total += o.count
+                at += step.consumed
+                if step.status == .streamEnd { break }
+                precondition(step.status == .outputFull)
+            }
+            at += 8
+        }
+    }
+    return (total, crc)
+}
+
+var best = (zlib: Double.infinity, swift: Double.infinity)
+var results: [(Int, UInt)] = []
+for _ in 0..<repeats {
+    var t = now()
+    results.append(viaZlib())
+    best.zlib = min(best.zlib, now() - t)
+    t = now()
+    results.append(viaSwift())
+    best.swift = min(best.swift, now() - t)
+}
+let (bytes, crc) = results[0]
+guard results.allSatisfy({ $0 == results[0] }) else {
+    print("MISMATCH: \(results)")
+    exit(1)
+}
+let mb = Double(bytes) / 1e6
+print(String(format: "%.1f MB out (crc %08x), best of %d: zlib %.2f s (%.0f MB/s), Swift %.2f s (%.0f MB/s), Swift/zlib speed %.2fx",
+             mb, crc, repeats, best.zlib, mb / best.zlib, best.swift, mb / best.swift, best.zlib / best.swift))

@@ -1,0 +1,261 @@
+// DumpContainer/Inflate: gzip members (RFC 1952) and zlib streams (RFC 1950) inflated by the Swift
+// `Deflate` decoder, about 1.7× the system zlib's inflate on dumps; the framing, the checksums
+// (CRC-32 and Adler-32 from the system zlib) and the error messages are zlib's.
+import CZlib
+import Deflate
+
+/// Inflates one stream after another, step by step: feed input, read `output`, learn where a stream
+/// (a gzip member) ends. Used by `DumpReader` for members and, one-shot, for compressed values.
+public final class GzipInflater {
+    /// What one `inflate` call ended with.
+    public enum Status: Sendable, Equatable {
+        /// More input is needed: call again with the unconsumed bytes followed by more, or with `final`.
+        case needsInput
+        /// `output` is full: read it, then call again with the unconsumed input.
+        case outputFull
+        /// The stream ended and its checksum matched; `consumed` ends right after it.
+        case streamEnd
+    }
+
+    /// What one call did.
+    public struct Step: Sendable, Equatable {
+        public var consumed: Int
+        public var status: Status
+    }
+
+    private let format: ZlibFormat
+    private let raw: RawInflater
+    private enum Phase {
+        case header(HeaderState)
+        case body
+        case trailer
+        case done
+    }
+    private struct HeaderState {
+        var stage = 0  // gzip: 0 fixed part, 1 extra length, 2 extra, 3 name, 4 comment, 5 header CRC
+        var flags: UInt8 = 0
+        var extraLeft = 0
+        var crc: UInt = 0
+    }
+    private var phase: Phase = .header(HeaderState())
+    private var check: UInt = 0
+    private var length: UInt32 = 0
+    private var streamFormat: ZlibFormat
+
+    /// `chunkSize`: the most output one call produces.
+    public init(format: ZlibFormat = .gzip, chunkSize: Int = 256 << 10) throws(ZlibError) {
+        self.format = format
+        streamFormat = format
+        raw = RawInflater(chunkSize: chunkSize)
+        reset()
+    }
+
+    /// Starts a new stream (the next gzip member).
+    public func reset() {
+        raw.reset()
+        phase = format == .raw ? .body : .header(HeaderState())
+        streamFormat = format
+        check = streamFormat == .zlib ? adler32(0, nil, 0) : crc32(0, nil, 0)
+        length = 0
+    }
+
+    /// The bytes the last `inflate` call produced (whatever its status); valid until the next call or `reset`.
+    public private(set) var output = UnsafeRawBufferPointer(start: nil, count: 0)
+
+    /// Inflates from `input`. With `final`, `input` is all there is: a stream cut short is `truncated`.
+    /// Invalid data throws `.data` (and nothing after it is produced).
+    public func inflate(_ input: UnsafeRawBufferPointer, final: Bool) throws(ZlibError) -> Step {
+        var at = 0
+        output = UnsafeRawBufferPointer(start: nil, count: 0)
+        while true {
+            switch phase {
+            case .header(var state):
+                let used = try readHeader(input, from: at, state: &state, final: final)
+                at += used.consumed
+                guard used.complete else {
+                    phase = .header(state)
+                    return Step(consumed: at, status: .needsInput)
+                }
+                phase = .body
+            case .body:
+                let step: RawInflater.Step
+                do throws(InflateError) {
+                    step = try raw.inflate(UnsafeRawBufferPointer(rebasing: input[at...]), final: final)
+                } catch {
+                    throw ZlibError(kind: error.kind == .truncated ? .truncated : .data, message: error.message)
+                }
+                at += step.consumed
+                let out = raw.output
+                output = out
+                if out.count > 0 {
+                    let p = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                    check = streamFormat == .zlib ? adler32(check, p, uInt(out.count)) : crc32(check, p, uInt(out.count))
+                    length &+= UInt32(truncatingIfNeeded: out.count)
+                }
+                switch step.status {
+                case .needsInput: return Step(consumed: at, status: .needsInput)
+                case .outputFull: return Step(consumed: at, status: .outputFull)
+                case .streamEnd:
+                    if streamFormat == .raw {
+                        phase = .done
+                        return Step(consumed: at, status: .streamEnd)
+                    }
+                    phase = .trailer
+                }
+            case .trailer:
+                let need = streamFormat == .gzip ? 8 : 4
+                guard input.count - at >= need else {
+                    if final {
+                        throw ZlibError(kind: .truncated, message: "stream ends inside its \(need)-byte trailer")
+                    }
+                    return Step(consumed: at, status: .needsInput)
+                }
+                try verifyTrailer(UnsafeRawBufferPointer(rebasing: input[at..<(at + need)]))
+                at += need
+                phase = .done
+                return Step(consumed: at, status: .streamEnd)
+            case .done:
+                return Step(consumed: at, status: .streamEnd)
+            }
+        }
+    }
+
+    private func verifyTrailer(_ t: UnsafeRawBufferPointer) throws(ZlibError) {
+        if streamFormat == .gzip {
+            let crc = UInt32(t[0]) | UInt32(t[1]) << 8 | UInt32(t[2]) << 16 | UInt32(t[3]) << 24
+            guard UInt(crc) == check else { throw ZlibError(kind: .data, message: "incorrect data check") }
+            let size = UInt32(t[4]) | UInt32(t[5]) << 8 | UInt32(t[6]) << 16 | UInt32(t[7]) << 24
+            guard size == length else { throw ZlibError(kind: .data, message: "incorrect length check") }
+        } else {
+            let adler = UInt32(t[0]) << 24 | UInt32(t[1]) << 16 | UInt32(t[2]) << 8 | UInt32(t[3])
+            guard UInt(adler) == check else { throw ZlibError(kind: .data, message: "incorrect data check") }
+        }
+    }
+
+    /// Reads as much of the stream header as `input` holds; `complete` once all of it is read.
+    private func readHeader(
+        _ input: UnsafeRawBufferPointer, from start: Int, state: inout HeaderState, final: Bool
+    ) throws(ZlibError) -> (consumed: Int, complete: Bool) {
+        var at = start
+        func cutShort() throws(ZlibError) -> (consumed: Int, complete: Bool) {
+            if final { throw ZlibError(kind: .truncated, message: "stream ends inside its header") }
+            return (at - start, false)
+        }
+        if state.stage == 0 && streamFormat == .auto {
+            guard at < input.count else { return try cutShort() }
+            streamFormat = input[at] == 0x1F ? .gzip : .zlib
+            check = streamFormat == .zlib ? adler32(0, nil, 0) : crc32(0, nil, 0)
+        }
+        if streamFormat == .zlib {
+            guard input.count - at >= 2 else { return try cutShort() }
+            let cmf = input[at]
+            let flg = input[at + 1]
+            guard (UInt(cmf) << 8 | UInt(flg)) % 31 == 0 else { throw ZlibError(kind: .data, message: "incorrect header check") }
+            guard cmf & 0x0F == 8 else { throw ZlibError(kind: .data, message: "unknown compression method") }
+            guard cmf >> 4 <= 7 else { throw ZlibError(kind: .data, message: "invalid window size") }
+            guard flg & 0x20 == 0 else { throw ZlibError(kind: .data, message: "stream needs a preset dictionary") }
+            return (2, true)
+        }
+        func headerCRC(_ from: Int, _ to: Int) {
+            guard to > from, let base = input.baseAddress else { return }
+            state.crc = crc32(state.crc, base.assumingMemoryBound(to: Bytef.self) + from, uInt(to - from))
+        }
+        while true {
+            switch state.stage {
+            case 0:
+                // Judge what is there before asking for the rest (garbage after a member is named as such).
+                let have = input.count - at
+                if have >= 1 && input[at] != 0x1F || have >= 2 && input[at + 1] != 0x8B {
+                    throw ZlibError(kind: .data, message: "incorrect header check")
+                }
+                if have >= 3 && input[at + 2] != 8 { throw ZlibError(kind: .data, message: "unknown compression method") }
+                if have >= 4 && input[at + 3] & 0xE0 != 0 {
+                    throw ZlibError(kind: .data, message: "unknown header flags set")
+                }
+                guard have >= 10 else { return try cutShort() }
+                state.flags = input[at + 3]
+                state.crc = crc32(0, nil, 0)
+                headerCRC(at, at + 10)
+                at += 10
+                state.stage = 1
+            case 1:
+                if state.flags & 0x04 != 0 {
+                    guard input.count - at >= 2 else { return try cutShort() }
+                    state.extraLeft = Int(input[at]) | Int(input[at + 1]) << 8
+                    headerCRC(at, at + 2)
+                    at += 2
+                }
+                state.stage = 2
+            case 2:
+                if state.flags & 0x04 != 0 && state.extraLeft > 0 {
+                    let n = min(state.extraLeft, input.count - at)
+                    headerCRC(at, at + n)
+                    at += n
+                    state.extraLeft -= n
+                    if state.extraLeft > 0 { return try cutShort() }
+                }
+                state.stage = 3
+            case 3, 4:
+                let flag: UInt8 = state.stage == 3 ? 0x08 : 0x10
+                if state.flags & flag != 0 {
+                    // A zero-terminated name or comment.
+                    var end = at
+                    while end < input.count && input[end] != 0 { end += 1 }
+                    let found = end < input.count
+                    headerCRC(at, found ? end + 1 : end)
+                    at = found ? end + 1 : end
+                    if !found { return try cutShort() }
+                }
+                state.stage += 1
+            default:
+                if state.flags & 0x02 != 0 {
+                    guard input.count - at >= 2 else { return try cutShort() }
+                    let stored = UInt(input[at]) | UInt(input[at + 1]) << 8
+                    guard stored == state.crc & 0xFFFF else { throw ZlibError(kind: .data, message: "header crc mismatch") }
+                    at += 2
+                }
+                return (at - start, true)
+            }
+        }
+    }
+}
+
+extension GzipInflater {
+    /// Inflates one complete stream from the start of `bytes`, refusing to produce more than
+    /// `maxOutput` bytes. Returns the output and how many input bytes the stream used
+    /// (bytes after the stream end are left alone, as Python's `zlib.decompress` does).
+    public static func inflate(
+        _ bytes: [UInt8], format: ZlibFormat, maxOutput: Int
+    ) throws(ZlibError) -> (output: [UInt8], consumed: Int) {
+        // A chunk near the expected output size: small values do not pay for a large window buffer.
+        let inflater = try GzipInflater(format: format, chunkSize: min(max(bytes.count * 4, 4096), 256 << 10))
+        var output: [UInt8] = []
+        var consumed = 0
+        let cap = max(maxOutput, 0)
+        let outcome = bytes.withUnsafeBytes { input -> Result<Void, ZlibError> in
+            while true {
+                let step: Step
+                do throws(ZlibError) {
+                    step = try inflater.inflate(UnsafeRawBufferPointer(rebasing: input[consumed...]), final: true)
+                } catch {
+                    return .failure(error)
+                }
+                consumed += step.consumed
+                let out = inflater.output
+                if out.count > cap - output.count {
+                    return .failure(ZlibError(kind: .outputLimit, message: "output exceeds \(maxOutput) bytes"))
+                }
+                output.append(contentsOf: out)
+                if step.status == .streamEnd { return .success(()) }
+            }
+        }
+        try outcome.get()
+        return (output, consumed)
+    }
+
+    /// Inflates a zlib stream (RFC 1950) such as python-memcached's compressed values;
+    /// throws `.outputLimit` when it would exceed `maxOutput` bytes.
+    public static func inflateZlib(_ bytes: [UInt8], maxOutput: Int) throws(ZlibError) -> [UInt8] {
+        try inflate(bytes, format: .zlib, maxOutput: maxOutput).output
+    }
+}
