@@ -34,7 +34,7 @@ public final class DumpReader {
 
     private let fd: Int32
     private let ownsDescriptor: Bool
-    private var inflater: GzipInflater?
+    private let inflater = GzipInflater(format: .gzip)
     private let inBuf: UnsafeMutableRawBufferPointer
     private let outBuf: UnsafeMutableRawBufferPointer
     private var inStart = 0
@@ -77,9 +77,6 @@ public final class DumpReader {
         self.maxValueBytes = min(max(0, maxValueBytes), 1 << 40)  // keeps length arithmetic far from overflow
         inBuf = .allocate(byteCount: DumpReader.chunk, alignment: 16)
         outBuf = .allocate(byteCount: DumpReader.chunk, alignment: 16)
-        do throws(ZlibError) { inflater = try GzipInflater(format: .gzip) } catch {
-            failure = DumpReadError(kind: .io, message: "cannot set up zlib: \(error)", file: name)
-        }
     }
 
     deinit {
@@ -215,7 +212,6 @@ public final class DumpReader {
 
     /// Appends decompressed bytes to `pending`; false at a clean end of input (a member boundary).
     private func fill() throws(DumpReadError) -> Bool {
-        guard let inflater else { throw DumpReadError(kind: .io, message: "zlib unavailable", file: name) }
         if pendingStart > 0 && pendingStart >= pending.count / 2 {
             pending.removeSubrange(0..<pendingStart)
             scanFrom -= pendingStart

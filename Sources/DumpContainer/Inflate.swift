@@ -3,6 +3,7 @@
 // (CRC-32 and Adler-32 from the system zlib) and the error messages are zlib's.
 import CZlib
 import Deflate
+import Synchronization
 
 /// Inflates one stream after another, step by step: feed input, read `output`, learn where a stream
 /// (a gzip member) ends. Used by `DumpReader` for members and, one-shot, for compressed values.
@@ -23,7 +24,7 @@ public final class GzipInflater {
         public var status: Status
     }
 
-    private let format: ZlibFormat
+    private var format: ZlibFormat
     private let raw: RawInflater
     private enum Phase {
         case header(HeaderState)
@@ -43,10 +44,16 @@ public final class GzipInflater {
     private var streamFormat: ZlibFormat
 
     /// `chunkSize`: the most output one call produces.
-    public init(format: ZlibFormat = .gzip, chunkSize: Int = 256 << 10) throws(ZlibError) {
+    public init(format: ZlibFormat = .gzip, chunkSize: Int = 256 << 10) {
         self.format = format
         streamFormat = format
         raw = RawInflater(chunkSize: chunkSize)
+        reset()
+    }
+
+    /// Starts a new stream in another format.
+    func reset(format: ZlibFormat) {
+        self.format = format
         reset()
     }
 
@@ -227,12 +234,10 @@ extension GzipInflater {
     public static func inflate(
         _ bytes: [UInt8], format: ZlibFormat, maxOutput: Int
     ) throws(ZlibError) -> (output: [UInt8], consumed: Int) {
-        // A chunk near the expected output size: small values do not pay for a large window buffer.
-        let inflater = try GzipInflater(format: format, chunkSize: min(max(bytes.count * 4, 4096), 256 << 10))
         var output: [UInt8] = []
         var consumed = 0
         let cap = max(maxOutput, 0)
-        let outcome = bytes.withUnsafeBytes { input -> Result<Void, ZlibError> in
+        let outcome = oneShotInflaters.with(format: format) { inflater in bytes.withUnsafeBytes { input -> Result<Void, ZlibError> in
             while true {
                 let step: Step
                 do throws(ZlibError) {
@@ -248,7 +253,7 @@ extension GzipInflater {
                 output.append(contentsOf: out)
                 if step.status == .streamEnd { return .success(()) }
             }
-        }
+        } }
         try outcome.get()
         return (output, consumed)
     }
@@ -257,5 +262,32 @@ extension GzipInflater {
     /// throws `.outputLimit` when it would exceed `maxOutput` bytes.
     public static func inflateZlib(_ bytes: [UInt8], maxOutput: Int) throws(ZlibError) -> [UInt8] {
         try inflate(bytes, format: .zlib, maxOutput: maxOutput).output
+    }
+}
+
+/// Idle inflaters for the one-shot calls (compressed values come by the ten thousand, from several
+/// threads): a caller takes one, or makes one when none is idle, uses it alone and puts it back.
+private let oneShotInflaters = InflaterPool()
+
+private final class InflaterPool: Sendable {
+    /// An inflater handed between threads. Safe because the pool gives each to one caller at a time:
+    /// it is either idle in the pool or used by the single caller that took it.
+    private struct Handoff: @unchecked Sendable { let inflater: GzipInflater }
+    private let idle = Mutex<[Handoff]>([])
+    private static let keep = 16
+
+    func with<R>(format: ZlibFormat, _ body: (GzipInflater) -> R) -> R {
+        let taken = idle.withLock { $0.popLast() }
+        let inflater: GzipInflater
+        if let taken {
+            inflater = taken.inflater
+            inflater.reset(format: format)
+        } else {
+            // 64 KiB of output per call: small values do not pay for a large buffer, big ones loop.
+            inflater = GzipInflater(format: format, chunkSize: 64 << 10)
+        }
+        let result = body(inflater)
+        idle.withLock { if $0.count < InflaterPool.keep { $0.append(Handoff(inflater: inflater)) } }
+        return result
     }
 }
