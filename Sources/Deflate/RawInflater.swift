@@ -54,8 +54,8 @@ public final class RawInflater {
     /// History kept for back-references (deflate's window).
     static let history = 32 << 10
     /// Room a call needs at the write position before it decodes another symbol: the longest match
-    /// plus the overshoot of eight-byte copies.
-    static let symbolRoom = 258 + 8
+    /// plus the overshoot of the copies (16 bytes at a time).
+    static let symbolRoom = 258 + 16
     /// Input a non-final call needs before it decodes a symbol (the longest symbol is 48 bits, and a
     /// refill reads eight bytes), or a block header (a dynamic header is at most ~290 bytes).
     /// (16 bytes also cover the two refills one loop pass may make: three literals and a match.)
@@ -355,16 +355,25 @@ public final class RawInflater {
         }
     }
 
-    /// Copies a back-reference; may write up to 7 bytes past its end (the buffer has room for that).
+    /// Copies a back-reference; may write up to 15 bytes past its end (the buffer has room for that).
     @inline(__always)
     static func copyMatch(_ dst: UnsafeMutablePointer<UInt8>, distance: Int, length: Int) {
         let src = UnsafeRawPointer(dst - distance)
         let to = UnsafeMutableRawPointer(dst)
-        if distance >= 8 {
+        if distance >= 16 {
+            var i = 0
+            repeat {
+                let a = src.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let b = src.loadUnaligned(fromByteOffset: i &+ 8, as: UInt64.self)
+                to.storeBytes(of: a, toByteOffset: i, as: UInt64.self)
+                to.storeBytes(of: b, toByteOffset: i &+ 8, as: UInt64.self)
+                i &+= 16
+            } while i < length
+        } else if distance >= 8 {
             var i = 0
             repeat {
                 to.storeBytes(of: src.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
-                i += 8
+                i &+= 8
             } while i < length
         } else if distance == 1 {
             let v = UInt64(src.load(as: UInt8.self)) &* 0x0101_0101_0101_0101
