@@ -86,7 +86,7 @@ public final class RawInflater {
         self.chunkSize = max(chunkSize, 4096)
         bufferSize = RawInflater.history + self.chunkSize + RawInflater.symbolRoom
         buffer = .allocate(capacity: bufferSize + 16)
-        litlen = DecodeTable(capacity: 2048 + 1024, rootBits: 11)
+        litlen = DecodeTable(capacity: 2048 + 1024, rootBits: 10)
         dist = DecodeTable(capacity: 1024, rootBits: 8)
         codeLength = DecodeTable(capacity: 128, rootBits: 7)
         lengths = .allocate(capacity: 320)
