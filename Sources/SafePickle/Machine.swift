@@ -190,7 +190,7 @@ struct Machine: ~Copyable {
         guard known == .reconstructor || known == .newobj || known == .newobjEx else {
             return arena.addRecord(Record(callable: callable, args: args))
         }
-        let a = Array(arena.seqs[arena.nodes[Int(args)].a])
+        let a = arena.seqs.items(of: arena.nodes[Int(args)].a)
         switch known {
         case .reconstructor where a.count == 3 && isCallableKind(a[0]):
             let newArgs = arena.nodes[Int(a[2])].kind == .none ? [] : [a[2]]
@@ -275,7 +275,20 @@ struct Machine: ~Copyable {
         }
     }
 
-    mutating func memoPut(_ id: Int, _ value: Int32) throws(PickleError) {
+    /// PUT/BINPUT: `memoPutSlow` with the common case (a dense slot already allocated) done in place.
+    @inline(__always) mutating func memoPut(_ id: Int, _ value: Int32) throws(PickleError) {
+        if id < memoDense.count {
+            if memoDense[id] < 0 {
+                if memoCount >= limits.maxMemoEntries { throw memoFull() }
+                memoCount += 1
+            }
+            memoDense[id] = value
+            return
+        }
+        try memoPutSlow(id, value)
+    }
+
+    mutating func memoPutSlow(_ id: Int, _ value: Int32) throws(PickleError) {
         let isNew: Bool
         if id < memoDenseLimit {
             if id >= memoDense.count {
@@ -301,7 +314,7 @@ struct Machine: ~Copyable {
             memoCount = id + 1
             return
         }
-        try memoPut(id, value)
+        try memoPutSlow(id, value)
     }
 
     mutating func memoFull() -> PickleError { fail(.limit, "memo larger than \(limits.maxMemoEntries) entries") }

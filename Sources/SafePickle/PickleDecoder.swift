@@ -117,18 +117,20 @@ public final class PickleDecoder {
         }
         return arena.input.withUnsafeBytes { inp in
             arena.aux.withUnsafeBytes { aux in
-                let writer: JSONWriter
-                if let kept = sink.take() {
-                    writer = JSONWriter(reusing: kept)
-                } else {
-                    writer = JSONWriter(capacity: Renderer.outputCapacity(arena))
+                arena.seqs.pool.withUnsafeBufferPointer { pool in
+                    let writer: JSONWriter
+                    if let kept = sink.take() {
+                        writer = JSONWriter(reusing: kept)
+                    } else {
+                        writer = JSONWriter(capacity: Renderer.outputCapacity(arena))
+                    }
+                    var r = Renderer(arena: arena, limits: limits, input: inp, aux: aux, pool: pool, writer: writer,
+                                     active: Scratch.take(&scratch.active))
+                    let result = body(&r, root)
+                    scratch.active = Scratch.take(&r.active)
+                    sink = r.finish().takeSink()
+                    return result
                 }
-                var r = Renderer(arena: arena, limits: limits, input: inp, aux: aux, writer: writer,
-                                 active: Scratch.take(&scratch.active))
-                let result = body(&r, root)
-                scratch.active = Scratch.take(&r.active)
-                sink = r.finish().takeSink()
-                return result
             }
         }
     }

@@ -46,14 +46,16 @@ extension Arena {
         case .record: return Arena.mix(7, Int(id))
         case .tuple:
             var h = 0x7475706c
-            for c in seqs[n.a] {
+            for k in 0..<seqs.count(of: n.a) {
+                let c = seqs.element(n.a, k)
                 guard let ch = try pyHash(c, depth: depth + 1) else { return nil }
                 h = Arena.mix(h, ch)
             }
             return h
         case .frozenset:
             var h = 0x66726f7a
-            for c in seqs[n.a] {
+            for k in 0..<seqs.count(of: n.a) {
+                let c = seqs.element(n.a, k)
                 guard let ch = try pyHash(c, depth: depth + 1) else { return nil }
                 h = h &+ Arena.mix(8, ch)
             }
@@ -91,16 +93,19 @@ extension Arena {
             guard a.b == b.b else { return false }
             return withBytes(a) { ba in withBytes(b) { bb in TextCodecs.bytesEqual(ba, bb) } }
         case (.tuple, .tuple):
-            let ca = seqs[a.a], cb = seqs[b.a]
-            guard ca.count == cb.count else { return false }
-            for i in 0..<ca.count where try !pyEqual(ca[i], cb[i], depth: depth + 1) { return false }
+            let count = seqs.count(of: a.a)
+            guard count == seqs.count(of: b.a) else { return false }
+            for i in 0..<count where try !pyEqual(seqs.element(a.a, i), seqs.element(b.a, i), depth: depth + 1) {
+                return false
+            }
             return true
         case (.frozenset, .frozenset):
-            let ca = seqs[a.a], cb = seqs[b.a]
-            guard ca.count == cb.count else { return false }
-            for m in ca {
+            let count = seqs.count(of: a.a)
+            guard count == seqs.count(of: b.a) else { return false }
+            for i in 0..<count {
+                let m = seqs.element(a.a, i)
                 var found = false
-                for o in cb where try pyEqual(m, o, depth: depth + 1) {
+                for k in 0..<count where try pyEqual(m, seqs.element(b.a, k), depth: depth + 1) {
                     found = true
                     break
                 }

@@ -11,21 +11,21 @@ extension Renderer {
         return n.kind == .global ? KnownName(rawValue: n.known) ?? .unknown : .unknown
     }
 
-    mutating func isEmpty(_ seq: Int) -> Bool { seq < 0 || arena.seqs[seq].isEmpty }
+    mutating func isEmpty(_ i: Int) -> Bool { i < 0 || arena.seqs.count(of: i) == 0 }
 
     /// A record with no BUILD, APPEND or SETITEM annotations and no keyword arguments.
     mutating func isPlain(_ r: Record) -> Bool {
-        r.state < 0 && isEmpty(r.items) && isEmpty(r.dictItems) && (r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty)
+        r.state < 0 && isEmpty(r.items) && isEmpty(r.dictItems) && (r.kwargs < 0 || seq(node(r.kwargs).a).isEmpty)
     }
 
     /// State absent, None or an empty dict.
     mutating func stateIsTrivial(_ r: Record) -> Bool {
         if r.state < 0 { return true }
         let s = node(r.state)
-        return s.kind == .none || (s.kind == .dict && arena.seqs[s.a].isEmpty)
+        return s.kind == .none || (s.kind == .dict && seq(s.a).isEmpty)
     }
 
-    mutating func args(_ r: Record) -> SeqItems { arena.seqs[node(r.args).a] }
+    mutating func args(_ r: Record) -> SeqItems { seq(node(r.args).a) }
 
     /// Decodes the code point at `i` and moves past it; nil (after skipping one byte) for a truncated tail.
     @inline(__always) static func codePoint(_ b: UnsafeRawBufferPointer, _ i: inout Int) -> UInt32? {
@@ -193,20 +193,20 @@ extension Renderer {
         case .orderedDict, .defaultDict:
             if let pairs = try mergedDictPairs(r) { return try dict(id, local(pairs)) }
         case .deque:
-            if isEmpty(r.dictItems), r.state < 0 || kind(r.state) == .none, r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty,
+            if isEmpty(r.dictItems), r.state < 0 || kind(r.state) == .none, r.kwargs < 0 || seq(node(r.kwargs).a).isEmpty,
                 a.count <= 2
             {
                 var elems: [Int32] = []
                 if let first = a.first {
                     guard kind(first) == .list || kind(first) == .tuple else { break }
-                    elems = Array(arena.seqs[node(first).a])
+                    elems = Array(seq(node(first).a))
                 }
-                if r.items >= 0 { elems += arena.seqs[r.items] }
+                if r.items >= 0 { elems += seq(r.items) }
                 return try array(id, local(elems))
             }
         case .cachedValue:
             if plain || (isEmpty(r.items) && isEmpty(r.dictItems) && stateIsTrivial(r)
-                && (r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty)), let pm = cachedParts(a)
+                && (r.kwargs < 0 || seq(node(r.kwargs).a).isEmpty)), let pm = cachedParts(a)
             {
                 try open(object: id)
                 w.key("$cachedvalue")
@@ -232,7 +232,7 @@ extension Renderer {
         guard n.kind == .record else { return nil }
         let rec = arena.records[n.a]
         guard known(rec.callable) == .cachedValue, stateIsTrivial(rec), isEmpty(rec.items), isEmpty(rec.dictItems),
-            rec.kwargs < 0 || arena.seqs[node(rec.kwargs).a].isEmpty
+            rec.kwargs < 0 || seq(node(rec.kwargs).a).isEmpty
         else { return nil }
         return cachedParts(args(rec))
     }
@@ -241,7 +241,7 @@ extension Renderer {
     mutating func cachedParts(_ a: SeqItems) -> (Int32, Int32)? {
         if a.count == 2 { return (a[0], a[1]) }
         if a.count == 1, kind(a[0]) == .tuple {
-            let inner = arena.seqs[node(a[0]).a]
+            let inner = seq(node(a[0]).a)
             if inner.count == 2 { return (inner[0], inner[1]) }
         }
         return nil
@@ -251,12 +251,12 @@ extension Renderer {
     mutating func generic(_ id: Int32, _ r: Record) throws(PickleError) {
         try open(object: id)
         tasks.append(.end(id))
-        if r.dictItems >= 0 && !arena.seqs[r.dictItems].isEmpty {
-            tasks.append(.seq(local(Array(arena.seqs[r.dictItems])), pos: 0, mode: .pairArrays))
+        if r.dictItems >= 0 && !seq(r.dictItems).isEmpty {
+            tasks.append(.seq(local(Array(seq(r.dictItems))), pos: 0, mode: .pairArrays))
             tasks.append(.key("$dictitems"))
             pushAnonymousArrayOpen()
         }
-        if r.items >= 0 && !arena.seqs[r.items].isEmpty {
+        if r.items >= 0 && !seq(r.items).isEmpty {
             tasks.append(.seq(.arena(r.items), pos: 0, mode: .items))
             tasks.append(.key("$items"))
             pushAnonymousArrayOpen()
@@ -265,7 +265,7 @@ extension Renderer {
             tasks.append(.value(r.state))
             tasks.append(.key("$state"))
         }
-        if r.kwargs >= 0 && !arena.seqs[node(r.kwargs).a].isEmpty {
+        if r.kwargs >= 0 && !seq(node(r.kwargs).a).isEmpty {
             tasks.append(.value(r.kwargs))
             tasks.append(.key("$kwargs"))
         }

@@ -81,7 +81,7 @@ extension Renderer {
             // codecsBytes(r) of exactly `count` bytes, without allocating.
             let r = arena.records[n.a]
             guard known(r.callable) == .codecsEncode, isPlain(r) else { return nil }
-            let a = arena.seqs[node(r.args).a]
+            let a = seq(node(r.args).a)
             guard a.count == 2, isLatin1Name(a[1]) else { return nil }
             return latin1Fixed(a[0], count: count)
         default:
@@ -241,10 +241,10 @@ extension Renderer {
 
     /// `uuid.UUID` with no args and BUILD state `{"int": n}` (+ `is_safe`), 0 ≤ n < 2^128.
     mutating func uuid(_ r: Record) -> String? {
-        guard args(r).isEmpty, isEmpty(r.items), isEmpty(r.dictItems), r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty,
+        guard args(r).isEmpty, isEmpty(r.items), isEmpty(r.dictItems), r.kwargs < 0 || seq(node(r.kwargs).a).isEmpty,
             r.state >= 0, kind(r.state) == .dict
         else { return nil }
-        let pairs = arena.seqs[node(r.state).a]
+        let pairs = seq(node(r.state).a)
         var value: UInt128?
         var i = 0
         while i + 1 < pairs.count {
@@ -285,7 +285,7 @@ extension Renderer {
         guard a.count == 1, kind(a[0]) == .list || kind(a[0]) == .tuple else { return nil }
         var out: [Int32] = []
         var table: [Int: [Int32]] = [:]
-        for m in arena.seqs[node(a[0]).a] {
+        for m in seq(node(a[0]).a) {
             guard let h = try arena.pyHash(m) else { return nil }
             var dup = false
             for o in table[h] ?? [] where try arena.pyEqual(m, o) {
@@ -303,16 +303,16 @@ extension Renderer {
     /// OrderedDict/defaultdict: initial pairs from the args plus SETITEMS, merged by Python equality
     /// (a later key replaces the value but keeps the first position). Flattened key/value list, or nil.
     mutating func mergedDictPairs(_ r: Record) throws(PickleError) -> [Int32]? {
-        guard isEmpty(r.items), stateIsTrivial(r), r.kwargs < 0 || arena.seqs[node(r.kwargs).a].isEmpty else { return nil }
+        guard isEmpty(r.items), stateIsTrivial(r), r.kwargs < 0 || seq(node(r.kwargs).a).isEmpty else { return nil }
         let a = args(r)
         var flat: [Int32] = []
         if known(r.callable) == .orderedDict {
             guard a.count <= 1 else { return nil }
             if let first = a.first {
                 guard kind(first) == .list || kind(first) == .tuple else { return nil }
-                for p in arena.seqs[node(first).a] {
+                for p in seq(node(first).a) {
                     guard kind(p) == .list || kind(p) == .tuple else { return nil }
-                    let kv = arena.seqs[node(p).a]
+                    let kv = seq(node(p).a)
                     guard kv.count == 2 else { return nil }
                     flat += kv
                 }
@@ -320,7 +320,7 @@ extension Renderer {
         } else if a.count > 1 {
             return nil
         }
-        if r.dictItems >= 0 { flat += arena.seqs[r.dictItems] }
+        if r.dictItems >= 0 { flat += seq(r.dictItems) }
         var out: [Int32] = []
         var table: [Int: [Int]] = [:]
         var i = 0

@@ -26,23 +26,27 @@ struct Renderer: ~Copyable {
     /// Writer depth at which each node currently being rendered started; -1 when not active.
     var active: [Int32]
     var visited = 0
-    /// Views of `arena.input` and `arena.aux`, valid while the renderer lives (see PickleValue.withRenderer).
+    /// Views of `arena.input`, `arena.aux` and the sequence pool, valid while the renderer lives (see
+    /// PickleValue.withRenderer); the renderer never changes the arena.
     let inputBytes: UnsafeRawBufferPointer
     let auxBytes: UnsafeRawBufferPointer
+    let poolItems: UnsafeBufferPointer<Int32>
 
-    init(arena: Arena, limits: PickleLimits, input: UnsafeRawBufferPointer, aux: UnsafeRawBufferPointer) {
-        self.init(arena: arena, limits: limits, input: input, aux: aux,
+    init(arena: Arena, limits: PickleLimits, input: UnsafeRawBufferPointer, aux: UnsafeRawBufferPointer,
+         pool: UnsafeBufferPointer<Int32>) {
+        self.init(arena: arena, limits: limits, input: input, aux: aux, pool: pool,
                   writer: JSONWriter(capacity: Renderer.outputCapacity(arena)), active: [])
     }
 
     /// A renderer writing into `writer` (emptied first), with `active` as the array to reuse for its
     /// per-node bookkeeping (refilled here).
     init(arena: Arena, limits: PickleLimits, input: UnsafeRawBufferPointer, aux: UnsafeRawBufferPointer,
-         writer: consuming JSONWriter, active: [Int32]) {
+         pool: UnsafeBufferPointer<Int32>, writer: consuming JSONWriter, active: [Int32]) {
         self.arena = arena
         self.limits = limits
         inputBytes = input
         auxBytes = aux
+        poolItems = pool
         w = writer
         self.active = active
         self.active.removeAll(keepingCapacity: true)
@@ -64,6 +68,9 @@ struct Renderer: ~Copyable {
     consuming func finish() -> JSONWriter { w }
 
     mutating func fail(_ message: String) -> PickleError { PickleError(.limit, message, offset: -1) }
+
+    /// The items of arena sequence `i`.
+    @inline(__always) func seq(_ i: Int) -> SeqItems { arena.seqs.items(of: i, in: poolItems) }
 
     /// The bytes of a string-like node (str, py2str, bytes, bytearray, bigint, global), without copying.
     @inline(__always) func bytes(_ n: Node) -> UnsafeRawBufferPointer {

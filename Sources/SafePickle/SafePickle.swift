@@ -42,8 +42,10 @@ public struct PickleValue: Sendable {
     func withRenderer<R>(_ body: (inout Renderer) -> R) -> R {
         arena.input.withUnsafeBytes { inp in
             arena.aux.withUnsafeBytes { aux in
-                var r = Renderer(arena: arena, limits: limits, input: inp, aux: aux)
-                return body(&r)
+                arena.seqs.pool.withUnsafeBufferPointer { pool in
+                    var r = Renderer(arena: arena, limits: limits, input: inp, aux: aux, pool: pool)
+                    return body(&r)
+                }
             }
         }
     }

@@ -10,15 +10,18 @@ struct SeqSpan {
     var capacity: Int
 }
 
-/// A read-only, zero-based view of one sequence (shares the pool; never allocates).
+/// A read-only, zero-based view of one sequence over the renderer's view of the pool (no reference
+/// is taken, so making one costs nothing; valid while the renderer lives: it never changes the pool).
 struct SeqItems: RandomAccessCollection {
-    let pool: [Int32]
-    let base: Int
+    let base: UnsafePointer<Int32>?
     let count: Int
 
     var startIndex: Int { 0 }
     var endIndex: Int { count }
-    @inline(__always) subscript(i: Int) -> Int32 { pool[base + i] }
+    @inline(__always) subscript(i: Int) -> Int32 {
+        precondition(i >= 0 && i < count, "sequence index out of range")
+        return base.unsafelyUnwrapped[i]
+    }
 }
 
 struct SeqStore {
@@ -38,11 +41,17 @@ struct SeqStore {
     /// Number of sequences.
     var count: Int { spans.count }
 
-    /// The items of sequence `i`. Do not keep the view alive across a mutation of the store
-    /// (that would copy the pool).
-    subscript(i: Int) -> SeqItems {
+    /// A copy of the items of sequence `i`.
+    func items(of i: Int) -> [Int32] {
         let s = spans[i]
-        return SeqItems(pool: pool, base: s.start, count: s.count)
+        return Array(pool[s.start..<(s.start + s.count)])
+    }
+
+    /// The items of sequence `i` in `view`, a view of `pool` taken after the last change to it.
+    @inline(__always) func items(of i: Int, in view: UnsafeBufferPointer<Int32>) -> SeqItems {
+        let s = spans[i]
+        precondition(s.start >= 0 && s.start + s.count <= view.count, "sequence outside the pool view")
+        return SeqItems(base: view.baseAddress.map { UnsafePointer($0 + s.start) }, count: s.count)
     }
 
     @inline(__always) func count(of i: Int) -> Int { spans[i].count }
