@@ -43,6 +43,19 @@ enum Alphabet {
         0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
     ]
 
+    /// The entries of every symbol, without bit counts (made once).
+    static let literalLengthEntries: [UInt32] = (0..<288).map { Alphabet.literalLength.entry($0) }
+    static let distanceEntries: [UInt32] = (0..<32).map { Alphabet.distance.entry($0) }
+    static let codeLengthEntries: [UInt32] = (0..<19).map { Alphabet.codeLength.entry($0) }
+
+    var entries: [UInt32] {
+        switch self {
+        case .literalLength: return Alphabet.literalLengthEntries
+        case .distance: return Alphabet.distanceEntries
+        case .codeLength: return Alphabet.codeLengthEntries
+        }
+    }
+
     /// The entry for `symbol` without its bit count.
     func entry(_ symbol: Int) -> UInt32 {
         switch self {
@@ -132,6 +145,7 @@ struct DecodeTable {
             offsets[len] += 1
         }
         let used = offsets[15]
+        let symbolEntries = alphabet.entries
         var code = 0
         var len = 1
         var remainingAtLen = lenCount[1]
@@ -146,8 +160,7 @@ struct DecodeTable {
                 len += 1
                 remainingAtLen = lenCount[len]
             }
-            let symbol = Int(sorted[i])
-            let base = alphabet.entry(symbol)
+            let base = symbolEntries[Int(sorted[i])]
             if len <= rootBits {
                 let e = base | UInt32(len)
                 var index = DecodeTable.reverse(code, len)
