@@ -76,6 +76,7 @@ let package = Package(
         // ── Benchmarks and fuzzing (not shipped) ───────────────────────
         .executableTarget(name: "pickle-bench", dependencies: ["SafePickle"], path: "Benchmarks/pickle-bench"),
         .executableTarget(name: "pickle-fuzz", dependencies: ["SafePickle"], path: "Benchmarks/pickle-fuzz"),
+        .executableTarget(name: "inflate-fuzz", dependencies: ["Deflate", "CZlib"], path: "Benchmarks/inflate-fuzz"),
 
         // ── Tests ───────────────────────────────────────────────────────
         .target(name: "TestSupport", path: "Tests/TestSupport"),

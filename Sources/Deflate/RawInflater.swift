@@ -228,12 +228,13 @@ public final class RawInflater {
             var repeatCount: Int
             switch symbol {
             case 16:
+                repeatCount = 3 + Int(bits.take(2))
                 guard i > 0 else {
+                    // (zlib reads the two extra bits first: a stream ending before them is truncated.)
                     try bits.checkNotPastEnd()
                     throw InflateError(.data, "invalid bit length repeat")
                 }
                 value = lengths[i - 1]
-                repeatCount = 3 + Int(bits.take(2))
             case 17: repeatCount = 3 + Int(bits.take(3))
             default: repeatCount = 11 + Int(bits.take(7))
             }

@@ -227,5 +227,13 @@ func corpus(_ rng: inout Mix64) -> [(String, [UInt8])] {
         #expect(swiftInflate(tooFar) == zlibInflate(tooFar))
         if case .data(let m) = swiftInflate(tooFar) { #expect(m == "invalid distance too far back") }
         else { Issue.record("expected a data error") }
+        // A dynamic header whose first code length is a repeat (16): zlib reads the repeat's two extra
+        // bits before it judges, so a stream ending right after the code is truncated (found by
+        // inflate-fuzz), and one byte more makes it "invalid bit length repeat".
+        let repeatFirst: [UInt8] = [5, 192, 2, 4, 0, 128]
+        #expect(zlibInflate(repeatFirst) == .truncated)
+        #expect(swiftInflate(repeatFirst) == .truncated)
+        #expect(swiftInflate(repeatFirst + [0]) == .data("invalid bit length repeat"))
+        #expect(zlibInflate(repeatFirst + [0]) == .data("invalid bit length repeat"))
     }
 }
