@@ -36,7 +36,6 @@ public final class DumpReader {
     private let ownsDescriptor: Bool
     private let inflater = GzipInflater(format: .gzip)
     private let inBuf: UnsafeMutableRawBufferPointer
-    private let outBuf: UnsafeMutableRawBufferPointer
     private var inStart = 0
     private var inEnd = 0
     private var bytesRead: Int64 = 0
@@ -76,12 +75,10 @@ public final class DumpReader {
         self.name = name
         self.maxValueBytes = min(max(0, maxValueBytes), 1 << 40)  // keeps length arithmetic far from overflow
         inBuf = .allocate(byteCount: DumpReader.chunk, alignment: 16)
-        outBuf = .allocate(byteCount: DumpReader.chunk, alignment: 16)
     }
 
     deinit {
         inBuf.deallocate()
-        outBuf.deallocate()
         if ownsDescriptor { _ = close(fd) }
     }
 
@@ -286,6 +283,12 @@ public final class DumpReader {
     /// start of the buffer. Sets `eof` when there is no more.
     private func readInput(keepingFrom keep: Int? = nil) throws(DumpReadError) {
         let kept = keep.map { inEnd - $0 } ?? 0
+        // The decoder keeps back at most a few hundred bytes (a block header), never a whole buffer.
+        guard kept < inBuf.count else {
+            throw DumpReadError(
+                kind: .corruptGzip, message: "decompressor makes no progress", file: name, compressedOffset: memberStart,
+                recordOffset: recordStart)
+        }
         if let keep, kept > 0, keep > 0, let base = inBuf.baseAddress { memmove(base, base + keep, kept) }
         inStart = 0
         inEnd = kept

@@ -76,6 +76,24 @@ import TestSupport
         #expect(throws: ZlibError.self) { try GzipDeflater(format: .auto) }
     }
 
+    @Test func everyFramingInflates() throws {
+        let text = Array(String(repeating: "framing ", count: 500).utf8)
+        let gzip = try GzipDeflater(level: 6, format: .gzip).compress(text)
+        let zlib = try GzipDeflater(level: 6, format: .zlib).compress(text)
+        let raw = try GzipDeflater(level: 6, format: .raw).compress(text)
+        #expect(try GzipInflater.inflate(gzip, format: .auto, maxOutput: 1 << 20).output == text)
+        #expect(try GzipInflater.inflate(zlib, format: .auto, maxOutput: 1 << 20).output == text)
+        #expect(try GzipInflater.inflate(raw, format: .raw, maxOutput: 1 << 20) == (text, raw.count))
+        #expect { try GzipInflater.inflate(gzip, format: .zlib, maxOutput: 1 << 20) } throws: {
+            ($0 as? ZlibError)?.message == "incorrect header check"
+        }
+        var badAdler = zlib
+        badAdler[badAdler.count - 1] ^= 1
+        #expect { try GzipInflater.inflate(badAdler, format: .auto, maxOutput: 1 << 20) } throws: {
+            ($0 as? ZlibError)?.message == "incorrect data check"
+        }
+    }
+
     @Test func stepwiseInflaterFindsMemberEnds() throws {
         let a = try GzipDeflater().compress(Array("first".utf8))
         let b = try GzipDeflater().compress(Array("second".utf8))
