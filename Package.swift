@@ -76,12 +76,13 @@ let package = Package(
         // ── Benchmarks and fuzzing (not shipped) ───────────────────────
         .executableTarget(name: "pickle-bench", dependencies: ["SafePickle"], path: "Benchmarks/pickle-bench"),
         .executableTarget(name: "pickle-fuzz", dependencies: ["SafePickle"], path: "Benchmarks/pickle-fuzz"),
-        .executableTarget(name: "inflate-fuzz", dependencies: ["Deflate", "CZlib"], path: "Benchmarks/inflate-fuzz"),
+        .executableTarget(name: "inflate-fuzz", dependencies: ["Deflate", "CZlib", "DeflateOracle"], path: "Benchmarks/inflate-fuzz"),
 
         // ── Tests ───────────────────────────────────────────────────────
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "DeflateOracle", dependencies: ["Deflate", "CZlib"], path: "Tests/DeflateOracle"),
         .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "KeyPlacement", "TestSupport"]),
-        .testTarget(name: "DeflateTests", dependencies: ["Deflate", "CZlib"]),
+        .testTarget(name: "DeflateTests", dependencies: ["Deflate", "CZlib", "DeflateOracle", "TestSupport"]),
         .testTarget(name: "DumpContainerTests", dependencies: ["DumpContainer", "TestSupport"]),
         .testTarget(name: "MemcacheProtocolTests", dependencies: ["ByteText", "MemcacheProtocol"]),
         .testTarget(

@@ -9,95 +9,16 @@
 // reach deep into valid streams.
 import CZlib
 import Deflate
+import DeflateOracle
 
 /// Output above this is not compared byte for byte (a bomb would take too long): both must reach it.
 let outputCap = 4 << 20
-
-enum Verdict: Equatable {
-    case ok([UInt8], consumed: Int)
-    case data(String)
-    case truncated
-    case cap
-}
-
-func zlibDeflate(_ input: [UInt8], level: Int32, strategy: Int32) -> [UInt8] {
-    var s = z_stream()
-    guard deflateInit2_(&s, level, Z_DEFLATED, -15, 8, strategy, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
-    else { fatalError("deflateInit2") }
-    defer { deflateEnd(&s) }
-    let bound = Int(deflateBound(&s, uLong(input.count))) + 64
-    var out = [UInt8](repeating: 0, count: bound)
-    var input = input
-    let n = input.withUnsafeMutableBufferPointer { i in
-        out.withUnsafeMutableBufferPointer { o in
-            s.next_in = i.baseAddress
-            s.avail_in = uInt(i.count)
-            s.next_out = o.baseAddress
-            s.avail_out = uInt(bound)
-            guard deflate(&s, Z_FINISH) == Z_STREAM_END else { fatalError("deflate") }
-            return bound - Int(s.avail_out)
-        }
-    }
-    return Array(out.prefix(n))
-}
-
-func zlibVerdict(_ input: [UInt8]) -> Verdict {
-    var s = z_stream()
-    guard inflateInit2_(&s, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { fatalError("inflateInit2") }
-    defer { inflateEnd(&s) }
-    var out = [UInt8](repeating: 0, count: outputCap)
-    var input = input
-    return input.withUnsafeMutableBufferPointer { i in
-        out.withUnsafeMutableBufferPointer { o in
-            s.next_in = i.baseAddress
-            s.avail_in = uInt(i.count)
-            s.next_out = o.baseAddress
-            s.avail_out = uInt(outputCap)
-            let rc = inflate(&s, Z_FINISH)
-            if rc == Z_STREAM_END { return .ok(Array(o.prefix(outputCap - Int(s.avail_out))), consumed: i.count - Int(s.avail_in)) }
-            if s.avail_out == 0 { return .cap }
-            if rc == Z_DATA_ERROR { return .data(String(cString: s.msg)) }
-            if rc == Z_BUF_ERROR { return .truncated }
-            fatalError("zlib status \(rc)")
-        }
-    }
-}
-
-/// The Swift decoder's verdict, input given in pieces of `piece` bytes (0: all at once).
-func swiftVerdict(_ input: [UInt8], piece: Int, inflater: RawInflater) -> (Verdict, produced: Int) {
-    inflater.reset()
-    var output: [UInt8] = []
-    var at = 0
-    var available = piece == 0 ? input.count : min(piece, input.count)
-    return input.withUnsafeBytes { all in
-        while true {
-            let final = available == input.count
-            do {
-                let step = try inflater.inflate(UnsafeRawBufferPointer(rebasing: all[at..<available]), final: final)
-                output += inflater.output
-                at += step.consumed
-                if output.count > outputCap { return (.cap, output.count) }
-                switch step.status {
-                case .streamEnd: return (.ok(output, consumed: at), output.count)
-                case .outputFull: continue
-                case .needsInput:
-                    if final { fatalError("needsInput with final input") }
-                    available = min(available + piece, input.count)
-                }
-            } catch let e as InflateError {
-                return (e.kind == .truncated ? .truncated : .data(e.message), output.count)
-            } catch {
-                fatalError("unexpected error \(error)")
-            }
-        }
-    }
-}
 
 nonisolated(unsafe) let reused = RawInflater(chunkSize: 16 << 10)
 
 /// Runs one input; traps on any difference. Returns zlib's verdict.
 @discardableResult
-func check(_ data: [UInt8]) -> Verdict {
+func check(_ data: [UInt8]) -> InflateVerdict {
     guard let mode = data.first else { return .truncated }
     var stream = Array(data.dropFirst())
     if mode & 1 == 0 && stream.count >= 2 {
@@ -107,9 +28,9 @@ func check(_ data: [UInt8]) -> Verdict {
         stream = zlibDeflate(Array(stream.dropFirst(2)), level: level, strategy: strategy)
         if !stream.isEmpty { stream[at % stream.count] ^= flip }
     }
-    let expected = zlibVerdict(stream)
+    let expected = zlibVerdict(stream, cap: outputCap)
     for piece in [0, 1 + Int(mode) % 97] {
-        let (got, produced) = swiftVerdict(stream, piece: piece, inflater: reused)
+        let (got, produced) = swiftVerdict(stream, piece: piece, cap: outputCap, inflater: reused)
         if got == expected { continue }
         // Past the cap zlib stops; the Swift decoder may meet the damage within the chunk that crossed it.
         if expected == .cap && produced + (16 << 10) + 300 >= outputCap { continue }

@@ -47,6 +47,10 @@ public final class RawInflater {
     public struct Step: Sendable, Equatable {
         public var consumed: Int
         public var status: Status
+        public init(consumed: Int, status: Status) {
+            self.consumed = consumed
+            self.status = status
+        }
     }
 
     /// Decoded bytes a call produces at most.

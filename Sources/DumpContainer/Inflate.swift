@@ -8,21 +8,10 @@ import Synchronization
 /// Inflates one stream after another, step by step: feed input, read `output`, learn where a stream
 /// (a gzip member) ends. Used by `DumpReader` for members and, one-shot, for compressed values.
 public final class GzipInflater {
-    /// What one `inflate` call ended with.
-    public enum Status: Sendable, Equatable {
-        /// More input is needed: call again with the unconsumed bytes followed by more, or with `final`.
-        case needsInput
-        /// `output` is full: read it, then call again with the unconsumed input.
-        case outputFull
-        /// The stream ended and its checksum matched; `consumed` ends right after it.
-        case streamEnd
-    }
-
-    /// What one call did.
-    public struct Step: Sendable, Equatable {
-        public var consumed: Int
-        public var status: Status
-    }
+    /// What one `inflate` call ended with (as for a raw stream; `streamEnd` once the trailer checked out).
+    public typealias Status = RawInflater.Status
+    /// What one call did: input bytes consumed, and its status.
+    public typealias Step = RawInflater.Step
 
     private var format: ZlibFormat
     private let raw: RawInflater

@@ -2,6 +2,7 @@
 // read-everything helper shared by the container tests.
 import DumpContainer
 import Foundation
+import TestSupport
 
 /// A fresh private directory under /tmp for one test.
 func makeTempDir(_ tag: String = #function) throws -> String {
@@ -9,19 +10,6 @@ func makeTempDir(_ tag: String = #function) throws -> String {
     let dir = NSTemporaryDirectory() + "mcdump-test-\(safe)-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
-}
-
-/// SplitMix64: a small seeded generator so failures can be replayed (the seed is in the test name/message).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 func randomBytes(_ n: Int, _ rng: inout SplitMix64) -> [UInt8] {

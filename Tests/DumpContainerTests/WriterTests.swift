@@ -3,6 +3,7 @@
 @testable import DumpContainer
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct WriterTests {
     @Test func createsTheFileWithMode0600() throws {

@@ -4,19 +4,6 @@ import Foundation
 import KeyPlacement
 import TestSupport
 
-/// SplitMix64: a small seeded generator so every run uses the same keys.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
-
 enum KeySets {
     static func hexID(_ rng: inout SplitMix64) -> String {
         KeystoneKeys.hex((0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) })
