@@ -119,9 +119,6 @@ public final class RawInflater {
         UnsafeRawBufferPointer(start: buffer + outStart, count: outPos - outStart)
     }
 
-    /// True once the stream's last block has ended.
-    public var finished: Bool { phase == .done }
-
     /// Decodes from `input` until the stream ends, the output chunk is full, or more input is needed.
     /// With `final`, `input` is all there is: a stream that needs more is `truncated`.
     public func inflate(_ input: UnsafeRawBufferPointer, final: Bool) throws(InflateError) -> Step {
@@ -132,7 +129,7 @@ public final class RawInflater {
         }
         outStart = outPos
         guard phase != .done else { return Step(consumed: 0, status: .streamEnd) }
-        var bits = BitReader(input, bitOffset: bitOffset, final: final)
+        var bits = BitReader(input, bitOffset: bitOffset)
         defer { (_, bitOffset) = bits.position }
         while true {
             switch phase {
@@ -411,7 +408,7 @@ struct BitReader {
         return p
     }()
 
-    init(_ input: UnsafeRawBufferPointer, bitOffset: Int, final: Bool) {
+    init(_ input: UnsafeRawBufferPointer, bitOffset: Int) {
         base = input.baseAddress.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? UnsafePointer(BitReader.empty)
         end = input.baseAddress == nil ? 0 : input.count
         if bitOffset > 0 {

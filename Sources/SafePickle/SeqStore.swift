@@ -19,6 +19,8 @@ struct SeqItems: RandomAccessCollection {
     var startIndex: Int { 0 }
     var endIndex: Int { count }
     @inline(__always) subscript(i: Int) -> Int32 {
+        // An internal invariant, as Array's own bounds check was: every caller checks `count` first,
+        // so no input reaches this.
         precondition(i >= 0 && i < count, "sequence index out of range")
         return base.unsafelyUnwrapped[i]
     }
@@ -50,6 +52,7 @@ struct SeqStore {
     /// The items of sequence `i` in `view`, a view of `pool` taken after the last change to it.
     @inline(__always) func items(of i: Int, in view: UnsafeBufferPointer<Int32>) -> SeqItems {
         let s = spans[i]
+        // An internal invariant: SeqStore only makes spans inside its pool (no input reaches this).
         precondition(s.start >= 0 && s.start + s.count <= view.count, "sequence outside the pool view")
         return SeqItems(base: view.baseAddress.map { UnsafePointer($0 + s.start) }, count: s.count)
     }
