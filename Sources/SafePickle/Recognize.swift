@@ -78,14 +78,24 @@ extension Renderer {
     mutating func latin1Fixed(_ id: Int32, count: Int) -> StateBytes? {
         guard kind(id) == .str else { return nil }
         let b = bytes(node(id))
+        // Characters below 256 are one UTF-8 byte (< 0x80) or two (C2/C3 and a continuation byte);
+        // any other lead byte is a character of 256 or more, so the str is not Latin-1.
         var st = StateBytes()
         var n = 0
         var i = 0
-        while i < b.count {
-            guard let cp = Renderer.codePoint(b, &i) else { continue }
-            guard cp < 256, n < count else { return nil }
-            st.put(n, UInt8(cp))
-            n += 1
+        let end = b.count
+        while i < end {
+            guard n < count else { return nil }
+            let c = b[i]
+            if c < 0x80 {
+                st.put(n, c)
+                i &+= 1
+            } else {
+                guard c & 0xFE == 0xC2, i &+ 1 < end else { return nil }
+                st.put(n, (c & 0x03) << 6 | (b[i &+ 1] & 0x3F))
+                i &+= 2
+            }
+            n &+= 1
         }
         return n == count ? st : nil
     }
@@ -95,7 +105,7 @@ extension Renderer {
     }
 
     /// Are the bytes of string-like node `id` exactly this ASCII text?
-    func strIs(_ id: Int32, _ text: StaticString) -> Bool {
+    mutating func strIs(_ id: Int32, _ text: StaticString) -> Bool {
         let b = bytes(arena.nodes[Int(id)])
         let count = text.utf8CodeUnitCount
         guard b.count == count else { return false }

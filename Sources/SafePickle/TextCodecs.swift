@@ -181,12 +181,10 @@ enum TextCodecs {
     }
 
     @inline(__always) static func hexValue(_ c: UInt8) -> UInt32? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(c - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(c - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(c - UInt8(ascii: "A") + 10)
-        default: return nil
-        }
+        let d = c &- UInt8(ascii: "0")
+        if d < 10 { return UInt32(d) }
+        let l = (c | 0x20) &- UInt8(ascii: "a")  // 'A'...'F' folded onto 'a'...'f'
+        return l < 6 ? UInt32(l) + 10 : nil
     }
 
     /// Python `codecs.escape_decode` of the inside of a quoted STRING argument, appended to `out`.
@@ -244,34 +242,44 @@ enum TextCodecs {
         var sur = false
         let ok = append(to: &out, maxCount: n * 2) { o in
             var i = 0, w = 0
-            @inline(__always) func utf8(_ cp: UInt32) { w += writeUTF8(cp, to: o + w) }
             while i < n {
                 let c = s[i]
-                if c < 0x80 && c != UInt8(ascii: "\\") {
-                    o[w] = c
-                    w += 1
-                    i += 1
-                } else if c == UInt8(ascii: "\\") && i + 1 < n && (s[i + 1] == UInt8(ascii: "u") || s[i + 1] == UInt8(ascii: "U")) {
-                    let width = s[i + 1] == UInt8(ascii: "u") ? 4 : 8
-                    guard i + 2 + width <= n else { return nil }
-                    var v: UInt32 = 0
-                    for k in 0..<width {
-                        guard let h = hexValue(s[i + 2 + k]) else { return nil }
-                        v = v << 4 | h
-                    }
-                    guard v <= 0x10FFFF else { return nil }
-                    if v >= 0xD800 && v < 0xE000 { sur = true }
-                    utf8(v)
-                    i += 2 + width
-                } else if c == UInt8(ascii: "\\") && i + 1 < n {
-                    o[w] = c
-                    w += 1
-                    utf8(UInt32(s[i + 1]))
-                    i += 2
-                } else {
-                    utf8(UInt32(c))
-                    i += 1
+                if c >= 0x80 {  // a Latin-1 character: two UTF-8 bytes
+                    o[w] = 0xC0 | c >> 6
+                    o[w &+ 1] = 0x80 | c & 0x3F
+                    w &+= 2
+                    i &+= 1
+                    continue
                 }
+                if c != UInt8(ascii: "\\") || i &+ 1 >= n {
+                    o[w] = c
+                    w &+= 1
+                    i &+= 1
+                    continue
+                }
+                let e = s[i &+ 1]
+                guard e == UInt8(ascii: "u") || e == UInt8(ascii: "U") else {
+                    // A backslash before anything else stays, and so does the character after it.
+                    o[w] = c
+                    w &+= 1
+                    w &+= writeUTF8(UInt32(e), to: o + w)
+                    i &+= 2
+                    continue
+                }
+                let width = e == UInt8(ascii: "u") ? 4 : 8
+                guard i &+ 2 &+ width <= n else { return nil }
+                var v: UInt32 = 0
+                var k = i &+ 2
+                let end = k &+ width
+                while k < end {
+                    guard let h = hexValue(s[k]) else { return nil }
+                    v = v << 4 | h
+                    k &+= 1
+                }
+                guard v <= 0x10FFFF else { return nil }
+                if v & 0xFFFF_F800 == 0xD800 { sur = true }
+                w &+= writeUTF8(v, to: o + w)
+                i = end
             }
             return w
         }
