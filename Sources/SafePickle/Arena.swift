@@ -88,39 +88,43 @@ enum KnownName: UInt8 {
     ]
 }
 
-/// The object graph of one pickle. Owns a reference to the input bytes that string nodes point into.
-struct Arena {
-    var input: [UInt8]
-    var aux: [UInt8] = []
-    var nodes: [Node] = []
+/// The object graph of one pickle, as the VM builds it. String nodes point into `input` — bytes the
+/// arena does not own: the owner (PickleDecoder for one call, DecodedGraph for a PickleValue) keeps
+/// them alive and unchanged for as long as the arena is used.
+struct Arena: ~Copyable {
+    var input: UnsafeRawBufferPointer
+    var aux = RawArray<UInt8>(capacity: 256)
+    var nodes = RawArray<Node>(capacity: 64)
     var seqs = SeqStore()
-    var records: [Record] = []
+    var records = RawArray<Record>()
     /// Per dict/set sequence with many entries: Python-hash → positions of keys (pair index for dicts).
     var index: [Int: [Int: [Int32]]] = [:]
 
-    init(input: [UInt8]) {
+    init(input: UnsafeRawBufferPointer) {
         self.input = input
-        nodes.reserveCapacity(max(16, input.count / 8))
+        nodes.reserve(input.count / 8)
     }
 
-    /// An empty arena over `input` in the arrays a previous decode left in `scratch` (capacity only).
-    init(input: [UInt8], reusing scratch: inout Scratch) {
+    /// Empties the arena for a new `input`, keeping its allocations.
+    mutating func reset(input: UnsafeRawBufferPointer) {
         self.input = input
-        nodes = Scratch.take(&scratch.nodes)
-        records = Scratch.take(&scratch.records)
-        aux = Scratch.take(&scratch.aux)
-        seqs = SeqStore(pool: Scratch.take(&scratch.pool), spans: Scratch.take(&scratch.spans))
-        nodes.reserveCapacity(max(16, input.count / 8))
+        aux.removeAll()
+        nodes.removeAll()
+        seqs.removeAll()
+        records.removeAll()
+        index.removeAll()
+        nodes.reserve(input.count / 8)
     }
 
-    /// Gives the arrays back to `scratch` for the next decode.
-    consuming func recycle(into scratch: inout Scratch) {
-        scratch.input = input
-        scratch.nodes = nodes
-        scratch.records = records
-        scratch.aux = aux
-        scratch.pool = seqs.pool
-        scratch.spans = seqs.spans
+    /// Bytes allocated by the arena's arrays.
+    var allocatedBytes: Int {
+        aux.allocatedBytes + nodes.allocatedBytes + seqs.pool.allocatedBytes + seqs.spans.allocatedBytes
+            + records.allocatedBytes
+    }
+
+    /// A read-only view of the graph, valid until the arena next changes.
+    @inline(__always) var view: ArenaView {
+        ArenaView(input: input, aux: aux.bytes, nodes: nodes.view, records: records.view, seqs: seqs.view)
     }
 
     @inline(__always) mutating func add(_ n: Node) -> Int32 {
@@ -143,29 +147,32 @@ struct Arena {
         aux.append(contentsOf: bytes)
         return off
     }
+}
 
-    /// Calls `body` with the bytes of a string-like node (str, py2str, bytes, bytearray, bigint, global).
-    @inline(__always)
-    func withBytes<R>(_ n: Node, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        if n.flags & Node.inAux != 0 {
-            return try aux.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[n.a..<(n.a + n.b)])) }
-        }
-        return try input.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[n.a..<(n.a + n.b)])) }
+/// The object graph, read-only: what the renderer walks, and what hashing and comparing read. Holds
+/// no reference: valid while the arena it was taken from is alive and unchanged.
+struct ArenaView {
+    let input: UnsafeRawBufferPointer
+    let aux: UnsafeRawBufferPointer
+    let nodes: BufferView<Node>
+    let records: BufferView<Record>
+    let seqs: SeqView
+
+    /// The bytes of a string-like node (str, py2str, bytes, bytearray, bigint, global), without copying.
+    @inline(__always) func bytes(_ n: Node) -> UnsafeRawBufferPointer {
+        let base = n.flags & Node.inAux != 0 ? aux : input
+        return UnsafeRawBufferPointer(rebasing: base[n.a..<(n.a + n.b)])
     }
 
-    func bytes(of n: Node) -> [UInt8] { withBytes(n) { Array($0) } }
+    /// A copy of the bytes of a string-like node.
+    func bytes(of n: Node) -> [UInt8] { Array(bytes(n)) }
 
     func isStr(_ id: Int32) -> Bool { nodes[Int(id)].kind == .str }
-
-    func string(of id: Int32) -> String { withBytes(nodes[Int(id)]) { String(decoding: $0, as: UTF8.self) } }
 
     /// Is the str node exactly this ASCII text?
     func strEquals(_ id: Int32, _ text: StaticString) -> Bool {
         let n = nodes[Int(id)]
         guard n.kind == .str || n.kind == .py2str, n.b == text.utf8CodeUnitCount else { return false }
-        return withBytes(n) { buf in
-            let t = UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
-            return TextCodecs.bytesEqual(buf, t)
-        }
+        return TextCodecs.bytesEqual(bytes(n), UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 }

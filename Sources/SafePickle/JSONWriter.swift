@@ -16,13 +16,13 @@ struct JSONWriter: ~Copyable {
         var key: PathKey
     }
 
-    var out: ByteSink
-    var containers = RawStack<Container>()
+    var out: RawArray<UInt8>
+    var containers = RawArray<Container>()
 
-    init(capacity: Int) { out = ByteSink(capacity: capacity) }
+    init(capacity: Int) { out = RawArray(capacity: capacity) }
 
     /// A writer that starts empty in `sink`'s allocation.
-    init(reusing sink: consuming ByteSink) {
+    init(reusing sink: consuming RawArray<UInt8>) {
         sink.removeAll()
         out = sink
     }
@@ -34,7 +34,7 @@ struct JSONWriter: ~Copyable {
     }
 
     /// Ends the writer and hands its output buffer back.
-    consuming func takeSink() -> ByteSink { out }
+    consuming func takeSink() -> RawArray<UInt8> { out }
 
     var depth: Int { containers.count }
 

@@ -5,12 +5,13 @@
 struct Machine: ~Copyable {
     var arena: Arena
     let limits: PickleLimits
-    var stack = RawStack<Int32>(capacity: 64)
+    var stack = RawArray<Int32>(capacity: 64)
     /// Stack heights at each open MARK.
-    var marks = RawStack<Int>()
-    /// Memo: ids below `memoDenseLimit` (bounded by the input length, never by an id) in an array,
-    /// any other id in a dictionary. `memoCount` is the number of distinct ids (MEMOIZE uses it).
-    var memoDense: [Int32] = []
+    var marks = RawArray<Int>()
+    /// Memo: ids below `memoDenseLimit` (bounded by the input length, never by an id) in an array
+    /// (-1: never PUT), any other id in a dictionary. `memoCount` is the number of distinct ids
+    /// (MEMOIZE uses it).
+    var memoDense: RawArray<Int32>
     var memoSparse: [Int: Int32] = [:]
     var memoCount = 0
     let memoDenseLimit: Int
@@ -18,23 +19,19 @@ struct Machine: ~Copyable {
     var opStart = 0
     var pos = 0
 
-    init(input: [UInt8], limits: PickleLimits) {
-        arena = Arena(input: input)
+    /// A machine over `arena` (emptied, with its input set) and `memo` (emptied here); both are
+    /// handed back by `finish` so that their allocations can serve the next pickle.
+    init(arena: consuming Arena, memo: consuming RawArray<Int32>, limits: PickleLimits) {
+        memoDenseLimit = arena.input.count + 16
+        self.arena = arena
+        memo.removeAll()
+        memoDense = memo
         self.limits = limits
-        memoDenseLimit = input.count + 16
     }
 
-    /// A machine whose arena and memo start empty in the arrays a previous decode left in `scratch`.
-    init(input: [UInt8], limits: PickleLimits, reusing scratch: inout Scratch) {
-        arena = Arena(input: input, reusing: &scratch)
-        memoDense = Scratch.take(&scratch.memo)
-        self.limits = limits
-        memoDenseLimit = input.count + 16
-    }
-
-    /// Ends the machine: its memo goes back to `scratch`, its arena to the caller.
-    consuming func finish(recyclingMemoInto scratch: inout Scratch) -> Arena {
-        scratch.memo = memoDense
+    /// Ends the machine: its memo goes to `memo`, its arena to the caller.
+    consuming func finish(memoInto memo: inout RawArray<Int32>?) -> Arena {
+        memo = consume memoDense
         return arena
     }
 
@@ -158,9 +155,8 @@ struct Machine: ~Copyable {
     /// A Py2 str node over the bytes of `aux` from `offset` to its end.
     mutating func newPy2Str(auxAt offset: Int) -> Int32 {
         let count = arena.aux.count - offset
-        let scan = arena.aux.withUnsafeBytes {
-            TextCodecs.scanUTF8(UnsafeRawBufferPointer(rebasing: $0[offset...]), surrogatePass: false, checkPlain: true)
-        }
+        let scan = TextCodecs.scanUTF8(UnsafeRawBufferPointer(rebasing: arena.aux.bytes[offset...]), surrogatePass: false,
+                                       checkPlain: true)
         let flags = Node.inAux | (scan.map { Node.validUTF8 | ($0.plainJSON ? Node.plainJSON : 0) } ?? 0)
         return arena.add(Node(kind: .py2str, flags: flags, a: offset, b: count))
     }
@@ -168,9 +164,9 @@ struct Machine: ~Copyable {
     mutating func newGlobal(module: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer) -> Int32 {
         let off = arena.addAux(module)
         arena.aux.append(UInt8(ascii: "."))
-        arena.aux.append(contentsOf: name)
+        arena.aux.append(name)
         let len = module.count + 1 + name.count
-        let known = arena.aux.withUnsafeBytes { KnownName.match(UnsafeRawBufferPointer(rebasing: $0[off..<(off + len)])) }
+        let known = KnownName.match(UnsafeRawBufferPointer(rebasing: arena.aux.bytes[off..<(off + len)]))
         return arena.add(Node(kind: .global, flags: Node.inAux, known: known.rawValue, a: off, b: len))
     }
 
@@ -190,13 +186,15 @@ struct Machine: ~Copyable {
         guard known == .reconstructor || known == .newobj || known == .newobjEx else {
             return arena.addRecord(Record(callable: callable, args: args))
         }
-        let a = arena.seqs.items(of: arena.nodes[Int(args)].a)
+        // A copy: the cases below add to the pool this would be a view of.
+        let a = Array(arena.seqs.view.items(of: arena.nodes[Int(args)].a))
         switch known {
         case .reconstructor where a.count == 3 && isCallableKind(a[0]):
-            let newArgs = arena.nodes[Int(a[2])].kind == .none ? [] : [a[2]]
-            return arena.addRecord(Record(callable: a[0], args: arena.addSeq(.tuple, newArgs)))
+            let newArgs = arena.addSeq(.tuple, arena.nodes[Int(a[2])].kind == .none ? [] : [a[2]])
+            return arena.addRecord(Record(callable: a[0], args: newArgs))
         case .newobj where a.count >= 1 && isCallableKind(a[0]):
-            return arena.addRecord(Record(callable: a[0], args: arena.addSeq(.tuple, Array(a[1...]))))
+            let newArgs = arena.addSeq(.tuple, a[1...])
+            return arena.addRecord(Record(callable: a[0], args: newArgs))
         case .newobjEx where a.count == 3 && isCallableKind(a[0]) && arena.nodes[Int(a[1])].kind == .tuple
             && arena.nodes[Int(a[2])].kind == .dict:
             return arena.addRecord(Record(callable: a[0], args: a[1], kwargs: a[2]))
@@ -292,7 +290,7 @@ struct Machine: ~Copyable {
         let isNew: Bool
         if id < memoDenseLimit {
             if id >= memoDense.count {
-                memoDense.append(contentsOf: repeatElement(-1, count: max(id + 1, min(memoDenseLimit, memoDense.count * 2 + 64)) - memoDense.count))
+                memoDense.append(repeating: -1, count: max(id + 1, min(memoDenseLimit, memoDense.count * 2 + 64)) - memoDense.count)
             }
             isNew = memoDense[id] < 0
             if isNew && memoCount >= limits.maxMemoEntries { throw memoFull() }

@@ -1,34 +1,25 @@
 // SafePickle/PickleDecoder: decodes many pickles in a row on one thread, keeping its working memory
-// between calls — the copy of the input, the arena's arrays, the memo, the renderer's bookkeeping and
-// the JSON output buffer. Every call starts empty; only capacity carries over, so a stream of values
+// between calls — the arena's arrays, the memo, the renderer's bookkeeping and the JSON output
+// buffer (the input is read where the caller holds it, never copied). Every call starts empty; only capacity carries over, so a stream of values
 // costs no fresh allocation, page faults or regrowth per value. Buffers that grew past
 // `retainedBytes` are released after the call, so what stays allocated is bounded by the larger of
 // that and the working set of the largest pickle decoded so far. Not thread-safe: one per thread.
 
-/// The arrays one decode fills, kept between decodes for their capacity.
-struct Scratch {
-    var input: [UInt8] = []
-    var nodes: [Node] = []
-    var records: [Record] = []
-    var aux: [UInt8] = []
-    var pool: [Int32] = []
-    var spans: [SeqSpan] = []
-    var memo: [Int32] = []
-    var active: [Int32] = []
+/// The buffers one decode fills, kept between decodes for their allocations (nil while in use).
+struct Scratch: ~Copyable {
+    var arena: Arena?
+    var memo: RawArray<Int32>?
+    var active: RawArray<Int32>?
+    var sink: RawArray<UInt8>?
 
-    /// Moves `array` out (leaving an empty one) and empties it, keeping its allocation.
-    static func take<T>(_ array: inout [T]) -> [T] {
-        var out: [T] = []
-        swap(&out, &array)
-        out.removeAll(keepingCapacity: true)
-        return out
-    }
-
-    /// Bytes allocated by the arrays.
+    /// Bytes allocated by the buffers kept.
     var allocatedBytes: Int {
-        input.capacity + nodes.capacity * MemoryLayout<Node>.stride + records.capacity * MemoryLayout<Record>.stride
-            + aux.capacity + (pool.capacity + memo.capacity + active.capacity) * 4
-            + spans.capacity * MemoryLayout<SeqSpan>.stride
+        var n = 0
+        switch arena { case .some(let a): n += a.allocatedBytes; case .none: break }
+        switch memo { case .some(let m): n += m.allocatedBytes; case .none: break }
+        switch active { case .some(let a): n += a.allocatedBytes; case .none: break }
+        switch sink { case .some(let s): n += s.allocatedBytes; case .none: break }
+        return n
     }
 }
 
@@ -44,7 +35,6 @@ public final class PickleDecoder {
     /// Working memory above this many bytes is released after a call instead of kept.
     public let retainedBytes: Int
     private var scratch = Scratch()
-    private var sink: ByteSink?
 
     public init(limits: PickleLimits = .default, retainedBytes: Int = 16 << 20) {
         self.limits = limits
@@ -52,7 +42,7 @@ public final class PickleDecoder {
     }
 
     /// Bytes of working memory kept for the next call.
-    public var retainedAllocation: Int { scratch.allocatedBytes + (sink?.allocatedBytes ?? 0) }
+    public var retainedAllocation: Int { scratch.allocatedBytes }
 
     /// The canonical JSON of `pickle` (one value, no newline).
     public func canonicalJSON(_ pickle: UnsafeRawBufferPointer) -> Result<[UInt8], PickleError> {
@@ -93,53 +83,45 @@ public final class PickleDecoder {
     }
 
     /// Runs the VM over `pickle` and calls `body` with a renderer of the result (or `onError` with the
-    /// VM's error), then takes the working memory back.
+    /// VM's error), then takes the working memory back. The arena points into `pickle`, which stays
+    /// valid and unchanged for the whole call.
     private func withRenderer<R>(_ pickle: UnsafeRawBufferPointer, onError: (PickleError) -> R,
                                  _ body: (inout Renderer, Int32) -> R) -> R {
-        var input = Scratch.take(&scratch.input)
-        input.append(contentsOf: pickle)
-        var machine = Machine(input: input, limits: limits, reusing: &scratch)
+        var arena = scratch.arena.take() ?? Arena(input: pickle)
+        arena.reset(input: pickle)
+        var machine = Machine(arena: arena, memo: scratch.memo.take() ?? RawArray(), limits: limits)
         let outcome: Result<Int32, PickleError>
         do throws(PickleError) {
             outcome = .success(try machine.run())
         } catch {
             outcome = .failure(error)
         }
-        let arena = machine.finish(recyclingMemoInto: &scratch)
-        defer {
-            arena.recycle(into: &scratch)
-            releaseIfLarge()
-        }
-        let root: Int32
+        let done = machine.finish(memoInto: &scratch.memo)
+        let result: R
         switch outcome {
-        case .failure(let e): return onError(e)
-        case .success(let r): root = r
-        }
-        return arena.input.withUnsafeBytes { inp in
-            arena.aux.withUnsafeBytes { aux in
-                arena.seqs.pool.withUnsafeBufferPointer { pool in
-                    let writer: JSONWriter
-                    if let kept = sink.take() {
-                        writer = JSONWriter(reusing: kept)
-                    } else {
-                        writer = JSONWriter(capacity: Renderer.outputCapacity(arena))
-                    }
-                    var r = Renderer(arena: arena, limits: limits, input: inp, aux: aux, pool: pool, writer: writer,
-                                     active: Scratch.take(&scratch.active))
-                    let result = body(&r, root)
-                    scratch.active = Scratch.take(&r.active)
-                    sink = r.finish().takeSink()
-                    return result
-                }
+        case .failure(let e):
+            result = onError(e)
+        case .success(let root):
+            let view = done.view
+            let writer: JSONWriter
+            if let kept = scratch.sink.take() {
+                writer = JSONWriter(reusing: kept)
+            } else {
+                writer = JSONWriter(capacity: Renderer.outputCapacity(view))
             }
+            var r = Renderer(arena: view, limits: limits, writer: writer, active: scratch.active.take() ?? RawArray())
+            result = body(&r, root)
+            scratch.sink = r.finish(activeInto: &scratch.active).takeSink()
         }
+        scratch.arena = consume done
+        releaseIfLarge()
+        return result
     }
 
     /// Drops the working memory when it has grown past `retainedBytes`.
     private func releaseIfLarge() {
         if retainedAllocation > retainedBytes {
             scratch = Scratch()
-            sink = nil
         }
     }
 }

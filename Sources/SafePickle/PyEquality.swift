@@ -2,7 +2,7 @@
 // (1 == True == 1.0; a Py2 str equals bytes but not text; records by identity), with bounded depth,
 // and the dict/set insertion that merges keys by that equality.
 
-extension Arena {
+extension ArenaView {
     /// Nesting bound for hashing/comparing nested tuples and frozensets (deeper keys could never be rendered).
     static let maxKeyDepth = 1000
 
@@ -27,29 +27,29 @@ extension Arena {
 
     /// Python hash of a node; nil when the value is unhashable (list, dict, set, bytearray, or a tuple holding one).
     func pyHash(_ id: Int32, depth: Int = 0) throws(PickleError) -> Int? {
-        guard depth < Arena.maxKeyDepth else {
-            throw PickleError(.limit, "dict key or set member nested deeper than \(Arena.maxKeyDepth)", offset: -1)
+        guard depth < ArenaView.maxKeyDepth else {
+            throw PickleError(.limit, "dict key or set member nested deeper than \(ArenaView.maxKeyDepth)", offset: -1)
         }
         let n = nodes[Int(id)]
         switch n.kind {
         case .none: return 0x6e6f6e65
-        case .bool: return Arena.mix(1, n.a)
-        case .int: return Arena.mix(1, n.a)
+        case .bool: return ArenaView.mix(1, n.a)
+        case .int: return ArenaView.mix(1, n.a)
         case .float:
             let d = Double(bitPattern: UInt64(bitPattern: Int64(n.a)))
-            if let i = Arena.integral(d) { return Arena.mix(1, i) }
-            return Arena.mix(2, n.a)
-        case .bigint: return withBytes(n) { Arena.hashBytes($0, seed: 3) }
-        case .str: return withBytes(n) { Arena.hashBytes($0, seed: 4) }
-        case .py2str, .bytes: return withBytes(n) { Arena.hashBytes($0, seed: 5) }
-        case .global: return withBytes(n) { Arena.hashBytes($0, seed: 6) }
-        case .record: return Arena.mix(7, Int(id))
+            if let i = ArenaView.integral(d) { return ArenaView.mix(1, i) }
+            return ArenaView.mix(2, n.a)
+        case .bigint: return ArenaView.hashBytes(bytes(n), seed: 3)
+        case .str: return ArenaView.hashBytes(bytes(n), seed: 4)
+        case .py2str, .bytes: return ArenaView.hashBytes(bytes(n), seed: 5)
+        case .global: return ArenaView.hashBytes(bytes(n), seed: 6)
+        case .record: return ArenaView.mix(7, Int(id))
         case .tuple:
             var h = 0x7475706c
             for k in 0..<seqs.count(of: n.a) {
                 let c = seqs.element(n.a, k)
                 guard let ch = try pyHash(c, depth: depth + 1) else { return nil }
-                h = Arena.mix(h, ch)
+                h = ArenaView.mix(h, ch)
             }
             return h
         case .frozenset:
@@ -57,7 +57,7 @@ extension Arena {
             for k in 0..<seqs.count(of: n.a) {
                 let c = seqs.element(n.a, k)
                 guard let ch = try pyHash(c, depth: depth + 1) else { return nil }
-                h = h &+ Arena.mix(8, ch)
+                h = h &+ ArenaView.mix(8, ch)
             }
             return h
         case .list, .dict, .set, .bytearray: return nil
@@ -69,7 +69,7 @@ extension Arena {
         case .bool, .int: return (true, n.a, 0)
         case .float:
             let d = Double(bitPattern: UInt64(bitPattern: Int64(n.a)))
-            if let i = Arena.integral(d) { return (true, i, 0) }
+            if let i = ArenaView.integral(d) { return (true, i, 0) }
             return (false, 0, d)
         default: return nil
         }
@@ -78,8 +78,8 @@ extension Arena {
     /// Python `==` between two hashable values.
     func pyEqual(_ x: Int32, _ y: Int32, depth: Int = 0) throws(PickleError) -> Bool {
         if x == y { return true }
-        guard depth < Arena.maxKeyDepth else {
-            throw PickleError(.limit, "dict key or set member nested deeper than \(Arena.maxKeyDepth)", offset: -1)
+        guard depth < ArenaView.maxKeyDepth else {
+            throw PickleError(.limit, "dict key or set member nested deeper than \(ArenaView.maxKeyDepth)", offset: -1)
         }
         let a = nodes[Int(x)], b = nodes[Int(y)]
         if let na = numeric(a), let nb = numeric(b) {
@@ -91,7 +91,7 @@ extension Arena {
         case (.str, .str), (.bigint, .bigint), (.global, .global),
             (.py2str, .py2str), (.py2str, .bytes), (.bytes, .py2str), (.bytes, .bytes):
             guard a.b == b.b else { return false }
-            return withBytes(a) { ba in withBytes(b) { bb in TextCodecs.bytesEqual(ba, bb) } }
+            return TextCodecs.bytesEqual(bytes(a), bytes(b))
         case (.tuple, .tuple):
             let count = seqs.count(of: a.a)
             guard count == seqs.count(of: b.a) else { return false }
@@ -115,7 +115,9 @@ extension Arena {
         default: return false
         }
     }
+}
 
+extension Arena {
     /// Finds `key` among the keys of sequence `s` (stride 2 for dicts, 1 for sets); returns its position.
     mutating func findKey(seq s: Int, key: Int32, hash: inout Int?, stride: Int) throws(PickleError) -> Int? {
         let count = seqs.count(of: s) / stride
@@ -127,8 +129,8 @@ extension Arena {
                 if other == key { return i }
                 let o = nodes[Int(other)]
                 if k.kind == .str && o.kind == .str {
-                    if k.b == o.b, withBytes(k, { ka in withBytes(o) { TextCodecs.bytesEqual(ka, $0) } }) { return i }
-                } else if try pyEqual(key, other) {
+                    if k.b == o.b, TextCodecs.bytesEqual(view.bytes(k), view.bytes(o)) { return i }
+                } else if try view.pyEqual(key, other) {
                     return i
                 }
                 i += 1
@@ -138,13 +140,13 @@ extension Arena {
         if index[s] == nil {
             var table: [Int: [Int32]] = [:]
             for i in 0..<count {
-                let h = try pyHash(seqs.element(s, i * stride)) ?? 0
+                let h = try view.pyHash(seqs.element(s, i * stride)) ?? 0
                 table[h, default: []].append(Int32(i))
             }
             index[s] = table
         }
         if let bucket = index[s]?[try resolve(&hash, key)] {
-            for p in bucket where try pyEqual(key, seqs.element(s, Int(p) * stride)) { return Int(p) }
+            for p in bucket where try view.pyEqual(key, seqs.element(s, Int(p) * stride)) { return Int(p) }
         }
         return nil
     }
@@ -152,7 +154,7 @@ extension Arena {
     /// The hash of a hashable `key`, computed once: `hash` caches it.
     @inline(__always) func resolve(_ hash: inout Int?, _ key: Int32) throws(PickleError) -> Int {
         if let h = hash { return h }
-        let h = try pyHash(key) ?? 0
+        let h = try view.pyHash(key) ?? 0
         hash = h
         return h
     }
@@ -163,7 +165,7 @@ extension Arena {
         switch nodes[Int(key)].kind {
         case .list, .dict, .set, .bytearray: return false
         case .tuple, .frozenset:
-            guard let h = try pyHash(key) else { return false }
+            guard let h = try view.pyHash(key) else { return false }
             hash = h
             return true
         default: return true

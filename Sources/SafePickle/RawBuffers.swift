@@ -1,27 +1,35 @@
-// SafePickle/RawBuffers: two uniquely owned (noncopyable) growable buffers for the hot paths — the
-// JSON output bytes (`ByteSink`) and the VM/renderer work stacks (`RawStack`). A Swift Array costs a
-// uniqueness check and a capacity check on every append; these cost one capacity check, and because
-// they cannot be copied there is no copy-on-write to guard against.
+// SafePickle/RawBuffers: the storage of the hot paths. `RawArray` is a uniquely owned (noncopyable)
+// growable array of plain values — the arena's nodes, records, sequences and decoded bytes, the memo,
+// the VM and renderer work stacks and the JSON output. A Swift Array pays a uniqueness check (a runtime
+// call) on every append and every element write; a RawArray pays one capacity check on an append and
+// one bounds check on an access, and because it cannot be copied there is no copy-on-write to guard.
+// `BufferView` is a checked read-only view of one, taken after the last change (the renderer's view
+// of the arena).
 //
-// Bounds invariant of both (by construction): `base` points to `capacity` allocated elements, the
+// Bounds invariant of RawArray (by construction): `base` points to `capacity` allocated elements, the
 // first `count` of them initialised, and 0 <= count <= capacity at every return. Every write goes
-// through `reserve(n)` first, which leaves capacity - count >= n; every read index is checked against
-// `count` (or derived from `count` in the same function), so no access leaves [0, count).
+// through `reserve(n)` first, which leaves capacity - count >= n; every element access is checked
+// against `count`.
 
-/// Output bytes of the JSON writer.
-struct ByteSink: ~Copyable {
-    private(set) var base: UnsafeMutablePointer<UInt8>
+struct RawArray<Element: BitwiseCopyable>: ~Copyable {
+    private(set) var base: UnsafeMutablePointer<Element>
     private(set) var count = 0
-    private var capacity: Int
+    private(set) var capacity: Int
 
-    init(capacity: Int) {
-        self.capacity = max(capacity, 64)
+    init(capacity: Int = 16) {
+        self.capacity = max(capacity, 16)
         base = .allocate(capacity: self.capacity)
     }
 
+    /// Elements are trivial (BitwiseCopyable): nothing to deinitialise, only the memory to free.
     deinit { base.deallocate() }
 
-    /// Makes room for `n` more bytes (n >= 0).
+    var isEmpty: Bool { count == 0 }
+
+    /// Bytes allocated.
+    var allocatedBytes: Int { capacity * MemoryLayout<Element>.stride }
+
+    /// Makes room for `n` more elements (n >= 0).
     @inline(__always) mutating func reserve(_ n: Int) {
         if capacity &- count < n { grow(n) }
     }
@@ -31,12 +39,87 @@ struct ByteSink: ~Copyable {
         base = reallocated(base, count: count, capacity: capacity)
     }
 
-    @inline(__always) mutating func append(_ b: UInt8) {
+    /// The element at `i`. An internal invariant, as Array's own bounds check was: every index comes
+    /// from the decoder's own bookkeeping, so no input reaches a failing check.
+    @inline(__always) subscript(i: Int) -> Element {
+        get {
+            precondition(i >= 0 && i < count, "RawArray index out of range")
+            return base[i]
+        }
+        set {
+            precondition(i >= 0 && i < count, "RawArray index out of range")
+            base[i] = newValue
+        }
+    }
+
+    @inline(__always) mutating func append(_ v: Element) {
         reserve(1)
-        base[count] = b
+        (base + count).initialize(to: v)
         count &+= 1
     }
 
+    mutating func append(contentsOf items: UnsafeBufferPointer<Element>) {
+        let n = items.count
+        guard n > 0, let src = items.baseAddress else { return }
+        reserve(n)
+        (base + count).initialize(from: src, count: n)
+        count &+= n
+    }
+
+    mutating func append<C: Collection>(contentsOf items: C) where C.Element == Element {
+        reserve(items.count)
+        for v in items {
+            (base + count).initialize(to: v)
+            count &+= 1
+        }
+    }
+
+    mutating func append(repeating v: Element, count n: Int) {
+        guard n > 0 else { return }
+        reserve(n)
+        (base + count).initialize(repeating: v, count: n)
+        count &+= n
+    }
+
+    @inline(__always) mutating func popLast() -> Element? {
+        guard count > 0 else { return nil }
+        count &-= 1
+        return base[count]
+    }
+
+    @inline(__always) var last: Element? { count > 0 ? base[count &- 1] : nil }
+
+    /// The element at `i`, or nil outside [0, count).
+    @inline(__always) func at(_ i: Int) -> Element? {
+        i >= 0 && i < count ? base[i] : nil
+    }
+
+    /// Updates the last element in place (no-op when empty).
+    @inline(__always) mutating func updateLast(_ body: (inout Element) -> Void) {
+        guard count > 0 else { return }
+        body(&base[count &- 1])
+    }
+
+    /// Drops every element at index >= `height` (no-op when `height` >= count; clamped at 0).
+    @inline(__always) mutating func truncate(to height: Int) {
+        if height < count { count = max(height, 0) }
+    }
+
+    /// Forgets the elements, keeping the allocation.
+    mutating func removeAll() { count = 0 }
+
+    /// A read-only view of the elements at [from, count) (empty when `from` is out of range). Valid
+    /// until the next mutation.
+    @inline(__always) func suffix(from: Int) -> UnsafeBufferPointer<Element> {
+        let f = min(max(from, 0), count)
+        return UnsafeBufferPointer(start: base + f, count: count - f)
+    }
+
+    /// A checked view of all elements, valid until the next mutation.
+    @inline(__always) var view: BufferView<Element> { BufferView(base: UnsafePointer(base), count: count) }
+}
+
+extension RawArray where Element == UInt8 {
     @inline(__always) mutating func append(_ bytes: UnsafeRawBufferPointer) {
         let n = bytes.count
         guard n > 0, let src = bytes.baseAddress else { return }
@@ -57,75 +140,40 @@ struct ByteSink: ~Copyable {
         count &+= min(max(n, 0), maxBytes)
     }
 
+    /// `write(maxBytes:)` for a decoder that may fail: `body` returns nil (or a count outside
+    /// 0...maxBytes) to fail, and then nothing is kept. Returns whether the bytes were kept.
+    @inline(__always) mutating func tryWrite(maxBytes: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int?) -> Bool {
+        reserve(maxBytes)
+        guard let n = body(base + count), n >= 0, n <= maxBytes else { return false }
+        count &+= n
+        return true
+    }
+
     /// A copy of the bytes written so far.
     func array() -> [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 
     /// The bytes written so far, valid until the next mutation.
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
-
-    /// Forgets the bytes written, keeping the allocation.
-    mutating func removeAll() { count = 0 }
-
-    /// Bytes allocated.
-    var allocatedBytes: Int { capacity }
 }
 
-/// A stack of plain values (node ids, marks, render tasks, open containers).
-struct RawStack<Element: BitwiseCopyable>: ~Copyable {
-    private var base: UnsafeMutablePointer<Element>
-    private(set) var count = 0
-    private var capacity: Int
+/// A read-only, zero-based, bounds-checked view of `count` elements at `base` (no reference is taken,
+/// so making one costs nothing). Valid while what it views is not changed or freed.
+struct BufferView<Element>: RandomAccessCollection {
+    let base: UnsafePointer<Element>?
+    let count: Int
 
-    init(capacity: Int = 16) {
-        self.capacity = max(capacity, 16)
-        base = .allocate(capacity: self.capacity)
+    init(base: UnsafePointer<Element>?, count: Int) {
+        self.base = base
+        self.count = count
     }
 
-    /// Elements are trivial (BitwiseCopyable): nothing to deinitialise, only the memory to free.
-    deinit { base.deallocate() }
-
-    var isEmpty: Bool { count == 0 }
-
-    @inline(never) private mutating func grow() {
-        capacity *= 2
-        base = reallocated(base, count: count, capacity: capacity)
-    }
-
-    @inline(__always) mutating func append(_ v: Element) {
-        if count == capacity { grow() }
-        (base + count).initialize(to: v)
-        count &+= 1
-    }
-
-    @inline(__always) mutating func popLast() -> Element? {
-        guard count > 0 else { return nil }
-        count &-= 1
-        return base[count]
-    }
-
-    @inline(__always) var last: Element? { count > 0 ? base[count &- 1] : nil }
-
-    /// The element at `i`, or nil outside [0, count).
-    @inline(__always) func at(_ i: Int) -> Element? {
-        i >= 0 && i < count ? base[i] : nil
-    }
-
-    /// Updates the top element in place (no-op on an empty stack).
-    @inline(__always) mutating func updateLast(_ body: (inout Element) -> Void) {
-        guard count > 0 else { return }
-        body(&base[count &- 1])
-    }
-
-    /// Drops every element at index >= `height` (no-op when `height` >= count; clamped at 0).
-    @inline(__always) mutating func truncate(to height: Int) {
-        if height < count { count = max(height, 0) }
-    }
-
-    /// A read-only view of the elements at [from, count) (empty when `from` is out of range). Valid
-    /// until the next mutation.
-    @inline(__always) func suffix(from: Int) -> UnsafeBufferPointer<Element> {
-        let f = min(max(from, 0), count)
-        return UnsafeBufferPointer(start: base + f, count: count - f)
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+    @inline(__always) subscript(i: Int) -> Element {
+        // An internal invariant, as Array's own bounds check was: every caller checks `count` first
+        // or indexes with an id the decoder made, so no input reaches this.
+        precondition(i >= 0 && i < count, "view index out of range")
+        return base.unsafelyUnwrapped[i]
     }
 }
 

@@ -101,7 +101,11 @@ extension Renderer {
     }
 
     mutating func isLatin1Name(_ id: Int32) -> Bool {
-        kind(id) == .str && (strIs(id, "latin1") || strIs(id, "latin-1"))
+        // Pickles memoize the name, so one node usually serves every bytes value: remember it.
+        if id == latin1Name { return true }
+        guard kind(id) == .str && (strIs(id, "latin1") || strIs(id, "latin-1")) else { return false }
+        latin1Name = id
+        return true
     }
 
     /// Are the bytes of string-like node `id` exactly this ASCII text?

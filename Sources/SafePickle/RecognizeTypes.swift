@@ -89,6 +89,21 @@ extension Renderer {
         }
     }
 
+    /// Writes `v` (non-negative, at most `width` digits) as exactly `width` decimal digits at `o`,
+    /// two digits per division.
+    @inline(__always) static func digits(_ v: Int, _ width: Int, _ o: UnsafeMutablePointer<UInt8>) {
+        var x = v
+        var k = width
+        while k >= 2 {
+            let (q, r) = x.quotientAndRemainder(dividingBy: 100)
+            o[k - 2] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: r / 10)
+            o[k - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: r % 10)
+            x = q
+            k -= 2
+        }
+        if k == 1 { o[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: x % 10) }
+    }
+
     /// datetime/date/time: writes the marker and returns true, or returns false for a bad shape.
     mutating func temporal(_ id: Int32, _ which: KnownName, _ a: SeqItems) throws(PickleError) -> Bool {
         let want = which == .datetime ? 10 : (which == .date ? 4 : 6)
@@ -115,37 +130,34 @@ extension Renderer {
             suffix = timezoneSuffix(a[1])
             if suffix == nil { tzValue = a[1] }
         }
-        // `"YYYY-MM-DDTHH:MM:SS.ffffff` (28 bytes at most), written straight into the output.
+        // `"YYYY-MM-DDTHH:MM:SS.ffffff` (28 bytes at most), written straight into the output. (The
+        // fields are copied into constants so that the nested function captures no variable: a
+        // captured variable is boxed, and every access to it is checked at run time.)
+        let (y0, mo0, d0, h0, mi0, s0, us0) = (y, mo, d, h, mi, s, us)
         func isoText(_ o: UnsafeMutablePointer<UInt8>) -> Int {
             var p = 0
             @inline(__always) func put(_ c: UInt8) { o[p] = c; p += 1 }
             @inline(__always) func num(_ v: Int, _ width: Int) {
-                var x = v
-                var k = width - 1
-                while k >= 0 {
-                    o[p + k] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: x % 10)
-                    x /= 10
-                    k -= 1
-                }
+                Renderer.digits(v, width, o + p)
                 p += width
             }
             put(UInt8(ascii: "\""))
             if which != .time {
-                num(y, 4)
+                num(y0, 4)
                 put(UInt8(ascii: "-"))
-                num(mo, 2)
+                num(mo0, 2)
                 put(UInt8(ascii: "-"))
-                num(d, 2)
+                num(d0, 2)
             }
             if which != .date {
                 if which == .datetime { put(UInt8(ascii: "T")) }
-                num(h, 2)
+                num(h0, 2)
                 put(UInt8(ascii: ":"))
-                num(mi, 2)
+                num(mi0, 2)
                 put(UInt8(ascii: ":"))
-                num(s, 2)
+                num(s0, 2)
                 put(UInt8(ascii: "."))
-                num(us, 6)
+                num(us0, 6)
             }
             return p
         }
@@ -198,7 +210,7 @@ extension Renderer {
             case .int: parts[i] = Double(n.a)
             case .float: parts[i] = Double(bitPattern: UInt64(bitPattern: Int64(n.a)))
             case .bigint:
-                guard let d = Double(arena.withBytes(n) { String(decoding: $0, as: UTF8.self) }), d.isFinite else { return nil }
+                guard let d = Double(String(decoding: arena.bytes(n), as: UTF8.self)), d.isFinite else { return nil }
                 parts[i] = d
             default: return nil
             }

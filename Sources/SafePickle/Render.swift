@@ -18,43 +18,37 @@ struct Renderer: ~Copyable {
         case openArray
     }
 
-    let arena: Arena
+    let arena: ArenaView
     let limits: PickleLimits
     var w: JSONWriter
-    var tasks = RawStack<Task>(capacity: 64)
+    var tasks = RawArray<Task>(capacity: 64)
     var locals: [[Int32]] = []
     /// Writer depth at which each node currently being rendered started; -1 when not active.
-    var active: [Int32]
+    var active: RawArray<Int32>
     var visited = 0
-    /// Views of `arena.input`, `arena.aux` and the sequence pool, valid while the renderer lives (see
-    /// PickleValue.withRenderer); the renderer never changes the arena.
-    let inputBytes: UnsafeRawBufferPointer
-    let auxBytes: UnsafeRawBufferPointer
-    let poolItems: UnsafeBufferPointer<Int32>
+    /// A str node known to be "latin1" or "latin-1" (see `isLatin1Name`), or -1.
+    var latin1Name: Int32 = -1
 
-    init(arena: Arena, limits: PickleLimits, input: UnsafeRawBufferPointer, aux: UnsafeRawBufferPointer,
-         pool: UnsafeBufferPointer<Int32>) {
-        self.init(arena: arena, limits: limits, input: input, aux: aux, pool: pool,
-                  writer: JSONWriter(capacity: Renderer.outputCapacity(arena)), active: [])
-    }
-
-    /// A renderer writing into `writer` (emptied first), with `active` as the array to reuse for its
-    /// per-node bookkeeping (refilled here).
-    init(arena: Arena, limits: PickleLimits, input: UnsafeRawBufferPointer, aux: UnsafeRawBufferPointer,
-         pool: UnsafeBufferPointer<Int32>, writer: consuming JSONWriter, active: [Int32]) {
+    /// A renderer of `arena` (which must stay alive and unchanged while the renderer lives; the
+    /// renderer never changes it) writing into `writer` (emptied first), with `active` as the array
+    /// to reuse for its per-node bookkeeping (refilled here).
+    init(arena: ArenaView, limits: PickleLimits, writer: consuming JSONWriter, active: consuming RawArray<Int32>) {
         self.arena = arena
         self.limits = limits
-        inputBytes = input
-        auxBytes = aux
-        poolItems = pool
         w = writer
+        active.removeAll()
+        active.append(repeating: -1, count: arena.nodes.count)
         self.active = active
-        self.active.removeAll(keepingCapacity: true)
-        self.active.append(contentsOf: repeatElement(-1, count: arena.nodes.count))
+    }
+
+    /// A renderer with fresh buffers.
+    init(arena: ArenaView, limits: PickleLimits) {
+        self.init(arena: arena, limits: limits, writer: JSONWriter(capacity: Renderer.outputCapacity(arena)),
+                  active: RawArray(capacity: arena.nodes.count))
     }
 
     /// A first guess at the output size: twice the input.
-    static func outputCapacity(_ arena: Arena) -> Int { arena.input.count * 2 + 64 }
+    static func outputCapacity(_ arena: ArenaView) -> Int { arena.input.count * 2 + 64 }
 
     /// Empties the output and the budget for rendering another root (after a completed render).
     mutating func restart() {
@@ -64,19 +58,19 @@ struct Renderer: ~Copyable {
         visited = 0
     }
 
-    /// Ends the renderer, handing back its writer for reuse.
-    consuming func finish() -> JSONWriter { w }
+    /// Ends the renderer, handing back its writer and its bookkeeping array for reuse.
+    consuming func finish(activeInto spare: inout RawArray<Int32>?) -> JSONWriter {
+        spare = consume active
+        return w
+    }
 
     mutating func fail(_ message: String) -> PickleError { PickleError(.limit, message, offset: -1) }
 
     /// The items of arena sequence `i`.
-    @inline(__always) func seq(_ i: Int) -> SeqItems { arena.seqs.items(of: i, in: poolItems) }
+    @inline(__always) func seq(_ i: Int) -> SeqItems { arena.seqs.items(of: i) }
 
     /// The bytes of a string-like node (str, py2str, bytes, bytearray, bigint, global), without copying.
-    @inline(__always) func bytes(_ n: Node) -> UnsafeRawBufferPointer {
-        let base = n.flags & Node.inAux != 0 ? auxBytes : inputBytes
-        return UnsafeRawBufferPointer(rebasing: base[n.a..<(n.a + n.b)])
-    }
+    @inline(__always) func bytes(_ n: Node) -> UnsafeRawBufferPointer { arena.bytes(n) }
 
     @inline(__always) mutating func count(_ s: SeqRef) -> Int {
         switch s {

@@ -7,15 +7,7 @@ extension Machine {
         if input.count > limits.maxInputBytes {
             throw PickleError(.limit, "input of \(input.count) bytes exceeds \(limits.maxInputBytes)", offset: 0)
         }
-        var result: Result<Int32, PickleError> = .failure(PickleError(.truncated, "empty input", offset: 0))
-        input.withUnsafeBytes { buf in
-            do throws(PickleError) {
-                result = .success(try loop(buf))
-            } catch {
-                result = .failure(error)
-            }
-        }
-        return try result.get()
+        return try loop(input)
     }
 
     private mutating func loop(_ input: UnsafeRawBufferPointer) throws(PickleError) -> Int32 {
@@ -42,15 +34,7 @@ extension Machine {
             case .NONE: try push(arena.add(Node(kind: .none, flags: 0, a: 0)))
             case .NEWTRUE: try push(arena.add(Node(kind: .bool, flags: 0, a: 1)))
             case .NEWFALSE: try push(arena.add(Node(kind: .bool, flags: 0, a: 0)))
-            case .INT:
-                let l = try line(input)
-                if l.count == 2 && l[0] == 0x30 && (l[1] == 0x30 || l[1] == 0x31) {
-                    try push(arena.add(Node(kind: .bool, flags: 0, a: Int(l[1] - 0x30))))
-                } else {
-                    if l.count > limits.maxIntDigits + 1 { throw fail(.limit, "INT text longer than \(limits.maxIntDigits) digits") }
-                    guard let v = TextCodecs.parseDecimal(l, allowL: false) else { throw fail(.badArgument, "bad INT text") }
-                    try push(newInt(v))
-                }
+            case .INT: try push(try intOp(input))
             case .LONG:
                 let l = try line(input)
                 if l.count > limits.maxIntDigits + 2 { throw fail(.limit, "LONG text longer than \(limits.maxIntDigits) digits") }
@@ -75,50 +59,11 @@ extension Machine {
                 let bits = UInt64(bigEndian: input.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
                 pos += 8
                 try push(arena.add(Node(kind: .float, flags: 0, a: Int(Int64(bitPattern: bits)))))
-            case .STRING:
-                let l = try line(input)
-                guard l.count >= 2, l[0] == l[l.count - 1], l[0] == 0x27 || l[0] == 0x22 else {
-                    throw fail(.badArgument, "the STRING opcode argument must be quoted")
-                }
-                let inner = UnsafeRawBufferPointer(rebasing: l[1..<(l.count - 1)])
-                let innerOffset = pos - 1 - l.count + 1
-                if !TextCodecs.contains(inner, 0x5C) {
-                    try push(newPy2Str(inner, offset: innerOffset, inAux: false))
-                } else {
-                    // Decoded straight onto the end of aux (a failure throws, so a partial tail is never used).
-                    let off = arena.aux.count
-                    guard TextCodecs.escapeDecode(inner, into: &arena.aux) else { throw fail(.badArgument, "bad STRING escape") }
-                    try push(newPy2Str(auxAt: off))
-                }
-            case .BINSTRING, .SHORT_BINSTRING:
-                let n = try length(op == .BINSTRING ? 4 : 1, signed: true, input)
-                let id = newPy2Str(UnsafeRawBufferPointer(rebasing: input[pos..<(pos + n)]), offset: pos, inAux: false)
-                pos += n
-                try push(id)
-            case .BINBYTES, .SHORT_BINBYTES, .BINBYTES8, .BYTEARRAY8:
-                let width = op == .SHORT_BINBYTES ? 1 : (op == .BINBYTES ? 4 : 8)
-                let n = try length(width, signed: false, input)
-                try push(arena.add(Node(kind: op == .BYTEARRAY8 ? .bytearray : .bytes, flags: 0, a: pos, b: n)))
-                pos += n
-            case .BINUNICODE, .SHORT_BINUNICODE, .BINUNICODE8:
-                let width = op == .SHORT_BINUNICODE ? 1 : (op == .BINUNICODE ? 4 : 8)
-                let n = try length(width, signed: false, input)
-                guard let scan = TextCodecs.scanUTF8(UnsafeRawBufferPointer(rebasing: input[pos..<(pos + n)]), surrogatePass: true, checkPlain: true)
-                else { throw fail(.badArgument, "invalid UTF-8 in BINUNICODE") }
-                try push(arena.add(Node(kind: .str, flags: (scan.surrogates ? Node.surrogates : 0) | (scan.plainJSON && !scan.surrogates ? Node.plainJSON : 0), a: pos, b: n)))
-                pos += n
-            case .UNICODE:
-                let l = try line(input)
-                let start = pos - 1 - l.count
-                if let plainJSON = TextCodecs.plainASCII(l) {
-                    try push(arena.add(Node(kind: .str, flags: plainJSON ? Node.plainJSON : 0, a: start, b: l.count)))
-                } else {
-                    let off = arena.aux.count
-                    guard let sur = TextCodecs.rawUnicodeEscape(l, into: &arena.aux) else {
-                        throw fail(.badArgument, "bad raw-unicode-escape in UNICODE")
-                    }
-                    try push(arena.add(Node(kind: .str, flags: Node.inAux | (sur ? Node.surrogates : 0), a: off, b: arena.aux.count - off)))
-                }
+            case .STRING: try push(try stringOp(input))
+            case .BINSTRING, .SHORT_BINSTRING: try push(try binStringOp(op, input))
+            case .BINBYTES, .SHORT_BINBYTES, .BINBYTES8, .BYTEARRAY8: try push(try binBytesOp(op, input))
+            case .BINUNICODE, .SHORT_BINUNICODE, .BINUNICODE8: try push(try binUnicodeOp(op, input))
+            case .UNICODE: try push(try unicodeOp(input))
             case .EMPTY_LIST: try push(arena.addSeq(.list, []))
             case .EMPTY_TUPLE: try push(arena.addSeq(.tuple, []))
             case .EMPTY_DICT: try push(arena.addSeq(.dict, []))
@@ -198,8 +143,9 @@ extension Machine {
             case .STACK_GLOBAL:
                 let name = try pop()
                 let module = try pop()
-                guard arena.isStr(module), arena.isStr(name) else { throw fail(.typeError, "STACK_GLOBAL needs two str") }
-                let m = arena.bytes(of: arena.nodes[Int(module)]), nm = arena.bytes(of: arena.nodes[Int(name)])
+                let v = arena.view
+                guard v.isStr(module), v.isStr(name) else { throw fail(.typeError, "STACK_GLOBAL needs two str") }
+                let m = v.bytes(of: v.nodes[Int(module)]), nm = v.bytes(of: v.nodes[Int(name)])
                 let g = m.withUnsafeBytes { mb in nm.withUnsafeBytes { newGlobal(module: mb, name: $0) } }
                 try push(g)
             case .OBJ:
@@ -243,5 +189,81 @@ extension Machine {
                 throw fail(.unsupported, "out-of-band buffers are not part of the pickle")
             }
         }
+    }
+
+    // MARK: opcodes with an argument to scan
+    //
+    // Kept out of `loop`: in a function that large the optimizer stops inlining even the buffer
+    // pointer's own `count` and subscript, and every use became a call. Here they inline.
+
+    @inline(never)
+    private mutating func intOp(_ input: UnsafeRawBufferPointer) throws(PickleError) -> Int32 {
+        let l = try line(input)
+        if l.count == 2 && l[0] == 0x30 && (l[1] == 0x30 || l[1] == 0x31) {
+            return arena.add(Node(kind: .bool, flags: 0, a: Int(l[1] - 0x30)))
+        }
+        if l.count > limits.maxIntDigits + 1 { throw fail(.limit, "INT text longer than \(limits.maxIntDigits) digits") }
+        guard let v = TextCodecs.parseDecimal(l, allowL: false) else { throw fail(.badArgument, "bad INT text") }
+        return newInt(v)
+    }
+
+    @inline(never)
+    private mutating func stringOp(_ input: UnsafeRawBufferPointer) throws(PickleError) -> Int32 {
+        let l = try line(input)
+        guard l.count >= 2, l[0] == l[l.count - 1], l[0] == 0x27 || l[0] == 0x22 else {
+            throw fail(.badArgument, "the STRING opcode argument must be quoted")
+        }
+        let inner = UnsafeRawBufferPointer(rebasing: l[1..<(l.count - 1)])
+        let innerOffset = pos - 1 - l.count + 1
+        if !TextCodecs.contains(inner, 0x5C) {
+            return newPy2Str(inner, offset: innerOffset, inAux: false)
+        }
+        // Decoded straight onto the end of aux (a failure throws, so a partial tail is never used).
+        let off = arena.aux.count
+        guard TextCodecs.escapeDecode(inner, into: &arena.aux) else { throw fail(.badArgument, "bad STRING escape") }
+        return newPy2Str(auxAt: off)
+    }
+
+    @inline(never)
+    private mutating func binStringOp(_ op: Opcode, _ input: UnsafeRawBufferPointer) throws(PickleError) -> Int32 {
+        let n = try length(op == .BINSTRING ? 4 : 1, signed: true, input)
+        let id = newPy2Str(UnsafeRawBufferPointer(rebasing: input[pos..<(pos + n)]), offset: pos, inAux: false)
+        pos += n
+        return id
+    }
+
+    @inline(never)
+    private mutating func binBytesOp(_ op: Opcode, _ input: UnsafeRawBufferPointer) throws(PickleError) -> Int32 {
+        let width = op == .SHORT_BINBYTES ? 1 : (op == .BINBYTES ? 4 : 8)
+        let n = try length(width, signed: false, input)
+        let id = arena.add(Node(kind: op == .BYTEARRAY8 ? .bytearray : .bytes, flags: 0, a: pos, b: n))
+        pos += n
+        return id
+    }
+
+    @inline(never)
+    private mutating func binUnicodeOp(_ op: Opcode, _ input: UnsafeRawBufferPointer) throws(PickleError) -> Int32 {
+        let width = op == .SHORT_BINUNICODE ? 1 : (op == .BINUNICODE ? 4 : 8)
+        let n = try length(width, signed: false, input)
+        guard let scan = TextCodecs.scanUTF8(UnsafeRawBufferPointer(rebasing: input[pos..<(pos + n)]), surrogatePass: true, checkPlain: true)
+        else { throw fail(.badArgument, "invalid UTF-8 in BINUNICODE") }
+        let flags = (scan.surrogates ? Node.surrogates : 0) | (scan.plainJSON && !scan.surrogates ? Node.plainJSON : 0)
+        let id = arena.add(Node(kind: .str, flags: flags, a: pos, b: n))
+        pos += n
+        return id
+    }
+
+    @inline(never)
+    private mutating func unicodeOp(_ input: UnsafeRawBufferPointer) throws(PickleError) -> Int32 {
+        let l = try line(input)
+        let start = pos - 1 - l.count
+        if let plainJSON = TextCodecs.plainASCII(l) {
+            return arena.add(Node(kind: .str, flags: plainJSON ? Node.plainJSON : 0, a: start, b: l.count))
+        }
+        let off = arena.aux.count
+        guard let sur = TextCodecs.rawUnicodeEscape(l, into: &arena.aux) else {
+            throw fail(.badArgument, "bad raw-unicode-escape in UNICODE")
+        }
+        return arena.add(Node(kind: .str, flags: Node.inAux | (sur ? Node.surrogates : 0), a: off, b: arena.aux.count - off))
     }
 }

@@ -21,7 +21,7 @@
 
 /// A decoded pickle: the object graph, ready to render. Holds the input bytes it points into.
 public struct PickleValue: Sendable {
-    let arena: Arena
+    let graph: DecodedGraph
     let root: Int32
     let limits: PickleLimits
 
@@ -38,16 +38,10 @@ public struct PickleValue: Sendable {
         }
     }
 
-    /// Runs `body` with a renderer whose byte views of the input and `aux` stay valid for the call.
+    /// Runs `body` with a renderer of the graph (which the value keeps alive and never changes).
     func withRenderer<R>(_ body: (inout Renderer) -> R) -> R {
-        arena.input.withUnsafeBytes { inp in
-            arena.aux.withUnsafeBytes { aux in
-                arena.seqs.pool.withUnsafeBufferPointer { pool in
-                    var r = Renderer(arena: arena, limits: limits, input: inp, aux: aux, pool: pool)
-                    return body(&r)
-                }
-            }
-        }
+        var r = Renderer(arena: graph.arena.view, limits: limits)
+        return body(&r)
     }
 
     /// Payload and metadata node of a top-level `dogpile.cache.api.CachedValue`, when it has that shape.
@@ -63,18 +57,47 @@ public struct PickleValue: Sendable {
     }
 }
 
-extension Arena: @unchecked Sendable {}
+/// The arena of a `PickleValue` and the copy of the input it points into, owned together; never
+/// changed after it is made, so sharing it between threads is safe.
+final class DecodedGraph: @unchecked Sendable {
+    let arena: Arena
+    private let input: UnsafeMutableRawBufferPointer
+
+    /// Runs the VM over a copy of `bytes`; the graph, or the VM's error.
+    static func decode(_ bytes: [UInt8], limits: PickleLimits) -> Result<(DecodedGraph, Int32), PickleError> {
+        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
+        let used = UnsafeMutableRawBufferPointer(rebasing: input[0..<bytes.count])
+        _ = used.initializeMemory(as: UInt8.self, from: bytes)
+        var m = Machine(arena: Arena(input: UnsafeRawBufferPointer(used)), memo: RawArray(), limits: limits)
+        let outcome: Result<Int32, PickleError>
+        do throws(PickleError) {
+            outcome = .success(try m.run())
+        } catch {
+            outcome = .failure(error)
+        }
+        var spareMemo: RawArray<Int32>?
+        let arena = m.finish(memoInto: &spareMemo)
+        switch outcome {
+        case .success(let root): return .success((DecodedGraph(arena: arena, input: input), root))
+        case .failure(let e):
+            _ = consume arena
+            input.deallocate()
+            return .failure(e)
+        }
+    }
+
+    private init(arena: consuming Arena, input: UnsafeMutableRawBufferPointer) {
+        self.arena = arena
+        self.input = input
+    }
+
+    deinit { input.deallocate() }
+}
 
 public enum SafePickle {
     /// Runs the pickle VM (no rendering yet).
     public static func decode(_ bytes: [UInt8], limits: PickleLimits = .default) -> Result<PickleValue, PickleError> {
-        var m = Machine(input: bytes, limits: limits)
-        do throws(PickleError) {
-            let root = try m.run()
-            return .success(PickleValue(arena: m.arena, root: root, limits: limits))
-        } catch {
-            return .failure(error)
-        }
+        DecodedGraph.decode(bytes, limits: limits).map { PickleValue(graph: $0.0, root: $0.1, limits: limits) }
     }
 
     /// Decodes and renders canonical JSON in one step (for many pickles in a row, `PickleDecoder`

@@ -10,52 +10,27 @@ struct SeqSpan {
     var capacity: Int
 }
 
-/// A read-only, zero-based view of one sequence over the renderer's view of the pool (no reference
-/// is taken, so making one costs nothing; valid while the renderer lives: it never changes the pool).
-struct SeqItems: RandomAccessCollection {
-    let base: UnsafePointer<Int32>?
-    let count: Int
+/// The items of one sequence: a checked view of the pool.
+typealias SeqItems = BufferView<Int32>
 
-    var startIndex: Int { 0 }
-    var endIndex: Int { count }
-    @inline(__always) subscript(i: Int) -> Int32 {
-        // An internal invariant, as Array's own bounds check was: every caller checks `count` first,
-        // so no input reaches this.
-        precondition(i >= 0 && i < count, "sequence index out of range")
-        return base.unsafelyUnwrapped[i]
-    }
-}
-
-struct SeqStore {
-    var pool: [Int32] = []
-    var spans: [SeqSpan] = []
+/// The sequences, growable (the VM's side).
+struct SeqStore: ~Copyable {
+    var pool = RawArray<Int32>(capacity: 256)
+    var spans = RawArray<SeqSpan>(capacity: 64)
 
     init() {}
 
-    /// A store in the given (emptied) arrays, to reuse their capacity.
-    init(pool: [Int32], spans: [SeqSpan]) {
-        self.pool = pool
-        self.spans = spans
-        self.pool.removeAll(keepingCapacity: true)
-        self.spans.removeAll(keepingCapacity: true)
+    /// Forgets every sequence, keeping the allocations.
+    mutating func removeAll() {
+        pool.removeAll()
+        spans.removeAll()
     }
 
     /// Number of sequences.
     var count: Int { spans.count }
 
-    /// A copy of the items of sequence `i`.
-    func items(of i: Int) -> [Int32] {
-        let s = spans[i]
-        return Array(pool[s.start..<(s.start + s.count)])
-    }
-
-    /// The items of sequence `i` in `view`, a view of `pool` taken after the last change to it.
-    @inline(__always) func items(of i: Int, in view: UnsafeBufferPointer<Int32>) -> SeqItems {
-        let s = spans[i]
-        // An internal invariant: SeqStore only makes spans inside its pool (no input reaches this).
-        precondition(s.start >= 0 && s.start + s.count <= view.count, "sequence outside the pool view")
-        return SeqItems(base: view.baseAddress.map { UnsafePointer($0 + s.start) }, count: s.count)
-    }
+    /// A read-only view of every sequence, valid until the next change.
+    @inline(__always) var view: SeqView { SeqView(pool: pool.view, spans: spans.view) }
 
     @inline(__always) func count(of i: Int) -> Int { spans[i].count }
 
@@ -63,10 +38,10 @@ struct SeqStore {
 
     @inline(__always) mutating func set(_ i: Int, _ k: Int, _ v: Int32) { pool[spans[i].start + k] = v }
 
-    /// A new sequence holding `items`; returns its index.
+    /// A new sequence holding `items` (which must not be a view of this store); returns its index.
     mutating func add<C: Collection>(_ items: C) -> Int where C.Element == Int32 {
         spans.append(SeqSpan(start: pool.count, count: items.count, capacity: items.count))
-        for v in items { pool.append(v) }  // (append(contentsOf:) costs more for the usual 1–3 items)
+        pool.append(contentsOf: items)
         return spans.count - 1
     }
 
@@ -89,7 +64,7 @@ struct SeqStore {
     }
 
     /// Appends `items` (which must not be a view of this store) to sequence `i`.
-    mutating func append<C: Collection>(_ i: Int, contentsOf items: C) where C.Element == Int32 {
+    mutating func append(_ i: Int, contentsOf items: UnsafeBufferPointer<Int32>) {
         if items.isEmpty { return }
         let s = spans[i]
         if s.count == s.capacity && s.start + s.capacity == pool.count {  // full, but last in the pool
@@ -112,16 +87,34 @@ struct SeqStore {
         let need = s.count + extra
         if need <= s.capacity { return s.start + s.count }
         if s.start + s.capacity == pool.count {
-            pool.append(contentsOf: repeatElement(0, count: need - s.capacity))
+            pool.append(repeating: 0, count: need - s.capacity)
             spans[i].capacity = need
             return s.start + s.count
         }
         let newCapacity = max(need, s.count * 2, 4)
         let newStart = pool.count
-        pool.reserveCapacity(newStart + newCapacity)
+        pool.reserve(newCapacity)
         for k in 0..<s.count { pool.append(pool[s.start + k]) }
-        pool.append(contentsOf: repeatElement(0, count: newCapacity - s.count))
+        pool.append(repeating: 0, count: newCapacity - s.count)
         spans[i] = SeqSpan(start: newStart, count: s.count, capacity: newCapacity)
         return newStart + s.count
+    }
+}
+
+/// The sequences, read-only (the renderer's side, and the VM's for hashing and comparing).
+struct SeqView {
+    let pool: BufferView<Int32>
+    let spans: BufferView<SeqSpan>
+
+    @inline(__always) func count(of i: Int) -> Int { spans[i].count }
+
+    @inline(__always) func element(_ i: Int, _ k: Int) -> Int32 { pool[spans[i].start + k] }
+
+    /// The items of sequence `i`.
+    @inline(__always) func items(of i: Int) -> SeqItems {
+        let s = spans[i]
+        // An internal invariant: SeqStore only makes spans inside its pool (no input reaches this).
+        precondition(s.start >= 0 && s.start + s.count <= pool.count, "sequence outside the pool view")
+        return SeqItems(base: pool.base.map { $0 + s.start }, count: s.count)
     }
 }

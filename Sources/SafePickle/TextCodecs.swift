@@ -63,18 +63,6 @@ enum TextCodecs {
         (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080 != 0
     }
 
-    /// Appends to `out` what `body` writes: `body` gets room for `maxCount` bytes (a temporary
-    /// buffer, on the stack when small) and returns how many it wrote, or nil to fail, in which case
-    /// `out` is left as it was.
-    @inline(__always)
-    static func append(to out: inout [UInt8], maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int?) -> Bool {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(maxCount, 1)) { tmp in
-            guard let base = tmp.baseAddress, let written = body(base), written >= 0, written <= maxCount else { return false }
-            out.append(contentsOf: UnsafeBufferPointer(start: base, count: written))
-            return true
-        }
-    }
-
     /// UTF-8 check. Returns nil if invalid; otherwise whether surrogates (ED A0..BF xx) occurred.
     /// With `surrogatePass` false, surrogates are invalid (strict UTF-8).
     static func validateUTF8(_ buf: UnsafeRawBufferPointer, surrogatePass: Bool) -> Bool? {
@@ -189,9 +177,9 @@ enum TextCodecs {
 
     /// Python `codecs.escape_decode` of the inside of a quoted STRING argument, appended to `out`.
     /// False on a bad escape (then `out` is unchanged). The output is never longer than the input.
-    static func escapeDecode(_ s: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+    static func escapeDecode(_ s: UnsafeRawBufferPointer, into out: inout RawArray<UInt8>) -> Bool {
         let n = s.count
-        return append(to: &out, maxCount: n) { o in
+        return out.tryWrite(maxBytes: n) { o in
             var i = 0, w = 0
             @inline(__always) func put(_ b: UInt8) { o[w] = b; w += 1 }
             while i < n {
@@ -237,10 +225,10 @@ enum TextCodecs {
     /// raw-unicode-escape decoding of a `V` line into UTF-8 (surrogates kept as 3-byte sequences),
     /// appended to `out`. Returns nil on a bad escape (then `out` is unchanged), else whether surrogates
     /// occurred. The output is at most twice the input (a byte ≥ 0x80 becomes two).
-    static func rawUnicodeEscape(_ s: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool? {
+    static func rawUnicodeEscape(_ s: UnsafeRawBufferPointer, into out: inout RawArray<UInt8>) -> Bool? {
         let n = s.count
         var sur = false
-        let ok = append(to: &out, maxCount: n * 2) { o in
+        let ok = out.tryWrite(maxBytes: n * 2) { o in
             var i = 0, w = 0
             while i < n {
                 let c = s[i]
