@@ -24,6 +24,7 @@ else
   echo "py2-p0: skipped (no python2.7 at $PY27)"
 fi
 PYVER=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+echo "baseline: $("$PY" -c 'import sys; print(sys.executable, sys.version.split()[0])') (MCF_PYTHON picks another; builds differ: Debian's /usr/bin/python3 is the faster one here)"
 # Each row: Swift and CPython measured alternately REPEAT times, so both see the same machine; the
 # figures are the medians (this VM's speed drifts by ±20% from minute to minute).
 REPEAT=${BENCH_REPEAT:-3}

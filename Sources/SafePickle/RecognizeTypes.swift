@@ -90,19 +90,23 @@ extension Renderer {
     }
 
     /// Writes `v` (non-negative, at most `width` digits) as exactly `width` decimal digits at `o`,
-    /// two digits per division.
+    /// two digits per division, each pair copied from `digitPairs`.
     @inline(__always) static func digits(_ v: Int, _ width: Int, _ o: UnsafeMutablePointer<UInt8>) {
-        var x = v
+        let pairs = digitPairs.utf8Start
+        var x = UInt(truncatingIfNeeded: v)  // unsigned: every remainder indexes inside `digitPairs`
         var k = width
         while k >= 2 {
             let (q, r) = x.quotientAndRemainder(dividingBy: 100)
-            o[k - 2] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: r / 10)
-            o[k - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: r % 10)
+            o[k - 2] = pairs[Int(2 &* r)]
+            o[k - 1] = pairs[Int(2 &* r &+ 1)]
             x = q
             k -= 2
         }
         if k == 1 { o[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: x % 10) }
     }
+
+    /// "00" "01" … "99".
+    static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
     /// datetime/date/time: writes the marker and returns true, or returns false for a bad shape.
     mutating func temporal(_ id: Int32, _ which: KnownName, _ a: SeqItems) throws(PickleError) -> Bool {
