@@ -52,6 +52,7 @@ ERRS=$(grep -c '"error":{' "$DIR/decode.ndjson" || true)
 rate() { echo "$VALUE_MB / $1" | bc -l | xargs printf "%.1f"; }
 list() { printf '%.2f ' "$@"; }
 echo "dump: $DUMP  ($COMP_MB MB compressed, $VALUE_MB MB of values, $ITEMS items, $ERRS with errors)"
+echo "python: $("$PY" -c 'import sys; print(sys.executable, sys.version.split()[0])') (MCF_PYTHON picks another)"
 echo "medians of alternated runs; every time: zcat $(list "${ZCATS[@]}")| decode $(list "${DECS[@]}")(cpu ${CPUS[*]}) | python $(list "${PYS[@]}")"
 printf "zcat (floor)        %7.2f s  %8s MB/s\n" "$ZCAT" "$(rate "$ZCAT")"
 printf "decode (release)    %7.2f s  %8s MB/s\n" "$DEC" "$(rate "$DEC")"
