@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Differential fuzzing of the Swift `Deflate` decoder against the system zlib for a bounded time
+# Differential fuzzing of the Swift `Deflate` decoder and encoder against the system zlib for a bounded time
 # (inflate-fuzz): every input must get the same verdict from both (output and bytes used, data error
-# and message, or truncated), whole and fed in pieces. Tries libFuzzer first (swift build
+# and message, or truncated), whole and fed in pieces, and zlib must inflate what the Swift encoder
+# makes of every input back to exactly that input. Tries libFuzzer first (swift build
 # -sanitize=fuzzer, built with -DLIBFUZZER); if that cannot build here, runs the seeded random mutator.
 # Reports executions and crashes (a difference traps, so it counts as a crash).
 # usage: Benchmarks/fuzz-inflate.sh [SECONDS=60]

@@ -6,7 +6,8 @@
 // difference stops the run with a trap, which the script reports as a crash. The first input byte
 // picks the mode: odd → the rest is a raw deflate stream as it is; even → the rest is compressed by
 // zlib first (level and strategy from that byte) and then damaged at one place, so that mutations
-// reach deep into valid streams.
+// reach deep into valid streams. Every input (after the first byte) is also compressed by the Swift
+// encoder `RawDeflater`, and zlib must inflate that back to exactly the input.
 import CZlib
 import Deflate
 import DeflateOracle
@@ -15,12 +16,23 @@ import DeflateOracle
 let outputCap = 4 << 20
 
 nonisolated(unsafe) let reused = RawInflater(chunkSize: 16 << 10)
+nonisolated(unsafe) let encoder = RawDeflater()
+nonisolated(unsafe) var encoded: [UInt8] = []
+
+/// The encoder's side: zlib must inflate what `RawDeflater` makes of `input` back to exactly `input`.
+func checkEncoder(_ input: [UInt8]) {
+    let n = input.withUnsafeBytes { encoder.compress($0, into: &encoded) }
+    if n > RawDeflater.bound(input.count) { fatalError("encoder wrote \(n) bytes for \(input.count), over its bound") }
+    let verdict = zlibVerdict(Array(encoded.prefix(n)), cap: input.count + 1)
+    if verdict != .ok(input, consumed: n) { fatalError("zlib does not inflate the encoder's stream back to its input: \(verdict)") }
+}
 
 /// Runs one input; traps on any difference. Returns zlib's verdict.
 @discardableResult
 func check(_ data: [UInt8]) -> InflateVerdict {
     guard let mode = data.first else { return .truncated }
     var stream = Array(data.dropFirst())
+    checkEncoder(stream)
     if mode & 1 == 0 && stream.count >= 2 {
         let level = Int32(mode >> 1) % 10
         let strategy = [Z_DEFAULT_STRATEGY, Z_FILTERED, Z_HUFFMAN_ONLY, Z_RLE, Z_FIXED][Int(mode >> 5) % 5]

@@ -21,6 +21,8 @@ private let systemClose = Darwin.close
 /// (being compressed or waiting for their turn to be written) plus the one being filled; a producer that
 /// outruns compression waits. Member buffers are reused, so resident memory stays near
 /// (2 × compressionThreads + 1) × memberBytes plus the largest record (≈ 21 MiB at the defaults).
+/// At `level` 1 (the default) members are compressed by the Swift encoder (`FastGzipDeflater`), about as
+/// small as zlib's level 1 and several times faster; any other level uses zlib.
 public final class DumpWriter: @unchecked Sendable {
     public let path: String
     private let core: WriterCore
@@ -349,6 +351,8 @@ final class WriterCore: @unchecked Sendable {
     }
 
     private func workerLoop() {
+        // Level 1 (the default): the Swift encoder; any other level: zlib's.
+        let fast: FastGzipDeflater? = level == 1 ? FastGzipDeflater() : nil
         var deflater: GzipDeflater?
         monitor.lock()
         while true {
@@ -359,8 +363,12 @@ final class WriterCore: @unchecked Sendable {
                 var error: DumpWriteError?
                 var produced = 0
                 do throws(ZlibError) {
-                    if deflater == nil { deflater = try GzipDeflater(level: level) }
-                    if let deflater { produced = try deflater.compress(job.bytes, into: &out) }
+                    if let fast {
+                        produced = try fast.compress(job.bytes, into: &out)
+                    } else {
+                        if deflater == nil { deflater = try GzipDeflater(level: level) }
+                        if let deflater { produced = try deflater.compress(job.bytes, into: &out) }
+                    }
                 } catch let e {
                     error = DumpWriteError(kind: .io, message: "compression failed: \(e)", path: path)
                 }

@@ -1,0 +1,485 @@
+// Deflate/RawDeflater: a fast DEFLATE encoder (RFC 1951) for whole buffers, written for the dump
+// writer: about as small as zlib's level 1 on Keystone-shaped data and several times faster.
+//
+// Matching is greedy with one probe: a hash of the next four bytes names the last position that had
+// the same hash; if the bytes there match (within the 32 KiB window) the match is extended eight bytes
+// at a time, emitted, and skipped over (one position inside it is hashed too). Every 65535 symbols make
+// a block with its own Huffman codes (length-limited to 15 bits, 7 for the code-length code); a block
+// that would not be smaller than its bytes stored is written as stored blocks instead, so incompressible
+// input (already-compressed values) costs five bytes per 64 KiB, and the output never exceeds
+// `bound(n)`. Each call writes one complete stream (the last block is final).
+
+/// Compresses whole buffers into complete raw deflate streams. Keeps its tables between calls; not
+/// thread-safe: one per thread.
+public final class RawDeflater {
+    static let hashBits = 15
+    /// Symbols per block (a literal, or a match as length << 16 | distance - 1): 65535, so that a block
+    /// of literals that is better stored fits one stored block.
+    static let blockSymbols = 65535
+
+    private let table: UnsafeMutablePointer<Int32>
+    private let symbols: UnsafeMutablePointer<UInt32>
+    private let litFreq: UnsafeMutablePointer<Int>
+    private let distFreq: UnsafeMutablePointer<Int>
+
+    public init() {
+        table = .allocate(capacity: 1 << RawDeflater.hashBits)
+        symbols = .allocate(capacity: RawDeflater.blockSymbols)
+        litFreq = .allocate(capacity: 286)
+        distFreq = .allocate(capacity: 30)
+    }
+
+    deinit {
+        table.deallocate()
+        symbols.deallocate()
+        litFreq.deallocate()
+        distFreq.deallocate()
+    }
+
+    /// The most bytes `compress` writes for `n` bytes of input: the bytes stored, five bytes of block
+    /// header per 64 KiB and per block, and room for the bit writer's last word.
+    public static func bound(_ n: Int) -> Int { n + (n >> 12) + 64 }
+
+    /// Compresses `input` into one complete raw deflate stream written into `out` from `offset` on
+    /// (`out` is grown to at least `offset + bound(input.count)` bytes when smaller, never cleared, and
+    /// the bytes before `offset` are left alone); returns how many bytes it wrote.
+    public func compress(_ input: UnsafeRawBufferPointer, into out: inout [UInt8], at offset: Int = 0) -> Int {
+        let need = max(offset, 0) + RawDeflater.bound(input.count)
+        if out.count < need { out.append(contentsOf: repeatElement(0, count: need - out.count)) }
+        return out.withUnsafeMutableBytes { o in
+            guard let start = o.baseAddress?.advanced(by: max(offset, 0)) else { return 0 }
+            let capacity = o.count - max(offset, 0)
+            var w = BitWriter(base: start.assumingMemoryBound(to: UInt8.self), capacity: capacity)
+            encode(input, &w)
+            if w.overflowed {
+                // Cannot happen (every block is at most its stored size, see `bound`); kept so that
+                // memory safety never rests on that argument alone.
+                w = BitWriter(base: start.assumingMemoryBound(to: UInt8.self), capacity: capacity)
+                storeAll(input, &w)
+            }
+            w.flush()
+            return w.count
+        }
+    }
+
+    // MARK: matching
+
+    private func encode(_ input: UnsafeRawBufferPointer, _ w: inout BitWriter) {
+        let n = input.count
+        guard n > 0, let base = input.baseAddress else {
+            writeStored(input, from: 0, to: 0, final: true, &w)
+            return
+        }
+        table.initialize(repeating: Int32.min, count: 1 << RawDeflater.hashBits)
+        clearFrequencies()
+        @inline(__always) func load32(_ p: Int) -> UInt32 { base.loadUnaligned(fromByteOffset: p, as: UInt32.self) }
+        @inline(__always) func load64(_ p: Int) -> UInt64 { base.loadUnaligned(fromByteOffset: p, as: UInt64.self) }
+        @inline(__always) func hash(_ v: UInt32) -> Int { Int((v &* 0x9E37_79B1) >> UInt32(32 - RawDeflater.hashBits)) }
+        let lengthCodes = Codes.lengthCodes, distanceCodes = Codes.distanceCodes
+        var count = 0  // symbols in the current block
+        var blockStart = 0
+        var p = 0
+        // Every load below stays inside the input: p + 12 <= n here; a candidate is before p; a match
+        // is extended eight bytes at a time only while p + len + 8 <= n, then byte by byte below n.
+        while p + 12 <= n {
+            let cur = load32(p)
+            let h = hash(cur)
+            let cand = Int(table[h])
+            table[h] = Int32(truncatingIfNeeded: p)
+            let dist = p - cand
+            if dist > 0 && dist <= 32768 && load32(cand) == cur {
+                let maxLen = min(258, n - p)
+                var len = 4
+                while len + 8 <= maxLen {
+                    let x = load64(p + len) ^ load64(cand + len)
+                    if x != 0 {
+                        len += x.trailingZeroBitCount >> 3
+                        break
+                    }
+                    len += 8
+                }
+                if len + 8 > maxLen {
+                    while len < maxLen && base.load(fromByteOffset: p + len, as: UInt8.self)
+                        == base.load(fromByteOffset: cand + len, as: UInt8.self) { len += 1 }
+                }
+                symbols[count] = UInt32(len) << 16 | UInt32(dist - 1)
+                count += 1
+                litFreq[257 + Int(lengthCodes[len])] += 1
+                distFreq[Codes.distanceCode(dist, distanceCodes)] += 1
+                let q = p + 2
+                if q + 4 <= n { table[hash(load32(q))] = Int32(truncatingIfNeeded: q) }
+                p += len
+            } else {
+                let b = base.load(fromByteOffset: p, as: UInt8.self)
+                symbols[count] = UInt32(b)
+                count += 1
+                litFreq[Int(b)] += 1
+                p += 1
+            }
+            if count == RawDeflater.blockSymbols {
+                writeBlock(input, from: blockStart, to: p, symbolCount: count, final: false, &w)
+                blockStart = p
+                count = 0
+            }
+        }
+        while p < n {
+            let b = base.load(fromByteOffset: p, as: UInt8.self)
+            symbols[count] = UInt32(b)
+            count += 1
+            litFreq[Int(b)] += 1
+            p += 1
+            if count == RawDeflater.blockSymbols && p < n {
+                writeBlock(input, from: blockStart, to: p, symbolCount: count, final: false, &w)
+                blockStart = p
+                count = 0
+            }
+        }
+        writeBlock(input, from: blockStart, to: n, symbolCount: count, final: true, &w)
+    }
+
+    private func clearFrequencies() {
+        litFreq.initialize(repeating: 0, count: 286)
+        distFreq.initialize(repeating: 0, count: 30)
+    }
+
+    // MARK: blocks
+
+    /// Writes the symbols gathered for input[from..<to] as one dynamic-Huffman block, or as stored
+    /// blocks when that is not larger.
+    private func writeBlock(_ input: UnsafeRawBufferPointer, from: Int, to: Int, symbolCount: Int, final: Bool,
+                            _ w: inout BitWriter) {
+        defer { clearFrequencies() }
+        litFreq[256] += 1  // end of block
+        let litLens = Huffman.lengths(UnsafeBufferPointer(start: litFreq, count: 286), maxBits: 15)
+        var distLens = Huffman.lengths(UnsafeBufferPointer(start: distFreq, count: 30), maxBits: 15)
+        if !distLens.contains(where: { $0 != 0 }) { distLens[0] = 1 }  // one unused code, as zlib writes
+        let header = Huffman.Header(litLens: litLens, distLens: distLens)
+        var bits = header.bitCount
+        for s in 0..<286 where litFreq[s] > 0 {
+            bits += litFreq[s] * (Int(litLens[s]) + (s > 256 ? Codes.lengthExtra[s - 257] : 0))
+        }
+        for d in 0..<30 where distFreq[d] > 0 { bits += distFreq[d] * (Int(distLens[d]) + Codes.distanceExtra[d]) }
+        let stored = to - from
+        if bits / 8 + 1 >= stored + 5 * (stored / 65535 + 1) {
+            writeStored(input, from: from, to: to, final: final, &w)
+            return
+        }
+        w.put(final ? 1 : 0, 1)
+        w.put(2, 2)
+        header.write(&w)
+        let litCodes = Huffman.canonicalCodes(litLens), distCodes = Huffman.canonicalCodes(distLens)
+        let lengthCodes = Codes.lengthCodes, distanceCodes = Codes.distanceCodes
+        let lengthBase = Codes.lengthBase, lengthExtra = Codes.lengthExtra
+        let distanceBase = Codes.distanceBase, distanceExtra = Codes.distanceExtra
+        for k in 0..<symbolCount {
+            let s = symbols[k]
+            if s < 256 {
+                w.put(UInt64(litCodes[Int(s)]), Int(litLens[Int(s)]))
+                continue
+            }
+            let len = Int(s >> 16), dist = Int(s & 0xFFFF) + 1
+            let lc = Int(lengthCodes[len])
+            let ls = 257 + lc
+            w.put(UInt64(litCodes[ls]) | UInt64(len - lengthBase[lc]) << UInt64(litLens[ls]),
+                  Int(litLens[ls]) + lengthExtra[lc])
+            let dc = Codes.distanceCode(dist, distanceCodes)
+            w.put(UInt64(distCodes[dc]) | UInt64(dist - distanceBase[dc]) << UInt64(distLens[dc]),
+                  Int(distLens[dc]) + distanceExtra[dc])
+        }
+        w.put(UInt64(litCodes[256]), Int(litLens[256]))
+    }
+
+    /// input[from..<to] as stored blocks of at most 65535 bytes (one empty block for an empty range).
+    private func writeStored(_ input: UnsafeRawBufferPointer, from: Int, to: Int, final: Bool, _ w: inout BitWriter) {
+        var at = from
+        repeat {
+            let len = min(65535, to - at)
+            let last = at + len == to
+            w.put(final && last ? 1 : 0, 1)
+            w.put(0, 2)
+            w.alignToByte()
+            w.put(UInt64(len) | UInt64(~len & 0xFFFF) << 16, 32)
+            w.putBytes(UnsafeRawBufferPointer(rebasing: input[at..<(at + len)]))
+            at += len
+        } while at < to
+    }
+
+    private func storeAll(_ input: UnsafeRawBufferPointer, _ w: inout BitWriter) {
+        writeStored(input, from: 0, to: input.count, final: true, &w)
+    }
+}
+
+/// Writes bits least significant first into a fixed buffer, a 32-bit word at a time. Stops writing
+/// (and says so in `overflowed`) rather than pass the buffer's end.
+struct BitWriter {
+    let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    private(set) var count = 0
+    private var bits: UInt64 = 0
+    private var held = 0
+    private(set) var overflowed = false
+
+    init(base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
+
+    /// Appends the low `n` bits of `v` (n <= 32; the bits above n must be zero).
+    @inline(__always) mutating func put(_ v: UInt64, _ n: Int) {
+        bits |= v << UInt64(held)
+        held += n
+        if held >= 32 {
+            guard count + 4 <= capacity else {
+                overflowed = true
+                held -= 32
+                bits >>= 32
+                return
+            }
+            UnsafeMutableRawPointer(base + count).storeBytes(of: UInt32(truncatingIfNeeded: bits).littleEndian, as: UInt32.self)
+            count += 4
+            bits >>= 32
+            held -= 32
+        }
+    }
+
+    /// Pads with zero bits to a byte boundary.
+    mutating func alignToByte() {
+        let pad = (8 - held % 8) % 8
+        if pad > 0 { put(0, pad) }
+    }
+
+    /// Appends whole bytes (after `alignToByte`): the bytes held go out first, then a plain copy.
+    mutating func putBytes(_ bytes: UnsafeRawBufferPointer) {
+        while held > 0 {  // a multiple of 8 after alignToByte
+            guard count < capacity else {
+                overflowed = true
+                return
+            }
+            base[count] = UInt8(truncatingIfNeeded: bits)
+            count += 1
+            bits >>= 8
+            held -= 8
+        }
+        guard let src = bytes.baseAddress, !bytes.isEmpty else { return }
+        guard bytes.count <= capacity - count else {
+            overflowed = true
+            return
+        }
+        (base + count).initialize(from: src.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        count += bytes.count
+    }
+
+    /// Writes the bits still held, padded to a byte.
+    mutating func flush() {
+        while held > 0 {
+            guard count < capacity else {
+                overflowed = true
+                return
+            }
+            base[count] = UInt8(truncatingIfNeeded: bits)
+            count += 1
+            bits >>= 8
+            held = max(held - 8, 0)
+        }
+    }
+}
+
+/// The length and distance codes of RFC 1951 §3.2.5.
+enum Codes {
+    static let lengthBase = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]
+    static let lengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
+    static let distanceBase = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073,
+                               4097, 6145, 8193, 12289, 16385, 24577]
+    static let distanceExtra = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
+
+    /// Length (3...258) → code index 0...28 (258 is code 28, never 27 with all extra bits set).
+    static let lengthCodes: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 259)
+        for c in 0..<28 {
+            for l in lengthBase[c]..<min(lengthBase[c] + (1 << lengthExtra[c]), 258) { t[l] = UInt8(c) }
+        }
+        t[258] = 28
+        return t
+    }()
+
+    /// Distance - 1 → code: entries 0..<256 for distances up to 256, then one per 128 distances.
+    static let distanceCodes: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 512)
+        for c in 0..<30 {
+            for d in distanceBase[c]..<(distanceBase[c] + (1 << distanceExtra[c])) {
+                if d <= 256 { t[d - 1] = UInt8(c) } else { t[256 + ((d - 1) >> 7)] = UInt8(c) }
+            }
+        }
+        return t
+    }()
+
+    /// The code of distance `dist` (1...32768) in `table` (= `distanceCodes`, passed in so that a hot
+    /// loop reads a local array rather than the lazily made global).
+    @inline(__always) static func distanceCode(_ dist: Int, _ table: [UInt8]) -> Int {
+        Int(dist <= 256 ? table[dist - 1] : table[256 + ((dist - 1) >> 7)])
+    }
+}
+
+/// Length-limited canonical Huffman codes.
+enum Huffman {
+    /// Code lengths for `freq` (0 for unused symbols), none longer than `maxBits`: a Huffman tree built
+    /// with two queues, depths beyond `maxBits` cut to it, and the Kraft sum restored by moving codes
+    /// one level deeper (as miniz does). A lone symbol gets length 1.
+    static func lengths(_ freq: UnsafeBufferPointer<Int>, maxBits: Int) -> [UInt8] {
+        var lens = [UInt8](repeating: 0, count: freq.count)
+        var used = freq.indices.filter { freq[$0] > 0 }
+        if used.isEmpty { return lens }
+        if used.count == 1 {
+            lens[used[0]] = 1
+            return lens
+        }
+        used.sort { freq[$0] < freq[$1] || (freq[$0] == freq[$1] && $0 < $1) }
+        let n = used.count
+        // Nodes 0..<n are the leaves (ascending weight), n..<2n-1 the merged nodes (ascending too).
+        var weight = used.map { freq[$0] } + [Int](repeating: 0, count: n - 1)
+        var parent = [Int](repeating: 0, count: 2 * n - 1)
+        var leaf = 0, merged = n, next = n
+        func smallest() -> Int {
+            if leaf < n && (merged >= next || weight[leaf] <= weight[merged]) {
+                leaf += 1
+                return leaf - 1
+            }
+            merged += 1
+            return merged - 1
+        }
+        while next < 2 * n - 1 {
+            let a = smallest(), b = smallest()
+            weight[next] = weight[a] + weight[b]
+            parent[a] = next
+            parent[b] = next
+            next += 1
+        }
+        var depth = [Int](repeating: 0, count: 2 * n - 1)
+        for i in stride(from: 2 * n - 3, through: 0, by: -1) { depth[i] = depth[parent[i]] + 1 }
+        var perLength = [Int](repeating: 0, count: maxBits + 1)
+        for k in 0..<n { perLength[min(depth[k], maxBits)] += 1 }
+        var kraft = 0
+        for l in 1...maxBits { kraft += perLength[l] << (maxBits - l) }
+        while kraft > 1 << maxBits {
+            perLength[maxBits] -= 1
+            for l in stride(from: maxBits - 1, through: 1, by: -1) where perLength[l] > 0 {
+                perLength[l] -= 1
+                perLength[l + 1] += 2
+                break
+            }
+            kraft -= 1
+        }
+        // The least frequent symbols get the longest codes.
+        var k = 0
+        for l in stride(from: maxBits, through: 1, by: -1) {
+            for _ in 0..<perLength[l] {
+                lens[used[k]] = UInt8(l)
+                k += 1
+            }
+        }
+        return lens
+    }
+
+    /// Canonical codes (RFC 1951 §3.2.2) for `lens`, bit-reversed for a least-significant-first writer.
+    static func canonicalCodes(_ lens: [UInt8]) -> [UInt16] {
+        var perLength = [Int](repeating: 0, count: 16)
+        for l in lens where l > 0 { perLength[Int(l)] += 1 }
+        var next = [Int](repeating: 0, count: 16)
+        var code = 0
+        for b in 1..<16 {
+            code = (code + perLength[b - 1]) << 1
+            next[b] = code
+        }
+        var codes = [UInt16](repeating: 0, count: lens.count)
+        for (s, l) in lens.enumerated() where l > 0 {
+            var c = next[Int(l)]
+            next[Int(l)] += 1
+            var r = 0
+            for _ in 0..<Int(l) {
+                r = r << 1 | c & 1
+                c >>= 1
+            }
+            codes[s] = UInt16(r)
+        }
+        return codes
+    }
+
+    /// A dynamic block's header: HLIT, HDIST, HCLEN, the code-length code and the run-length coded
+    /// lengths of both alphabets (RFC 1951 §3.2.7).
+    struct Header {
+        static let order = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
+        let hlit: Int, hdist: Int, hclen: Int
+        /// (code-length symbol, its extra bits)
+        let runs: [(UInt8, UInt8)]
+        let lens: [UInt8]
+        let codes: [UInt16]
+
+        init(litLens: [UInt8], distLens: [UInt8]) {
+            var hlit = 286
+            while hlit > 257 && litLens[hlit - 1] == 0 { hlit -= 1 }
+            var hdist = 30
+            while hdist > 1 && distLens[hdist - 1] == 0 { hdist -= 1 }
+            let all = Array(litLens[0..<hlit]) + Array(distLens[0..<hdist])
+            var runs: [(UInt8, UInt8)] = []
+            var i = 0
+            while i < all.count {
+                let v = all[i]
+                var run = 1
+                while i + run < all.count && all[i + run] == v { run += 1 }
+                i += run
+                if v == 0 && run >= 3 {
+                    while run >= 11 {
+                        let t = min(run, 138)
+                        runs.append((18, UInt8(t - 11)))
+                        run -= t
+                    }
+                    if run >= 3 {
+                        runs.append((17, UInt8(run - 3)))
+                        run = 0
+                    }
+                } else if v != 0 && run >= 4 {
+                    runs.append((v, 0))
+                    run -= 1
+                    while run >= 3 {
+                        let t = min(run, 6)
+                        runs.append((16, UInt8(t - 3)))
+                        run -= t
+                    }
+                }
+                for _ in 0..<run { runs.append((v, 0)) }
+            }
+            var freq = [Int](repeating: 0, count: 19)
+            for (s, _) in runs { freq[Int(s)] += 1 }
+            // zlib refuses an incomplete code-length code, and one symbol alone would make one.
+            if freq.filter({ $0 > 0 }).count < 2 { freq[freq[0] == 0 ? 0 : 1] += 1 }
+            let lens = freq.withUnsafeBufferPointer { Huffman.lengths($0, maxBits: 7) }
+            var hclen = 19
+            while hclen > 4 && lens[Header.order[hclen - 1]] == 0 { hclen -= 1 }
+            self.hlit = hlit
+            self.hdist = hdist
+            self.hclen = hclen
+            self.runs = runs
+            self.lens = lens
+            codes = Huffman.canonicalCodes(lens)
+        }
+
+        static func extraBits(_ symbol: UInt8) -> Int { symbol == 16 ? 2 : (symbol == 17 ? 3 : (symbol == 18 ? 7 : 0)) }
+
+        /// Bits the header takes after the 3-bit block header.
+        var bitCount: Int {
+            var bits = 3 + 14 + 3 * hclen
+            for (s, _) in runs { bits += Int(lens[Int(s)]) + Header.extraBits(s) }
+            return bits
+        }
+
+        func write(_ w: inout BitWriter) {
+            w.put(UInt64(hlit - 257), 5)
+            w.put(UInt64(hdist - 1), 5)
+            w.put(UInt64(hclen - 4), 4)
+            for k in 0..<hclen { w.put(UInt64(lens[Header.order[k]]), 3) }
+            for (s, e) in runs {
+                w.put(UInt64(codes[Int(s)]) | UInt64(e) << UInt64(lens[Int(s)]), Int(lens[Int(s)]) + Header.extraBits(s))
+            }
+        }
+    }
+}
