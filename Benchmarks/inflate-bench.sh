@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # inflate-bench: inflates every gzip member of a file with the system zlib and with the Swift `Deflate`
 # decoder that DumpReader uses, checks that both give the same bytes (CRC-32 of all output), and prints
-# the best time of each and the ratio. Prints figures; asserts nothing.
+# the best time of each and the ratio; then compresses each member's content again with zlib (raw,
+# level 1) and with the Swift encoder (`RawDeflater`, checked by zlib's inflate), and prints times,
+# sizes and ratios. Prints figures; asserts nothing.
 #   Benchmarks/inflate-bench.sh [FILE.gz]   # default: decode-bench's dump (made if missing)
 # Env: BENCH_REPEAT (passes, default 3), SCRATCH (swift scratch path, default .build-rel).
 set -euo pipefail

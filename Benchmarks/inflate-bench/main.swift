@@ -1,5 +1,6 @@
 // inflate-bench: inflates every gzip member of a file with zlib and with the Swift `Deflate` decoder,
-// checks that both give the same bytes, and prints the time of each (best of BENCH_REPEAT passes).
+// checks that both give the same bytes, and prints the time of each (best of BENCH_REPEAT passes);
+// then compresses each member's content again with zlib (level 1) and with the Swift encoder.
 // Usage: inflate-bench FILE.gz
 import CZlib
 import Deflate
@@ -94,3 +95,97 @@ guard results.allSatisfy({ $0 == results[0] }) else {
 let mb = Double(bytes) / 1e6
 print(String(format: "%.1f MB out (crc %08x), best of %d: zlib %.2f s (%.0f MB/s), Swift %.2f s (%.0f MB/s), Swift/zlib speed %.2fx",
              mb, crc, repeats, best.zlib, mb / best.zlib, best.swift, mb / best.swift, best.zlib / best.swift))
+
+// Then the encoders: each member's content compressed again, as the dump writer compresses a member,
+// by zlib (raw deflate, level 1) and by the Swift `RawDeflater`; the Swift streams are checked by
+// inflating them with zlib.
+func memberContents() -> [[UInt8]] {
+    let inflater = RawInflater()
+    var pieces: [[UInt8]] = []
+    input.withUnsafeBytes { inp in
+        var at = 0
+        while at < inp.count {
+            at += 10
+            inflater.reset()
+            var piece: [UInt8] = []
+            while true {
+                let step = try! inflater.inflate(UnsafeRawBufferPointer(rebasing: inp[at...]), final: true)
+                piece.append(contentsOf: inflater.output)
+                at += step.consumed
+                if step.status == .streamEnd { break }
+            }
+            at += 8
+            pieces.append(piece)
+        }
+    }
+    return pieces
+}
+
+func zlibLevel1(_ pieces: [[UInt8]]) -> Int {
+    var stream = z_stream()
+    deflateInit2_(&stream, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+    defer { deflateEnd(&stream) }
+    var total = 0
+    var out = [UInt8](repeating: 0, count: 8 << 20)
+    for var piece in pieces {
+        deflateReset(&stream)
+        let bound = Int(deflateBound(&stream, uLong(piece.count)))
+        if out.count < bound { out = [UInt8](repeating: 0, count: bound) }
+        piece.withUnsafeMutableBufferPointer { i in
+            out.withUnsafeMutableBufferPointer { o in
+                stream.next_in = i.baseAddress
+                stream.avail_in = uInt(i.count)
+                stream.next_out = o.baseAddress
+                stream.avail_out = uInt(o.count)
+                guard deflate(&stream, Z_FINISH) == Z_STREAM_END else { fatalError("deflate") }
+                total += o.count - Int(stream.avail_out)
+            }
+        }
+    }
+    return total
+}
+
+func swiftEncoder(_ pieces: [[UInt8]], check: Bool) -> Int {
+    let deflater = RawDeflater()
+    var out: [UInt8] = []
+    var total = 0
+    for piece in pieces {
+        let n = piece.withUnsafeBytes { deflater.compress($0, into: &out) }
+        total += n
+        if check {
+            var s = z_stream()
+            inflateInit2_(&s, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+            var back = [UInt8](repeating: 0, count: piece.count + 1)
+            let ok = out.withUnsafeMutableBufferPointer { o in
+                back.withUnsafeMutableBufferPointer { b in
+                    s.next_in = o.baseAddress
+                    s.avail_in = uInt(n)
+                    s.next_out = b.baseAddress
+                    s.avail_out = uInt(b.count)
+                    return inflate(&s, Z_FINISH) == Z_STREAM_END && Int(s.avail_out) == 1
+                }
+            }
+            inflateEnd(&s)
+            guard ok, back.prefix(piece.count).elementsEqual(piece) else { fatalError("zlib does not inflate the Swift stream back") }
+        }
+    }
+    return total
+}
+
+let pieces = memberContents()
+let contentMB = Double(pieces.reduce(0) { $0 + $1.count }) / 1e6
+let swiftBytes = swiftEncoder(pieces, check: true)
+var bestEncode = (zlib: Double.infinity, swift: Double.infinity)
+var zlibBytes = 0
+for _ in 0..<repeats {
+    var t = now()
+    zlibBytes = zlibLevel1(pieces)
+    bestEncode.zlib = min(bestEncode.zlib, now() - t)
+    t = now()
+    _ = swiftEncoder(pieces, check: false)
+    bestEncode.swift = min(bestEncode.swift, now() - t)
+}
+print(String(format: "deflate %d pieces, %.1f MB in, best of %d: zlib level 1 %.2f s (%.0f MB/s, %.1f MB out), Swift %.2f s (%.0f MB/s, %.1f MB out, checked by zlib), Swift/zlib speed %.2fx, size %.3fx",
+             pieces.count, contentMB, repeats, bestEncode.zlib, contentMB / bestEncode.zlib, Double(zlibBytes) / 1e6,
+             bestEncode.swift, contentMB / bestEncode.swift, Double(swiftBytes) / 1e6, bestEncode.zlib / bestEncode.swift,
+             Double(swiftBytes) / Double(zlibBytes)))
