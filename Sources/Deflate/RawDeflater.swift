@@ -169,23 +169,34 @@ public final class RawDeflater {
         w.put(2, 2)
         header.write(&w)
         let litCodes = Huffman.canonicalCodes(litLens), distCodes = Huffman.canonicalCodes(distLens)
-        let lengthCodes = Codes.lengthCodes, distanceCodes = Codes.distanceCodes
-        let lengthBase = Codes.lengthBase, lengthExtra = Codes.lengthExtra
+        let distanceCodes = Codes.distanceCodes
         let distanceBase = Codes.distanceBase, distanceExtra = Codes.distanceExtra
+        // What each symbol writes, looked up once per symbol: bits in the low 24, bit count in the top 8.
+        // A literal; a whole length (its code and extra bits together); a distance code (its extra bits
+        // are added per match).
+        var literal = [UInt32](repeating: 0, count: 256)
+        for b in 0..<256 { literal[b] = UInt32(litCodes[b]) | UInt32(litLens[b]) << 24 }
+        var length = [UInt32](repeating: 0, count: 259)
+        for len in 3...258 {
+            let lc = Int(Codes.lengthCodes[len]), ls = 257 + lc
+            length[len] = (UInt32(litCodes[ls]) | UInt32(len - Codes.lengthBase[lc]) << UInt32(litLens[ls]))
+                | UInt32(Int(litLens[ls]) + Codes.lengthExtra[lc]) << 24
+        }
+        var distance = [UInt32](repeating: 0, count: 30)
+        for d in 0..<30 { distance[d] = UInt32(distCodes[d]) | UInt32(distLens[d]) << 24 }
         for k in 0..<symbolCount {
             let s = symbols[k]
             if s < 256 {
-                w.put(UInt64(litCodes[Int(s)]), Int(litLens[Int(s)]))
+                let e = literal[Int(s)]
+                w.put(UInt64(e & 0xFF_FFFF), Int(e >> 24))
                 continue
             }
-            let len = Int(s >> 16), dist = Int(s & 0xFFFF) + 1
-            let lc = Int(lengthCodes[len])
-            let ls = 257 + lc
-            w.put(UInt64(litCodes[ls]) | UInt64(len - lengthBase[lc]) << UInt64(litLens[ls]),
-                  Int(litLens[ls]) + lengthExtra[lc])
+            let e = length[Int(s >> 16)]
+            w.put(UInt64(e & 0xFF_FFFF), Int(e >> 24))
+            let dist = Int(s & 0xFFFF) + 1
             let dc = Codes.distanceCode(dist, distanceCodes)
-            w.put(UInt64(distCodes[dc]) | UInt64(dist - distanceBase[dc]) << UInt64(distLens[dc]),
-                  Int(distLens[dc]) + distanceExtra[dc])
+            let de = distance[dc], bits = Int(de >> 24)
+            w.put(UInt64(de & 0xFFFF) | UInt64(dist - distanceBase[dc]) << UInt64(bits), bits + distanceExtra[dc])
         }
         w.put(UInt64(litCodes[256]), Int(litLens[256]))
     }
