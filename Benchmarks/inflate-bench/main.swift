@@ -150,7 +150,7 @@ func swiftEncoder(_ pieces: [[UInt8]], check: Bool) -> Int {
     var out: [UInt8] = []
     var total = 0
     for piece in pieces {
-        let n = piece.withUnsafeBytes { deflater.compress($0, into: &out) }
+        guard let n = piece.withUnsafeBytes({ deflater.compress($0, into: &out) }) else { fatalError("encoder output over its bound") }
         total += n
         if check {
             var s = z_stream()

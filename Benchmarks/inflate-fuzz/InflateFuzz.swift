@@ -21,8 +21,9 @@ nonisolated(unsafe) var encoded: [UInt8] = []
 
 /// The encoder's side: zlib must inflate what `RawDeflater` makes of `input` back to exactly `input`.
 func checkEncoder(_ input: [UInt8]) {
-    let n = input.withUnsafeBytes { encoder.compress($0, into: &encoded) }
-    if n > RawDeflater.bound(input.count) { fatalError("encoder wrote \(n) bytes for \(input.count), over its bound") }
+    guard let n = input.withUnsafeBytes({ encoder.compress($0, into: &encoded) }), n <= RawDeflater.bound(input.count) else {
+        fatalError("the encoder's stream for \(input.count) bytes went over its bound")
+    }
     let verdict = zlibVerdict(Array(encoded.prefix(n)), cap: input.count + 1)
     if verdict != .ok(input, consumed: n) { fatalError("zlib does not inflate the encoder's stream back to its input: \(verdict)") }
 }

@@ -43,23 +43,25 @@ public final class RawDeflater {
 
     /// Compresses `input` into one complete raw deflate stream written into `out` from `offset` on
     /// (`out` is grown to at least `offset + bound(input.count)` bytes when smaller, never cleared, and
-    /// the bytes before `offset` are left alone); returns how many bytes it wrote.
-    public func compress(_ input: UnsafeRawBufferPointer, into out: inout [UInt8], at offset: Int = 0) -> Int {
-        let need = max(offset, 0) + RawDeflater.bound(input.count)
+    /// the bytes before `offset` are left alone); returns how many bytes it wrote, or nil if the stream
+    /// did not fit in `bound` (which cannot happen: every block is at most its stored size; the check
+    /// keeps memory safety and the output's integrity from resting on that argument alone).
+    public func compress(_ input: UnsafeRawBufferPointer, into out: inout [UInt8], at offset: Int = 0) -> Int? {
+        let start = max(offset, 0)
+        let need = start + RawDeflater.bound(input.count)
         if out.count < need { out.append(contentsOf: repeatElement(0, count: need - out.count)) }
-        return out.withUnsafeMutableBytes { o in
-            guard let start = o.baseAddress?.advanced(by: max(offset, 0)) else { return 0 }
-            let capacity = o.count - max(offset, 0)
-            var w = BitWriter(base: start.assumingMemoryBound(to: UInt8.self), capacity: capacity)
+        return out.withUnsafeMutableBytes { o -> Int? in
+            guard let first = o.baseAddress?.advanced(by: start) else { return nil }
+            let capacity = o.count - start
+            var w = BitWriter(base: first.assumingMemoryBound(to: UInt8.self), capacity: capacity)
             encode(input, &w)
-            if w.overflowed {
-                // Cannot happen (every block is at most its stored size, see `bound`); kept so that
-                // memory safety never rests on that argument alone.
-                w = BitWriter(base: start.assumingMemoryBound(to: UInt8.self), capacity: capacity)
-                storeAll(input, &w)
-            }
             w.flush()
-            return w.count
+            if w.overflowed {
+                w = BitWriter(base: first.assumingMemoryBound(to: UInt8.self), capacity: capacity)
+                writeStored(input, from: 0, to: input.count, final: true, &w)
+                w.flush()
+            }
+            return w.overflowed ? nil : w.count
         }
     }
 
@@ -216,9 +218,6 @@ public final class RawDeflater {
         } while at < to
     }
 
-    private func storeAll(_ input: UnsafeRawBufferPointer, _ w: inout BitWriter) {
-        writeStored(input, from: 0, to: input.count, final: true, &w)
-    }
 }
 
 /// Writes bits least significant first into a fixed buffer, a 32-bit word at a time. Stops writing
@@ -262,17 +261,8 @@ struct BitWriter {
 
     /// Appends whole bytes (after `alignToByte`): the bytes held go out first, then a plain copy.
     mutating func putBytes(_ bytes: UnsafeRawBufferPointer) {
-        while held > 0 {  // a multiple of 8 after alignToByte
-            guard count < capacity else {
-                overflowed = true
-                return
-            }
-            base[count] = UInt8(truncatingIfNeeded: bits)
-            count += 1
-            bits >>= 8
-            held -= 8
-        }
-        guard let src = bytes.baseAddress, !bytes.isEmpty else { return }
+        flush()  // whole bytes only, after alignToByte
+        guard !overflowed, let src = bytes.baseAddress, !bytes.isEmpty else { return }
         guard bytes.count <= capacity - count else {
             overflowed = true
             return

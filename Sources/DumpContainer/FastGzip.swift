@@ -21,7 +21,9 @@ public final class FastGzipDeflater {
             throw ZlibError(kind: .internal, message: "input of \(input.count) bytes exceeds \(FastGzipDeflater.maxInput)")
         }
         let header: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 4, 3]
-        let body = input.withUnsafeBytes { deflater.compress($0, into: &out, at: header.count) }
+        guard let body = input.withUnsafeBytes({ deflater.compress($0, into: &out, at: header.count) }) else {
+            throw ZlibError(kind: .internal, message: "the deflate encoder's output did not fit its bound")
+        }
         let end = header.count + body
         let crc = input.withUnsafeBytes { b in
             UInt32(crc32_z(0, b.baseAddress?.assumingMemoryBound(to: Bytef.self), z_size_t(b.count)))

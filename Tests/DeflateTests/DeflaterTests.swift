@@ -12,7 +12,10 @@ struct DeflaterTests {
     /// Compresses with `deflater`, checks the bound, and returns the stream.
     func deflate(_ input: [UInt8], _ deflater: RawDeflater = RawDeflater()) -> [UInt8] {
         var out: [UInt8] = []
-        let n = input.withUnsafeBytes { deflater.compress($0, into: &out) }
+        guard let n = input.withUnsafeBytes({ deflater.compress($0, into: &out) }) else {
+            Issue.record("the stream for \(input.count) bytes did not fit the bound")
+            return []
+        }
         #expect(n <= RawDeflater.bound(input.count), "\(n) bytes for \(input.count) exceeds the bound")
         #expect(out.count >= RawDeflater.bound(input.count))
         return Array(out.prefix(n))
