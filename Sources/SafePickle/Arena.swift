@@ -136,6 +136,10 @@ struct Arena: ~Copyable {
         add(Node(kind: kind, flags: 0, a: seqs.add(items)))
     }
 
+    @inline(__always) mutating func addSeq(_ kind: NodeKind, _ items: UnsafeBufferPointer<Int32>) -> Int32 {
+        add(Node(kind: kind, flags: 0, a: seqs.add(items)))
+    }
+
     mutating func addRecord(_ r: Record) -> Int32 {
         records.append(r)
         return add(Node(kind: .record, flags: 0, a: records.count - 1))

@@ -123,7 +123,7 @@ struct Machine: ~Copyable {
     }
 
     /// Reads a length field and checks it against the remaining input.
-    mutating func length(_ width: Int, signed: Bool, _ input: UnsafeRawBufferPointer) throws(PickleError) -> Int {
+    @inline(__always) mutating func length(_ width: Int, signed: Bool, _ input: UnsafeRawBufferPointer) throws(PickleError) -> Int {
         let raw = try uint(width, input)
         if signed && width == 4 && raw & 0x8000_0000 != 0 { throw fail(.badArgument, "negative byte count") }
         if raw > UInt64(input.count - pos) {

@@ -45,6 +45,14 @@ struct SeqStore: ~Copyable {
         return spans.count - 1
     }
 
+    /// `add` for the VM's stack slices (the usual 1–3 items copied one by one, no generic loop).
+    @inline(__always) mutating func add(_ items: UnsafeBufferPointer<Int32>) -> Int {
+        spans.append(SeqSpan(start: pool.count, count: items.count, capacity: items.count))
+        pool.reserve(items.count)
+        for v in items { pool.append(v) }
+        return spans.count - 1
+    }
+
     mutating func addEmpty() -> Int {
         spans.append(SeqSpan(start: pool.count, count: 0, capacity: 0))
         return spans.count - 1
