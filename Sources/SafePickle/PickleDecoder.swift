@@ -1,9 +1,10 @@
 // SafePickle/PickleDecoder: decodes many pickles in a row on one thread, keeping its working memory
 // between calls — the arena's arrays, the memo, the renderer's bookkeeping and the JSON output
-// buffer (the input is read where the caller holds it, never copied). Every call starts empty; only capacity carries over, so a stream of values
-// costs no fresh allocation, page faults or regrowth per value. Buffers that grew past
-// `retainedBytes` are released after the call, so what stays allocated is bounded by the larger of
-// that and the working set of the largest pickle decoded so far. Not thread-safe: one per thread.
+// buffer (the input is read where the caller holds it, never copied). Every call starts empty; only
+// capacity carries over, so a stream of values costs no fresh allocation, page faults or regrowth per
+// value. Buffers that grew past `retainedBytes` are released after the call, so what stays allocated
+// is bounded by the larger of that and the working set of the largest pickle decoded so far. Not
+// thread-safe: one per thread.
 
 /// The buffers one decode fills, kept between decodes for their allocations (nil while in use).
 struct Scratch: ~Copyable {
