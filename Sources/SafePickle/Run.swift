@@ -224,33 +224,33 @@ extension Machine {
         return newPy2Str(auxAt: off)
     }
 
+    /// A length field and the bytes it counts: their offset and length; moves past them.
+    @inline(__always)
+    private mutating func lengthPrefixed(_ width: Int, signed: Bool, _ input: UnsafeRawBufferPointer) throws(PickleError) -> (at: Int, count: Int) {
+        let n = try length(width, signed: signed, input)
+        defer { pos += n }
+        return (pos, n)
+    }
+
     @inline(never)
     private mutating func binStringOp(_ op: Opcode, _ input: UnsafeRawBufferPointer) throws(PickleError) -> Int32 {
-        let n = try length(op == .BINSTRING ? 4 : 1, signed: true, input)
-        let id = newPy2Str(UnsafeRawBufferPointer(rebasing: input[pos..<(pos + n)]), offset: pos, inAux: false)
-        pos += n
-        return id
+        let (at, n) = try lengthPrefixed(op == .BINSTRING ? 4 : 1, signed: true, input)
+        return newPy2Str(UnsafeRawBufferPointer(rebasing: input[at..<(at + n)]), offset: at, inAux: false)
     }
 
     @inline(never)
     private mutating func binBytesOp(_ op: Opcode, _ input: UnsafeRawBufferPointer) throws(PickleError) -> Int32 {
-        let width = op == .SHORT_BINBYTES ? 1 : (op == .BINBYTES ? 4 : 8)
-        let n = try length(width, signed: false, input)
-        let id = arena.add(Node(kind: op == .BYTEARRAY8 ? .bytearray : .bytes, flags: 0, a: pos, b: n))
-        pos += n
-        return id
+        let (at, n) = try lengthPrefixed(op == .SHORT_BINBYTES ? 1 : (op == .BINBYTES ? 4 : 8), signed: false, input)
+        return arena.add(Node(kind: op == .BYTEARRAY8 ? .bytearray : .bytes, flags: 0, a: at, b: n))
     }
 
     @inline(never)
     private mutating func binUnicodeOp(_ op: Opcode, _ input: UnsafeRawBufferPointer) throws(PickleError) -> Int32 {
-        let width = op == .SHORT_BINUNICODE ? 1 : (op == .BINUNICODE ? 4 : 8)
-        let n = try length(width, signed: false, input)
-        guard let scan = TextCodecs.scanUTF8(UnsafeRawBufferPointer(rebasing: input[pos..<(pos + n)]), surrogatePass: true, checkPlain: true)
+        let (at, n) = try lengthPrefixed(op == .SHORT_BINUNICODE ? 1 : (op == .BINUNICODE ? 4 : 8), signed: false, input)
+        guard let scan = TextCodecs.scanUTF8(UnsafeRawBufferPointer(rebasing: input[at..<(at + n)]), surrogatePass: true, checkPlain: true)
         else { throw fail(.badArgument, "invalid UTF-8 in BINUNICODE") }
         let flags = (scan.surrogates ? Node.surrogates : 0) | (scan.plainJSON && !scan.surrogates ? Node.plainJSON : 0)
-        let id = arena.add(Node(kind: .str, flags: flags, a: pos, b: n))
-        pos += n
-        return id
+        return arena.add(Node(kind: .str, flags: flags, a: at, b: n))
     }
 
     @inline(never)
