@@ -14,8 +14,8 @@ struct Node {
     var kind: NodeKind
     /// Bit flags, see the static members.
     var flags: UInt8
-    /// For globals: the allowlist entry (KnownName raw value).
-    var known: UInt8 = 0
+    /// For globals: the allowlist entry.
+    var known: KnownName = .unknown
     var a: Int
     var b: Int = 0
 

@@ -167,12 +167,12 @@ struct Machine: ~Copyable {
         arena.aux.append(name)
         let len = module.count + 1 + name.count
         let known = KnownName.match(UnsafeRawBufferPointer(rebasing: arena.aux.bytes[off..<(off + len)]))
-        return arena.add(Node(kind: .global, flags: Node.inAux, known: known.rawValue, a: off, b: len))
+        return arena.add(Node(kind: .global, flags: Node.inAux, known: known, a: off, b: len))
     }
 
     mutating func knownName(_ id: Int32) -> KnownName {
         let n = arena.nodes[Int(id)]
-        return n.kind == .global ? KnownName(rawValue: n.known) ?? .unknown : .unknown
+        return n.kind == .global ? n.known : .unknown
     }
 
     /// REDUCE: a record, unwrapping the copyreg helpers that only wrap a class.

@@ -8,7 +8,7 @@ extension Renderer {
 
     mutating func known(_ id: Int32) -> KnownName {
         let n = node(id)
-        return n.kind == .global ? KnownName(rawValue: n.known) ?? .unknown : .unknown
+        return n.kind == .global ? n.known : .unknown
     }
 
     mutating func isEmpty(_ i: Int) -> Bool { i < 0 || arena.seqs.count(of: i) == 0 }

@@ -369,12 +369,19 @@ struct StateBytes {
 
     /// The bytes of `b` (at most 16; any beyond are ignored).
     @inline(__always) init(_ b: UnsafeRawBufferPointer) {
-        var i = 0
-        if b.count >= 8 {
+        let n = b.count
+        if n >= 8 {
             lo = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
-            i = 8
+            if n >= 16 {
+                hi = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            } else if n > 8 {
+                // The last 8 bytes (overlapping `lo`), shifted so that byte 8 comes first.
+                hi = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)) >> UInt64((16 &- n) &* 8)
+            }
+            return
         }
-        while i < min(b.count, 16) {
+        var i = 0
+        while i < n {
             put(i, b[i])
             i += 1
         }

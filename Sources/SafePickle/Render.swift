@@ -23,21 +23,25 @@ struct Renderer: ~Copyable {
     var w: JSONWriter
     var tasks = RawArray<Task>(capacity: 64)
     var locals: [[Int32]] = []
-    /// Writer depth at which each node currently being rendered started; -1 when not active.
+    /// Writer depth at which each node currently being rendered started; -1 when not active. Every
+    /// entry is -1 again once a render has completed, so the array is handed on between renders
+    /// without refilling it (`finish` empties it after a render that failed part-way).
     var active: RawArray<Int32>
+    /// False while a render is under way or after one failed (then `active` may hold depths).
+    var activeClean = true
     var visited = 0
     /// A str node known to be "latin1" or "latin-1" (see `isLatin1Name`), or -1.
     var latin1Name: Int32 = -1
 
     /// A renderer of `arena` (which must stay alive and unchanged while the renderer lives; the
     /// renderer never changes it) writing into `writer` (emptied first), with `active` as the array
-    /// to reuse for its per-node bookkeeping (refilled here).
+    /// to reuse for its per-node bookkeeping: every entry -1 (as `finish` hands it back), extended
+    /// here to one entry per node.
     init(arena: ArenaView, limits: PickleLimits, writer: consuming JSONWriter, active: consuming RawArray<Int32>) {
         self.arena = arena
         self.limits = limits
         w = writer
-        active.removeAll()
-        active.append(repeating: -1, count: arena.nodes.count)
+        if active.count < arena.nodes.count { active.append(repeating: -1, count: arena.nodes.count - active.count) }
         self.active = active
     }
 
@@ -60,6 +64,7 @@ struct Renderer: ~Copyable {
 
     /// Ends the renderer, handing back its writer and its bookkeeping array for reuse.
     consuming func finish(activeInto spare: inout RawArray<Int32>?) -> JSONWriter {
+        if !activeClean { active.removeAll() }
         spare = consume active
         return w
     }
@@ -99,6 +104,7 @@ struct Renderer: ~Copyable {
 
     /// Writes `root` as one JSON value into the writer.
     mutating func write(_ root: Int32) throws(PickleError) {
+        activeClean = false
         tasks.append(.value(root))
         while let t = tasks.popLast() {
             switch t {
@@ -140,6 +146,7 @@ struct Renderer: ~Copyable {
                 }
             }
         }
+        activeClean = true  // every .end has run, so every node set active is -1 again
     }
 
     // MARK: containers
