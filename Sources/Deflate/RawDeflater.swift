@@ -14,20 +14,35 @@
 /// thread-safe: one per thread.
 public final class RawDeflater {
     static let hashBits = 15
-    /// Symbols per block (a literal, or a match as length << 16 | distance - 1): 65535, so that a block
-    /// of literals that is better stored fits one stored block.
+    /// Symbols per block: 65535, so that a block of literals that is better stored fits one stored
+    /// block. A symbol is a literal byte (< 256) or a match: length << 20 | distance code << 15 |
+    /// (distance - 1).
     static let blockSymbols = 65535
 
     private let table: UnsafeMutablePointer<Int32>
     private let symbols: UnsafeMutablePointer<UInt32>
     private let litFreq: UnsafeMutablePointer<Int>
     private let distFreq: UnsafeMutablePointer<Int>
+    /// `Codes.lengthCodes` and `Codes.distanceCodes`, read through pointers in the matching loop.
+    private let lengthCodes: UnsafeMutablePointer<UInt8>
+    private let distanceCodes: UnsafeMutablePointer<UInt8>
+    /// What each symbol of the current block writes, filled per block (see `writeBlock`).
+    private let literalBits: UnsafeMutablePointer<UInt32>
+    private let lengthBits: UnsafeMutablePointer<UInt32>
+    private let distanceBits: UnsafeMutablePointer<UInt64>
 
     public init() {
         table = .allocate(capacity: 1 << RawDeflater.hashBits)
         symbols = .allocate(capacity: RawDeflater.blockSymbols)
         litFreq = .allocate(capacity: 286)
         distFreq = .allocate(capacity: 30)
+        lengthCodes = .allocate(capacity: Codes.lengthCodes.count)
+        lengthCodes.initialize(from: Codes.lengthCodes, count: Codes.lengthCodes.count)
+        distanceCodes = .allocate(capacity: Codes.distanceCodes.count)
+        distanceCodes.initialize(from: Codes.distanceCodes, count: Codes.distanceCodes.count)
+        literalBits = .allocate(capacity: 256)
+        lengthBits = .allocate(capacity: 259)
+        distanceBits = .allocate(capacity: 30)
     }
 
     deinit {
@@ -35,6 +50,11 @@ public final class RawDeflater {
         symbols.deallocate()
         litFreq.deallocate()
         distFreq.deallocate()
+        lengthCodes.deallocate()
+        distanceCodes.deallocate()
+        literalBits.deallocate()
+        lengthBits.deallocate()
+        distanceBits.deallocate()
     }
 
     /// The most bytes `compress` writes for `n` bytes of input: the bytes stored, five bytes of block
@@ -78,7 +98,10 @@ public final class RawDeflater {
         @inline(__always) func load32(_ p: Int) -> UInt32 { base.loadUnaligned(fromByteOffset: p, as: UInt32.self) }
         @inline(__always) func load64(_ p: Int) -> UInt64 { base.loadUnaligned(fromByteOffset: p, as: UInt64.self) }
         @inline(__always) func hash(_ v: UInt32) -> Int { Int((v &* 0x9E37_79B1) >> UInt32(32 - RawDeflater.hashBits)) }
-        let lengthCodes = Codes.lengthCodes, distanceCodes = Codes.distanceCodes
+        // Locals, not properties: a store through one pointer could alias a property, so the loop
+        // would load every property again after each store.
+        let table = self.table, symbols = self.symbols, litFreq = self.litFreq, distFreq = self.distFreq
+        let lengthCodes = self.lengthCodes, distanceCodes = self.distanceCodes
         var count = 0  // symbols in the current block
         var blockStart = 0
         var p = 0
@@ -105,10 +128,12 @@ public final class RawDeflater {
                     while len < maxLen && base.load(fromByteOffset: p + len, as: UInt8.self)
                         == base.load(fromByteOffset: cand + len, as: UInt8.self) { len += 1 }
                 }
-                symbols[count] = UInt32(len) << 16 | UInt32(dist - 1)
+                // 4 <= len <= 258 and 1 <= dist <= 32768, so every index below is inside its table.
+                let dc = Int(dist <= 256 ? distanceCodes[dist &- 1] : distanceCodes[256 &+ ((dist &- 1) >> 7)])
+                symbols[count] = UInt32(truncatingIfNeeded: len << 20 | dc << 15 | (dist &- 1))
                 count += 1
-                litFreq[257 + Int(lengthCodes[len])] += 1
-                distFreq[Codes.distanceCode(dist, distanceCodes)] += 1
+                litFreq[257 &+ Int(lengthCodes[len])] += 1
+                distFreq[dc] += 1
                 let q = p + 2
                 if q + 4 <= n { table[hash(load32(q))] = Int32(truncatingIfNeeded: q) }
                 p += len
@@ -171,21 +196,23 @@ public final class RawDeflater {
         w.put(2, 2)
         header.write(&w)
         let litCodes = Huffman.canonicalCodes(litLens), distCodes = Huffman.canonicalCodes(distLens)
-        let distanceCodes = Codes.distanceCodes
-        let distanceBase = Codes.distanceBase, distanceExtra = Codes.distanceExtra
-        // What each symbol writes, looked up once per symbol: bits in the low 24, bit count in the top 8.
-        // A literal; a whole length (its code and extra bits together); a distance code (its extra bits
-        // are added per match).
-        var literal = [UInt32](repeating: 0, count: 256)
+        // What each symbol writes, looked up once per symbol. A literal: its code in the low 24 bits,
+        // the bit count in the top 8. A whole length: its code and extra bits together, likewise. A
+        // distance code: code in bits 0-15, code length in 16-23, code length + extra bits in 24-31,
+        // and the code's base distance - 1 from bit 32 (the extra bits are added per match).
+        let literal = literalBits, length = lengthBits, distance = distanceBits, symbols = self.symbols
         for b in 0..<256 { literal[b] = UInt32(litCodes[b]) | UInt32(litLens[b]) << 24 }
-        var length = [UInt32](repeating: 0, count: 259)
         for len in 3...258 {
             let lc = Int(Codes.lengthCodes[len]), ls = 257 + lc
             length[len] = (UInt32(litCodes[ls]) | UInt32(len - Codes.lengthBase[lc]) << UInt32(litLens[ls]))
                 | UInt32(Int(litLens[ls]) + Codes.lengthExtra[lc]) << 24
         }
-        var distance = [UInt32](repeating: 0, count: 30)
-        for d in 0..<30 { distance[d] = UInt32(distCodes[d]) | UInt32(distLens[d]) << 24 }
+        for d in 0..<30 {
+            distance[d] = UInt64(distCodes[d]) | UInt64(distLens[d]) << 16
+                | UInt64(Int(distLens[d]) + Codes.distanceExtra[d]) << 24 | UInt64(Codes.distanceBase[d] - 1) << 32
+        }
+        // Every symbol was made by `encode`: a literal < 256, or a length in 3...258 with a distance
+        // code < 30 and a distance - 1 within that code's range, so every lookup is inside its table.
         for k in 0..<symbolCount {
             let s = symbols[k]
             if s < 256 {
@@ -193,12 +220,11 @@ public final class RawDeflater {
                 w.put(UInt64(e & 0xFF_FFFF), Int(e >> 24))
                 continue
             }
-            let e = length[Int(s >> 16)]
+            let e = length[Int(s >> 20)]
             w.put(UInt64(e & 0xFF_FFFF), Int(e >> 24))
-            let dist = Int(s & 0xFFFF) + 1
-            let dc = Codes.distanceCode(dist, distanceCodes)
-            let de = distance[dc], bits = Int(de >> 24)
-            w.put(UInt64(de & 0xFFFF) | UInt64(dist - distanceBase[dc]) << UInt64(bits), bits + distanceExtra[dc])
+            let de = distance[Int((s >> 15) & 31)]
+            let extra = UInt64(s & 0x7FFF) &- (de >> 32)
+            w.put(de & 0xFFFF | extra << ((de >> 16) & 0xFF), Int((de >> 24) & 0xFF))
         }
         w.put(UInt64(litCodes[256]), Int(litLens[256]))
     }
@@ -315,11 +341,6 @@ enum Codes {
         return t
     }()
 
-    /// The code of distance `dist` (1...32768) in `table` (= `distanceCodes`, passed in so that a hot
-    /// loop reads a local array rather than the lazily made global).
-    @inline(__always) static func distanceCode(_ dist: Int, _ table: [UInt8]) -> Int {
-        Int(dist <= 256 ? table[dist - 1] : table[256 + ((dist - 1) >> 7)])
-    }
 }
 
 /// Length-limited canonical Huffman codes.
