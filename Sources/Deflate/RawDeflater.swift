@@ -340,7 +340,6 @@ enum Codes {
         }
         return t
     }()
-
 }
 
 /// Length-limited canonical Huffman codes.
