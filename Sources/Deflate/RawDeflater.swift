@@ -333,13 +333,13 @@ struct BitWriter {
     }
 }
 
-/// The length and distance codes of RFC 1951 §3.2.5.
+/// The length and distance codes of RFC 1951 §3.2.5: the decoder's tables (`Alphabet`) as `Int`s, and
+/// the reverse maps the encoder needs.
 enum Codes {
-    static let lengthBase = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]
-    static let lengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
-    static let distanceBase = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073,
-                               4097, 6145, 8193, 12289, 16385, 24577]
-    static let distanceExtra = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
+    static let lengthBase = Alphabet.lengthBase.map(Int.init)
+    static let lengthExtra = Alphabet.lengthExtra.map(Int.init)
+    static let distanceBase = Alphabet.distanceBase.map(Int.init)
+    static let distanceExtra = Alphabet.distanceExtra.map(Int.init)
 
     /// Length (3...258) → code index 0...28 (258 is code 28, never 27 with all extra bits set).
     static let lengthCodes: [UInt8] = {
