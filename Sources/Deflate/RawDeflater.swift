@@ -234,18 +234,29 @@ public final class RawDeflater {
         }
         // Every symbol was made by `encode`: a literal < 256, or a length in 3...258 with a distance
         // code < 30 and a distance - 1 within that code's range, so every lookup is inside its table.
+        // `bits` is the block's exact size, so the symbols go out without a bounds check or a branch
+        // per code (`emit`, `settle`) once it is known to fit with room to spare. It always does: a
+        // dynamic block is written only when smaller than stored, and `bound` has 64 bytes of slack;
+        // if it ever did not, the writer says overflowed and `compress` stores the input instead.
+        guard w.count + bits / 8 + 16 <= w.capacity else {
+            w.overflow()
+            return
+        }
+        w.settle()
         for k in 0..<symbolCount {
             let s = symbols[k]
             if s < 256 {
                 let e = literal[Int(s)]
-                w.put(UInt64(e & 0xFF_FFFF), Int(e >> 24))
-                continue
+                w.emit(UInt64(e & 0xFF_FFFF), Int(e >> 24))
+            } else {
+                let e = length[Int(s >> 20)]
+                let de = distance[Int((s >> 15) & 31)]
+                let extra = UInt64(s & 0x7FFF) &- (de >> 32)
+                // Length code and extra bits (at most 20), then distance code and extra bits (at most 28).
+                w.emit(UInt64(e & 0xFF_FFFF), Int(e >> 24))
+                w.emit(de & 0xFFFF | extra &<< ((de >> 16) & 0xFF), Int((de >> 24) & 0xFF))
             }
-            let e = length[Int(s >> 20)]
-            w.put(UInt64(e & 0xFF_FFFF), Int(e >> 24))
-            let de = distance[Int((s >> 15) & 31)]
-            let extra = UInt64(s & 0x7FFF) &- (de >> 32)
-            w.put(de & 0xFFFF | extra << ((de >> 16) & 0xFF), Int((de >> 24) & 0xFF))
+            w.settle()
         }
         w.put(UInt64(litCodes[256]), Int(litLens[256]))
     }
@@ -299,6 +310,28 @@ struct BitWriter {
             held -= 32
         }
     }
+
+    /// The unchecked pair `emit`/`settle`, for a stretch whose bytes are known to fit with 8 to spare:
+    /// `settle` stores the 8-byte word and keeps only the bits past its whole bytes (at most 7), so
+    /// after it up to 56 bits can be emitted before the next `settle` — one symbol at a time here.
+    /// Appends the low `n` bits of `v` (the bits above n must be zero) without writing anything.
+    @inline(__always) mutating func emit(_ v: UInt64, _ n: Int) {
+        bits |= v &<< UInt64(held)
+        held &+= n
+    }
+
+    /// Writes the whole bytes held, with no bounds check: needs `count + 8 <= capacity` and at most
+    /// 63 bits held. Also what a stretch of `emit`s starts with (`put` can leave up to 31 bits held).
+    @inline(__always) mutating func settle() {
+        UnsafeMutableRawPointer(base + count).storeBytes(of: bits.littleEndian, as: UInt64.self)
+        let whole = held &>> 3
+        count &+= whole
+        bits = bits &>> UInt64(whole &<< 3)
+        held &= 7
+    }
+
+    /// Gives up: nothing more is written (`compress` then stores the input).
+    mutating func overflow() { overflowed = true }
 
     /// Pads with zero bits to a byte boundary.
     mutating func alignToByte() {
