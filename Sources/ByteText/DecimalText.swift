@@ -28,3 +28,37 @@ public enum DecimalText {
         append(v.magnitude, to: &out)
     }
 }
+
+extension DecimalText {
+    /// Most bytes `write` takes: UInt64.max has 20 digits, and Int64.min's magnitude 19 after its sign.
+    public static let maxBytes = 20
+
+    /// Writes the digits of `v` at `p` (room for `maxBytes`) and returns how many it wrote.
+    @inline(__always)
+    public static func write(_ v: UInt64, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 1
+        var limit: UInt64 = 10
+        while n < 20 && v >= limit {
+            n &+= 1
+            limit &*= 10
+        }
+        var x = v
+        var i = n
+        repeat {
+            i &-= 1
+            p[i] = 0x30 &+ UInt8(truncatingIfNeeded: x % 10)
+            x /= 10
+        } while i > 0
+        return n
+    }
+
+    /// Writes `-` and the digits of the magnitude for a negative `v`; returns how many bytes.
+    @inline(__always)
+    public static func write(_ v: Int64, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        if v < 0 {
+            p[0] = 0x2D
+            return 1 &+ write(v.magnitude, to: p + 1)
+        }
+        return write(UInt64(v), to: p)
+    }
+}

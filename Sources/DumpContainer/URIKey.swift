@@ -4,9 +4,9 @@
 public enum URIKey {
     /// Encodes `key`: unreserved bytes stay, every other byte becomes `%XX` (uppercase).
     public static func encode(_ key: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(key.count * 3)
-        append(key, to: &out)
+        let out = [UInt8](unsafeUninitializedCapacity: key.count * 3) { buffer, n in
+            n = buffer.baseAddress.map { write(key, to: $0) } ?? 0
+        }
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -28,6 +28,34 @@ public enum URIKey {
                 out.append(hexDigit(b >> 4))
                 out.append(hexDigit(b & 0x0F))
             }
+        }
+    }
+
+    /// Writes the encoding of `key` at `p` (room for 3 bytes per key byte) and returns how many bytes.
+    public static func write(_ key: [UInt8], to p: UnsafeMutablePointer<UInt8>) -> Int {
+        key.withUnsafeBufferPointer { k -> Int in
+            var plain = true
+            for b in k where !isUnreserved(b) {
+                plain = false
+                break
+            }
+            if plain {  // the common case (hex digests): one copy
+                if let src = k.baseAddress { p.initialize(from: src, count: k.count) }
+                return k.count
+            }
+            var n = 0
+            for b in k {
+                if isUnreserved(b) {
+                    p[n] = b
+                    n += 1
+                } else {
+                    p[n] = 0x25  // %
+                    p[n + 1] = hexDigit(b >> 4)
+                    p[n + 2] = hexDigit(b & 0x0F)
+                    n += 3
+                }
+            }
+            return n
         }
     }
 
