@@ -71,7 +71,7 @@ final class FingerprintRuns {
     /// Sorts the fingerprints gathered since the last run and writes them as a run.
     func spill() throws {
         guard !chunk.isEmpty else { return }
-        chunk.sort()
+        radixSort(&chunk)
         try chunk.withUnsafeBytes { try SpoolFiles.write(fd, $0, at: fileSize, what: "key file") }
         runs.append((fileSize, chunk.count))
         fileSize += Int64(chunk.count * 8)
@@ -86,6 +86,48 @@ final class FingerprintRuns {
 
     /// Every fingerprint in ascending order (call after `finish`).
     func merged() -> MergedFingerprints { MergedFingerprints(fd: fd, runs: runs) }
+}
+
+/// Sorts `values` ascending: a least-significant-digit radix sort, eight passes of one byte each
+/// (all eight counts in one pass first; a pass whose byte is the same everywhere is skipped). The last
+/// run of a crawl is sorted after its END, while the fetch waits: on 500,000 fingerprints this takes
+/// a few milliseconds where the standard library's comparison sort took about ninety.
+func radixSort(_ values: inout [UInt64]) {
+    let n = values.count
+    guard n > 1 else { return }
+    var counts = [Int](repeating: 0, count: 8 * 256)
+    values.withUnsafeBufferPointer { v in
+        counts.withUnsafeMutableBufferPointer { c in
+            for x in v {
+                for d in 0..<8 { c[d &* 256 &+ Int(truncatingIfNeeded: (x &>> UInt64(d &* 8)) & 0xFF)] &+= 1 }
+            }
+        }
+    }
+    var scratch = [UInt64](repeating: 0, count: n)
+    for d in 0..<8 {
+        let shift = UInt64(d * 8)
+        // Every value has the same byte here: the pass would not move anything.
+        if counts[d * 256 + Int(truncatingIfNeeded: (values[0] >> shift) & 0xFF)] == n { continue }
+        var offset = 0
+        for b in 0..<256 {
+            let k = counts[d * 256 + b]
+            counts[d * 256 + b] = offset
+            offset += k
+        }
+        values.withUnsafeBufferPointer { src in
+            scratch.withUnsafeMutableBufferPointer { dst in
+                counts.withUnsafeMutableBufferPointer { c in
+                    let base = d &* 256
+                    for x in src {
+                        let slot = base &+ Int(truncatingIfNeeded: (x &>> shift) & 0xFF)
+                        dst[c[slot]] = x
+                        c[slot] &+= 1
+                    }
+                }
+            }
+        }
+        swap(&values, &scratch)
+    }
 }
 
 /// A k-way merge of sorted runs read back in 64 KiB slices: a few slices in memory, whatever the size.

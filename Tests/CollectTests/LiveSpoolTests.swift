@@ -116,6 +116,23 @@ import Testing
         }
     }
 
+    @Test func radixSortAgreesWithTheStandardSort() {
+        var rng = SystemRandomNumberGenerator()
+        let random = (0..<20000).map { _ in UInt64.random(in: 0...UInt64.max, using: &rng) }
+        let cases: [[UInt64]] = [
+            [], [42], [2, 1], random,
+            (0..<3000).map { _ in UInt64.random(in: 0...9, using: &rng) },  // many repeats, one byte differs
+            (0..<3000).map { _ in UInt64.random(in: 0...255, using: &rng) << 56 | 7 },  // only the top byte
+            [UInt64](repeating: 0xDEAD_BEEF, count: 100),  // every pass skipped
+            random.sorted(), random.sorted().reversed(), [UInt64.max, 0, UInt64.max, 1 << 63, (1 << 63) - 1],
+        ]
+        for values in cases {
+            var sorted = values
+            radixSort(&sorted)
+            #expect(sorted == values.sorted())
+        }
+    }
+
     @Test func keysDifferingInOneByteOrInLengthHaveDifferentFingerprints() {
         let base = Array("6e49b86a7502dae881f3b9466ecbdfa4743c7eb9".utf8)
         var seen: Set<UInt64> = [keyFingerprint(base)]
