@@ -34,7 +34,7 @@ extension DecimalText {
     public static let maxBytes = 20
 
     /// Writes the digits of `v` at `p` (room for `maxBytes`) and returns how many it wrote.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func write(_ v: UInt64, to p: UnsafeMutablePointer<UInt8>) -> Int {
         var n = 1
         var limit: UInt64 = 10
@@ -53,7 +53,7 @@ extension DecimalText {
     }
 
     /// Writes `-` and the digits of the magnitude for a negative `v`; returns how many bytes.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func write(_ v: Int64, to p: UnsafeMutablePointer<UInt8>) -> Int {
         if v < 0 {
             p[0] = 0x2D

@@ -9,18 +9,17 @@ import Glibc
 import Darwin
 #endif
 
-/// A key to fetch, with what the listing said about it.
+/// A key to fetch, with what the listing said about it. The facts hold no references, so a copy of a
+/// listed key retains only its key (the fetch path copies every listed key a few times).
 public struct ListedKey: Sendable {
     public var key: [UInt8]
-    public var metadump: MetadumpEntry?
-    public var cachedump: CachedumpEntry?
-    public var cachedumpClass: Int?
+    public var metadump: MetadumpFacts?
+    public var cachedump: CachedumpFacts?
 
-    public init(key: [UInt8], metadump: MetadumpEntry? = nil, cachedump: CachedumpEntry? = nil, cachedumpClass: Int? = nil) {
+    public init(key: [UInt8], metadump: MetadumpFacts? = nil, cachedump: CachedumpFacts? = nil) {
         self.key = key
         self.metadump = metadump
         self.cachedump = cachedump
-        self.cachedumpClass = cachedumpClass
     }
 
     /// Best estimate of the value's size in bytes (nil when unknown).
@@ -28,6 +27,40 @@ public struct ListedKey: Sendable {
         if let c = cachedump { return c.valueLength }
         if let m = metadump, m.totalSize >= 0 { return m.totalSize }
         return nil
+    }
+}
+
+/// What a metadump line said about its key (`MetadumpEntry` without the key).
+public struct MetadumpFacts: Sendable, Equatable {
+    public var exp: Int64  // absolute unix time, -1 = never
+    public var lastAccess: Int64  // absolute unix time
+    public var cas: UInt64
+    public var fetched: Bool
+    public var slabClass: Int  // 0 when the server did not say (< 1.5.4)
+    public var totalSize: Int  // ITEM_ntotal, -1 when the server did not say
+    public var flags: UInt32?  // 1.6.24+
+
+    public init(_ e: MetadumpEntry) {
+        exp = e.exp
+        lastAccess = e.lastAccess
+        cas = e.cas
+        fetched = e.fetched
+        slabClass = e.slabClass
+        totalSize = e.totalSize
+        flags = e.flags
+    }
+}
+
+/// What a `stats cachedump` line said about its key, and the class it was dumped from.
+public struct CachedumpFacts: Sendable, Equatable {
+    public var valueLength: Int
+    public var exp: Int64  // -1 = never
+    public var slabClass: Int
+
+    public init(_ e: CachedumpEntry, slabClass: Int) {
+        valueLength = e.valueLength
+        exp = e.exp
+        self.slabClass = slabClass
     }
 }
 
@@ -62,7 +95,7 @@ public final class CachedumpListing: KeySource {
                 switch try await c.read({ try parser.next(from: &$0) }) {
                 case .entry(let e):
                     bytes += e.key.count + 20
-                    entries.append(ListedKey(key: e.key, cachedump: e, cachedumpClass: cls))
+                    entries.append(ListedKey(key: e.key, cachedump: CachedumpFacts(e, slabClass: cls)))
                 case .end: break loop
                 case .failed(let a):
                     throw MemcacheClientError.serverRefused(server: c.server, request: "stats cachedump \(cls) 0", a)

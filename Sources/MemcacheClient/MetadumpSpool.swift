@@ -177,7 +177,7 @@ public final class MetadumpSpool: @unchecked Sendable {
                     continue
                 }
                 readerYielded += 1
-                return .key(ListedKey(key: entry.key, metadump: entry))
+                return .key(ListedKey(key: entry.key, metadump: MetadumpFacts(entry)))
             }
             if readOffset < bytes {
                 try refill(upTo: bytes)

@@ -1,5 +1,5 @@
 // MemcacheClient/ValueFetcher: fetches values for listed keys with pipelined
-// `mg <key> [v] f t s c k u q O<n>` batches ended by `mn` — no LRU bump, no fetched mark — on a
+// `mg <key> [v] f t [s] c u q O<n>` batches ended by `mn` — no LRU bump, no fetched mark — on a
 // bounded number of connections. Keys the server no longer has are recorded as misses. `gets` is
 // used only for servers without meta commands and only with the operator's LRU-bump permission.
 import MemcacheProtocol
@@ -215,13 +215,13 @@ public enum ValueFetcher {
         var requests: [ReadOnlyRequest] = []
         requests.reserveCapacity(batch.count + 1)
         var sent = SentBatch(keys: batch, answered: [Bool](repeating: false, count: batch.count), misses: [])
-        for (i, lk) in batch.enumerated() {
-            guard let key = MemcacheKey(lk.key), key.isMetaAddressable else {
+        for i in batch.indices {
+            guard let key = MemcacheKey(batch[i].key), key.isMetaAddressable else {
                 sent.answered[i] = true
-                sent.misses.append((lk.key, "key of \(lk.key.count) bytes cannot be addressed by mg (1…250 bytes; binary keys ≤186)"))
+                sent.misses.append((batch[i].key, "key of \(batch[i].key.count) bytes cannot be addressed by mg (1…250 bytes; binary keys ≤186)"))
                 continue
             }
-            let wantValue = !options.keysOnly && (lk.sizeEstimate.map { $0 <= options.maxValueBytes + 4096 } ?? true)
+            let wantValue = !options.keysOnly && (batch[i].sizeEstimate.map { $0 <= options.maxValueBytes + 4096 } ?? true)
             requests.append(.metaGet(MetaGet(key: key, wantValue: wantValue, quiet: true, opaque: UInt32(i))))
         }
         requests.append(.metaNoop)
@@ -267,9 +267,9 @@ public enum ValueFetcher {
             try batch.miss(key: m.key, reason: m.reason)
             missed += 1
         }
-        for (i, lk) in sent.keys.enumerated() where !answered[i] {
+        for i in sent.keys.indices where !answered[i] {
             let reason = lastError.map { "server answered \($0)" } ?? "not found at fetch (expired, evicted or deleted after listing)"
-            try batch.miss(key: lk.key, reason: reason)
+            try batch.miss(key: sent.keys[i].key, reason: reason)
             missed += 1
         }
         try batch.commit()
@@ -296,7 +296,7 @@ public enum ValueFetcher {
         return CapturedItem(
             key: lk.key, flags: flags, valueLength: valueLength, cas: cas ?? m?.cas ?? 0, exp: exp,
             lastAccess: same ? (m?.lastAccess ?? -1) : -1,
-            slabClass: same ? (m?.slabClass ?? 0) : (lk.cachedumpClass ?? 0),
+            slabClass: same ? (m?.slabClass ?? 0) : (lk.cachedump?.slabClass ?? 0),
             fetched: same ? (m?.fetched ?? false) : false, totalSize: same ? (m?.totalSize ?? -1) : -1)
     }
 

@@ -7,6 +7,9 @@ import ByteText
 /// A key as the server stores it (raw bytes, 1…250 of them).
 public struct MemcacheKey: Hashable, Sendable {
     public let bytes: [UInt8]
+    /// True when the text protocol can carry the key as it is: printable ASCII or high bytes,
+    /// no space, no control character, no DEL (worked out once: every request asks).
+    public let isTextSafe: Bool
     /// The server's key length limit (`KEY_MAX_LENGTH`).
     public static let maxLength = 250
 
@@ -14,12 +17,7 @@ public struct MemcacheKey: Hashable, Sendable {
     public init?(_ bytes: [UInt8]) {
         guard !bytes.isEmpty, bytes.count <= MemcacheKey.maxLength else { return nil }
         self.bytes = bytes
-    }
-
-    /// True when the text protocol can carry the key as it is: printable ASCII or high bytes,
-    /// no space, no control character, no DEL.
-    public var isTextSafe: Bool {
-        bytes.allSatisfy { ($0 > 0x20 && $0 != 0x7F) }
+        isTextSafe = bytes.allSatisfy { ($0 > 0x20 && $0 != 0x7F) }
     }
 
     /// True when `mg` can address the key: as text, or in base64 whose encoded form must itself fit
