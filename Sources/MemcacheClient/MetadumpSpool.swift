@@ -218,18 +218,30 @@ enum SpoolRecord {
     static func append(_ e: MetadumpEntry, fingerprint: UInt64, to out: inout [UInt8]) {
         // A key is at most one listing line (64 KiB, the line limit) long; u16 holds it.
         let keyCount = min(e.key.count, Int(UInt16.max))
-        out.reserveCapacity(out.count + fixedSize + keyCount)
-        appendLE(fingerprint, to: &out)
-        appendLE(UInt16(keyCount), to: &out)
-        out.append(contentsOf: e.key[0..<keyCount])
-        appendLE(UInt64(bitPattern: e.exp), to: &out)
-        appendLE(UInt64(bitPattern: e.lastAccess), to: &out)
-        appendLE(e.cas, to: &out)
-        out.append(e.fetched ? 1 : 0)
-        appendLE(UInt16(clamping: e.slabClass), to: &out)
-        appendLE(UInt64(bitPattern: Int64(e.totalSize)), to: &out)
-        out.append(e.flags == nil ? 0 : 1)
-        appendLE(e.flags ?? 0, to: &out)
+        // Built in a temporary buffer (on the stack for every real key) and appended in one call.
+        withUnsafeTemporaryAllocation(byteCount: fixedSize + keyCount, alignment: 8) { buffer in
+            guard let p = buffer.baseAddress else { return }
+            var at = 0
+            func put<T: FixedWidthInteger>(_ v: T) {
+                p.storeBytes(of: v.littleEndian, toByteOffset: at, as: T.self)
+                at += MemoryLayout<T>.size
+            }
+            put(fingerprint)
+            put(UInt16(keyCount))
+            e.key.withUnsafeBytes { k in
+                if let src = k.baseAddress { (p + at).copyMemory(from: src, byteCount: keyCount) }
+            }
+            at += keyCount
+            put(UInt64(bitPattern: e.exp))
+            put(UInt64(bitPattern: e.lastAccess))
+            put(e.cas)
+            put(UInt8(e.fetched ? 1 : 0))
+            put(UInt16(clamping: e.slabClass))
+            put(UInt64(bitPattern: Int64(e.totalSize)))
+            put(UInt8(e.flags == nil ? 0 : 1))
+            put(e.flags ?? 0)
+            out.append(contentsOf: UnsafeRawBufferPointer(start: p, count: at))
+        }
     }
 
     /// The record at `start`, its fingerprint and its length; nil when the bytes there are not a
@@ -263,9 +275,5 @@ enum SpoolRecord {
                 flags: hasFlags ? flags : nil)
             return (entry, fingerprint, total)
         }
-    }
-
-    static func appendLE<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {
-        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
     }
 }

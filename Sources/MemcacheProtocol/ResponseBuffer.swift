@@ -178,28 +178,37 @@ enum Bytes {
     /// Byte equality with a literal.
     @inline(__always)
     static func equals(_ s: ArraySlice<UInt8>, _ literal: StaticString) -> Bool {
+        s.withUnsafeBufferPointer { equals($0, literal) }
+    }
+
+    @inline(__always)
+    static func equals(_ s: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
         let n = literal.utf8CodeUnitCount
         guard s.count == n else { return false }
         let p = literal.utf8Start
-        var i = s.startIndex
-        for k in 0..<n {
-            if s[i] != p[k] { return false }
-            i += 1
-        }
+        for k in 0..<n where s[k] != p[k] { return false }
         return true
     }
 
-    static func int64(_ s: ArraySlice<UInt8>) -> Int64? {
-        guard !s.isEmpty, s.count <= 20 else { return nil }
+    static func int64(_ s: ArraySlice<UInt8>) -> Int64? { s.withUnsafeBufferPointer { int64($0) } }
+
+    /// Decimal digits with an optional `-`; nil for anything else, more than 20 bytes, or overflow.
+    static func int64(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
+        let n = s.count
+        guard n > 0, n <= 20 else { return nil }
         var neg = false
         var v: Int64 = 0
-        var i = s.startIndex
-        if s[i] == UInt8(ascii: "-") { neg = true; i += 1; guard i < s.endIndex else { return nil } }
-        while i < s.endIndex {
+        var i = 0
+        if s[0] == UInt8(ascii: "-") {
+            neg = true
+            i = 1
+            guard i < n else { return nil }
+        }
+        while i < n {
             let c = s[i]
             guard c >= 0x30, c <= 0x39 else { return nil }
             let (m, o1) = v.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(Int64(c - 0x30))
+            let (a, o2) = m.addingReportingOverflow(Int64(c &- 0x30))
             guard !o1, !o2 else { return nil }
             v = a
             i += 1
@@ -207,22 +216,26 @@ enum Bytes {
         return neg ? -v : v
     }
 
-    static func uint64(_ s: ArraySlice<UInt8>) -> UInt64? {
+    static func uint64(_ s: ArraySlice<UInt8>) -> UInt64? { s.withUnsafeBufferPointer { uint64($0) } }
+
+    /// Decimal digits; nil for anything else, more than 20 bytes, or overflow.
+    static func uint64(_ s: UnsafeBufferPointer<UInt8>) -> UInt64? {
         guard !s.isEmpty, s.count <= 20 else { return nil }
         var v: UInt64 = 0
         for c in s {
             guard c >= 0x30, c <= 0x39 else { return nil }
             let (m, o1) = v.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(UInt64(c - 0x30))
+            let (a, o2) = m.addingReportingOverflow(UInt64(c &- 0x30))
             guard !o1, !o2 else { return nil }
             v = a
         }
         return v
     }
 
-    static func starts(_ s: ArraySlice<UInt8>, with prefix: String) -> Bool {
-        let p = Array(prefix.utf8)
-        return s.count >= p.count && s.prefix(p.count).elementsEqual(p)
+    /// Whether `s` starts with `prefix` (no allocation).
+    static func starts(_ s: ArraySlice<UInt8>, with prefix: StaticString) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        return s.count >= n && equals(s.prefix(n), prefix)
     }
 
     static func text(_ s: ArraySlice<UInt8>) -> String { String(decoding: s, as: UTF8.self) }
@@ -232,14 +245,19 @@ enum Bytes {
 public enum URIDecoding {
     /// nil on a malformed escape.
     public static func decode(_ s: ArraySlice<UInt8>) -> [UInt8]? {
+        s.withUnsafeBufferPointer { decode($0) }
+    }
+
+    /// nil on a malformed escape.
+    public static func decode(_ s: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         if !s.contains(UInt8(ascii: "%")) { return Array(s) }  // the common case: nothing escaped
         var out: [UInt8] = []
         out.reserveCapacity(s.count)
-        var i = s.startIndex
-        while i < s.endIndex {
+        var i = 0
+        while i < s.count {
             let c = s[i]
             if c == UInt8(ascii: "%") {
-                guard i + 2 < s.endIndex, let h = hex(s[i + 1]), let l = hex(s[i + 2]) else { return nil }
+                guard i + 2 < s.count, let h = hex(s[i + 1]), let l = hex(s[i + 2]) else { return nil }
                 out.append(h << 4 | l)
                 i += 3
             } else {

@@ -106,12 +106,35 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
         "key=a exp=-1 la=1 cas=1 fetch=maybe\n",
         "key=a exp=-1 la=1 fetch=no\n",
         "something else\n",
+        "key=a exp=-1 la=1 cas=18446744073709551616 fetch=no\n",  // UInt64.max + 1
+        "key=a exp=-1 la=1 cas=1 fetch=no cls=65536\n",
+        "key=a exp=-1 la=1 cas=1 fetch=no size=-1\n",
+        "key=a exp=-1 la=1 cas=1 fetch=no flags=4294967296\n",
+        "key=a exp=-1 la= cas=1 fetch=no\n",
+        "key=a exp=- la=1 cas=1 fetch=no\n",
+        "key= exp=-1 la=1 cas=1 fetch=no\n",
+        "key=a%4 exp=-1 la=1 cas=1 fetch=no\n",
     ])
     func metadumpMalformed(line: String) throws {
         var buf = ResponseBuffer()
         buf.append(contentsOf: Array(line.utf8))
         var p = MetadumpParser()
         #expect(throws: ProtocolError.self) { try p.next(from: &buf) }
+    }
+
+    /// The error names the field and the stream offset of its line.
+    @Test func metadumpErrorNamesFieldAndOffset() throws {
+        let good = "key=a exp=-1 la=1 cas=1 fetch=no cls=1 size=60\n"
+        var buf = ResponseBuffer()
+        buf.append(contentsOf: Array((good + "key=b  exp=never la=1 cas=1 fetch=no\n").utf8))
+        var p = MetadumpParser()
+        _ = try p.next(from: &buf)
+        let e = #expect(throws: ProtocolError.self) { try p.next(from: &buf) }
+        #expect(e?.kind == .malformed && e?.offset == good.utf8.count)
+        #expect(e?.message == "bad metadump field exp=never")
+        // Unknown fields and fields without `=` are skipped; extra spaces between fields are fine.
+        buf.append(contentsOf: Array("key=c   exp=5 newfield=x junk la=2 cas=3 fetch=yes  \n".utf8))
+        #expect(try p.next(from: &buf) == .entry(MetadumpEntry(key: [0x63], exp: 5, lastAccess: 2, cas: 3, fetched: true, slabClass: 0, totalSize: -1)))
     }
 
     @Test func lineLimit() throws {
