@@ -239,6 +239,7 @@ enum Bytes {
     }
 
     static func text(_ s: ArraySlice<UInt8>) -> String { String(decoding: s, as: UTF8.self) }
+    static func text(_ s: UnsafeBufferPointer<UInt8>) -> String { String(decoding: s, as: UTF8.self) }
 }
 
 /// Decoding of metadump's URI-encoded keys (`%XX` for every byte outside `[A-Za-z0-9-._~]`).

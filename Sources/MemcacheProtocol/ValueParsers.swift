@@ -17,16 +17,30 @@ public struct MetaFlags: Sendable, Equatable {
 
     /// Parses the flags of a response line, skipping its first `skip` tokens (code, size).
     static func parse(line: ArraySlice<UInt8>, skip: Int, offset: Int) throws -> MetaFlags {
+        try line.withUnsafeBufferPointer { try parse(bytes: $0, skip: skip, offset: offset) }
+    }
+
+    /// The same over the line's bytes in place (one `VA` line per captured item).
+    static func parse(bytes p: UnsafeBufferPointer<UInt8>, skip: Int, offset: Int) throws -> MetaFlags {
         var f = MetaFlags()
-        var rawKey: ArraySlice<UInt8>?
+        var rawKey: UnsafeBufferPointer<UInt8>?
         var base64 = false
         var index = 0
-        try Bytes.forEachToken(line) { t in
+        let n = p.count
+        var i = 0
+        while i < n {
+            while i < n && p[i] == 0x20 { i += 1 }
+            if i == n { break }
+            let start = i
+            while i < n && p[i] != 0x20 { i += 1 }
             index += 1
-            guard index > skip, let c = t.first else { return }
-            let v = t.dropFirst()
-            func bad() -> ProtocolError { ProtocolError(.malformed, "bad meta flag \(Bytes.text(t.prefix(40)))", offset: offset) }
-            switch c {
+            guard index > skip else { continue }
+            let token = UnsafeBufferPointer(rebasing: p[start..<i])
+            let v = UnsafeBufferPointer(rebasing: p[(start + 1)..<i])
+            func bad() -> ProtocolError {
+                ProtocolError(.malformed, "bad meta flag \(Bytes.text(UnsafeBufferPointer(rebasing: token.prefix(40))))", offset: offset)
+            }
+            switch p[start] {
             case UInt8(ascii: "f"): guard let x = Bytes.uint64(v), x <= UInt64(UInt32.max) else { throw bad() }; f.clientFlags = UInt32(x)
             case UInt8(ascii: "t"): guard let x = Bytes.int64(v) else { throw bad() }; f.ttl = x
             case UInt8(ascii: "s"): guard let x = Bytes.int64(v), x >= 0 else { throw bad() }; f.size = Int(x)
@@ -34,8 +48,8 @@ public struct MetaFlags: Sendable, Equatable {
             case UInt8(ascii: "k"): rawKey = v
             case UInt8(ascii: "b"): base64 = true
             case UInt8(ascii: "O"):
-                if let x = Bytes.uint64(v), x <= UInt64(UInt32.max) { f.opaque = UInt32(x) } else { f.other.append(Bytes.text(t)) }
-            default: f.other.append(Bytes.text(t))
+                if let x = Bytes.uint64(v), x <= UInt64(UInt32.max) { f.opaque = UInt32(x) } else { f.other.append(Bytes.text(token)) }
+            default: f.other.append(Bytes.text(token))
             }
         }
         if let rawKey {
@@ -108,19 +122,21 @@ public struct MetaResponseParser: Sendable {
             guard let line = try buf.readLine() else { return nil }
             let code = line.prefix(3)
             if Bytes.equals(code, "VA ") {
-                var size: ArraySlice<UInt8> = []
-                var index = 0
-                Bytes.forEachToken(line) { t in
-                    index += 1
-                    if index == 2 { size = t }
+                let limit = maxValueBytes
+                pending = try line.withUnsafeBufferPointer { p -> (MetaFlags, Int) in
+                    // The size is the token after `VA`.
+                    var i = 3
+                    while i < p.count && p[i] == 0x20 { i += 1 }
+                    let start = i
+                    while i < p.count && p[i] != 0x20 { i += 1 }
+                    guard let n = Bytes.int64(UnsafeBufferPointer(rebasing: p[start..<i])), n >= 0 else {
+                        throw ProtocolError(.malformed, "bad VA line: \(Bytes.text(line.prefix(80)))", offset: at)
+                    }
+                    guard n <= Int64(limit) else {
+                        throw ProtocolError(.valueTooLarge, "value of \(n) bytes exceeds the \(limit)-byte limit", offset: at)
+                    }
+                    return (try MetaFlags.parse(bytes: p, skip: 2, offset: at), Int(n))
                 }
-                guard let n = Bytes.int64(size), n >= 0 else {
-                    throw ProtocolError(.malformed, "bad VA line: \(Bytes.text(line.prefix(80)))", offset: at)
-                }
-                guard n <= Int64(maxValueBytes) else {
-                    throw ProtocolError(.valueTooLarge, "value of \(n) bytes exceeds the \(maxValueBytes)-byte limit", offset: at)
-                }
-                pending = (try MetaFlags.parse(line: line, skip: 2, offset: at), Int(n))
                 continue
             }
             let word = line.prefix { $0 != 0x20 }

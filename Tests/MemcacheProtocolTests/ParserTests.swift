@@ -223,6 +223,26 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
         #expect(lent.count == 1)
     }
 
+    /// A malformed flag or size is an error naming it and the offset of its line.
+    @Test(arguments: [
+        ("VA x f0\r\n", "bad VA line: VA x f0"),
+        ("VA -1 f0\r\n", "bad VA line: VA -1 f0"),
+        ("VA 3 t9x\r\n", "bad meta flag t9x"),
+        ("HD f4294967296\r\n", "bad meta flag f4294967296"),
+        ("HD  s-5  O1\r\n", "bad meta flag s-5"),
+        ("EN c\r\n", "bad meta flag c"),
+        ("VA 3 k!!!! b\r\n", "bad base64 key"),
+    ])
+    func malformedMetaFlags(line: String, message: String) throws {
+        let good = "HD f1 O1\r\n"
+        var buf = ResponseBuffer()
+        buf.append(contentsOf: Array((good + line).utf8))
+        var p = MetaResponseParser()
+        _ = try p.next(from: &buf)
+        let e = #expect(throws: ProtocolError.self) { try p.next(from: &buf) }
+        #expect(e?.kind == .malformed && e?.message == message && e?.offset == good.utf8.count)
+    }
+
     @Test func metaValueLimitAndFraming() throws {
         var buf = ResponseBuffer()
         buf.append(contentsOf: Array("VA 2000 f0\r\n".utf8))
