@@ -25,6 +25,9 @@ private let systemClose = Darwin.close
 /// small as zlib's level 1 and almost three times as fast; any other level uses zlib.
 public final class DumpWriter: @unchecked Sendable {
     public let path: String
+    /// A batch given to `write(taking:)` with at least this many bytes becomes a member as it is
+    /// (when no member is being filled), without being copied: half a member.
+    public let handOverBytes: Int
     private let core: WriterCore
 
     /// Creates `path` with mode 0600. Without `overwrite` an existing file is never touched (`.exists`);
@@ -60,6 +63,7 @@ public final class DumpWriter: @unchecked Sendable {
         compressionThreads: Int
     ) {
         self.path = path
+        handOverBytes = memberBytes / 2
         core = WriterCore(
             fd: fd, path: path, memberBytes: memberBytes, memberNanos: UInt64(memberSeconds * 1e9), level: level,
             threads: compressionThreads)

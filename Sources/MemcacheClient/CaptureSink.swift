@@ -40,12 +40,15 @@ public protocol CaptureSink: Sendable {
     func makeBatch() -> CaptureBatch
 }
 
-/// The items and misses of one pipelined batch, gathered by one fetch task (never shared) and handed
-/// to the sink at once by `commit`. Values are lent straight from the receive buffer.
+/// The items and misses of one fetch task's pipelined batches, gathered by that task (never shared)
+/// and handed to the sink in large pieces. Values are lent straight from the receive buffer.
 public protocol CaptureBatch: AnyObject {
     /// `value` (nil when not captured) is valid only during the call.
     func item(_ item: CapturedItem, value: UnsafeRawBufferPointer?) throws
     func miss(key: [UInt8], reason: String) throws
-    /// Hands everything gathered since the last commit to the sink and empties the batch.
+    /// Called after each pipelined batch: hands what was gathered to the sink once there is enough of
+    /// it, or once it has waited long enough; otherwise keeps it for the next batch.
     func commit() throws
+    /// Hands everything gathered to the sink now (the fetch task's last call, also after an error).
+    func flush() throws
 }

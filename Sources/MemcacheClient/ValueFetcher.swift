@@ -166,15 +166,32 @@ public enum ValueFetcher {
         var misses: [(key: [UInt8], reason: String)]
     }
 
-    /// Keeps two batches in flight: the next one is sent before the previous one's answers are read,
-    /// so the server is never idle waiting for us.
+    /// Runs `metaLoop` with one capture batch, flushed at the end — also after an error, so that
+    /// whatever was captured before it reaches the sink.
     static func metaPipeline(
         _ c: MemcacheConnection, batches: BatchSource, batchItems: Int, options: FetchOptions, server: ServerInfo,
         sink: CaptureSink, progress: CaptureProgress, stop: StopFlag, items: TokenBucket?, bandwidth: TokenBucket?
     ) async throws {
+        let batch = sink.makeBatch()
+        do {
+            try await metaLoop(
+                c, batches: batches, batchItems: batchItems, options: options, server: server, batch: batch,
+                progress: progress, stop: stop, items: items, bandwidth: bandwidth)
+        } catch {
+            try? batch.flush()  // what was captured before the error still reaches the sink
+            throw error
+        }
+        try batch.flush()
+    }
+
+    /// Keeps two batches in flight: the next one is sent before the previous one's answers are read,
+    /// so the server is never idle waiting for us.
+    static func metaLoop(
+        _ c: MemcacheConnection, batches: BatchSource, batchItems: Int, options: FetchOptions, server: ServerInfo,
+        batch: CaptureBatch, progress: CaptureProgress, stop: StopFlag, items: TokenBucket?, bandwidth: TokenBucket?
+    ) async throws {
         var inFlight: [SentBatch] = []
         var received = c.bytesReceived
-        let batch = sink.makeBatch()
         // A listing that breaks off ends the sending, but the batches already sent are received first.
         var listingError: Error?
         while true {

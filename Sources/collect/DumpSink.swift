@@ -2,6 +2,7 @@
 // the DumpWriter and converts the client's items into dump records. A fetch task's batch is encoded
 // outside the writer's lock and appended in one call.
 import DumpContainer
+import Dispatch
 import MemcacheClient
 import Synchronization
 
@@ -46,22 +47,43 @@ final class DumpSink: CaptureSink, @unchecked Sendable {
     }
 }
 
-/// One fetch task's batch, encoded as dump records while its answers are parsed.
+/// One fetch task's records, encoded while its answers are parsed and handed to the writer half a
+/// member at a time — a piece that large becomes a member as it is, without a copy — or after
+/// `maxHoldNanos`, so that a slow (rate-limited) capture still reaches the file steadily.
 final class EncodingBatch: CaptureBatch {
+    static let maxHoldNanos: UInt64 = 1_000_000_000
     private let sink: DumpSink
-    private var records = EncodedRecords(reservingCapacity: 1 << 20)
+    private var records: EncodedRecords
+    /// When the oldest record not yet handed over was encoded.
+    private var heldSince: UInt64?
 
-    init(sink: DumpSink) { self.sink = sink }
+    init(sink: DumpSink) {
+        self.sink = sink
+        records = EncodedRecords(reservingCapacity: sink.writer.handOverBytes + (64 << 10))
+    }
 
     func item(_ item: CapturedItem, value: UnsafeRawBufferPointer?) throws {
+        if heldSince == nil { heldSince = DispatchTime.now().uptimeNanoseconds }
         try records.appendItem(DumpSink.dumpItem(item, value: nil), value: value)
     }
 
     func miss(key: [UInt8], reason: String) throws {
+        if heldSince == nil { heldSince = DispatchTime.now().uptimeNanoseconds }
         try records.append(.miss(DumpMiss(key: key, reason: reason)))
     }
 
     func commit() throws {
+        guard let since = heldSince else { return }
+        if records.bytes.count >= sink.writer.handOverBytes
+            || DispatchTime.now().uptimeNanoseconds &- since >= EncodingBatch.maxHoldNanos
+        {
+            try flush()
+        }
+    }
+
+    func flush() throws {
+        heldSince = nil
+        guard !records.isEmpty else { return }
         defer { records.removeAll() }
         try sink.write(taking: &records)
     }
