@@ -2,10 +2,11 @@
 // writer: as small as zlib's level 1 on Keystone-shaped data and about three and a half times as fast
 // (inflate-bench on a collect dump's content: 626–628 against 171–180 MB/s, 4% smaller).
 //
-// Matching is greedy with one probe: a hash of the next four bytes names the last position that had
-// the same hash; if the bytes there match (within the 32 KiB window) the match is extended sixteen
-// bytes at a time (its last few bytes by one overlapping 8-byte compare), emitted, and skipped over
-// (one position inside it is hashed too). Every 65535 symbols make
+// Matching is greedy with one probe per position: a hash of the next four bytes names the last
+// position that had the same hash; if the bytes there match (within the 32 KiB window) the match is
+// extended sixteen bytes at a time (its last few bytes by one overlapping 8-byte compare), emitted, and
+// skipped over (one position inside it is hashed too). Positions are probed two at a time, so that
+// their table loads overlap. Every 65535 symbols make
 // a block with its own Huffman codes (length-limited to 15 bits, 7 for the code-length code); a block
 // that would not be smaller than its bytes stored is written as stored blocks instead, so incompressible
 // input (already-compressed values) costs five bytes per 64 KiB, and the output never exceeds
@@ -109,65 +110,84 @@ public final class RawDeflater {
         var count = 0  // symbols in the current block
         var blockStart = 0
         var p = 0
-        // Every load below stays inside the input: p + 12 <= n here; a candidate is before p; a match
-        // is extended by 8-byte loads that end at or before p + maxLen <= n (and cand + maxLen < p + maxLen).
-        while p + 12 <= n {
-            let cur = load32(p)
-            let h = hash(cur)
-            let cand = Int(table[h])
-            table[h] = Int32(truncatingIfNeeded: p)
-            let dist = p - cand
-            if dist > 0 && dist <= 32768 && load32(cand) == cur {
-                let maxLen = min(258, n - p)
-                var len = 4
-                var differs = false
-                // Sixteen bytes per step while they fit, then eight.
-                while len + 16 <= maxLen {
-                    let x = load64(p + len) ^ load64(cand + len)
-                    if x != 0 {
-                        len += x.trailingZeroBitCount >> 3
-                        differs = true
-                        break
-                    }
-                    let y = load64(p + len + 8) ^ load64(cand + len + 8)
-                    if y != 0 {
-                        len += 8 + y.trailingZeroBitCount >> 3
-                        differs = true
-                        break
-                    }
-                    len += 16
-                }
-                while !differs && len + 8 <= maxLen {
-                    let x = load64(p + len) ^ load64(cand + len)
-                    if x != 0 {
-                        len += x.trailingZeroBitCount >> 3
-                        differs = true
-                        break
-                    }
-                    len += 8
-                }
-                if !differs && len < maxLen {
-                    // The last eight bytes below maxLen (>= 12 here), overlapping what already matched:
-                    // the first difference, if any, is at len or after.
-                    let x = load64(p + maxLen - 8) ^ load64(cand + maxLen - 8)
-                    len = x == 0 ? maxLen : maxLen - 8 + x.trailingZeroBitCount >> 3
-                }
-                // 4 <= len <= 258 and 1 <= dist <= 32768, so every index below is inside its table.
-                let dc = Int(dist <= 256 ? distanceCodes[dist &- 1] : distanceCodes[256 &+ ((dist &- 1) >> 7)])
-                symbols[count] = UInt32(truncatingIfNeeded: len << 20 | dc << 15 | (dist &- 1))
-                count += 1
-                litFreq[257 &+ Int(lengthCodes[len])] += 1
-                distFreq[dc] += 1
-                let q = p + 2
-                if q + 4 <= n { table[hash(load32(q))] = Int32(truncatingIfNeeded: q) }
-                p += len
-            } else {
+        // The length of the match at `at` with the earlier `cand` (their first four bytes are equal):
+        // extended sixteen bytes per step while they fit, then eight, then the last few bytes below
+        // the cap by one overlapping 8-byte compare. Every load stays inside the input: at + 12 <= n,
+        // and the 8-byte loads end at or before at + maxLen <= n (cand is before at).
+        @inline(__always) func matchLength(_ at: Int, _ cand: Int) -> Int {
+            let maxLen = min(258, n - at)
+            var len = 4
+            while len + 16 <= maxLen {
+                let x = load64(at + len) ^ load64(cand + len)
+                if x != 0 { return len + x.trailingZeroBitCount >> 3 }
+                let y = load64(at + len + 8) ^ load64(cand + len + 8)
+                if y != 0 { return len + 8 + y.trailingZeroBitCount >> 3 }
+                len += 16
+            }
+            while len + 8 <= maxLen {
+                let x = load64(at + len) ^ load64(cand + len)
+                if x != 0 { return len + x.trailingZeroBitCount >> 3 }
+                len += 8
+            }
+            if len < maxLen {
+                // The last eight bytes below maxLen (>= 12 here), overlapping what already matched: the
+                // first difference, if any, is at len or after.
+                let x = load64(at + maxLen - 8) ^ load64(cand + maxLen - 8)
+                return x == 0 ? maxLen : maxLen - 8 + x.trailingZeroBitCount >> 3
+            }
+            return len
+        }
+        // Two positions per step, p and p + 1: both hashes are looked up before either table entry is
+        // replaced, so the two (often cache-missing) loads overlap, and a run of literals takes half
+        // the steps. p + 13 <= n here, so both positions have the twelve bytes a match needs.
+        while p + 13 <= n {
+            let cur0 = load32(p), cur1 = load32(p + 1)
+            let h0 = hash(cur0), h1 = hash(cur1)
+            let cand0 = Int(table[h0]), cand1 = Int(table[h1])
+            table[h0] = Int32(truncatingIfNeeded: p)
+            table[h1] = Int32(truncatingIfNeeded: p + 1)
+            var cand = cand0
+            let d0 = p - cand0
+            if !(d0 > 0 && d0 <= 32768 && load32(cand0) == cur0) {
+                // No match at p: a literal, then try p + 1.
                 let b = base.load(fromByteOffset: p, as: UInt8.self)
                 symbols[count] = UInt32(b)
                 count &+= 1
                 litFreq[Int(b)] &+= 1
                 p &+= 1
+                if count == RawDeflater.blockSymbols {
+                    writeBlock(input, from: blockStart, to: p, symbolCount: count, final: false, &w)
+                    blockStart = p
+                    count = 0
+                }
+                let d1 = p - cand1
+                guard d1 > 0 && d1 <= 32768 && load32(cand1) == cur1 else {
+                    let b1 = base.load(fromByteOffset: p, as: UInt8.self)
+                    symbols[count] = UInt32(b1)
+                    count &+= 1
+                    litFreq[Int(b1)] &+= 1
+                    p &+= 1
+                    if count == RawDeflater.blockSymbols {
+                        writeBlock(input, from: blockStart, to: p, symbolCount: count, final: false, &w)
+                        blockStart = p
+                        count = 0
+                    }
+                    continue
+                }
+                cand = cand1
             }
+            // A match at p with cand: 4 <= len <= 258 and 1 <= dist <= 32768, so every index below is
+            // inside its table.
+            let len = matchLength(p, cand)
+            let dist = p - cand
+            let dc = Int(dist <= 256 ? distanceCodes[dist &- 1] : distanceCodes[256 &+ ((dist &- 1) >> 7)])
+            symbols[count] = UInt32(truncatingIfNeeded: len << 20 | dc << 15 | (dist &- 1))
+            count += 1
+            litFreq[257 &+ Int(lengthCodes[len])] += 1
+            distFreq[dc] += 1
+            let q = p + 2
+            if q + 4 <= n { table[hash(load32(q))] = Int32(truncatingIfNeeded: q) }
+            p += len
             if count == RawDeflater.blockSymbols {
                 writeBlock(input, from: blockStart, to: p, symbolCount: count, final: false, &w)
                 blockStart = p
