@@ -22,7 +22,7 @@ private let systemClose = Darwin.close
 /// outruns compression waits. Member buffers are reused, so resident memory stays near
 /// (2 × compressionThreads + 1) × memberBytes plus the largest record (≈ 21 MiB at the defaults).
 /// At `level` 1 (the default) members are compressed by the Swift encoder (`FastGzipDeflater`), about as
-/// small as zlib's level 1 and about three and a half times as fast; any other level uses zlib.
+/// small as zlib's level 1 and about four times as fast; any other level uses zlib.
 public final class DumpWriter: @unchecked Sendable {
     public let path: String
     /// A batch given to `write(taking:)` with at least this many bytes becomes a member as it is

@@ -1,5 +1,5 @@
 // DumpContainer/FastGzip: gzip members (RFC 1952) around the Swift DEFLATE encoder — what the dump
-// writer uses at its default level: as small as zlib's level 1 and about three and a half times as fast. The
+// writer uses at its default level: as small as zlib's level 1 and about four times as fast. The
 // header is the one zlib writes at level 1 (no name, no time, XFL 4 "fastest", OS 3); the trailer holds
 // the CRC-32 (the system zlib's) and the size modulo 2^32.
 import CZlib
