@@ -137,6 +137,23 @@ public final class RawDeflater {
             }
             return len
         }
+        // A block ends every `blockSymbols` symbols.
+        @inline(__always) func endBlockIfFull() {
+            if count == RawDeflater.blockSymbols {
+                writeBlock(input, from: blockStart, to: p, symbolCount: count, final: false, &w)
+                blockStart = p
+                count = 0
+            }
+        }
+        // The byte at p as a literal.
+        @inline(__always) func literal() {
+            let b = base.load(fromByteOffset: p, as: UInt8.self)
+            symbols[count] = UInt32(b)
+            count &+= 1
+            litFreq[Int(b)] &+= 1
+            p &+= 1
+            endBlockIfFull()
+        }
         // Two positions per step, p and p + 1: both hashes are looked up before either table entry is
         // replaced, so the two (often cache-missing) loads overlap, and a run of literals takes half
         // the steps. p + 13 <= n here, so both positions have the twelve bytes a match needs.
@@ -150,28 +167,10 @@ public final class RawDeflater {
             let d0 = p - cand0
             if !(d0 > 0 && d0 <= 32768 && load32(cand0) == cur0) {
                 // No match at p: a literal, then try p + 1.
-                let b = base.load(fromByteOffset: p, as: UInt8.self)
-                symbols[count] = UInt32(b)
-                count &+= 1
-                litFreq[Int(b)] &+= 1
-                p &+= 1
-                if count == RawDeflater.blockSymbols {
-                    writeBlock(input, from: blockStart, to: p, symbolCount: count, final: false, &w)
-                    blockStart = p
-                    count = 0
-                }
+                literal()
                 let d1 = p - cand1
                 guard d1 > 0 && d1 <= 32768 && load32(cand1) == cur1 else {
-                    let b1 = base.load(fromByteOffset: p, as: UInt8.self)
-                    symbols[count] = UInt32(b1)
-                    count &+= 1
-                    litFreq[Int(b1)] &+= 1
-                    p &+= 1
-                    if count == RawDeflater.blockSymbols {
-                        writeBlock(input, from: blockStart, to: p, symbolCount: count, final: false, &w)
-                        blockStart = p
-                        count = 0
-                    }
+                    literal()
                     continue
                 }
                 cand = cand1
@@ -188,11 +187,7 @@ public final class RawDeflater {
             let q = p + 2
             if q + 4 <= n { table[hash(load32(q))] = Int32(truncatingIfNeeded: q) }
             p += len
-            if count == RawDeflater.blockSymbols {
-                writeBlock(input, from: blockStart, to: p, symbolCount: count, final: false, &w)
-                blockStart = p
-                count = 0
-            }
+            endBlockIfFull()
         }
         while p < n {
             let b = base.load(fromByteOffset: p, as: UInt8.self)

@@ -104,16 +104,11 @@ public struct MetadumpParser: Sendable {
         var flags: UInt32?
         let n = p.count
         var i = 0
-        while i < n {
-            while i < n && p[i] == 0x20 { i += 1 }
-            if i == n { break }
-            let start = i
-            var eq = -1
-            while i < n && p[i] != 0x20 {
-                if eq < 0 && p[i] == UInt8(ascii: "=") { eq = i }
-                i += 1
-            }
-            guard eq >= 0 else { continue }
+        while let token = Bytes.nextToken(p, &i) {
+            let start = token.lowerBound
+            var eq = start
+            while eq < i && p[eq] != UInt8(ascii: "=") { eq += 1 }
+            guard eq < i else { continue }
             let value = UnsafeBufferPointer(rebasing: p[(eq + 1)..<i])
             func named(_ literal: StaticString) -> Bool {
                 Bytes.equals(UnsafeBufferPointer(rebasing: p[start..<eq]), literal)

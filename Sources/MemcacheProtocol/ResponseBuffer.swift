@@ -175,6 +175,17 @@ enum Bytes {
         }
     }
 
+    /// The next space-separated token of `p` at or after `i`, which is moved past it; nil at the end.
+    @inline(__always)
+    static func nextToken(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Range<Int>? {
+        let n = p.count
+        while i < n && p[i] == 0x20 { i += 1 }
+        if i == n { return nil }
+        let start = i
+        while i < n && p[i] != 0x20 { i += 1 }
+        return start..<i
+    }
+
     /// Byte equality with a literal.
     @inline(__always)
     static func equals(_ s: ArraySlice<UInt8>, _ literal: StaticString) -> Bool {

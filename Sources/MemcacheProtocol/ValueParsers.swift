@@ -26,13 +26,9 @@ public struct MetaFlags: Sendable, Equatable {
         var rawKey: UnsafeBufferPointer<UInt8>?
         var base64 = false
         var index = 0
-        let n = p.count
         var i = 0
-        while i < n {
-            while i < n && p[i] == 0x20 { i += 1 }
-            if i == n { break }
-            let start = i
-            while i < n && p[i] != 0x20 { i += 1 }
+        while let range = Bytes.nextToken(p, &i) {
+            let start = range.lowerBound
             index += 1
             guard index > skip else { continue }
             let token = UnsafeBufferPointer(rebasing: p[start..<i])
@@ -126,10 +122,8 @@ public struct MetaResponseParser: Sendable {
                 pending = try line.withUnsafeBufferPointer { p -> (MetaFlags, Int) in
                     // The size is the token after `VA`.
                     var i = 3
-                    while i < p.count && p[i] == 0x20 { i += 1 }
-                    let start = i
-                    while i < p.count && p[i] != 0x20 { i += 1 }
-                    guard let n = Bytes.int64(UnsafeBufferPointer(rebasing: p[start..<i])), n >= 0 else {
+                    let size = Bytes.nextToken(p, &i) ?? 3..<3
+                    guard let n = Bytes.int64(UnsafeBufferPointer(rebasing: p[size])), n >= 0 else {
                         throw ProtocolError(.malformed, "bad VA line: \(Bytes.text(line.prefix(80)))", offset: at)
                     }
                     guard n <= Int64(limit) else {
