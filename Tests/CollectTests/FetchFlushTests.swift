@@ -53,15 +53,29 @@ final class FixedKeys: KeySource {
 }
 
 /// Reads from `fd` until the bytes read so far contain `marker` `times` times (or the peer closes).
+/// A read interrupted by a signal (the suite's other tests start and reap processes) is retried.
 private func readUntil(_ fd: Int32, _ marker: String, times: Int) -> String {
     var got = [UInt8]()
     var buf = [UInt8](repeating: 0, count: 4096)
     while String(decoding: got, as: UTF8.self).components(separatedBy: marker).count - 1 < times {
         let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
         if n <= 0 { break }
         got += buf[0..<n]
     }
     return String(decoding: got, as: UTF8.self)
+}
+
+/// Writes all of `text` to `fd`, retrying after signals and short writes.
+private func writeAll(_ fd: Int32, _ text: String) {
+    let bytes = Array(text.utf8)
+    var off = 0
+    while off < bytes.count {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { return }
+        off += n
+    }
 }
 
 @Suite struct FetchFlushTests {
@@ -70,15 +84,15 @@ private func readUntil(_ fd: Int32, _ marker: String, times: Int) -> String {
         let fd = listener.fd
         let served = Mutex<String>("")
         let server = Thread {
-            let c = accept(fd, nil, nil)
+            var c: Int32
+            repeat { c = accept(fd, nil, nil) } while c < 0 && errno == EINTR
             guard c >= 0 else { return }
             defer { close(c) }
             _ = readUntil(c, "mn\r\n", times: 1)  // the probe for meta commands
-            _ = "MN\r\n".withCString { write(c, $0, 4) }
+            writeAll(c, "MN\r\n")
             let batch = readUntil(c, "mn\r\n", times: 1)
             served.withLock { $0 = batch }
-            let answer = "VA 5 f3 t-1 c42 O0\r\nhello\r\n"  // the first key only, then the connection ends
-            _ = answer.withCString { write(c, $0, strlen($0)) }
+            writeAll(c, "VA 5 f3 t-1 c42 O0\r\nhello\r\n")  // the first key only, then the connection ends
         }
         server.start()
         let info = ServerInfo(version: "1.6.18", stats: [], serverTime: 1_800_000_000, serverUptime: 1, monotonicAtStats: 0)
@@ -86,12 +100,15 @@ private func readUntil(_ fd: Int32, _ marker: String, times: Int) -> String {
         options.connections = 1
         let sink = HoldingSink()
         let summary = await ValueFetcher.run(
-            host: "127.0.0.1", port: Int(listener.port), connection: ConnectionOptions(readTimeout: 10),
+            // Generous timeouts: beside the suite's blocking tests on two cores this task can wait a
+            // long time for a thread (measured: ~45 s), and a read timeout would end it early.
+            host: "127.0.0.1", port: Int(listener.port), connection: ConnectionOptions(connectTimeout: 300, readTimeout: 300),
             source: FixedKeys(["k0", "k1", "k2"]), options: options, server: info, sink: sink,
             progress: CaptureProgress(), stop: StopFlag())
         #expect(summary.errors.count == 1, "\(summary.errors)")
         #expect(summary.errors.first?.contains("closed") == true, "\(summary.errors)")
         #expect(served.withLock { $0 }.hasPrefix("mg k0 v f t c u q O0\r\nmg k1 "))
+        withExtendedLifetime(listener) {}  // its descriptor stays open until the fetch is over
         let got = sink.lock.withLock { $0 }
         #expect(got.items == [Array("k0".utf8)], "the item answered before the break is kept")
         #expect(got.values == [Array("hello".utf8)])
