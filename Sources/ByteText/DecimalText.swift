@@ -8,17 +8,9 @@ public enum DecimalText {
             out.append(0x30 &+ UInt8(truncatingIfNeeded: v))
             return
         }
-        // Written backwards into 24 bytes on the stack (UInt64.max has 20 digits), then appended.
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var n = 0
-        var x = v
-        withUnsafeMutableBytes(of: &digits) { d in
-            while x > 0 {
-                d[23 - n] = 0x30 &+ UInt8(truncatingIfNeeded: x % 10)
-                x /= 10
-                n += 1
-            }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(24 - n)...]))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxBytes) { buffer in
+            guard let p = buffer.baseAddress else { return }
+            out.append(contentsOf: UnsafeBufferPointer(start: p, count: write(v, to: p)))
         }
     }
 

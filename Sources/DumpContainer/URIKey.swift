@@ -10,24 +10,11 @@ public enum URIKey {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends the encoding of `key` to `out` (the writer's hot path).
+    /// Appends the encoding of `key` to `out` (MISS records; ITEM lines use `write` directly).
     public static func append(_ key: [UInt8], to out: inout [UInt8]) {
-        let plain = key.withUnsafeBufferPointer { p -> Bool in
-            for b in p where !isUnreserved(b) { return false }
-            return true
-        }
-        if plain {  // the common case (hex digests): one copy
-            out.append(contentsOf: key)
-            return
-        }
-        for b in key {
-            if isUnreserved(b) {
-                out.append(b)
-            } else {
-                out.append(0x25)  // %
-                out.append(hexDigit(b >> 4))
-                out.append(hexDigit(b & 0x0F))
-            }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, key.count * 3)) { buffer in
+            guard let p = buffer.baseAddress else { return }
+            out.append(contentsOf: UnsafeBufferPointer(start: p, count: write(key, to: p)))
         }
     }
 

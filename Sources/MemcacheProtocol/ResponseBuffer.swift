@@ -160,21 +160,6 @@ enum Bytes {
         line.split(separator: 0x20, omittingEmptySubsequences: true)
     }
 
-    /// Calls `body` for each space-separated token, without allocating.
-    @inline(__always)
-    static func forEachToken(_ line: ArraySlice<UInt8>, _ body: (ArraySlice<UInt8>) throws -> Void) rethrows {
-        var i = line.startIndex
-        let end = line.endIndex
-        while i < end {
-            while i < end && line[i] == 0x20 { i += 1 }
-            if i == end { break }
-            var j = i
-            while j < end && line[j] != 0x20 { j += 1 }
-            try body(line[i..<j])
-            i = j
-        }
-    }
-
     /// The next space-separated token of `p` at or after `i`, which is moved past it; nil at the end.
     @inline(__always)
     static func nextToken(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Range<Int>? {
