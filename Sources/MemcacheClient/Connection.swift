@@ -1,14 +1,21 @@
 // MemcacheClient/Connection: one TCP connection to a memcached server over SwiftNIO, with a connect
-// timeout, a read timeout (a stalled server ends in `.readTimeout`, never a hang) and a receive
-// buffer the MemcacheProtocol parsers read from. Only `ReadOnlyRequest`s can be sent.
+// timeout, a read timeout and a receive buffer the MemcacheProtocol parsers read from. Only
+// `ReadOnlyRequest`s can be sent.
+//
+// The read timeout bounds two things, so that no server behaviour can stretch a wait: the silence
+// between two packets (an idle timer in the channel), and the time one reply — a stats line, a
+// listing line, a value with its header — may take to arrive whole, however the server trickles it.
+// A `ConnectionGroup` closes every open connection at once (the end of a stopped capture).
 import MemcacheProtocol
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Errors of the client layer; each names the server.
 public enum MemcacheClientError: Error, Sendable, CustomStringConvertible {
     case connectFailed(server: String, reason: String)
     case readTimeout(server: String, seconds: Double)
+    case replyTooSlow(server: String, seconds: Double, bytes: Int)
     case closedByServer(server: String)
     case protocolError(server: String, ProtocolError)
     case serverRefused(server: String, request: String, ServerAnswer)
@@ -19,6 +26,8 @@ public enum MemcacheClientError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .connectFailed(let s, let r): return "\(s): cannot connect: \(r)"
         case .readTimeout(let s, let t): return "\(s): no answer within the read timeout (\(t) s)"
+        case .replyTooSlow(let s, let t, let n):
+            return "\(s): a reply did not arrive whole within the read timeout (\(t) s; \(n) bytes came in that time)"
         case .closedByServer(let s): return "\(s): connection closed by the server"
         case .protocolError(let s, let e): return "\(s): \(e)"
         case .serverRefused(let s, let req, let a): return "\(s): `\(req)` answered \(a)"
@@ -33,11 +42,56 @@ public struct ConnectionOptions: Sendable {
     public var connectTimeout: Double
     public var readTimeout: Double
     public var maxLineLength: Int
+    /// The run's connections, closed together when a capture is stopped (nil: on their own).
+    public var group: ConnectionGroup?
 
-    public init(connectTimeout: Double = 5, readTimeout: Double = 30, maxLineLength: Int = 64 * 1024) {
+    public init(
+        connectTimeout: Double = 5, readTimeout: Double = 30, maxLineLength: Int = 64 * 1024,
+        group: ConnectionGroup? = nil
+    ) {
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.maxLineLength = maxLineLength
+        self.group = group
+    }
+}
+
+/// The open connections of one run. `closeAll` ends every read in progress (it fails with
+/// `.stopped`) and refuses new connections from then on.
+public final class ConnectionGroup: Sendable {
+    private struct State {
+        var closed = false
+        var next = 0
+        var channels: [Int: Channel] = [:]
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public var isClosed: Bool { state.withLock { $0.closed } }
+
+    /// Closes every connection of the group and refuses new ones.
+    public func closeAll() {
+        let open = state.withLock { s -> [Channel] in
+            s.closed = true
+            defer { s.channels = [:] }
+            return Array(s.channels.values)
+        }
+        for c in open { c.close(promise: nil) }
+    }
+
+    /// Registers a connection; nil when the group is closed already (the caller closes it).
+    func add(_ channel: Channel) -> Int? {
+        state.withLock { s in
+            guard !s.closed else { return nil }
+            s.next += 1
+            s.channels[s.next] = channel
+            return s.next
+        }
+    }
+
+    func remove(_ id: Int) {
+        _ = state.withLock { $0.channels.removeValue(forKey: id) }
     }
 }
 
@@ -67,17 +121,24 @@ public final class MemcacheConnection {
     public let server: String
     public var buffer: ResponseBuffer
     public private(set) var bytesReceived: Int64 = 0
+    /// The longest time one reply may take to arrive whole (the read timeout), in nanoseconds.
+    let replyNanos: UInt64
+    let readTimeout: Double
+    let group: ConnectionGroup?
     private var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let allocator = ByteBufferAllocator()
     private var scratch: [UInt8] = []
 
     init(
-        server: String, maxLineLength: Int, inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
+        server: String, options: ConnectionOptions, inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
         outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     ) {
         self.server = server
-        self.buffer = ResponseBuffer(maxLineLength: maxLineLength)
+        self.buffer = ResponseBuffer(maxLineLength: options.maxLineLength)
+        self.readTimeout = options.readTimeout
+        self.replyNanos = UInt64(max(0.001, options.readTimeout) * 1e9)
+        self.group = options.group
         self.inbound = inbound.makeAsyncIterator()
         self.outbound = outbound
     }
@@ -109,11 +170,18 @@ public final class MemcacheConnection {
                     }
                 }
         } catch {
+            if options.group?.isClosed == true { throw MemcacheClientError.stopped }
             throw MemcacheClientError.connectFailed(server: server, reason: "\(error)")
         }
+        var member: Int?
+        if let group = options.group {
+            member = group.add(channel.channel)
+            if member == nil { channel.channel.close(promise: nil) }
+        }
+        defer { if let member { options.group?.remove(member) } }
         return try await channel.executeThenClose { inbound, outbound in
-            let conn = MemcacheConnection(
-                server: server, maxLineLength: options.maxLineLength, inbound: inbound, outbound: outbound)
+            let conn = MemcacheConnection(server: server, options: options, inbound: inbound, outbound: outbound)
+            if member == nil && options.group != nil { throw MemcacheClientError.stopped }
             return try await body(conn)
         }
     }
@@ -133,27 +201,55 @@ public final class MemcacheConnection {
         do {
             chunk = try await inbound.next()
         } catch let e as MemcacheClientError {
+            if group?.isClosed == true { throw MemcacheClientError.stopped }
             throw e
         } catch {
+            if group?.isClosed == true { throw MemcacheClientError.stopped }
             throw MemcacheClientError.closedByServer(server: server)
         }
         guard let chunk else {
-            if Task.isCancelled { throw MemcacheClientError.stopped }
+            if Task.isCancelled || group?.isClosed == true { throw MemcacheClientError.stopped }
             throw MemcacheClientError.closedByServer(server: server)
         }
         bytesReceived += Int64(chunk.readableBytes)
         chunk.withUnsafeReadableBytes { buffer.append($0) }
     }
 
-    /// Runs `parse` over the buffer, receiving more bytes until it returns a value.
+    /// Receives more bytes for a reply that is not whole yet. `reply` starts the reply's clock on
+    /// its first call (keep one per reply; reset it to a fresh value once a reply is whole); a reply
+    /// still not whole after the read timeout ends in `.replyTooSlow`, however steadily its bytes trickle in.
+    public func receive(for reply: inout ReplyClock) async throws {
+        let now = MonotonicClock.nanoseconds()
+        if let started = reply.started {
+            if now &- started > replyNanos {
+                throw MemcacheClientError.replyTooSlow(
+                    server: server, seconds: readTimeout, bytes: Int(bytesReceived - reply.bytesAtStart))
+            }
+        } else {
+            reply.started = now
+            reply.bytesAtStart = bytesReceived
+        }
+        try await receive()
+    }
+
+    /// Runs `parse` over the buffer, receiving more bytes until it returns a value (within the read
+    /// timeout for the whole reply).
     public func read<T>(_ parse: (inout ResponseBuffer) throws -> T?) async throws -> T {
+        var reply = ReplyClock()
         while true {
             do {
                 if let v = try parse(&buffer) { return v }
             } catch let e as ProtocolError {
                 throw MemcacheClientError.protocolError(server: server, e)
             }
-            try await receive()
+            try await receive(for: &reply)
         }
     }
+}
+
+/// When the wait for one reply began (see `MemcacheConnection.receive(for:)`).
+public struct ReplyClock: Sendable {
+    var started: UInt64?
+    var bytesAtStart: Int64 = 0
+    public init() {}
 }

@@ -41,12 +41,19 @@ public final class TokenBucket: Sendable {
     }
 }
 
-/// Set once (by SIGINT/SIGTERM or a fatal error); capture loops check it between batches.
+/// Set once (by SIGINT/SIGTERM or the run's time limit); capture loops check it between batches.
+/// The first reason given is kept.
 public final class StopFlag: Sendable {
     private let flag = Atomic<Bool>(false)
+    private let why = Mutex<String?>(nil)
     public init() {}
     public var isSet: Bool { flag.load(ordering: .acquiring) }
-    public func set() { flag.store(true, ordering: .releasing) }
+    /// Why the capture was stopped ("interrupted by a signal", "time limit of 60 s reached").
+    public var reason: String? { why.withLock { $0 } }
+    public func set(reason: String = "stopped") {
+        why.withLock { if $0 == nil { $0 = reason } }
+        flag.store(true, ordering: .releasing)
+    }
 }
 
 /// Live counters of one host's capture (read by the progress line).

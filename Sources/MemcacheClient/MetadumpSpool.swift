@@ -75,14 +75,18 @@ public final class MetadumpSpool: @unchecked Sendable {
 
     /// Sends `lru_crawler metadump all` on `c` and spools every entry until END. `onStart` is called
     /// once, as soon as the first line shows whether the crawler accepted (nil) or refused (the
-    /// answer; nothing more is read then). Ignores stop requests: a listing is always read to its end.
+    /// answer; nothing more is read then). Ignores stop requests: a listing is read to its end unless the
+    /// run closes its connections.
     func crawl(_ c: MemcacheConnection, onStart: (ServerAnswer?) -> Void) async throws {
         var started = false
         do {
             try await c.send([.metadumpAll])
             var parser = MetadumpParser()
+            // Each listing line is a reply of its own: it must arrive whole within the read timeout.
+            var line = ReplyClock()
             while true {
                 let outcome: MetadumpEvent?
+                let linesBefore = writerLines
                 do {
                     outcome = try ingest(&c.buffer, parser: &parser)
                 } catch let e as ProtocolError {
@@ -100,7 +104,8 @@ public final class MetadumpSpool: @unchecked Sendable {
                     onStart(nil)
                 }
                 if outcome != nil { return }
-                try await c.receive()
+                if writerLines != linesBefore { line = ReplyClock() }
+                try await c.receive(for: &line)
             }
         } catch {
             fail("\(error)")

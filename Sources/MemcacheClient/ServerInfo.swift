@@ -104,5 +104,11 @@ public enum MonotonicClock {
         let d = ContinuousClock.now - start
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
+    /// Nanoseconds since the first use (read once per received chunk).
+    public static func nanoseconds() -> UInt64 {
+        let origin = start  // read before `now`: the first read initialises it
+        let d = ContinuousClock.now - origin
+        return UInt64(max(0, d.components.seconds)) &* 1_000_000_000 &+ UInt64(max(0, d.components.attoseconds / 1_000_000_000))
+    }
     private static let start = ContinuousClock.now
 }

@@ -31,7 +31,7 @@ struct Collect: AsyncParsableCommand {
               collect 10.0.0.2:11211 --keys-only --out keys-only
               collect 10.0.0.2:11211 --keys - --out suspects < suspect-keys.txt
 
-            \(ExitStatus.helpTable([.success: "every server captured completely", .fatal: "nothing captured (or an output file exists; see --force)", .partial: "some server partial or failed (see stderr, MANIFEST.json) or interrupted"]))
+            \(ExitStatus.helpTable([.success: "every server captured completely", .fatal: "nothing captured (or an output file exists; see --force)", .partial: "some server partial or failed (see stderr, MANIFEST.json), or interrupted by a signal or --time-limit"]))
             """,
         version: CollectVersion.string)
 
@@ -74,8 +74,11 @@ struct Collect: AsyncParsableCommand {
     @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for a connection.", valueName: "S"))
     var connectTimeout = 5.0
 
-    @Option(name: .customLong("read-timeout"), help: ArgumentHelp("Seconds without data before a server counts as stalled.", valueName: "S"))
+    @Option(name: .customLong("read-timeout"), help: ArgumentHelp("Seconds a reply (a line, a value) may take to arrive whole; a server that is silent or trickles longer counts as stalled.", valueName: "S"))
     var readTimeout = 30.0
+
+    @Option(name: .customLong("time-limit"), help: ArgumentHelp("Stop the whole capture after S seconds; the dumps end as incomplete (0: no limit).", valueName: "S"))
+    var timeLimit = 14400.0
 
     @Option(name: .customLong("max-value-bytes"), help: ArgumentHelp("Larger values are recorded with metadata only.", valueName: "N"))
     var maxValueBytes = 64 << 20
@@ -92,6 +95,7 @@ struct Collect: AsyncParsableCommand {
         try positive(connectTimeout, "--connect-timeout")
         try positive(readTimeout, "--read-timeout")
         try positive(statsEvery, "--stats-every")
+        guard timeLimit.isFinite && timeLimit >= 0 else { throw ValidationError("--time-limit must be ≥ 0 seconds") }
         guard (1...64).contains(connections) else { throw ValidationError("--connections must be 1…64") }
         guard maxValueBytes >= 0 else { throw ValidationError("--max-value-bytes must be ≥ 0") }
         if keys != nil && forceCachedump { throw ValidationError("--keys and --force-cachedump exclude each other") }
@@ -159,6 +163,8 @@ struct Collect: AsyncParsableCommand {
             }
         }
 
+        let stop = StopFlag()
+        let openConnections = ConnectionGroup()
         var fetch = FetchOptions()
         fetch.connections = connections
         fetch.keysOnly = keysOnly
@@ -171,14 +177,14 @@ struct Collect: AsyncParsableCommand {
         }
         let config = CaptureConfig(
             outDir: out, force: force, keysFile: keys, forceCachedump: forceCachedump,
-            connection: ConnectionOptions(connectTimeout: connectTimeout, readTimeout: readTimeout), fetch: fetch,
-            statsEvery: statsEvery, commandLine: CommandLine.arguments)
+            connection: ConnectionOptions(connectTimeout: connectTimeout, readTimeout: readTimeout, group: openConnections),
+            fetch: fetch, statsEvery: statsEvery, commandLine: CommandLine.arguments)
 
-        let stop = StopFlag()
-        let stopper = SignalStopper(stop: stop, diagnostics: diagnostics)
+        let stopper = CaptureStopper(
+            stop: stop, connections: openConnections, timeLimit: timeLimit > 0 ? timeLimit : nil, diagnostics: diagnostics)
         let states = specs.map { HostState(spec: $0) }
         let progressTask = Task { await ProgressReporter.run(states) }
-        let results = await withTaskGroup(of: (Int, ManifestServer).self) { group in
+        var results = await withTaskGroup(of: (Int, ManifestServer).self) { group in
             for (i, state) in states.enumerated() {
                 group.addTask { (i, await HostRun.capture(state, config: config, stop: stop, diagnostics: diagnostics)) }
             }
@@ -190,9 +196,16 @@ struct Collect: AsyncParsableCommand {
         _ = await progressTask.value
         withExtendedLifetime(stopper) {}
 
+        // A dump whose writer could not finish is still on disk: fingerprint it as it is.
+        for i in results.indices where results[i].sha256 == nil {
+            guard let file = results[i].file, let digest = FileDigest.sha256(path: out + "/" + file) else { continue }
+            results[i].sha256 = digest.hex
+            results[i].compressedBytes = digest.bytes
+        }
         let anyDump = results.contains { $0.file != nil }
         let allComplete = results.allSatisfy { $0.status == "complete" }
-        let status: ExitStatus = allComplete ? .success : (anyDump ? .partial : .fatal)
+        let status: ExitStatus = allComplete ? .success : (anyDump || stop.isSet ? .partial : .fatal)
+        let runStatus = allComplete ? "complete" : stop.isSet ? "interrupted" : anyDump ? "partial" : "failed"
         for r in results where r.status != "complete" {
             diagnostics.error("\(r.address): \(r.status): \(r.reason ?? "unknown reason")")
         }
@@ -202,8 +215,9 @@ struct Collect: AsyncParsableCommand {
             options: ManifestOptions(
                 keysOnly: keysOnly, keysFile: keys, forceCachedump: forceCachedump, allowLruBump: allowLRUBump,
                 connections: connections, rate: rate, bandwidthMbPerS: bandwidth, maxValueBytes: maxValueBytes,
-                connectTimeout: connectTimeout, readTimeout: readTimeout, statsEvery: statsEvery),
-            complete: allComplete, exitStatus: status.rawValue, servers: results)
+                connectTimeout: connectTimeout, readTimeout: readTimeout, timeLimit: timeLimit, statsEvery: statsEvery),
+            status: runStatus, stopReason: stop.reason, complete: allComplete, exitStatus: status.rawValue,
+            servers: results)
         do {
             try ManifestFile.write(manifest, to: manifestPath)
         } catch {

@@ -46,6 +46,10 @@ enum HostRun {
         func fail(_ message: String) -> ManifestServer {
             m.errors.append(message)
             m.reason = message
+            if stop.isSet {
+                m.status = "interrupted"
+                m.reason = (stop.reason ?? "stopped") + "; " + message
+            }
             m.finishedLocal = Date().timeIntervalSince1970
             return m
         }
@@ -177,7 +181,7 @@ enum HostRun {
         m.missed = p.missed.load(ordering: .relaxed)
         m.valueBytes = Int64(p.valueBytes.load(ordering: .relaxed))
         var reasons: [String] = []
-        if stop.isSet { reasons.append("interrupted by a signal") }
+        if stop.isSet { reasons.append(stop.reason ?? "stopped") }
         if let e = enumeration, !e.listingComplete { reasons.append("listing by \(e.method.rawValue) is incomplete") }
         reasons += errors
         let complete = reasons.isEmpty
@@ -194,7 +198,7 @@ enum HostRun {
             reasons.append("finishing the dump: \(error)")
         }
         m.errors = errors
-        m.status = reasons.isEmpty ? "complete" : "partial"
+        m.status = reasons.isEmpty ? "complete" : stop.isSet ? "interrupted" : "partial"
         m.reason = reasons.isEmpty ? nil : reasons.joined(separator: "; ")
         m.finishedLocal = Date().timeIntervalSince1970
         return m

@@ -12,6 +12,10 @@ struct Manifest: Codable {
     var startedLocal: Double
     var finishedLocal: Double
     var options: ManifestOptions
+    /// complete | partial (some server not complete) | interrupted (a signal or the time limit) | failed (no dump)
+    var status: String
+    /// Why the capture was stopped before its end (interrupted only).
+    var stopReason: String?
     var complete: Bool
     var exitStatus: Int32
     var servers: [ManifestServer]
@@ -28,6 +32,7 @@ struct ManifestOptions: Codable {
     var maxValueBytes: Int
     var connectTimeout: Double
     var readTimeout: Double
+    var timeLimit: Double
     var statsEvery: Double?
 }
 
@@ -37,7 +42,7 @@ struct ManifestServer: Codable {
     var host: String
     var port: Int
     var weight: Int
-    /// complete | partial | failed
+    /// complete | partial | interrupted | failed
     var status: String
     var file: String?
     var sha256: String?
