@@ -253,7 +253,8 @@ public enum ValueFetcher {
         var answered = sent.answered
         var captured = 0
         var valueBytes = 0
-        var parser = MetaResponseParser(maxValueBytes: max(options.maxValueBytes, 128 << 20))
+        // A value over --max-value-bytes is read through without being buffered (`.oversized`).
+        var parser = MetaResponseParser(maxValueBytes: options.keysOnly ? 0 : options.maxValueBytes)
         var lastError: ServerAnswer?
         // A value goes from the receive buffer into the batch's encoding without a copy of its own.
         func take(_ flags: MetaFlags, _ value: UnsafeRawBufferPointer?) throws {
@@ -275,6 +276,9 @@ public enum ValueFetcher {
             case .noop: break loop
             case .value: continue  // taken by `onValue`
             case .hit(let flags): try take(flags, nil)
+            case .oversized(var flags, let size):
+                flags.size = size
+                try take(flags, nil)
             case .miss: continue
             case .failed(let a): lastError = a
             }

@@ -107,6 +107,23 @@ public struct ResponseBuffer: Sendable {
         return result
     }
 
+    /// Drops the payload bytes that have arrived, up to `remaining` (which counts down), then its
+    /// `\r\n`; true once the whole payload and its terminator are gone. Nothing of it is kept, so a
+    /// value too large to capture is read through in bounded memory.
+    public mutating func skipPayload(remaining: inout Int) throws -> Bool {
+        let drop = min(remaining, readableCount)
+        readIndex += drop
+        scanIndex = readIndex
+        remaining -= drop
+        guard remaining == 0, readableCount >= 2 else { return false }
+        guard storage[readIndex] == 0x0D, storage[readIndex + 1] == 0x0A else {
+            throw ProtocolError(.malformed, "skipped data block not followed by CRLF", offset: offset)
+        }
+        readIndex += 2
+        scanIndex = readIndex
+        return true
+    }
+
     /// Drops everything (after an error the connection is not reused).
     public mutating func reset() {
         discarded += storage.count

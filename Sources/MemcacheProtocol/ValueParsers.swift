@@ -1,6 +1,8 @@
 // MemcacheProtocol/ValueParsers: incremental parsers for the answers that carry values — meta
 // responses (`VA`/`HD`/`OK`/`EN`/`MN`) and `VALUE` blocks of `gets`. Values are bounded by
-// `maxValueBytes`; a larger announced size is an error before any of it is buffered.
+// `maxValueBytes`: a larger meta value is read through without being buffered and reported as
+// `.oversized` (that one item loses its value, the batch goes on); a larger `VALUE` block is an error
+// before any of it is buffered.
 import ByteText
 
 /// The return flags of a meta response, in the order the server sent them.
@@ -67,6 +69,9 @@ public enum MetaResponse: Sendable, Equatable {
     case hit(MetaFlags)
     /// `EN`: a miss (only when `q` was not given).
     case miss(MetaFlags)
+    /// `VA` with a value over `maxValueBytes`: its bytes were read and dropped; `size` is the length
+    /// the server announced.
+    case oversized(MetaFlags, size: Int)
     /// `MN`: the end of a pipelined batch.
     case noop
     case failed(ServerAnswer)
@@ -78,6 +83,8 @@ public enum MetaEvent: Sendable, Equatable {
     case value(MetaFlags)
     case hit(MetaFlags)
     case miss(MetaFlags)
+    /// `VA` over the limit: the value was read through and dropped; `size` is the announced length.
+    case oversized(MetaFlags, size: Int)
     case noop
     case failed(ServerAnswer)
 }
@@ -85,6 +92,8 @@ public enum MetaEvent: Sendable, Equatable {
 public struct MetaResponseParser: Sendable {
     public var maxValueBytes: Int
     private var pending: (flags: MetaFlags, size: Int)?
+    /// An oversized value being read through: its flags, size and the bytes still to drop.
+    private var skipping: (flags: MetaFlags, size: Int, remaining: Int)?
 
     public init(maxValueBytes: Int = 64 << 20) {
         self.maxValueBytes = maxValueBytes
@@ -98,6 +107,7 @@ public struct MetaResponseParser: Sendable {
         case .value(let f): return .value(f, value)
         case .hit(let f): return .hit(f)
         case .miss(let f): return .miss(f)
+        case .oversized(let f, let n): return .oversized(f, size: n)
         case .noop: return .noop
         case .failed(let a): return .failed(a)
         }
@@ -109,6 +119,12 @@ public struct MetaResponseParser: Sendable {
         from buf: inout ResponseBuffer, onValue: (MetaFlags, UnsafeRawBufferPointer) throws -> Void
     ) throws -> MetaEvent? {
         while true {
+            if var s = skipping {
+                let done = try buf.skipPayload(remaining: &s.remaining)
+                skipping = done ? nil : s
+                guard done else { return nil }
+                return .oversized(s.flags, size: s.size)
+            }
             if let p = pending {
                 guard try buf.withPayload(count: p.size, { try onValue(p.flags, $0) }) != nil else { return nil }
                 pending = nil
@@ -118,18 +134,19 @@ public struct MetaResponseParser: Sendable {
             guard let line = try buf.readLine() else { return nil }
             let code = line.prefix(3)
             if Bytes.equals(code, "VA ") {
-                let limit = maxValueBytes
-                pending = try line.withUnsafeBufferPointer { p -> (MetaFlags, Int) in
+                let (flags, n) = try line.withUnsafeBufferPointer { p -> (MetaFlags, Int64) in
                     // The size is the token after `VA`.
                     var i = 3
                     let size = Bytes.nextToken(p, &i) ?? 3..<3
                     guard let n = Bytes.int64(UnsafeBufferPointer(rebasing: p[size])), n >= 0 else {
                         throw ProtocolError(.malformed, "bad VA line: \(Bytes.text(line.prefix(80)))", offset: at)
                     }
-                    guard n <= Int64(limit) else {
-                        throw ProtocolError(.valueTooLarge, "value of \(n) bytes exceeds the \(limit)-byte limit", offset: at)
-                    }
-                    return (try MetaFlags.parse(bytes: p, skip: 2, offset: at), Int(n))
+                    return (try MetaFlags.parse(bytes: p, skip: 2, offset: at), n)
+                }
+                if n <= Int64(maxValueBytes) {
+                    pending = (flags, Int(n))
+                } else {
+                    skipping = (flags, Int(n), Int(n))
                 }
                 continue
             }

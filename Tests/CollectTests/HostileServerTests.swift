@@ -114,6 +114,23 @@ func expectDigestsMatchDisk(_ dir: String) throws {
         #expect(CollectRun.servers(try CollectRun.manifest(work)).first?["status"] as? String == "failed")
     }
 
+    /// One value claimed (and sent) at 200 MB, over the limit: that item is recorded with metadata
+    /// only and the other items of its batch are captured (the value is read through, never held).
+    @Test func oversizedValueSkipsOnlyThatItem() throws {
+        let huge = try faultServer("huge-value")
+        defer { huge.stop() }
+        let work = try CollectRun.tempDir("huge-value")
+        let r = try CollectRun.run(["127.0.0.1:\(huge.firstLine)", "--out", work], timeout: 120)
+        #expect(r.status == 0, "\(r.stderrText)")
+        let host = try #require(CollectRun.servers(try CollectRun.manifest(work)).first)
+        #expect(host["listed"] as? Int == 3 && host["captured"] as? Int == 3 && host["missed"] as? Int == 0)
+        let items = try ReadDump(path: work + "/127.0.0.1_\(huge.firstLine).mcdump.gz").itemsByHexKey
+        let beta = try #require(items[Array("beta".utf8).hex])
+        #expect(beta.value == nil && beta.valueLength == 200_000_000)
+        #expect(items[Array("alpha".utf8).hex]?.value == Array("first value".utf8))
+        #expect(items[Array("gamma".utf8).hex]?.value == Array("third".utf8))
+    }
+
     /// The disk fills while a dump is written (here: the file-size limit of the process, which fails
     /// writes with EFBIG like a full disk fails them with ENOSPC): the host is partial and the manifest
     /// still fingerprints the partial dump left on disk.

@@ -243,12 +243,30 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
         #expect(e?.kind == .malformed && e?.message == message && e?.offset == good.utf8.count)
     }
 
-    @Test func metaValueLimitAndFraming() throws {
+    /// A value over the limit is read through (never buffered whole) and reported as `.oversized`;
+    /// the responses after it parse as usual, however the stream is cut.
+    @Test func metaValueOverTheLimitIsSkippedNotFatal() throws {
+        let big = String(repeating: "x", count: 2000)
+        let text = Array(("VA 2000 f3 c9 O1\r\n\(big)\r\n" + "VA 5 f0 O2\r\nsmall\r\n" + "MN\r\n").utf8)
+        let events = try everySplit(text, as: MetaResponse.self, {
+            var p = MetaResponseParser(maxValueBytes: 1000)
+            return { try p.next(from: &$0) }
+        }, done: { $0 == .noop })
+        #expect(events.count == 3)
+        guard case .oversized(let f, let size) = events[0] else { Issue.record("not oversized: \(events[0])"); return }
+        #expect(size == 2000 && f.clientFlags == 3 && f.cas == 9 && f.opaque == 1)
+        guard case .value(let f2, let v2) = events[1] else { Issue.record("not a value"); return }
+        #expect(f2.opaque == 2 && v2 == Array("small".utf8))
+
+        // A skipped block must still end in CRLF.
         var buf = ResponseBuffer()
-        buf.append(contentsOf: Array("VA 2000 f0\r\n".utf8))
-        var p = MetaResponseParser(maxValueBytes: 1000)
+        buf.append(contentsOf: Array("VA 3 f0\r\nabcdef\r\n".utf8))
+        var p = MetaResponseParser(maxValueBytes: 1)
         let e = #expect(throws: ProtocolError.self) { try p.next(from: &buf) }
-        #expect(e?.kind == .valueTooLarge)
+        #expect(e?.kind == .malformed)
+    }
+
+    @Test func metaValueLimitAndFraming() throws {
 
         var buf2 = ResponseBuffer()
         buf2.append(contentsOf: Array("VA 2 f0\r\nabcd\r\n".utf8))
