@@ -140,17 +140,11 @@ struct Collect: AsyncParsableCommand {
         let specs = try serverList()
         let started = Date().timeIntervalSince1970
 
-        // Output directory and overwrite protection, before anything is sent.
-        var isDir: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: out, isDirectory: &isDir) {
-            do {
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                diagnostics.error("cannot create \(out): \(error.localizedDescription)")
-                throw ExitCode(ExitStatus.fatal.rawValue)
-            }
-        } else if !isDir.boolValue {
-            diagnostics.error("\(out) exists and is not a directory")
+        // Output directory (created, and proven writable) and overwrite protection, before anything is sent.
+        do {
+            try OutputDirectory.prepare(out)
+        } catch {
+            diagnostics.error("\(error)")
             throw ExitCode(ExitStatus.fatal.rawValue)
         }
         let manifestPath = out + "/MANIFEST.json"

@@ -155,5 +155,20 @@ func expectDigestsMatchDisk(_ dir: String) throws {
         try expectDigestsMatchDisk(work)
     }
 
+    /// An --out that cannot take the output is found before any server is contacted, with the
+    /// system's reason (as root, /sys refuses new files, and a path through a regular file fails).
+    @Test(arguments: [("/sys", "cannot write in /sys: Permission denied"), ("/etc/passwd/x", "cannot create /etc/passwd/x: Not a directory")])
+    func unwritableOutputIsFoundBeforeAnyServerIsContacted(out: String, message: String) throws {
+        let work = try CollectRun.tempDir("unwritable")
+        let log = work + "/commands.log"
+        let server = try Background(Python.interpreter, [PyScript.path("collect_old_server.py"), log])
+        defer { server.stop() }
+        let r = try CollectRun.run(["127.0.0.1:\(server.firstLine)", "--out", out])
+        #expect(r.status == 2, "\(r.stderrText)")
+        #expect(r.stderrText.contains(message), "\(r.stderrText)")
+        #expect(!r.stderrText.contains("NSCocoaErrorDomain"))
+        #expect(fileSize(log) == 0, "the server was contacted")
+    }
+
     static func file(_ port: UInt16) -> String { "127.0.0.1_\(port).mcdump.gz" }
 }
