@@ -11,6 +11,8 @@ enum TextListings {
     /// Reads a `get`/`gets` response capture.
     static func readGetCapture(_ r: ByteReader, emit: Emit) throws(ByteReadError) {
         var lastWasEnd = false
+        // Once a data block's length disagreed with its framing, the capture is never called complete.
+        var framingBroken = false
         while let line = try r.nextLine() {
             let lineOffset = r.offset - Int64(line.count) - 1
             if line.isEmpty { continue }
@@ -43,11 +45,20 @@ enum TextListings {
                 _ = emit(.failure(InputFailure(kind: "truncated", message: "value of \(preview(fields[1])) cut short", offset: error.offset, fatal: false)))
                 return
             }
+            // The data block must end in \r\n exactly where its length says; otherwise the length
+            // and the data disagree and the value is not to be trusted: withheld, and reported.
+            let after = r.offset
+            guard try r.peek(2).elementsEqual([0x0D, 0x0A]) else {
+                framingBroken = true
+                let message = "value of \(preview(fields[1])): the \(n)-byte data block is not followed by CRLF (its length does not match the data); item withheld"
+                if !emit(.failure(InputFailure(kind: "bad_framing", message: message, offset: after, fatal: false))) { return }
+                continue
+            }
+            _ = try r.read(count: 2)
             item.value = data
             if !emit(.item(item)) { return }
-            // The payload is followed by \r\n; the next nextLine() returns that empty line.
         }
-        if lastWasEnd { _ = emit(.listingComplete) }
+        if lastWasEnd && !framingBroken { _ = emit(.listingComplete) }
     }
 
     /// Reads `lru_crawler metadump` output (URI-encoded keys, `\n` line ends, optional `OK`, final `END`).

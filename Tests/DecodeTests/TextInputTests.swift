@@ -31,6 +31,20 @@ struct TextInputTests {
         #expect(source["complete"] as? Bool == true)
     }
 
+    @Test("a data block whose length disagrees with its CRLF framing is withheld, not passed off as a value")
+    func badFramingIsWithheld() throws {
+        let dir = try ScratchDir()
+        let path = dir.file("capture.txt")
+        try Data("VALUE good 0 2\r\nok\r\nVALUE k 0 5\r\nabc\r\nEND\r\n".utf8).write(to: URL(fileURLWithPath: path))
+        let r = try DecodeTool.run([path])
+        #expect(r.status == 3, "\(r.stderrText)")
+        #expect(r.stderrText.contains("not followed by CRLF"), "\(r.stderrText)")
+        let recs = try DecodeTool.records(r.stdoutText)
+        #expect(DecodeTool.items(recs).map { $0["key"] as? String } == ["good"])
+        let source = try #require(DecodeTool.sources(recs).first)
+        #expect(source["complete"] as? Bool != true)
+    }
+
     @Test("a gets capture from a real memcached through stdin, and one cut short")
     func realCaptureOnStdin() throws {
         let server = try MemcachedServer(memoryMB: 16)
