@@ -286,10 +286,20 @@ public final class RawInflater {
             reader = bits
             outPos = pos
         }
+        // Output up to here came from bits inside the input. Near the end of a final input a symbol may
+        // be decoded from bits past it before the check notices; a truncated stream's output then ends
+        // here, so that what it delivers is exactly what the input holds.
+        var inputBacked = pos
         while true {
             if bits.bytesLeft < RawInflater.symbolMargin {
                 if !final { return .needsInput }
-                try bits.checkNotPastEnd()
+                do throws(InflateError) {
+                    try bits.checkNotPastEnd()
+                } catch {
+                    pos = inputBacked
+                    throw error
+                }
+                inputBacked = pos
             }
             if pos > limit { return .outputFull }
             bits.refill()

@@ -50,6 +50,10 @@ public final class DumpReader {
     private var recordStart: Int64 = 0
     private var boundaries: [(decompressed: Int64, compressed: Int64)] = []
     private var failure: DumpReadError?
+    /// A decompression error met after the failing call still produced output: that output is
+    /// parsed first (its records can only be unverified: `verifiedOffset` stays before them), then
+    /// this is thrown. zlib's tools recover the same bytes.
+    private var deferredFailure: DumpReadError?
     private var ended = false
     private static let chunk = 256 << 10
     private static let maxBoundaries = 4096
@@ -209,6 +213,7 @@ public final class DumpReader {
 
     /// Appends decompressed bytes to `pending`; false at a clean end of input (a member boundary).
     private func fill() throws(DumpReadError) -> Bool {
+        if let deferredFailure { throw deferredFailure }
         if pendingStart > 0 && pendingStart >= pending.count / 2 {
             pending.removeSubrange(0..<pendingStart)
             scanFrom -= pendingStart
@@ -239,7 +244,13 @@ public final class DumpReader {
             do throws(ZlibError) {
                 step = try inflater.inflate(UnsafeRawBufferPointer(rebasing: inBuf[inStart..<inEnd]), final: eof)
             } catch {
-                throw gzipError(error)
+                let failure = gzipError(error)
+                let out = inflater.output
+                guard out.count > 0 else { throw failure }
+                pending.append(contentsOf: out)
+                produced += Int64(out.count)
+                deferredFailure = failure
+                return true
             }
             inStart += step.consumed
             let out = inflater.output

@@ -55,7 +55,9 @@ public final class GzipInflater {
         length = 0
     }
 
-    /// The bytes the last `inflate` call produced (whatever its status); valid until the next call or `reset`.
+    /// The bytes the last `inflate` call produced (whatever its status, and also when it threw: the
+    /// bytes decoded before the damage or before a trailer that is cut or does not match); valid until
+    /// the next call or `reset`.
     public private(set) var output = UnsafeRawBufferPointer(start: nil, count: 0)
 
     /// Inflates from `input`. With `final`, `input` is all there is: a stream cut short is `truncated`.
@@ -78,6 +80,7 @@ public final class GzipInflater {
                 do throws(InflateError) {
                     step = try raw.inflate(UnsafeRawBufferPointer(rebasing: input[at...]), final: final)
                 } catch {
+                    output = raw.output  // what was decoded before the damage (zlib's tools deliver it too)
                     throw ZlibError(kind: error.kind == .truncated ? .truncated : .data, message: error.message)
                 }
                 at += step.consumed

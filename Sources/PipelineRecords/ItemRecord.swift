@@ -49,6 +49,8 @@ public struct ItemRecord: Sendable {
     public var error: LayerError?
     /// A remark, e.g. when the payload contradicts the flags.
     public var note: String?
+    /// Why this record cannot be trusted as read (its gzip member failed its check); nil when verified.
+    public var unverified: String?
 
     public init(key: [UInt8]) { self.key = key }
 
@@ -84,6 +86,7 @@ public struct ItemRecord: Sendable {
         if let summary { w.key("summary"); w.raw(summary) }
         if let error { ItemRecord.writeError(error, key: "error", to: &w) }
         if let note { w.key("note"); w.string(note) }
+        if let unverified { w.key("unverified"); w.string(unverified) }
         w.endObject()
         w.endLine()
     }
@@ -104,6 +107,8 @@ public struct MissRecord: Sendable {
     public var port: Int?
     public var key: [UInt8]
     public var reason: String?
+    /// As for items: why the record cannot be trusted as read.
+    public var unverified: String?
     public init(host: String?, port: Int?, key: [UInt8], reason: String?) {
         self.host = host
         self.port = port
@@ -118,6 +123,7 @@ public struct MissRecord: Sendable {
         if let port { w.key("port"); w.int(port) }
         key.withUnsafeBytes { w.bytesField("key", b64Name: "key_b64", $0) }
         if let reason { w.key("reason"); w.string(reason) }
+        if let unverified { w.key("unverified"); w.string(unverified) }
         w.endObject()
         w.endLine()
     }

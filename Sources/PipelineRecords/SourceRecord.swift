@@ -33,6 +33,9 @@ public struct SourceCounts: Sendable, Equatable {
     public var notes = 0
     /// Error records (unreadable framing).
     public var errors = 0
+    /// Records from gzip members that failed their CRC/length check (or were cut): items and misses
+    /// flagged `unverified`, stats and notes withheld.
+    public var unverified = 0
     public init() {}
 }
 
@@ -116,6 +119,7 @@ public struct SourceRecord: Sendable {
         w.key("misses"); w.int(counts.misses)
         w.key("notes"); w.int(counts.notes)
         w.key("errors"); w.int(counts.errors)
+        if counts.unverified > 0 { w.key("unverified"); w.int(counts.unverified) }
         w.endObject()
         w.key("window")
         w.beginObject()

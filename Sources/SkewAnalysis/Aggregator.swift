@@ -20,6 +20,8 @@ public final class Aggregator {
     private var minIndex = 0
     var records = 0
     var misplaced = 0
+    /// Records that are not sound evidence: `error` records, and items and misses flagged `unverified`.
+    public internal(set) var integrity = InputIntegrity()
     var attributed = false
     var warnings: [String] = []
     var whatIf: WhatIfAnalysis?
@@ -46,7 +48,11 @@ public final class Aggregator {
         records += 1
         switch r["type"]?.string {
         case "source": addSource(r)
-        case "item": addItem(r)
+        case "item":
+            if r["unverified"] != nil { integrity.unverifiedRecords += 1 }
+            addItem(r)
+        case "miss": if r["unverified"] != nil { integrity.unverifiedRecords += 1 }
+        case "error": integrity.errorRecords += 1
         default: break
         }
     }
@@ -187,10 +193,13 @@ public final class Aggregator {
         // once), which on a quiet cluster are most of it and favour whichever host holds more bytes.
         let basis: ExplanationBasis = haveSinceStart ? .trafficSinceStart : (haveTraffic ? .traffic : .bytes)
         let explanation = Explainer.explain(hosts: hostList, users: allUsers, basis: basis)
+        var warnings = warnings
+        if let problem = integrity.problem { warnings.insert(problem, at: 0) }
         return Report(
             hosts: hostList, skew: skew, explanation: explanation, users: Array(allUsers.prefix(top)), userCount: users.count,
             keys: topKeys.sorted(by: Aggregator.before),
             slabs: slabs.values.sorted { $0.host != $1.host ? $0.host < $1.host : $0.cls < $1.cls }, kinds: kinds,
-            records: records, misplaced: misplaced, attributed: attributed, warnings: warnings, whatIf: whatIf?.result())
+            records: records, misplaced: misplaced, attributed: attributed, warnings: warnings, whatIf: whatIf?.result(),
+            integrity: integrity)
     }
 }

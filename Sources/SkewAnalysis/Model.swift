@@ -199,4 +199,24 @@ public struct Report: Sendable {
     public var warnings: [String]
     /// The what-if section (nil unless the report was given the clients' server list).
     public var whatIf: WhatIfResult?
+    /// What of the input is not sound evidence.
+    public var integrity: InputIntegrity
+}
+
+/// Records of the input that are not sound evidence: decode's `error` records (input it could not
+/// read), and items and misses flagged `unverified` (read from a gzip member that failed its check).
+/// A report over such input says so first and exits 3.
+public struct InputIntegrity: Sendable, Equatable {
+    public var errorRecords = 0
+    public var unverifiedRecords = 0
+    public init() {}
+
+    /// One sentence for the report, nil when the input is sound.
+    public var problem: String? {
+        guard errorRecords > 0 || unverifiedRecords > 0 else { return nil }
+        var parts: [String] = []
+        if errorRecords > 0 { parts.append("\(errorRecords) error record(s) (input decode could not read)") }
+        if unverifiedRecords > 0 { parts.append("\(unverifiedRecords) record(s) flagged unverified (from gzip members that failed their check)") }
+        return "the input holds " + parts.joined(separator: " and ") + ": these figures include data that is not verified evidence"
+    }
 }

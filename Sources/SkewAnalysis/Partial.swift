@@ -16,6 +16,7 @@ extension Aggregator {
         j.open("{")
         j.field("type", Aggregator.partialType); j.field("schema", 1); j.field("top", top); j.field("show_secrets", showSecrets)
         j.field("records", records); j.field("misplaced", misplaced); j.field("attributed", attributed)
+        j.field("error_records", integrity.errorRecords); j.field("unverified_records", integrity.unverifiedRecords)
         j.key("warnings"); j.open("["); for w in warnings { j.str(w) }; j.close("]")
         j.key("hosts"); j.open("[")
         for h in hosts.values.sorted(by: { $0.host < $1.host }) {
@@ -84,6 +85,8 @@ extension Aggregator {
         }
         records &+= Int(p["records"]?.int ?? 0)
         misplaced &+= Int(p["misplaced"]?.int ?? 0)
+        integrity.errorRecords &+= Int(p["error_records"]?.int ?? 0)
+        integrity.unverifiedRecords &+= Int(p["unverified_records"]?.int ?? 0)
         if p["attributed"]?.bool == true { attributed = true }
         for w in p["warnings"]?.array ?? [] { if let s = w.string { warnings.append(s) } }
         for hv in p["hosts"]?.array ?? [] {

@@ -15,8 +15,10 @@ struct RawItem: Sendable {
     var fetched: Bool?
     var totalSize: Int?
     var value: [UInt8]?
+    /// Why the item cannot be trusted as read (its gzip member failed its check), nil when verified.
+    var unverified: String?
 
-    init(_ d: DumpItem) {
+    init(_ d: DumpItem, unverified: String? = nil) {
         key = d.key
         flags = d.flags
         valueLength = d.valueLength
@@ -27,6 +29,7 @@ struct RawItem: Sendable {
         fetched = d.fetched
         totalSize = d.totalSize >= 0 ? d.totalSize : nil
         value = d.value
+        self.unverified = unverified
     }
 
     init(key: [UInt8], exp: Expiry = .unknown) {
@@ -51,7 +54,9 @@ enum InputEvent: Sendable {
     case header(DumpHeader)
     case stats(DumpStats)
     case item(RawItem)
-    case miss(DumpMiss)
+    case miss(DumpMiss, unverified: String?)
+    /// A stats or note record from a gzip member that failed its check: withheld, only counted.
+    case withheld
     case note(DumpNote)
     case end(DumpTrailer)
     /// Text listings: the closing `END` was seen.

@@ -107,11 +107,13 @@ struct InputReader {
     }
 
     private func readDump(_ opened: OpenedInput, emit: (InputEvent) -> Bool) {
-        let reader = DumpReader(fileDescriptor: opened.fd, name: opened.name)
+        // Records are released once their gzip member's CRC-32 and length checked out; those of a
+        // member that fails come flagged (items, misses) or withheld (stats, notes), then the error.
+        let reader = VerifyingReader(DumpReader(fileDescriptor: opened.fd, name: opened.name))
         while true {
-            let record: DumpRecord?
+            let checked: CheckedRecord?
             do {
-                record = try reader.next()
+                checked = try reader.next()
             } catch let e as DumpReadError {
                 let fatal = reader.header == nil
                 _ = emit(.failure(InputFailure(kind: e.kind.rawValue, message: e.message, offset: e.compressedOffset, recordOffset: e.recordOffset, fatal: fatal)))
@@ -120,14 +122,15 @@ struct InputReader {
                 _ = emit(.failure(InputFailure(kind: "io", message: "\(error)", offset: nil, fatal: reader.header == nil)))
                 return
             }
-            guard let record else { return }
+            guard let checked else { return }
+            let flag = checked.unverified
             let ok: Bool
-            switch record {
+            switch checked.record {
             case .header(let h): ok = emit(.header(h))
-            case .stats(let s): ok = emit(.stats(s))
-            case .item(let i): ok = emit(.item(RawItem(i)))
-            case .miss(let m): ok = emit(.miss(m))
-            case .note(let n): ok = emit(.note(n))
+            case .stats(let s): ok = emit(flag == nil ? .stats(s) : .withheld)
+            case .item(let i): ok = emit(.item(RawItem(i, unverified: flag)))
+            case .miss(let m): ok = emit(.miss(m, unverified: flag))
+            case .note(let n): ok = emit(flag == nil ? .note(n) : .withheld)
             case .end(let t): ok = emit(.end(t))
             }
             if !ok { return }

@@ -63,9 +63,14 @@ final class RecordEmitter {
             addStats(s)
         case .item(let raw):
             writeItem(raw, decoded: decoded)
-        case .miss(let m):
+        case .miss(let m, let unverified):
             source?.counts.misses += 1
-            MissRecord(host: source?.host, port: source?.port, key: m.key, reason: m.reason).write(to: &writer)
+            if unverified != nil { countUnverified() }
+            var record = MissRecord(host: source?.host, port: source?.port, key: m.key, reason: m.reason)
+            record.unverified = unverified
+            record.write(to: &writer)
+        case .withheld:
+            countUnverified()
         case .note(let n):
             source?.counts.notes += 1
             NoteRecord(host: source?.host, port: source?.port, level: n.level, message: n.message).write(to: &writer)
@@ -98,6 +103,12 @@ final class RecordEmitter {
         return true
     }
 
+    /// A record from a gzip member that failed its check (flagged, or withheld).
+    private func countUnverified() {
+        source?.counts.unverified += 1
+        skippedSomething = true
+    }
+
     private func addStats(_ s: DumpStats) {
         guard source != nil else { return }
         if let i = source?.stats.firstIndex(where: { $0.label == s.label }) {
@@ -120,6 +131,8 @@ final class RecordEmitter {
         r.cls = raw.slabClass
         r.fetched = raw.fetched
         r.totalSize = raw.totalSize
+        r.unverified = raw.unverified
+        if raw.unverified != nil { countUnverified() }
         source?.counts.items += 1
         if let value = raw.value {
             source?.counts.values += 1
@@ -159,6 +172,9 @@ final class RecordEmitter {
         if !s.complete {
             skippedSomething = true
             diagnostics.warning("\(s.file): incomplete: \(s.reason ?? "incomplete") — decoded \(s.counts.items) items up to the end")
+        }
+        if s.counts.unverified > 0 {
+            diagnostics.warning("\(s.file): \(s.counts.unverified) record(s) from damaged gzip members: items and misses are flagged `unverified`, stats and notes withheld")
         }
         if s.counts.valueErrors > 0 {
             diagnostics.warning("\(s.file): \(s.counts.valueErrors) item(s) could not be decoded (see their `error` field)")

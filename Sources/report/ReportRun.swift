@@ -64,11 +64,16 @@ struct ReportRun {
                 return .checkFailed
             }
         }
+        var status = ExitStatus.success
+        if let problem = aggregator.integrity.problem {
+            diag.warning(problem)
+            status = .partial
+        }
         if badLines > 0 {
             diag.warning("\(badLines) line(s) were not JSON records and were skipped")
-            return .partial
+            status = .partial
         }
-        return .success
+        return status
     }
 
     /// The skew figure `--fail-above` checks: the one on the explanation's basis (traffic since start,
