@@ -13,29 +13,44 @@ public struct DecodedValue: Sendable, Equatable {
     public var error: LayerError?
     /// Set when the payload contradicts the flags and the payload's own form was used.
     public var note: String?
+    /// `--values summary`: the summary object, once `reduce` has made it (then `value` is nil).
+    public var summary: [UInt8]?
+    private var reduced = false
 
     public init() {}
 
-    /// Copies the decoded parts into an item record, keeping `detail` of the value and cutting value
-    /// JSON longer than `maxValueJSON` bytes (a `{"$truncated": …}` marker then takes its place).
-    public func apply(to record: inout ItemRecord, detail: ValueDetail, maxValueJSON: Int?) {
-        record.encoding = encoding
-        record.pickleProtocol = pickleProtocol
-        record.dogpile = dogpile
-        record.error = error
-        record.note = note
-        guard let value else { return }
+    /// Keeps only what an item record shows at `detail`: nothing of the value for `.none`, its summary
+    /// for `.summary`, the JSON cut at `maxValueJSON` bytes for `.full` (a `{"$truncated": …}` marker
+    /// then takes its place). Done as soon as a value is decoded, so that what waits to be written is
+    /// no larger than what will be written. Reducing twice changes nothing.
+    public mutating func reduce(detail: ValueDetail, maxValueJSON: Int?) {
+        guard !reduced else { return }
+        reduced = true
+        guard let v = value else { return }
         switch detail {
         case .none:
-            break
+            value = nil
         case .summary:
-            record.summary = ValueSummary.summarize(value)
+            summary = ValueSummary.summarize(v)
+            value = nil
         case .full:
-            if let maxValueJSON, value.count > maxValueJSON {
-                record.value = ValueSummary.truncated(value, to: maxValueJSON)
-            } else {
-                record.value = value
-            }
+            if let maxValueJSON, v.count > maxValueJSON { value = ValueSummary.truncated(v, to: maxValueJSON) }
         }
+    }
+
+    /// The bytes this value keeps alive while it waits to be written.
+    public var retainedBytes: Int { (value?.count ?? 0) + (summary?.count ?? 0) + (dogpile?.count ?? 0) + 64 }
+
+    /// Copies the decoded parts into an item record, keeping `detail` of the value (see `reduce`).
+    public func apply(to record: inout ItemRecord, detail: ValueDetail, maxValueJSON: Int?) {
+        var v = self
+        v.reduce(detail: detail, maxValueJSON: maxValueJSON)
+        record.encoding = v.encoding
+        record.pickleProtocol = v.pickleProtocol
+        record.dogpile = v.dogpile
+        record.error = v.error
+        record.note = v.note
+        record.value = v.value
+        record.summary = v.summary
     }
 }

@@ -28,7 +28,7 @@ struct DisassembleMode {
         let names = inputs.isEmpty ? ["-"] : inputs
         let format = self.format
         Thread.detachNewThread {
-            InputReader(inputs: names, forcedFormat: format, push: { queue.push($0) }).run()
+            InputReader(inputs: names, forcedFormat: format, push: { batch, _ in queue.push(batch) }).run()
         }
         var inputsLeft = names.count
         var found: RawItem?

@@ -13,12 +13,16 @@ struct DumpModeRun {
     var decoder: ValueDecoder
     var options: EmitterOptions
     var jobs: Int
+    /// The most bytes of values held between reading and writing (InFlightBudget).
+    var bufferBytes: Int
     let diagnostics = Diagnostics(tool: "decode")
 
-    /// A batch of events with the decoded value of each item that has one.
+    /// A batch of events with the decoded value of each item a worker decoded (nil: left for the
+    /// writing thread), and the bytes it counts against the budget.
     struct Decoded: Sendable {
         var events: [InputEvent]
         var values: [DecodedValue?]
+        var heldBytes: Int
     }
 
     func run() -> ExitStatus {
@@ -40,29 +44,40 @@ struct DumpModeRun {
         let emitter = RecordEmitter(decoder: decoder, options: options, sink: sink, diagnostics: diagnostics)
         let workers = max(1, jobs)
         let window = workers + 2
-        let work = BoundedQueue<(seq: Int, events: [InputEvent])>(capacity: window)
+        let work = BoundedQueue<(seq: Int, events: [InputEvent], rawBytes: Int)>(capacity: window)
         let done = ReorderBuffer<Decoded>(window: window)
+        let budget = InFlightBudget(limit: bufferBytes)
         let names = inputs.isEmpty ? ["-"] : inputs
         let readerDone = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             var seq = 0
-            let reader = InputReader(inputs: names, forcedFormat: format, push: { batch in
+            let reader = InputReader(inputs: names, forcedFormat: format, push: { batch, rawBytes in
                 defer { seq += 1 }
-                return work.push((seq, batch))
+                guard budget.reserve(rawBytes) else { return false }
+                return work.push((seq, batch, rawBytes))
             })
             reader.run()
-            for _ in 0..<workers { work.push((-1, [])) }
+            for _ in 0..<workers { work.push((-1, [], 0)) }
             readerDone.signal()
         }
         let decoder = self.decoder
+        let detail = options.detail
+        let maxValueJSON = options.maxValueJSON
         for _ in 0..<workers {
             Thread.detachNewThread {
-                while let (seq, events) = work.pop(), seq >= 0 {
+                while let (seq, events, rawBytes) = work.pop(), seq >= 0 {
                     var values = [DecodedValue?](repeating: nil, count: events.count)
+                    var held = rawBytes
                     for (i, e) in events.enumerated() {
-                        if case .item(let item) = e, let v = item.value { values[i] = decoder.decode(flags: item.flags ?? 0, value: v) }
+                        // Over the budget, the rest is decoded by the writing thread as it writes.
+                        guard case .item(let item) = e, let v = item.value, budget.hasRoom else { continue }
+                        var d = decoder.decode(flags: item.flags ?? 0, value: v)
+                        d.reduce(detail: detail, maxValueJSON: maxValueJSON)
+                        budget.add(d.retainedBytes)
+                        held += d.retainedBytes
+                        values[i] = d
                     }
-                    if !done.put(seq, Decoded(events: events, values: values)) { return }
+                    if !done.put(seq, Decoded(events: events, values: values, heldBytes: held)) { return }
                 }
             }
         }
@@ -82,10 +97,12 @@ struct DumpModeRun {
                     valueBytes += item.value?.count ?? 0
                 }
             }
+            budget.release(batch.heldBytes)
             progress.update(DumpModeRun.progressText(items: items, valueBytes: valueBytes, since: started))
         }
         progress.clear()
         if stopped {
+            budget.cancel()
             work.cancel()
             done.cancel()
         } else {

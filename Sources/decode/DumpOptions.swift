@@ -38,6 +38,9 @@ struct DumpOptions: ParsableArguments {
     @Option(help: "Value-decoding threads (default: the number of cores); output order never depends on it.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(name: .customLong("buffer-mb"), help: ArgumentHelp("At most MB mebibytes of values held between reading and writing (raw and decoded).", valueName: "MB"))
+    var bufferMB: Int = 64
+
     @Option(help: ArgumentHelp("Print the pickle listing of the item with this key (UTF-8, or `b64:` + base64) and exit.", valueName: "KEY"))
     var disassemble: String?
 
@@ -46,6 +49,7 @@ struct DumpOptions: ParsableArguments {
         if maxInflatedBytes <= 0 { throw ValidationError("--max-inflated-bytes must be > 0") }
         if maxInflateRatio <= 0 { throw ValidationError("--max-inflate-ratio must be > 0") }
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be 1…64") }
+        if bufferMB < 1 || bufferMB > 1 << 20 { throw ValidationError("--buffer-mb must be 1…1048576") }
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("stdin (`-`) can be read only once") }
         if disassemble != nil && output != nil { throw ValidationError("--disassemble prints to stdout; --output does not apply") }
     }
@@ -65,7 +69,8 @@ struct DumpOptions: ParsableArguments {
         } else {
             status = DumpModeRun(
                 inputs: inputs, output: output, format: inputFormat, decoder: makeDecoder(),
-                options: EmitterOptions(detail: values, maxValueJSON: maxValueJSON), jobs: jobs
+                options: EmitterOptions(detail: values, maxValueJSON: maxValueJSON), jobs: jobs,
+                bufferBytes: bufferMB << 20
             ).run()
         }
         return status

@@ -49,8 +49,8 @@ final class InputHash: @unchecked Sendable {
 struct InputReader {
     let inputs: [String]
     let forcedFormat: InputFormat
-    /// Receives each batch in order; returns false when the consumer has stopped.
-    let push: ([InputEvent]) -> Bool
+    /// Receives each batch in order with its raw value bytes; returns false when the consumer has stopped.
+    let push: ([InputEvent], Int) -> Bool
     static let batchItems = 256
     static let batchBytes = 1 << 20
 
@@ -64,14 +64,14 @@ struct InputReader {
                 batch.append(event)
                 if case .item(let it) = event { bytes += it.value?.count ?? 0 }
                 if batch.count >= InputReader.batchItems || bytes >= InputReader.batchBytes {
-                    stopped = !push(batch)
+                    stopped = !push(batch, bytes)
                     batch = []
                     bytes = 0
                 }
                 return !stopped
             }
             readOne(name, emit: emit)
-            if !stopped { stopped = !push(batch) }
+            if !stopped { stopped = !push(batch, bytes) }
             if stopped { return }
         }
     }
