@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "ReportRendering", dependencies: ["SkewAnalysis"]),
         .target(
             name: "PipelineCLI",
-            dependencies: ["KeyPlacement", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["ByteText", "KeyPlacement", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // ── Executables (thin @main commands) ───────────────────────────
         .executableTarget(
