@@ -45,7 +45,7 @@ let package = Package(
             dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Attribution", dependencies: ["ByteText", "PipelineRecords", "KeyPlacement"]),
         .target(name: "SkewAnalysis", dependencies: ["ByteText", "PipelineRecords", "KeyPlacement"]),
-        .target(name: "ReportRendering", dependencies: ["SkewAnalysis"]),
+        .target(name: "ReportRendering", dependencies: ["ByteText", "SkewAnalysis"]),
         .target(
             name: "PipelineCLI",
             dependencies: ["ByteText", "KeyPlacement", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
