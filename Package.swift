@@ -45,10 +45,10 @@ let package = Package(
             dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Attribution", dependencies: ["ByteText", "PipelineRecords", "KeyPlacement"]),
         .target(name: "SkewAnalysis", dependencies: ["ByteText", "PipelineRecords", "KeyPlacement"]),
-        .target(name: "ReportRendering", dependencies: ["SkewAnalysis"]),
+        .target(name: "ReportRendering", dependencies: ["ByteText", "SkewAnalysis"]),
         .target(
             name: "PipelineCLI",
-            dependencies: ["KeyPlacement", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["ByteText", "KeyPlacement", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // ── Executables (thin @main commands) ───────────────────────────
         .executableTarget(

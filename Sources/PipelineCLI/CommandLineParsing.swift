@@ -2,6 +2,7 @@
 // usage error as ONE line on stderr (`tool: error: … (see 'tool --help')`) and exits 64; `--help` and
 // `--version` print as usual and exit 0.
 import ArgumentParser
+import ByteText
 
 #if canImport(Glibc)
 import Glibc
@@ -26,7 +27,8 @@ extension ParsableCommand {
         }
     }
 
-    /// `tool: error: message (see 'tool --help')`, the parser's message folded onto one line.
+    /// `tool: error: message (see 'tool --help')`, the parser's message folded onto one line, its
+    /// control characters (from the arguments it quotes) shown visibly.
     public static func oneLineUsageError(_ error: Error) -> String {
         let name = configuration.commandName ?? "command"
         var text = message(for: error)
@@ -34,7 +36,7 @@ extension ParsableCommand {
         let parts = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
             .map { $0.trimmingSpaces() }
             .filter { !$0.isEmpty && !$0.hasPrefix("Usage:") && !$0.hasPrefix("See '") }
-        return "\(name): error: \(parts.joined(separator: "; ")) (see '\(name) --help')"
+        return "\(name): error: \(ControlCharacters.shownVisibly(parts.joined(separator: "; "))) (see '\(name) --help')"
     }
 }
 

@@ -1,4 +1,6 @@
 // PipelineCLI/Diagnostics: stderr messages and TTY-only progress for every stage.
+import ByteText
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,13 +8,20 @@ import Darwin
 #endif
 
 /// Writes one-line diagnostics to stderr, prefixed with the tool's name. stdout is data only.
+/// A message can carry a server's bytes, a key, a user name or a file name: its control characters are
+/// shown visibly (`ControlCharacters.shownVisibly`), so it stays one line and never drives the terminal.
 public struct Diagnostics: Sendable {
     public let tool: String
     public init(tool: String) { self.tool = tool }
 
-    public func error(_ message: String) { Diagnostics.writeStderr("\(tool): error: \(message)\n") }
-    public func warning(_ message: String) { Diagnostics.writeStderr("\(tool): warning: \(message)\n") }
-    public func note(_ message: String) { Diagnostics.writeStderr("\(tool): \(message)\n") }
+    public func error(_ message: String) { Diagnostics.writeStderr(line("error: ", message)) }
+    public func warning(_ message: String) { Diagnostics.writeStderr(line("warning: ", message)) }
+    public func note(_ message: String) { Diagnostics.writeStderr(line("", message)) }
+
+    /// `tool: <level>message` and a newline, the message's control characters shown visibly.
+    func line(_ level: String, _ message: String) -> String {
+        "\(tool): \(level)\(ControlCharacters.shownVisibly(message))\n"
+    }
 
     public static func writeStderr(_ s: String) {
         var s = s
@@ -47,7 +56,7 @@ public final class ProgressLine: @unchecked Sendable {
         let now = ProgressLine.monotonicSeconds()
         guard force || now - last >= interval else { return }
         last = now
-        Diagnostics.writeStderr("\r\u{1B}[2K" + text())
+        Diagnostics.writeStderr("\r\u{1B}[2K" + ControlCharacters.shownVisibly(text()))
         drawn = true
     }
 

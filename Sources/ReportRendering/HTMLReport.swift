@@ -1,6 +1,6 @@
 // ReportRendering/HTMLReport: the report as one self-contained HTML file — no script, no external
 // resource, inline CSS and SVG charts (bytes and traffic per host, top users stacked by host, what-if
-// max/mean per scheme), the same sections as the Markdown form. Every text is HTML-escaped.
+// max/mean per scheme), the same sections as the Markdown form. Every text goes through Escaping.html.
 import SkewAnalysis
 
 enum HTMLReport {
@@ -23,7 +23,7 @@ enum HTMLReport {
             <h2>Explanation</h2>
 
             """
-        s += "<p class=\"explanation\">" + escape(ReportRenderer.explanationText(r)) + "</p>\n"
+        s += "<p class=\"explanation\">" + Escaping.html(ReportRenderer.explanationText(r)) + "</p>\n"
         s += section("Hosts", ReportRenderer.hostTable(r))
         s += hostChart(r)
         s += section("Traffic (bytes the server read and wrote)", ReportRenderer.trafficTable(r))
@@ -35,32 +35,15 @@ enum HTMLReport {
         s += section("Largest keys", ReportRenderer.keyTable(r))
         s += section("Slab classes", ReportRenderer.slabTable(r))
         if let intro = ReportRenderer.whatIfIntro(r) {
-            s += "<h2>What if (other placements and server counts)</h2>\n<p>" + escape(intro) + "</p>\n" + whatIfChart(r)
+            s += "<h2>What if (other placements and server counts)</h2>\n<p>" + Escaping.html(intro) + "</p>\n" + whatIfChart(r)
                 + ReportRenderer.whatIfTable(r).html() + ReportRenderer.boundTable(r).html()
         }
-        s += "<h2>Input</h2>\n<ul>\n" + ReportRenderer.facts(r).map { "<li>" + escape($0) + "</li>\n" }.joined() + "</ul>\n"
+        s += "<h2>Input</h2>\n<ul>\n" + ReportRenderer.facts(r).map { "<li>" + Escaping.html($0) + "</li>\n" }.joined() + "</ul>\n"
         return s + "</body>\n</html>\n"
     }
 
     static func section(_ title: String, _ t: Table) -> String {
-        t.rows.isEmpty ? "" : "<h2>" + escape(title) + "</h2>\n" + t.html()
-    }
-
-    /// `&`, `<`, `>`, `"` and `'` as entities (safe in text and in quoted attributes).
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out
+        t.rows.isEmpty ? "" : "<h2>" + Escaping.html(title) + "</h2>\n" + t.html()
     }
 
     // MARK: charts
@@ -129,7 +112,7 @@ struct SVGBars {
         let height = top + Double(rows.count) * rowHeight + 8
         let width = labelWidth + barWidth + valueWidth
         let maxTotal = rows.map { $0.segments.reduce(0, +) }.max() ?? 0
-        let e = HTMLReport.escape
+        let e = Escaping.html
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(e(title))\">\n"
         s += "<text x=\"0\" y=\"16\" font-weight=\"bold\">\(e(title))</text>\n"
         var x = 0.0
@@ -163,10 +146,10 @@ extension Table {
     /// An HTML table; right-aligned columns get `class="r"`. Cells are escaped.
     func html() -> String {
         func cls(_ c: Int) -> String { align[c] == .right ? " class=\"r\"" : "" }
-        var s = "<table>\n<thead><tr>" + headers.indices.map { "<th\(cls($0))>" + HTMLReport.escape(headers[$0]) + "</th>" }.joined()
+        var s = "<table>\n<thead><tr>" + headers.indices.map { "<th\(cls($0))>" + Escaping.html(headers[$0]) + "</th>" }.joined()
             + "</tr></thead>\n<tbody>\n"
         for row in rows {
-            s += "<tr>" + row.indices.map { "<td\(cls($0))>" + HTMLReport.escape(row[$0]) + "</td>" }.joined() + "</tr>\n"
+            s += "<tr>" + row.indices.map { "<td\(cls($0))>" + Escaping.html(row[$0]) + "</td>" }.joined() + "</tr>\n"
         }
         return s + "</tbody>\n</table>\n"
     }

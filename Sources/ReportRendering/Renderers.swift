@@ -16,13 +16,18 @@ public enum ReportRenderer {
 
     // MARK: sections shared by text and Markdown
 
-    static func explanationText(_ r: Report) -> String {
+    // Tables hold plain text: each Table renderer escapes every cell for its format. Running text
+    // (explanation, what-if intro, input facts) is written by the project around strings from the
+    // records: `escape` is applied to those strings only (Markdown, whose project text has code spans);
+    // text and HTML leave it out and escape the whole string instead.
+
+    static func explanationText(_ r: Report, escape: (String) -> String = { $0 }) -> String {
         guard let e = r.explanation else {
             if r.hosts.count < 2 { return "Only one host in the input: there is no skew to explain." }
             if !r.attributed { return "Records are not attributed (run `attribute` first): no owners to name." }
             return "No token lists on the hottest host explain its excess."
         }
-        return e.sentence
+        return e.sentence(escapingNames: escape)
     }
 
     static func hostTable(_ r: Report) -> Table {
@@ -138,10 +143,10 @@ public enum ReportRenderer {
     }
 
     /// The sentence above the what-if tables.
-    static func whatIfIntro(_ r: Report) -> String? {
+    static func whatIfIntro(_ r: Report, escape: (String) -> String = { $0 }) -> String? {
         guard let w = r.whatIf else { return nil }
         var s = "The value bytes of \(w.items) items (\(Units.bytes(Double(w.bytes)))) placed by each client's hash on the configured "
-            + "servers (\(w.configured.joined(separator: ", "))), trimmed from the end or extended with whatif-<n>:11211. "
+            + "servers (\(w.configured.map(escape).joined(separator: ", "))), trimmed from the end or extended with whatif-<n>:11211. "
             + "The largest item is \(Units.bytes(Double(w.largestItem))): no placement can do better than the best possible max/mean. "
             + (w.lists > 0
                 ? "List traffic: the \(w.lists) token lists weighed by their estimated traffic (size × issue rate × 2, "
@@ -151,41 +156,41 @@ public enum ReportRenderer {
         return s
     }
 
-    static func facts(_ r: Report) -> [String] {
+    static func facts(_ r: Report, escape: (String) -> String = { $0 }) -> [String] {
         var out = ["\(r.records) records, \(r.hosts.count) hosts, \(r.userCount) users with items"]
-        let kinds = r.kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let kinds = r.kinds.sorted { $0.key < $1.key }.map { "\(escape($0.key)) \($0.value)" }.joined(separator: ", ")
         if !kinds.isEmpty { out.append("items by kind: \(kinds)") }
         if r.misplaced > 0 { out.append("\(r.misplaced) items are not on the host their key maps to (failover copies or config drift)") }
-        return out + r.warnings.map { "warning: \($0)" }
+        return out + r.warnings.map { "warning: \(escape($0))" }
     }
 
     // MARK: formats
 
     static func text(_ r: Report, width: Int) -> String {
-        var s = "WHY IS ONE HOST HOTTER\n" + wrap(explanationText(r), width: width) + "\n"
+        var s = "WHY IS ONE HOST HOTTER\n" + wrap(Escaping.text(explanationText(r)), width: width) + "\n"
         let sections: [(String, Table)] = [("HOSTS", hostTable(r)), ("TRAFFIC (bytes the server read and wrote)", trafficTable(r)), ("SKEW", skewTable(r)), ("TOP USERS (\(hostLegend(r)))", userTable(r, compact: true)),
                                            ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
                                            ("SLAB CLASSES", slabTable(r))]
-        for (title, t) in sections where !t.rows.isEmpty { s += "\n" + title + "\n" + t.text(width: width) }
+        for (title, t) in sections where !t.rows.isEmpty { s += "\n" + Escaping.text(title) + "\n" + t.text(width: width) }
         if let intro = whatIfIntro(r) {
-            s += "\nWHAT IF (other placements and server counts)\n" + wrap(intro, width: width) + "\n\n" + whatIfTable(r).text(width: width)
+            s += "\nWHAT IF (other placements and server counts)\n" + wrap(Escaping.text(intro), width: width) + "\n\n" + whatIfTable(r).text(width: width)
                 + "\n" + boundTable(r).text(width: width)
         }
-        s += "\n" + facts(r).map { wrap($0, width: width) }.joined(separator: "\n") + "\n"
+        s += "\n" + facts(r).map { wrap(Escaping.text($0), width: width) }.joined(separator: "\n") + "\n"
         return s
     }
 
     static func markdown(_ r: Report) -> String {
-        var s = "# memcached skew report\n\n## Explanation\n\n" + explanationText(r) + "\n"
+        var s = "# memcached skew report\n\n## Explanation\n\n" + explanationText(r, escape: Escaping.markdown) + "\n"
         let sections: [(String, Table)] = [("Hosts", hostTable(r)), ("Traffic (bytes the server read and wrote)", trafficTable(r)), ("Skew", skewTable(r)), ("Top users", userTable(r)),
                                            ("Token lists of the top users", listTable(r)), ("Largest keys", keyTable(r)),
                                            ("Slab classes", slabTable(r))]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n## " + title + "\n\n" + t.markdown() }
-        if let intro = whatIfIntro(r) {
+        if let intro = whatIfIntro(r, escape: Escaping.markdown) {
             s += "\n## What if (other placements and server counts)\n\n" + intro + "\n\n" + whatIfTable(r).markdown() + "\n"
                 + boundTable(r).markdown()
         }
-        s += "\n## Input\n\n" + facts(r).map { "- " + $0 }.joined(separator: "\n") + "\n"
+        s += "\n## Input\n\n" + facts(r, escape: Escaping.markdown).map { "- " + $0 }.joined(separator: "\n") + "\n"
         return s
     }
 

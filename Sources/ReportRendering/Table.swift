@@ -1,5 +1,6 @@
 // ReportRendering/Table: a table of strings rendered as aligned plain text (fitted to a width by
-// shortening the widest text columns with "…") or as a Markdown table.
+// shortening the widest text columns with "…") or as a Markdown table. Cells are plain text: every
+// renderer escapes each of them for its format (Escaping).
 
 public struct Table: Sendable {
     public enum Align: Sendable { case left, right }
@@ -19,8 +20,11 @@ public struct Table: Sendable {
     }
 
     /// Plain text, two spaces between columns, no line longer than `width` characters when the
-    /// left-aligned columns can be shortened enough (numbers are never cut).
+    /// left-aligned columns can be shortened enough (numbers are never cut). Cells go through
+    /// `Escaping.text`, so a row is one line.
     public func text(width: Int) -> String {
+        let headers = headers.map(Escaping.text)
+        let rows = rows.map { $0.map(Escaping.text) }
         var widths = headers.indices.map { c in ([headers[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
         let gap = 2 * max(0, headers.count - 1)
         while widths.reduce(0, +) + gap > width {
@@ -43,19 +47,12 @@ public struct Table: Sendable {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// A GitHub-flavoured Markdown table; cells go through `Escaping.markdown` (no markup, no `|`, one line).
     public func markdown() -> String {
-        func esc(_ s: String) -> String { s.replacingAll("|", with: "\\|").replacingAll("\n", with: " ") }
+        let esc = Escaping.markdown
         var out = "| " + headers.map(esc).joined(separator: " | ") + " |\n"
         out += "|" + align.map { $0 == .right ? " ---: |" : " --- |" }.joined() + "\n"
         for r in rows { out += "| " + r.map(esc).joined(separator: " | ") + " |\n" }
-        return out
-    }
-}
-
-extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        for ch in self { if ch == target { out += replacement } else { out.append(ch) } }
         return out
     }
 }

@@ -89,6 +89,16 @@ public enum Explainer {
     }
 }
 
+extension Explanation {
+    /// `sentence` with each user name and the host passed through `escape` first: a renderer's escaping
+    /// for a format whose project-written words must stay as they are (Markdown). The identity gives `sentence`.
+    public func sentence(escapingNames escape: (String) -> String) -> String {
+        Explainer.sentence(
+            users: users.map(escape), listBytes: listBytes, allOnHost: allOnHost, host: escape(host),
+            basis: ExplanationBasis(rawValue: basis) ?? .bytes, explained: explained, excess: excess, mean: mean)
+    }
+}
+
 /// Number formatting shared by the sentence and the renderers (decimal units, as operators' graphs show).
 public enum Units {
     public static func megabytes(_ b: Double) -> String { fixed(b / 1_000_000, b >= 10_000_000 ? 0 : 1) + " MB" }

@@ -104,6 +104,17 @@ import TestSupport
         #expect(Explainer.explain(hosts: hosts, users: [user("w", lists: [("a", 10, 1)])], useTraffic: true) == nil)
     }
 
+    @Test func theSentenceWithEscapedNamesChangesOnlyTheNamesAndTheHost() throws {
+        let hosts = [host("a", bytes: 100, rate: 1000), host("b", bytes: 900, rate: 9000)]
+        let users = [user("x", lists: [("b", 500, 4)]), user("y", lists: [("b", 300, 2)])]
+        for basis in [ExplanationBasis.traffic, .bytes] {
+            let e = try #require(Explainer.explain(hosts: hosts, users: users, basis: basis))
+            #expect(e.sentence(escapingNames: { $0 }) == e.sentence)
+            #expect(e.sentence(escapingNames: { "<" + $0 + ">" }) == e.sentence.replacingOccurrences(of: "(X", with: "(<X>")
+                .replacingOccurrences(of: "on b,", with: "on <b>,"))
+        }
+    }
+
     @Test func aggregatorSkipsBadLinesAndBoundsTopKeys() throws {
         let agg = Aggregator(top: 2)
         #expect(throws: AggregationIssue.self) { try agg.add(ArraySlice("not json".utf8)) }
