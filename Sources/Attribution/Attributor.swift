@@ -34,6 +34,8 @@ public enum Via: String, Sendable, CaseIterable {
 /// A record line attribute could not use (it is passed through unchanged).
 public struct AttributionIssue: Error, Sendable, CustomStringConvertible {
     public var message: String
+    /// True when the rest of the input cannot be trusted either (a record stream of another schema).
+    public var fatal = false
     public var description: String { message }
 }
 
@@ -97,6 +99,10 @@ public final class Attributor {
         } catch {
             out.append(contentsOf: line); out.append(0x0A)
             throw AttributionIssue(message: "not a JSON record: \(error)")
+        }
+        if let problem = RecordCheck.problem(in: parsed) {
+            if !problem.fatal { out.append(contentsOf: line); out.append(0x0A) }
+            throw AttributionIssue(message: "bad record: \(problem.message)", fatal: problem.fatal)
         }
         switch parsed["type"]?.string {
         case "source":

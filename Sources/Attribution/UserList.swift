@@ -9,11 +9,17 @@ public struct User: Sendable, Equatable {
     public var domain: String?
     /// False for users met only in token bodies (not in the export).
     public var inExport: Bool
+    /// The line of the export the user was read from (0 when not from an export); not part of equality.
+    public var line = 0
     public init(id: String, name: String? = nil, domain: String? = nil, inExport: Bool = true) {
         self.id = id
         self.name = name
         self.domain = domain
         self.inExport = inExport
+    }
+
+    public static func == (a: User, b: User) -> Bool {
+        a.id == b.id && a.name == b.name && a.domain == b.domain && a.inExport == b.inExport
     }
 }
 
@@ -32,6 +38,29 @@ public struct ParsedUserList: Sendable {
     public var format: UserListFormat
     public var users: [User]
     public var issues: [UserListIssue]
+    /// A contradiction that makes the whole list unusable (one user id with two names or domains).
+    public var conflict: UserListIssue?
+
+    /// The same user id twice is a repeat when everything else agrees (dropped); with a different name
+    /// or domain the export contradicts itself and nothing can be attributed by it.
+    mutating func checkRepeats() {
+        var first: [String: User] = [:]
+        var kept: [User] = []
+        for u in users {
+            if let earlier = first[u.id] {
+                if earlier != u && conflict == nil {
+                    let show = { (x: User) in "\(x.name ?? "no name")\(x.domain.map { " in domain \($0)" } ?? "")" }
+                    conflict = UserListIssue(
+                        line: u.line,
+                        message: "user id \(u.id) is also on line \(earlier.line) with another name or domain (\(show(earlier)) / \(show(u)))")
+                }
+                continue
+            }
+            first[u.id] = u
+            kept.append(u)
+        }
+        users = kept
+    }
 }
 
 public enum UserListParser {
@@ -39,6 +68,12 @@ public enum UserListParser {
     public static let maxIDBytes = 255
 
     public static func parse(_ bytes: [UInt8]) -> ParsedUserList {
+        var list = parseRows(bytes)
+        list.checkRepeats()
+        return list
+    }
+
+    static func parseRows(_ bytes: [UInt8]) -> ParsedUserList {
         var text = bytes
         if text.starts(with: [0xEF, 0xBB, 0xBF]) { text.removeFirst(3) }
         let first = text.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
@@ -63,7 +98,9 @@ public enum UserListParser {
             issues.append(UserListIssue(line: line, message: "user id contains spaces or control characters"))
             return nil
         }
-        return User(id: id, name: name.flatMap { $0.isEmpty ? nil : $0 }, domain: domain.flatMap { $0.isEmpty ? nil : $0 })
+        var user = User(id: id, name: name.flatMap { $0.isEmpty ? nil : $0 }, domain: domain.flatMap { $0.isEmpty ? nil : $0 })
+        user.line = line
+        return user
     }
 
     static func fromObject(_ v: JSONValue, line: Int, issues: inout [UserListIssue]) -> User? {

@@ -223,14 +223,21 @@ public struct JSONParser {
         while i < p.count, p[i] != UInt8(ascii: "\""), p[i] != UInt8(ascii: "\\") { i += 1 }
         guard i < p.count else { throw fail("unterminated string") }
         if p[i] == UInt8(ascii: "\"") {
-            let s = String(decoding: UnsafeRawBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
+            // Invalid UTF-8 is an error, not silently repaired: a record is either exact or refused.
+            guard let s = String(validating: UnsafeRawBufferPointer(rebasing: p[start..<i]), as: UTF8.self) else {
+                throw fail("invalid UTF-8 in a string")
+            }
             i += 1
             return s
         }
         var out = Array(UnsafeRawBufferPointer(rebasing: p[start..<i]))
         while i < p.count {
             let b = p[i]
-            if b == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
+            if b == UInt8(ascii: "\"") {
+                guard let s = String(validating: out, as: UTF8.self) else { throw fail("invalid UTF-8 in a string") }
+                i += 1
+                return s
+            }
             if b != UInt8(ascii: "\\") { out.append(b); i += 1; continue }
             i += 1
             guard i < p.count else { break }

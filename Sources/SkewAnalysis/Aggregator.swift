@@ -5,8 +5,13 @@ import PipelineRecords
 
 public struct AggregationIssue: Error, Sendable, CustomStringConvertible {
     public var message: String
+    /// True when the rest of the input cannot be trusted either (a record stream of another schema).
+    public var fatal: Bool
     public var description: String { message }
-    public init(message: String) { self.message = message }
+    public init(message: String, fatal: Bool = false) {
+        self.message = message
+        self.fatal = fatal
+    }
 }
 
 public final class Aggregator {
@@ -26,7 +31,9 @@ public final class Aggregator {
     var warnings: [String] = []
     var whatIf: WhatIfAnalysis?
     /// Partials merged so far (`merge(partial:)`).
-    var mergedPartials = 0
+    public internal(set) var mergedPartials = 0
+    /// Hosts whose `source` record (capture facts) a merged partial held: a second one is an error.
+    var sourcedHosts = Set<String>()
 
     /// `whatIf`: the what-if placements to accumulate (nil: no what-if section).
     public init(top: Int = 10, showSecrets: Bool = false, whatIf: WhatIfAnalysis? = nil) {
@@ -44,6 +51,9 @@ public final class Aggregator {
         // The report never reads an item's decoded `value`: step over it instead of building it.
         do throws(JSONParseError) { r = try JSONParser.parse(line, skipping: Aggregator.unread).value } catch {
             throw AggregationIssue(message: "not a JSON record: \(error)")
+        }
+        if let problem = RecordCheck.problem(in: r) {
+            throw AggregationIssue(message: "bad record: \(problem.message)", fatal: problem.fatal)
         }
         records += 1
         switch r["type"]?.string {

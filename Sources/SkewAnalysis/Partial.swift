@@ -75,67 +75,136 @@ extension Aggregator {
         return j.s + "\n"
     }
 
-    /// Adds one partial (parsed JSON). Throws when it is not a partial or its what-if differs.
-    public func merge(partial p: JSONValue) throws(AggregationIssue) {
-        guard p["type"]?.string == Aggregator.partialType, p["schema"]?.int == 1 else {
+    /// Adds one partial (parsed JSON). Throws, naming the field, when it is not a partial, a field has
+    /// the wrong type or range, a host is in an earlier partial too, or its what-if differs. Nothing of
+    /// a partial that throws is merged.
+    public func merge(partial value: JSONValue) throws(AggregationIssue) {
+        guard value["type"]?.string == Aggregator.partialType, value["schema"]?.int == 1 else {
             throw AggregationIssue(message: "not a report partial (type \"\(Aggregator.partialType)\", schema 1)")
         }
-        if let t = p["top"]?.int, Int(t) < top {
+        let p = try PartialFields(value, "")
+        // Read and check everything first; merge only once the whole partial is sound.
+        let top = try p.optionalCount("top")
+        let records = try p.count("records"), misplaced = try p.count("misplaced")
+        let errorRecords = try p.optionalCount("error_records") ?? 0
+        let unverifiedRecords = try p.optionalCount("unverified_records") ?? 0
+        let attributed = try p.optionalBool("attributed") ?? false
+        var newWarnings: [String] = []
+        if value["warnings"] != nil {
+            for (i, w) in try p.array("warnings").enumerated() {
+                guard let s = w.string else { throw PartialFields.wrong("warnings[\(i)]", "a string", w) }
+                newWarnings.append(s)
+            }
+        }
+        var newHosts: [HostTotals] = []
+        var seen = Set<String>()
+        for (i, hv) in try p.array("hosts").enumerated() {
+            let f = try PartialFields(hv, "hosts[\(i)]")
+            let name = try f.string("host")
+            guard seen.insert(name).inserted else { throw AggregationIssue(message: "hosts[\(i)]: host \(name) is listed twice") }
+            var h = HostTotals(host: name)
+            h.items = Int(try f.count("items"))
+            h.valueBytes = try f.count("value_bytes")
+            for (k, v) in try f.counts("bytes_by_kind") { h.bytesByKind[k, default: 0] &+= v }
+            h.complete = try f.optionalBool("complete")
+            // A host's capture facts come from its one `source` record: in two partials, the same dump
+            // was analysed twice (chunks of one stream share hosts, but only one holds the source).
+            if h.complete != nil && sourcedHosts.contains(name) {
+                throw AggregationIssue(message: "hosts[\(i)]: the capture of host \(name) is in an earlier partial too (the same dump analysed twice?)")
+            }
+            h.evictions = try f.amount("evictions")
+            if let t = try f.optionalObject("traffic") {
+                h.traffic = HostTraffic(
+                    bytesRead: try t.requiredAmount("bytes_read"), bytesWritten: try t.requiredAmount("bytes_written"),
+                    seconds: try t.requiredAmount("seconds"), evictions: try t.amount("evictions"),
+                    evictionsDelta: try t.amount("evictions_delta"))
+            }
+            if let c = try f.optionalObject("since_start") {
+                h.sinceStart = CumulativeTraffic(
+                    bytesRead: try c.requiredAmount("bytes_read"), bytesWritten: try c.requiredAmount("bytes_written"),
+                    uptime: try c.requiredAmount("uptime"))
+            }
+            newHosts.append(h)
+        }
+        var newUsers: [UserTotals] = []
+        for (i, uv) in try p.array("users").enumerated() {
+            let f = try PartialFields(uv, "users[\(i)]")
+            var u = UserTotals(
+                id: try f.string("id"), name: try f.optionalString("name"), domain: try f.optionalString("domain"),
+                inExport: try f.optionalBool("in_export") ?? true)
+            u.items = Int(try f.count("items"))
+            u.bytes = try f.count("bytes")
+            u.tokenKeys = Int(try f.count("token_keys"))
+            for (k, v) in try f.counts("bytes_by_host") { u.bytesByHost[k, default: 0] &+= v }
+            for (j, lv) in try f.optionalArray("lists").enumerated() {
+                let l = try PartialFields(lv, "users[\(i)].lists[\(j)]")
+                u.lists.append(TokenListSummary(
+                    key: try l.string("key"), host: try l.string("host"), size: try l.count("size"),
+                    entries: Int(try l.count("entries")), expired: try l.optionalCount("expired").map(Int.init),
+                    issueRate: try l.amount("issue_rate") ?? 0, ceilingShare: try l.amount("ceiling_share") ?? 0))
+            }
+            newUsers.append(u)
+        }
+        var newSlabs: [SlabTotals] = []
+        for (i, sv) in try p.array("slabs").enumerated() {
+            let f = try PartialFields(sv, "slabs[\(i)]")
+            var s = SlabTotals(host: try f.string("host"), cls: Int(try f.count("cls")))
+            s.items = Int(try f.count("items"))
+            s.bytes = try f.count("bytes")
+            newSlabs.append(s)
+        }
+        let newKinds = try p.counts("kinds")
+        var newKeys: [KeyEntry] = []
+        for (i, kv) in try p.array("keys").enumerated() {
+            let f = try PartialFields(kv, "keys[\(i)]")
+            let kind = try f.optionalString("kind")
+            let logical = try f.optionalString("logical_key")
+            newKeys.append(KeyEntry(
+                key: try f.string("key"), logicalKey: kind == "token" && !showSecrets ? nil : logical, kind: kind,
+                size: try f.count("size"), host: try f.string("host"), owner: try f.optionalString("owner"),
+                ownerID: try f.optionalString("owner_id"), placementOK: try f.optionalBool("placement_ok")))
+        }
+        try mergeWhatIf(value["what_if"])
+
+        // Sound: merge.
+        if let t = top, Int(t) < self.top {
             warnings.append("a partial kept only its \(t) largest keys; the largest keys table may miss some")
         }
-        records &+= Int(p["records"]?.int ?? 0)
-        misplaced &+= Int(p["misplaced"]?.int ?? 0)
-        integrity.errorRecords &+= Int(p["error_records"]?.int ?? 0)
-        integrity.unverifiedRecords &+= Int(p["unverified_records"]?.int ?? 0)
-        if p["attributed"]?.bool == true { attributed = true }
-        for w in p["warnings"]?.array ?? [] { if let s = w.string { warnings.append(s) } }
-        for hv in p["hosts"]?.array ?? [] {
-            guard let name = hv["host"]?.string else { throw AggregationIssue(message: "partial host without a name") }
-            var h = hosts[name] ?? HostTotals(host: name)
-            h.items &+= Int(hv["items"]?.int ?? 0)
-            h.valueBytes &+= hv["value_bytes"]?.int ?? 0
-            for (k, v) in hv["bytes_by_kind"]?.members ?? [] { h.bytesByKind[k, default: 0] &+= v.int ?? 0 }
-            if let c = hv["complete"]?.bool { h.complete = c }
-            if let e = hv["evictions"]?.double { h.evictions = e }
-            if let t = hv["traffic"], let r = t["bytes_read"]?.double, let w = t["bytes_written"]?.double, let s = t["seconds"]?.double {
-                h.traffic = HostTraffic(bytesRead: r, bytesWritten: w, seconds: s, evictions: t["evictions"]?.double,
-                                        evictionsDelta: t["evictions_delta"]?.double)
-            }
-            if let c = hv["since_start"], let r = c["bytes_read"]?.double, let w = c["bytes_written"]?.double, let up = c["uptime"]?.double {
-                h.sinceStart = CumulativeTraffic(bytesRead: r, bytesWritten: w, uptime: up)
-            }
-            hosts[name] = h
+        self.records &+= Int(records)
+        self.misplaced &+= Int(misplaced)
+        integrity.errorRecords &+= Int(errorRecords)
+        integrity.unverifiedRecords &+= Int(unverifiedRecords)
+        if attributed { self.attributed = true }
+        warnings += newWarnings
+        for h in newHosts {
+            if h.complete != nil { sourcedHosts.insert(h.host) }
+            var t = hosts[h.host] ?? HostTotals(host: h.host)
+            t.items &+= h.items
+            t.valueBytes &+= h.valueBytes
+            for (k, v) in h.bytesByKind { t.bytesByKind[k, default: 0] &+= v }
+            if let c = h.complete { t.complete = c }
+            if let e = h.evictions { t.evictions = e }
+            if let x = h.traffic { t.traffic = x }
+            if let x = h.sinceStart { t.sinceStart = x }
+            hosts[h.host] = t
         }
-        for uv in p["users"]?.array ?? [] {
-            guard let id = uv["id"]?.string else { throw AggregationIssue(message: "partial user without an id") }
-            var u = users[id] ?? UserTotals(id: id, name: uv["name"]?.string, domain: uv["domain"]?.string, inExport: uv["in_export"]?.bool ?? true)
-            u.items &+= Int(uv["items"]?.int ?? 0)
-            u.bytes &+= uv["bytes"]?.int ?? 0
-            u.tokenKeys &+= Int(uv["token_keys"]?.int ?? 0)
-            for (k, v) in uv["bytes_by_host"]?.members ?? [] { u.bytesByHost[k, default: 0] &+= v.int ?? 0 }
-            for l in uv["lists"]?.array ?? [] {
-                u.lists.append(TokenListSummary(
-                    key: l["key"]?.string ?? "", host: l["host"]?.string ?? "?", size: l["size"]?.int ?? 0, entries: Int(l["entries"]?.int ?? 0),
-                    expired: l["expired"]?.int.map(Int.init), issueRate: l["issue_rate"]?.double ?? 0, ceilingShare: l["ceiling_share"]?.double ?? 0))
-            }
-            users[id] = u
+        for n in newUsers {
+            var u = users[n.id] ?? UserTotals(id: n.id, name: n.name, domain: n.domain, inExport: n.inExport)
+            u.items &+= n.items
+            u.bytes &+= n.bytes
+            u.tokenKeys &+= n.tokenKeys
+            for (k, v) in n.bytesByHost { u.bytesByHost[k, default: 0] &+= v }
+            u.lists += n.lists
+            users[n.id] = u
         }
-        for sv in p["slabs"]?.array ?? [] {
-            let host = sv["host"]?.string ?? "?", cls = Int(sv["cls"]?.int ?? 0)
-            var s = slabs["\(host)#\(cls)"] ?? SlabTotals(host: host, cls: cls)
-            s.items &+= Int(sv["items"]?.int ?? 0)
-            s.bytes &+= sv["bytes"]?.int ?? 0
-            slabs["\(host)#\(cls)"] = s
+        for n in newSlabs {
+            var s = slabs["\(n.host)#\(n.cls)"] ?? SlabTotals(host: n.host, cls: n.cls)
+            s.items &+= n.items
+            s.bytes &+= n.bytes
+            slabs["\(n.host)#\(n.cls)"] = s
         }
-        for (k, v) in p["kinds"]?.members ?? [] { kinds[k, default: 0] &+= Int(v.int ?? 0) }
-        for kv in p["keys"]?.array ?? [] {
-            let kind = kv["kind"]?.string
-            offerKey(KeyEntry(
-                key: kv["key"]?.string ?? "", logicalKey: kind == "token" && !showSecrets ? nil : kv["logical_key"]?.string, kind: kind,
-                size: kv["size"]?.int ?? 0, host: kv["host"]?.string ?? "?", owner: kv["owner"]?.string, ownerID: kv["owner_id"]?.string,
-                placementOK: kv["placement_ok"]?.bool))
-        }
-        try mergeWhatIf(p["what_if"])
+        for (k, v) in newKinds { kinds[k, default: 0] &+= Int(v) }
+        for k in newKeys { offerKey(k) }
         mergedPartials &+= 1
     }
 
@@ -204,18 +273,24 @@ extension WhatIfAnalysis {
     }
 
     static func merge(_ w: JSONValue?, into a: inout WhatIfAccumulator) throws(AggregationIssue) {
-        func u64(_ v: JSONValue?) -> UInt64 { UInt64(clamping: v?.int ?? 0) }
-        guard let w, !w.isNull else { throw AggregationIssue(message: "partial what-if: missing accumulator") }
-        let summaries = (w["summaries"]?.array ?? []).map { s in
-            let bytes = (s["bytes"]?.array ?? []).map { u64($0) }
-            return LoadSummary(
-                scheme: s["scheme"]?.string ?? "", serverCount: bytes.count, bytes: bytes,
-                items: (s["items"]?.array ?? []).map { Int($0.int ?? 0) })
+        func u64(_ v: JSONValue?, _ path: String) throws(AggregationIssue) -> UInt64 {
+            UInt64(try PartialFields.count(v, "what_if.\(path)"))
         }
+        guard let w, !w.isNull else { throw AggregationIssue(message: "partial what-if: missing accumulator") }
+        var summaries: [LoadSummary] = []
+        for (i, s) in (w["summaries"]?.array ?? []).enumerated() {
+            var bytes: [UInt64] = []
+            for (j, b) in (s["bytes"]?.array ?? []).enumerated() { bytes.append(try u64(b, "summaries[\(i)].bytes[\(j)]")) }
+            var items: [Int] = []
+            for (j, n) in (s["items"]?.array ?? []).enumerated() { items.append(Int(try u64(n, "summaries[\(i)].items[\(j)]"))) }
+            summaries.append(LoadSummary(scheme: s["scheme"]?.string ?? "", serverCount: bytes.count, bytes: bytes, items: items))
+        }
+        var kept: [UInt64] = []
+        for (j, k) in (w["kept_sizes"]?.array ?? []).enumerated() { kept.append(try u64(k, "kept_sizes[\(j)]")) }
+        let total = try u64(w["total_bytes"], "total_bytes"), count = try u64(w["item_count"], "item_count")
+        let other = try u64(w["other_bytes"], "other_bytes")
         do throws(PlacementError) {
-            try a.merge(
-                summaries: summaries, totalBytes: u64(w["total_bytes"]), itemCount: Int(w["item_count"]?.int ?? 0),
-                keptSizes: (w["kept_sizes"]?.array ?? []).map { u64($0) }, otherBytes: u64(w["other_bytes"]))
+            try a.merge(summaries: summaries, totalBytes: total, itemCount: Int(count), keptSizes: kept, otherBytes: other)
         } catch {
             throw AggregationIssue(message: "partial what-if: \(error.message)")
         }

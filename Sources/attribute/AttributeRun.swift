@@ -27,6 +27,11 @@ struct AttributeRun {
             diag.warning("\(usersPath): \(issue.description) (row skipped)")
             partial = true
         }
+        if let conflict = parsedUsers.conflict { throw fatal("\(usersPath): \(conflict.description)") }
+        if parsedUsers.users.isEmpty {
+            diag.warning("\(usersPath): no users in the list (an empty export?): no record can be attributed to an owner")
+            partial = true
+        }
         diag.note("\(parsedUsers.users.count) users from \(usersPath) (\(parsedUsers.format.rawValue))")
 
         let attributor: Attributor
@@ -59,6 +64,7 @@ struct AttributeRun {
                     do throws(AttributionIssue) {
                         try attributor.process(line, into: &out)
                     } catch {
+                        if error.fatal { throw fatal("\(reader.name): line \(reader.lineNumber): \(error.message)") }
                         badLines += 1
                         if badLines <= 20 {
                             diag.warning("\(reader.name): line \(reader.lineNumber): \(error.message) (passed through)")
@@ -85,7 +91,7 @@ struct AttributeRun {
             throw fatal("\(error)")
         }
         if badLines > 0 {
-            diag.warning("\(badLines) line(s) were not JSON records and were passed through unchanged")
+            diag.warning("\(badLines) line(s) were not sound JSON records and were passed through unchanged")
             partial = true
         }
         for u in attributor.usersNotInExport {

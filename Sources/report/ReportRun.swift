@@ -21,6 +21,7 @@ struct ReportRun {
         }
         let aggregator = Aggregator(top: options.top, showSecrets: options.showSecrets, whatIf: whatIf)
         var badLines = 0
+        var seenPartials = Set<Int>()
         let progress = ProgressLine()
         var lines = 0
         for input in inputs {
@@ -30,6 +31,12 @@ struct ReportRun {
                     if line.isEmpty { continue }
                     if options.merge {
                         do throws(AggregationIssue) {
+                            // The same partial twice would count everything in it twice.
+                            var hasher = Hasher()
+                            line.withUnsafeBytes { hasher.combine(bytes: $0) }
+                            guard seenPartials.insert(hasher.finalize()).inserted else {
+                                throw AggregationIssue(message: "the same partial was given before (it would be counted twice)")
+                            }
                             let value: JSONValue
                             do throws(JSONParseError) { value = try JSONParser.parse(line) } catch {
                                 throw AggregationIssue(message: "not JSON: \(error)")
@@ -42,6 +49,10 @@ struct ReportRun {
                         continue
                     }
                     do throws(AggregationIssue) { try aggregator.add(line) } catch {
+                        if error.fatal {
+                            diag.error("\(reader.name): line \(reader.lineNumber): \(error.message)")
+                            return .fatal
+                        }
                         badLines += 1
                         if badLines <= 20 { diag.warning("\(reader.name): line \(reader.lineNumber): \(error.message) (skipped)") }
                     }
@@ -54,6 +65,10 @@ struct ReportRun {
             }
         }
         progress.clear()
+        if options.merge && aggregator.mergedPartials == 0 {
+            diag.error("\(inputs.joined(separator: ", ")): no report partial to merge (empty input)")
+            return .fatal
+        }
         if options.partial {
             guard write(aggregator.partialJSON()) else { return .fatal }
         } else {
@@ -70,7 +85,7 @@ struct ReportRun {
             status = .partial
         }
         if badLines > 0 {
-            diag.warning("\(badLines) line(s) were not JSON records and were skipped")
+            diag.warning("\(badLines) line(s) were not sound JSON records and were skipped")
             status = .partial
         }
         return status

@@ -85,14 +85,59 @@ import TestSupport
             #expect(r.stderrText.contains("report: error: "), "\(r.stderrText)")
             #expect(r.stdout.isEmpty)
         }
-        // Absurd counters wrap instead of trapping.
+        // Absurd but well-formed counters wrap instead of trapping (two partials, one host each).
         let huge = pieces[0] + ".huge"
-        let hostile = #"{"type":"report-partial","schema":1,"records":9223372036854775807,"hosts":[{"host":"h:1","items":9223372036854775807,"value_bytes":9223372036854775807}],"what_if":null}"#
-        try (hostile + "\n" + hostile + "\n").write(toFile: huge, atomically: true, encoding: .utf8)
+        func hostile(_ host: String) -> String {
+            #"{"type":"report-partial","schema":1,"records":9223372036854775807,"misplaced":0,"hosts":[{"host":"\#(host)","items":9223372036854775807,"value_bytes":9223372036854775807}],"users":[],"slabs":[],"keys":[],"what_if":null}"#
+        }
+        try (hostile("h:1") + "\n" + hostile("h:2") + "\n").write(toFile: huge, atomically: true, encoding: .utf8)
         #expect(try runReport(["--merge", "--format", "json", huge]).status == 0)
         #expect(try runReport(["--partial", kilo.records]).status == 64)
         let many = (1...33).map(String.init).joined(separator: ",")
         #expect(try runReport(["--servers", "a:11211", "--what-if-servers", many, kilo.records]).status == 64)
         #expect(try runReport(["--merge", "--servers", "a:11211", two]).status == 64)
+    }
+
+    /// A partial that was edited or mixed up is refused with the field it fails on (exit 2), never
+    /// read as a silent 0, a negative figure or a host counted twice.
+    @Test func tamperedPartialsAreRefused() throws {
+        let records = try SampleRecords.attributed()
+        let pieces = try split(records, pieces: 2) { line, _ in line.contains("\"port\":21211") ? 0 : 1 }
+        let parts = try partials(pieces, [])
+        let dir = try Scratch.directory("tampered")
+        func tampered(_ name: String, _ python: String) throws -> String {
+            let out = dir + "/" + name
+            _ = try Python.run(code: """
+                import json, sys
+                p = json.loads(open(sys.argv[1]).read())
+                \(python)
+                open(sys.argv[2], 'w').write(json.dumps(p) + '\\n')
+                """, [parts[0], out])
+            return out
+        }
+        let cases: [(String, String, String)] = [
+            ("string", "p['hosts'][0]['value_bytes'] = '12'", "hosts[0].value_bytes: expected a non-negative integer, got \"12\""),
+            ("fraction", "p['hosts'][0]['value_bytes'] = 1.5", "hosts[0].value_bytes: expected a non-negative integer, got 1.5"),
+            ("huge", "p['hosts'][0]['value_bytes'] = 1e30", "hosts[0].value_bytes: expected a non-negative integer"),
+            ("negative", "p['users'][0]['bytes'] = -5", "users[0].bytes: expected a non-negative integer, got -5"),
+            ("no-hosts", "del p['hosts']", "hosts: expected an array, got nothing (missing)"),
+            ("host-twice", "p['hosts'].append(p['hosts'][0])", "is listed twice"),
+            ("bad-traffic", "p['hosts'][0]['traffic'] = {'bytes_read': 'x', 'bytes_written': 1, 'seconds': 1}", "hosts[0].traffic.bytes_read: expected a finite number"),
+        ]
+        for (name, edit, message) in cases {
+            let r = try runReport(["--merge", try tampered(name, edit), parts[1]])
+            #expect(r.status == 2, "\(name): \(r.stderrText)")
+            #expect(r.stderrText.contains(message) && r.stderrText.contains("line 1"), "\(name): \(r.stderrText)")
+        }
+        // The same partial twice, or one dump in two partials (its source twice), would count it twice.
+        let twice = try runReport(["--merge", parts[0], parts[1], parts[0]])
+        #expect(twice.status == 2 && twice.stderrText.contains("given before"), "\(twice.stderrText)")
+        let again = try runReport(["--merge", parts[0], try tampered("copy", "p['top'] = 9"), parts[1]])
+        #expect(again.status == 2 && again.stderrText.contains("is in an earlier partial too"), "\(again.stderrText)")
+        // An empty input is no partial at all.
+        let empty = dir + "/empty.partial"
+        try Data().write(to: URL(fileURLWithPath: empty))
+        let none = try runReport(["--merge", empty])
+        #expect(none.status == 2 && none.stderrText.contains("no report partial to merge"), "\(none.stderrText)")
     }
 }
