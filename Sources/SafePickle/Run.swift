@@ -151,6 +151,8 @@ extension Machine {
             case .OBJ:
                 let items = try popMark()
                 guard let cls = items.first else { throw fail(.stackError, "OBJ without a class") }
+                // CPython calls it: a plain value (int, str, tuple, None, …) is "not callable".
+                guard isCallableKind(cls) else { throw fail(.typeError, "OBJ class is not callable") }
                 let args = arena.addSeq(.tuple, Array(items.dropFirst()))
                 try push(arena.addRecord(Record(callable: cls, args: args)))
             case .REDUCE:
@@ -161,6 +163,8 @@ extension Machine {
                 let args = try pop()
                 let cls = try pop()
                 guard arena.nodes[Int(args)].kind == .tuple else { throw fail(.typeError, "NEWOBJ args must be a tuple") }
+                // Only a global or a constructed object can be a class; CPython refuses anything else.
+                guard isCallableKind(cls) else { throw fail(.typeError, "NEWOBJ class argument isn't a type object") }
                 try push(arena.addRecord(Record(callable: cls, args: args)))
             case .NEWOBJ_EX:
                 let kwargs = try pop()
@@ -169,6 +173,7 @@ extension Machine {
                 guard arena.nodes[Int(args)].kind == .tuple, arena.nodes[Int(kwargs)].kind == .dict else {
                     throw fail(.typeError, "NEWOBJ_EX needs a tuple and a dict")
                 }
+                guard isCallableKind(cls) else { throw fail(.typeError, "NEWOBJ_EX class argument must be a type") }
                 try push(arena.addRecord(Record(callable: cls, args: args, kwargs: kwargs)))
             case .BUILD:
                 let state = try pop()

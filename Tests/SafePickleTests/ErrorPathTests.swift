@@ -3,6 +3,7 @@
 import Foundation
 import SafePickle
 import Testing
+import TestSupport
 
 @Suite("VM error paths and semantics")
 struct ErrorPathTests {
@@ -105,5 +106,26 @@ struct ErrorPathTests {
         #expect(listing.contains("BININT1          7"))
         #expect(listing.contains("STOP"))
         #expect(SafePickle.disassemble([0x58, 0xFF, 0xFF, 0xFF, 0xFF]).contains("<truncated or bad argument>"))
+    }
+
+    /// Object-building opcodes whose class slot holds a plain value: CPython's unpickler refuses them
+    /// (TypeError or UnpicklingError, before calling anything), and so must SafePickle. CPython is run
+    /// on each to confirm it refuses.
+    @Test("a class slot that cannot be a class is refused, as CPython refuses it", arguments: [
+        "K\u{01})\u{81}.", "X\u{01}\u{00}\u{00}\u{00}a)\u{81}.", "N)\u{81}.", "))\u{81}.", "](K\u{01}t\u{81}.",
+        "K\u{01})}\u{92}.", "N)}\u{92}.", "(K\u{01}o.", "(]o.", "(NK\u{02}o.",
+    ])
+    func classSlotMustBeAClass(_ text: String) throws {
+        let b = Array(text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) })
+        #expect(errorKind(b) == .typeError, "\(text.debugDescription)")
+        let cpython = try Python.run(code: """
+            import pickle, sys
+            try:
+                pickle.loads(bytes.fromhex(sys.argv[1]))
+                print('accepted')
+            except Exception as e:
+                print('refused', type(e).__name__)
+            """, [b.map { String(format: "%02x", $0) }.joined()])
+        #expect(cpython.stdoutText.hasPrefix("refused"), "CPython: \(cpython.stdoutText)")
     }
 }
