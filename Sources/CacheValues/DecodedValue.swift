@@ -13,6 +13,8 @@ public struct DecodedValue: Sendable, Equatable {
     public var error: LayerError?
     /// Set when the payload contradicts the flags and the payload's own form was used.
     public var note: String?
+    /// Callables the pickle names that reach the system or run code (never called; SuspiciousGlobals).
+    public var suspicious: [String] = []
     /// `--values summary`: the summary object, once `reduce` has made it (then `value` is nil).
     public var summary: [UInt8]?
     private var reduced = false
@@ -50,6 +52,7 @@ public struct DecodedValue: Sendable, Equatable {
         record.dogpile = v.dogpile
         record.error = v.error
         record.note = v.note
+        record.suspicious = v.suspicious
         record.value = v.value
         record.summary = v.summary
     }

@@ -32,6 +32,7 @@ public struct ValueDecoder: Sendable {
         }
         let kind = convention.kind(forFlags: flags)
         payload.withUnsafeBytes { decodePayload($0, kind: kind, flags: flags, into: &out) }
+        if out.encoding.contains("pickle"), let json = out.value { out.suspicious = SuspiciousGlobals.find(in: json) }
         return out
     }
 

@@ -51,6 +51,8 @@ public struct ItemRecord: Sendable {
     public var note: String?
     /// Why this record cannot be trusted as read (its gzip member failed its check); nil when verified.
     public var unverified: String?
+    /// Callables the value's pickle names that reach the system or run code (possible cache poisoning).
+    public var suspicious: [String] = []
 
     public init(key: [UInt8]) { self.key = key }
 
@@ -86,6 +88,12 @@ public struct ItemRecord: Sendable {
         if let summary { w.key("summary"); w.raw(summary) }
         if let error { ItemRecord.writeError(error, key: "error", to: &w) }
         if let note { w.key("note"); w.string(note) }
+        if !suspicious.isEmpty {
+            w.key("suspicious")
+            w.beginArray()
+            for s in suspicious { w.string(s) }
+            w.endArray()
+        }
         if let unverified { w.key("unverified"); w.string(unverified) }
         w.endObject()
         w.endLine()

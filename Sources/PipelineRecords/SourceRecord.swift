@@ -36,6 +36,8 @@ public struct SourceCounts: Sendable, Equatable {
     /// Records from gzip members that failed their CRC/length check (or were cut): items and misses
     /// flagged `unverified`, stats and notes withheld.
     public var unverified = 0
+    /// Items whose value names a suspicious callable (possible cache poisoning).
+    public var suspicious = 0
     public init() {}
 }
 
@@ -120,6 +122,7 @@ public struct SourceRecord: Sendable {
         w.key("notes"); w.int(counts.notes)
         w.key("errors"); w.int(counts.errors)
         if counts.unverified > 0 { w.key("unverified"); w.int(counts.unverified) }
+        if counts.suspicious > 0 { w.key("suspicious"); w.int(counts.suspicious) }
         w.endObject()
         w.key("window")
         w.beginObject()

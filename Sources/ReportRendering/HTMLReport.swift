@@ -24,6 +24,7 @@ enum HTMLReport {
 
             """
         s += "<p class=\"explanation\">" + Escaping.html(ReportRenderer.explanationText(r)) + "</p>\n"
+        s += section("Suspicious values (possible cache poisoning)", ReportRenderer.suspiciousTable(r))
         s += section("Hosts", ReportRenderer.hostTable(r))
         s += hostChart(r)
         s += section("Traffic (bytes the server read and wrote)", ReportRenderer.trafficTable(r))

@@ -113,6 +113,20 @@ enum JSONReport {
         for (k, v) in r.kinds.sorted(by: { $0.key < $1.key }) { j.field(k, v) }
         j.close("}")
         j.key("warnings"); j.open("["); for w in r.warnings { j.str(w) }; j.close("]")
+        if r.suspiciousCount > 0 {
+            j.field("suspicious_count", r.suspiciousCount)
+            j.key("suspicious"); j.open("[")
+            for e in r.suspicious {
+                j.open("{"); j.field("host", e.host); j.field("key", e.key); j.field("size", Double(e.size))
+                j.key("names"); j.open("["); for n in e.names { j.str(n) }; j.close("]"); j.close("}")
+            }
+            j.close("]")
+        }
+        if r.integrity.errorRecords > 0 || r.integrity.unverifiedRecords > 0 {
+            j.key("input_integrity"); j.open("{")
+            j.field("error_records", r.integrity.errorRecords); j.field("unverified_records", r.integrity.unverifiedRecords)
+            j.close("}")
+        }
         j.key("what_if")
         if let w = r.whatIf { whatIf(w, &j) } else { j.str(nil) }
         j.close("}")

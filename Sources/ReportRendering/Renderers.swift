@@ -97,6 +97,15 @@ public enum ReportRenderer {
         return t
     }
 
+    static func suspiciousTable(_ r: Report) -> Table {
+        var t = Table([("host", .left), ("key", .left), ("size", .right), ("names (never executed)", .left)])
+        for e in r.suspicious { t.add([e.host, e.key, Units.bytes(Double(e.size)), e.names.joined(separator: ", ")]) }
+        if r.suspiciousCount > r.suspicious.count {
+            t.add(["…", "\(r.suspiciousCount - r.suspicious.count) more", "", ""])
+        }
+        return t
+    }
+
     static func listTable(_ r: Report) -> Table {
         var t = Table([("user", .left), ("host", .left), ("size", .right), ("entries", .right), ("expired", .right),
                        ("issues/s", .right), ("of 1 MiB", .right), ("est. traffic/s", .right)])
@@ -168,7 +177,7 @@ public enum ReportRenderer {
 
     static func text(_ r: Report, width: Int) -> String {
         var s = "WHY IS ONE HOST HOTTER\n" + wrap(Escaping.text(explanationText(r)), width: width) + "\n"
-        let sections: [(String, Table)] = [("HOSTS", hostTable(r)), ("TRAFFIC (bytes the server read and wrote)", trafficTable(r)), ("SKEW", skewTable(r)), ("TOP USERS (\(hostLegend(r)))", userTable(r, compact: true)),
+        let sections: [(String, Table)] = [("SUSPICIOUS VALUES (possible cache poisoning)", suspiciousTable(r)), ("HOSTS", hostTable(r)), ("TRAFFIC (bytes the server read and wrote)", trafficTable(r)), ("SKEW", skewTable(r)), ("TOP USERS (\(hostLegend(r)))", userTable(r, compact: true)),
                                            ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
                                            ("SLAB CLASSES", slabTable(r))]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n" + Escaping.text(title) + "\n" + t.text(width: width) }
@@ -182,7 +191,7 @@ public enum ReportRenderer {
 
     static func markdown(_ r: Report) -> String {
         var s = "# memcached skew report\n\n## Explanation\n\n" + explanationText(r, escape: Escaping.markdown) + "\n"
-        let sections: [(String, Table)] = [("Hosts", hostTable(r)), ("Traffic (bytes the server read and wrote)", trafficTable(r)), ("Skew", skewTable(r)), ("Top users", userTable(r)),
+        let sections: [(String, Table)] = [("Suspicious values (possible cache poisoning)", suspiciousTable(r)), ("Hosts", hostTable(r)), ("Traffic (bytes the server read and wrote)", trafficTable(r)), ("Skew", skewTable(r)), ("Top users", userTable(r)),
                                            ("Token lists of the top users", listTable(r)), ("Largest keys", keyTable(r)),
                                            ("Slab classes", slabTable(r))]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n## " + title + "\n\n" + t.markdown() }

@@ -32,6 +32,10 @@ public final class Aggregator {
     var whatIf: WhatIfAnalysis?
     /// Partials merged so far (`merge(partial:)`).
     public internal(set) var mergedPartials = 0
+    /// Items naming suspicious callables, in input order (the first `suspiciousKept`), and their count.
+    var suspicious: [SuspiciousEntry] = []
+    var suspiciousCount = 0
+    static let suspiciousKept = 100
     /// Hosts whose `source` record (capture facts) a merged partial held: a second one is an error.
     var sourcedHosts = Set<String>()
 
@@ -65,6 +69,11 @@ public final class Aggregator {
         case "error": integrity.errorRecords += 1
         default: break
         }
+    }
+
+    func noteSuspicious(_ e: SuspiciousEntry) {
+        suspiciousCount += 1
+        if suspicious.count < Aggregator.suspiciousKept { suspicious.append(e) }
     }
 
     static func hostKey(_ r: JSONValue) -> String {
@@ -120,6 +129,11 @@ public final class Aggregator {
     private func addItem(_ r: JSONValue) {
         let host = Aggregator.hostKey(r)
         let size = r["size"]?.int ?? 0
+        if let names = r["suspicious"]?.array, !names.isEmpty {
+            noteSuspicious(SuspiciousEntry(
+                host: host, key: r["key"]?.string ?? r["key_b64"].flatMap { $0.string.map { "b64:" + $0 } } ?? "?",
+                names: names.compactMap(\.string), size: size))
+        }
         let kind = r["kind"]?.string
         if kind != nil { attributed = true }
         var h = hosts[host] ?? HostTotals(host: host)
@@ -205,11 +219,16 @@ public final class Aggregator {
         let explanation = Explainer.explain(hosts: hostList, users: allUsers, basis: basis)
         var warnings = warnings
         if let problem = integrity.problem { warnings.insert(problem, at: 0) }
+        if suspiciousCount > 0 {
+            warnings.insert(
+                "\(suspiciousCount) value(s) name callables that reach the system or run code (possible cache poisoning; never executed): see Suspicious values",
+                at: 0)
+        }
         return Report(
             hosts: hostList, skew: skew, explanation: explanation, users: Array(allUsers.prefix(top)), userCount: users.count,
             keys: topKeys.sorted(by: Aggregator.before),
             slabs: slabs.values.sorted { $0.host != $1.host ? $0.host < $1.host : $0.cls < $1.cls }, kinds: kinds,
             records: records, misplaced: misplaced, attributed: attributed, warnings: warnings, whatIf: whatIf?.result(),
-            integrity: integrity)
+            integrity: integrity, suspicious: suspicious, suspiciousCount: suspiciousCount)
     }
 }

@@ -156,6 +156,14 @@ public struct KeyEntry: Sendable, Equatable {
     public var placementOK: Bool?
 }
 
+/// An item whose value names callables that reach the system or run code (possible cache poisoning).
+public struct SuspiciousEntry: Sendable, Equatable {
+    public var host: String
+    public var key: String
+    public var names: [String]
+    public var size: Int64
+}
+
 public struct SlabTotals: Sendable, Equatable {
     public var host: String
     public var cls: Int
@@ -201,6 +209,9 @@ public struct Report: Sendable {
     public var whatIf: WhatIfResult?
     /// What of the input is not sound evidence.
     public var integrity: InputIntegrity
+    /// Items whose values name suspicious callables: the first `Aggregator.suspiciousKept`, and how many in all.
+    public var suspicious: [SuspiciousEntry] = []
+    public var suspiciousCount = 0
 }
 
 /// Records of the input that are not sound evidence: decode's `error` records (input it could not

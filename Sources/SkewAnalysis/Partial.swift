@@ -17,6 +17,13 @@ extension Aggregator {
         j.field("type", Aggregator.partialType); j.field("schema", 1); j.field("top", top); j.field("show_secrets", showSecrets)
         j.field("records", records); j.field("misplaced", misplaced); j.field("attributed", attributed)
         j.field("error_records", integrity.errorRecords); j.field("unverified_records", integrity.unverifiedRecords)
+        j.field("suspicious_count", suspiciousCount)
+        j.key("suspicious"); j.open("[")
+        for e in suspicious {
+            j.open("{"); j.field("host", e.host); j.field("key", e.key); j.key("size"); j.int(Int(e.size))
+            j.key("names"); j.open("["); for n in e.names { j.str(n) }; j.close("]"); j.close("}")
+        }
+        j.close("]")
         j.key("warnings"); j.open("["); for w in warnings { j.str(w) }; j.close("]")
         j.key("hosts"); j.open("[")
         for h in hosts.values.sorted(by: { $0.host < $1.host }) {
@@ -89,6 +96,20 @@ extension Aggregator {
         let errorRecords = try p.optionalCount("error_records") ?? 0
         let unverifiedRecords = try p.optionalCount("unverified_records") ?? 0
         let attributed = try p.optionalBool("attributed") ?? false
+        let suspiciousCount = try p.optionalCount("suspicious_count") ?? 0
+        var newSuspicious: [SuspiciousEntry] = []
+        for (i, sv) in try p.optionalArray("suspicious").enumerated() {
+            let f = try PartialFields(sv, "suspicious[\(i)]")
+            var names: [String] = []
+            for (j, n) in try f.array("names").enumerated() {
+                guard let s = n.string else { throw PartialFields.wrong("suspicious[\(i)].names[\(j)]", "a string", n) }
+                names.append(s)
+            }
+            newSuspicious.append(SuspiciousEntry(host: try f.string("host"), key: try f.string("key"), names: names, size: try f.count("size")))
+        }
+        guard newSuspicious.count <= Int(suspiciousCount) else {
+            throw AggregationIssue(message: "suspicious: \(newSuspicious.count) entries but suspicious_count \(suspiciousCount)")
+        }
         var newWarnings: [String] = []
         if value["warnings"] != nil {
             for (i, w) in try p.array("warnings").enumerated() {
@@ -175,6 +196,8 @@ extension Aggregator {
         integrity.errorRecords &+= Int(errorRecords)
         integrity.unverifiedRecords &+= Int(unverifiedRecords)
         if attributed { self.attributed = true }
+        for e in newSuspicious where suspicious.count < Aggregator.suspiciousKept { suspicious.append(e) }
+        self.suspiciousCount &+= Int(suspiciousCount)
         warnings += newWarnings
         for h in newHosts {
             if h.complete != nil { sourcedHosts.insert(h.host) }

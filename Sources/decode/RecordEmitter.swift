@@ -139,6 +139,7 @@ final class RecordEmitter {
             source?.counts.valueBytes += Int64(value.count)
             let decoded = precomputed ?? decoder.decode(flags: raw.flags ?? 0, value: value)
             decoded.apply(to: &r, detail: options.detail, maxValueJSON: options.maxValueJSON)
+            if !decoded.suspicious.isEmpty { source?.counts.suspicious += 1 }
             if decoded.error != nil {
                 source?.counts.valueErrors += 1
                 skippedSomething = true
@@ -172,6 +173,9 @@ final class RecordEmitter {
         if !s.complete {
             skippedSomething = true
             diagnostics.warning("\(s.file): incomplete: \(s.reason ?? "incomplete") — decoded \(s.counts.items) items up to the end")
+        }
+        if s.counts.suspicious > 0 {
+            diagnostics.warning("\(s.file): \(s.counts.suspicious) value(s) name callables that reach the system or run code (possible cache poisoning; never executed): see their `suspicious` field")
         }
         if s.counts.unverified > 0 {
             diagnostics.warning("\(s.file): \(s.counts.unverified) record(s) from damaged gzip members: items and misses are flagged `unverified`, stats and notes withheld")
