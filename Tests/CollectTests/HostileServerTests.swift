@@ -170,5 +170,18 @@ func expectDigestsMatchDisk(_ dir: String) throws {
         #expect(fileSize(log) == 0, "the server was contacted")
     }
 
+    /// A server that answers with terminal control sequences: collect names it failed, and stderr
+    /// shows the bytes visibly instead of passing them to the terminal.
+    @Test func garbageServerBytesNeverReachTheTerminalRaw() throws {
+        let garbage = try faultServer("garbage")
+        defer { garbage.stop() }
+        let work = try CollectRun.tempDir("garbage")
+        let r = try CollectRun.run(["127.0.0.1:\(garbage.firstLine)", "--out", work, "--read-timeout", "2"], timeout: 60)
+        #expect(r.status == 2, "\(r.stderrText)")
+        #expect(!r.stderr.contains(0x1B) && !r.stderr.contains(0x07) && !r.stderr.contains(0x0D), "\(r.stderrText.debugDescription)")
+        #expect(r.stderrText.contains("127.0.0.1:\(garbage.firstLine)"))
+        #expect(CollectRun.servers(try CollectRun.manifest(work)).first?["status"] as? String == "failed")
+    }
+
     static func file(_ port: UInt16) -> String { "127.0.0.1_\(port).mcdump.gz" }
 }
