@@ -40,6 +40,7 @@ let package = Package(
             dependencies: ["ByteText", "CZlib", "Deflate", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SafePickle"),
         .target(name: "CacheValues", dependencies: ["ByteText", "SafePickle", "DumpContainer", "PipelineRecords"]),
+        .target(name: "DecodeInputs", dependencies: ["DumpContainer", "PipelineRecords"]),
         .target(
             name: "KeyPlacement",
             dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
@@ -57,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "decode",
             dependencies: [
-                "PipelineCLI", "ByteText", "SafePickle", "DumpContainer", "PipelineRecords", "CacheValues",
+                "PipelineCLI", "ByteText", "SafePickle", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
 
@@ -77,6 +78,10 @@ let package = Package(
         .executableTarget(name: "pickle-bench", dependencies: ["SafePickle"], path: "Benchmarks/pickle-bench"),
         .executableTarget(name: "pickle-fuzz", dependencies: ["SafePickle"], path: "Benchmarks/pickle-fuzz"),
         .executableTarget(name: "inflate-fuzz", dependencies: ["Deflate", "CZlib", "DeflateOracle"], path: "Benchmarks/inflate-fuzz"),
+        .executableTarget(
+            name: "readers-fuzz",
+            dependencies: ["DumpContainer", "PipelineRecords", "MemcacheProtocol", "Attribution", "SkewAnalysis", "DecodeInputs"],
+            path: "Benchmarks/readers-fuzz"),
 
         // ── Tests ───────────────────────────────────────────────────────
         .target(name: "TestSupport", path: "Tests/TestSupport"),

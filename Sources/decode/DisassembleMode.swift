@@ -1,5 +1,6 @@
 // decode/DisassembleMode: `decode --disassemble KEY [FILE|-]...` — finds the first item with that
 // key, peels its zlib/dogpile layers and prints the pickle's opcode listing.
+import DecodeInputs
 import ByteText
 import CacheValues
 import Foundation

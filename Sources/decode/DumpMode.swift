@@ -1,6 +1,7 @@
 // decode/DumpMode: `decode [FILE|-]...` — one thread reads (inflate + parse), `jobs` worker threads
 // decode values batch by batch, and this thread writes the records in the original order (inputs
 // in argument order, records as read), to stdout or through `--output`'s temporary file.
+import DecodeInputs
 import CacheValues
 import Foundation
 import PipelineCLI

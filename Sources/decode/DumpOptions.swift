@@ -1,5 +1,6 @@
 // decode/DumpOptions: the options of the dump-decoding mode — inputs, --output, --client, --values,
 // --max-value-json, --input-format, limits, --jobs — with validation, and --disassemble KEY.
+import DecodeInputs
 import ArgumentParser
 import CacheValues
 import Foundation

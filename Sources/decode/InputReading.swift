@@ -1,6 +1,7 @@
 // decode/InputReading: the reading thread — opens each input in order, detects its format, hashes
 // its bytes (a side thread for files, a pump through a pipe for stdin) and turns it into InputEvents
 // in batches for the decoding thread.
+import DecodeInputs
 import Crypto
 import DumpContainer
 import Foundation

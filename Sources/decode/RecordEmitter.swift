@@ -1,6 +1,7 @@
 // decode/RecordEmitter: the decoding thread — turns InputEvents into NDJSON records (values through
 // CacheValues), builds each input's `source` record, writes to the output sink, and keeps the tallies
 // that decide the exit status and the stderr summary.
+import DecodeInputs
 import CacheValues
 import DumpContainer
 import PipelineCLI

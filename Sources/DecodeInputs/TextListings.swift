@@ -1,15 +1,15 @@
-// decode/TextListings: the text inputs operators already have — a raw `get`/`gets` response capture
+// DecodeInputs/TextListings: the text inputs operators already have — a raw `get`/`gets` response capture
 // (`VALUE <key> <flags> <bytes> [<cas>]` blocks ended by `END`), an `lru_crawler metadump` listing
 // (`key=… exp=… la=… cas=… fetch=… cls=… size=…`) and a `stats cachedump` listing
 // (`ITEM <key> [<n> b; <t> s]`). A bad line becomes a positioned failure and reading goes on.
 import DumpContainer
 import PipelineRecords
 
-enum TextListings {
-    typealias Emit = (InputEvent) -> Bool
+public enum TextListings {
+    public typealias Emit = (InputEvent) -> Bool
 
     /// Reads a `get`/`gets` response capture.
-    static func readGetCapture(_ r: ByteReader, emit: Emit) throws(ByteReadError) {
+    public static func readGetCapture(_ r: ByteReader, emit: Emit) throws(ByteReadError) {
         var lastWasEnd = false
         // Once a data block's length disagreed with its framing, the capture is never called complete.
         var framingBroken = false
@@ -62,7 +62,7 @@ enum TextListings {
     }
 
     /// Reads `lru_crawler metadump` output (URI-encoded keys, `\n` line ends, optional `OK`, final `END`).
-    static func readMetadump(_ r: ByteReader, emit: Emit) throws(ByteReadError) {
+    public static func readMetadump(_ r: ByteReader, emit: Emit) throws(ByteReadError) {
         var lastWasEnd = false
         while let line = try r.nextLine() {
             let lineOffset = r.offset - Int64(line.count) - 1
@@ -107,7 +107,7 @@ enum TextListings {
     }
 
     /// Reads `stats cachedump` output (one or several classes, each ended by `END`).
-    static func readCachedump(_ r: ByteReader, emit: Emit) throws(ByteReadError) {
+    public static func readCachedump(_ r: ByteReader, emit: Emit) throws(ByteReadError) {
         var lastWasEnd = false
         while let line = try r.nextLine() {
             let lineOffset = r.offset - Int64(line.count) - 1

@@ -1,24 +1,24 @@
-// decode/InputEvent: what the reading thread hands to the decoding thread, whatever the input
+// DecodeInputs/InputEvent: what the reading thread hands to the decoding thread, whatever the input
 // format (mcdump records, or items parsed from nc/metadump/cachedump text).
 import DumpContainer
 import PipelineRecords
 
 /// One item as read; fields a format does not carry are nil.
-struct RawItem: Sendable {
-    var key: [UInt8]
-    var flags: UInt32?
-    var valueLength: Int?
-    var cas: UInt64?
-    var exp: Expiry
-    var lastAccess: Int64?
-    var slabClass: Int?
-    var fetched: Bool?
-    var totalSize: Int?
-    var value: [UInt8]?
+public struct RawItem: Sendable {
+    public var key: [UInt8]
+    public var flags: UInt32?
+    public var valueLength: Int?
+    public var cas: UInt64?
+    public var exp: Expiry
+    public var lastAccess: Int64?
+    public var slabClass: Int?
+    public var fetched: Bool?
+    public var totalSize: Int?
+    public var value: [UInt8]?
     /// Why the item cannot be trusted as read (its gzip member failed its check), nil when verified.
-    var unverified: String?
+    public var unverified: String?
 
-    init(_ d: DumpItem, unverified: String? = nil) {
+    public init(_ d: DumpItem, unverified: String? = nil) {
         key = d.key
         flags = d.flags
         valueLength = d.valueLength
@@ -32,23 +32,31 @@ struct RawItem: Sendable {
         self.unverified = unverified
     }
 
-    init(key: [UInt8], exp: Expiry = .unknown) {
+    public init(key: [UInt8], exp: Expiry = .unknown) {
         self.key = key
         self.exp = exp
     }
 }
 
 /// A positioned problem with the input itself.
-struct InputFailure: Error, Sendable {
-    var kind: String
-    var message: String
-    var offset: Int64?
-    var recordOffset: Int64?
+public struct InputFailure: Error, Sendable {
+    public var kind: String
+    public var message: String
+    public var offset: Int64?
+    public var recordOffset: Int64?
     /// True when nothing at all could be read from the input (exit 2).
-    var fatal: Bool
+    public var fatal: Bool
+
+    public init(kind: String, message: String, offset: Int64?, recordOffset: Int64? = nil, fatal: Bool) {
+        self.kind = kind
+        self.message = message
+        self.offset = offset
+        self.recordOffset = recordOffset
+        self.fatal = fatal
+    }
 }
 
-enum InputEvent: Sendable {
+public enum InputEvent: Sendable {
     /// A new input begins (`format` as detected or forced).
     case begin(file: String, format: InputFormat)
     case header(DumpHeader)
@@ -67,6 +75,6 @@ enum InputEvent: Sendable {
 }
 
 /// The kinds of input decode reads.
-enum InputFormat: String, Sendable, CaseIterable {
+public enum InputFormat: String, Sendable, CaseIterable {
     case auto, mcdump, nc, metadump, cachedump
 }
