@@ -136,7 +136,18 @@ public struct ServerSpec: Sendable, Hashable, CustomStringConvertible {
             position += part.count + 1
         }
         if specs.isEmpty { throw PlacementError(.noServers, "no servers given", offset: 0) }
+        if let message = repeatedServer(in: specs) { throw PlacementError(.badServerSpec, message, offset: 0) }
         return specs
+    }
+
+    /// Why the list is ambiguous, when one host:port is in it twice (nil otherwise). A client that
+    /// lists a server twice gives it two buckets; the way to say that without ambiguity is a weight.
+    public static func repeatedServer(in specs: [ServerSpec]) -> String? {
+        var seen = Set<String>()
+        for s in specs where !seen.insert("\(s.host):\(s.port)").inserted {
+            return "\(s.host):\(s.port) is listed twice (if the clients' configuration really lists it twice, give it once with a weight: \(s.host):\(s.port):2)"
+        }
+        return nil
     }
 
     /// A made-up server for what-if runs that add servers: `whatif-<n>:11211`.

@@ -22,6 +22,7 @@ extension ServerSpec {
         for part in text.split(whereSeparator: { $0 == "," || $0.isWhitespace }) {
             out.append(try parseArgument(String(part)))
         }
+        if let message = repeatedServer(in: out) { throw CLIError.usage(message) }
         return out
     }
 

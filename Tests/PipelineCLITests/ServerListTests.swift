@@ -23,6 +23,14 @@ import Testing
         #expect(e?.description.isEmpty == false)
     }
 
+    /// The same host:port twice is ambiguous (two buckets, or a slip?): refused, with the weight that says it.
+    @Test(arguments: ["a:11211,a:11211", "a:11211 b:11212 a:11211:3", "a,a:11211"])
+    func repeatedServersAreRefused(_ text: String) {
+        let e = #expect(throws: CLIError.self) { try ServerSpec.parseArgumentList(text) }
+        #expect(e?.description.contains("a:11211 is listed twice") == true && e?.description.contains("a:11211:2") == true)
+        #expect(throws: PlacementError.self) { try ServerSpec.parseList(text.replacingOccurrences(of: " ", with: ",")) }
+    }
+
     @Test func serversFile() throws {
         let text = "# cluster A\n10.0.0.1:11211\n10.0.0.2:11211:2, 10.0.0.3:11211  # third\n\n"
         let specs = try ServerSpec.parseServersFile(text, name: "f")
