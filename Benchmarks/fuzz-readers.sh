@@ -9,7 +9,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-60}
-SCRATCH=${SCRATCH:-.build-w}
 SEEDS=$(mktemp -d)
 trap 'rm -rf "$SEEDS"' EXIT
 seed() {  # seed READER_BYTE NAME FILE|-   (the first 60000 bytes)
@@ -32,22 +31,5 @@ printf 'VALUE k 0 5 7\r\nhello\r\nVALUE b 1 2\r\nhi\r\nEND\r\n' | seed 8 values 
 printf 'STAT pid 1\r\nSTAT version 1.6.18\r\nEND\r\n' | seed 9 stats -
 printf 'key=a%%20b exp=-1 la=1 cas=2 fetch=no cls=1 size=60\nkey=c exp=5 la=1 cas=3 fetch=yes cls=2 size=70\nEND\r\n' | seed 10 metadump-answer -
 
-if swift build --scratch-path "$SCRATCH-fuzz" -c release --product readers-fuzz \
-     -Xswiftc -sanitize=fuzzer -Xswiftc -DLIBFUZZER >"$SEEDS.buildlog" 2>&1; then
-  echo "libFuzzer build: ok"
-  CORPUS=$(mktemp -d)
-  "$SCRATCH-fuzz/release/readers-fuzz" -max_total_time="$SECS" -max_len=65536 -rss_limit_mb=2048 \
-      -artifact_prefix="$CORPUS/" "$CORPUS" "$SEEDS" 2>&1 | tee "$SEEDS.fuzzlog" | grep -E "^#[0-9]+.*(DONE|pulse)|Done|ERROR|crash" | tail -5
-  status=${PIPESTATUS[0]}
-  echo "executions: $(grep -oE 'Done [0-9]+ runs' "$SEEDS.fuzzlog" | grep -oE '[0-9]+' || echo '?')"
-  echo "crashes: $(ls "$CORPUS" | grep -cE '^(crash|leak|timeout|oom)-' || true) (libFuzzer exit status $status)"
-  rm -rf "$CORPUS" "$SEEDS.buildlog" "$SEEDS.fuzzlog"
-  exit "$status"
-fi
-echo "libFuzzer build failed here (see below); using the seeded random mutator"
-tail -3 "$SEEDS.buildlog"; rm -f "$SEEDS.buildlog"
-swift build --scratch-path "$SCRATCH" -c release --product readers-fuzz >/dev/null || exit 2
-"$SCRATCH/release/readers-fuzz" "$SEEDS" "$SECS" 1
-status=$?
-[ $status -eq 0 ] && echo "crashes: 0" || echo "crashes: the mutator died with status $status"
-exit $status
+. Benchmarks/fuzz-run.sh
+run_fuzz readers-fuzz "$SECS" 65536 "$SEEDS" "$SEEDS" "$SECS" 1

@@ -108,6 +108,20 @@ public func fuzzEntry(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     fuzzOne(Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
 }
+
+/// libFuzzer's driver entry (LLVM ≥ 11), called from the executable's entry point, which SwiftPM
+/// names `readers_fuzz_main`.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+
+@_cdecl("readers_fuzz_main")
+public func readersFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var c = argc
+    var v = argv
+    return LLVMFuzzerRunDriver(&c, &v) { data, size in fuzzEntry(data, size) }
+}
 #else
 /// The seeded random mutator: flips, inserts, deletes and splices bytes of the seeds.
 @main

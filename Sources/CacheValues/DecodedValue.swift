@@ -13,7 +13,7 @@ public struct DecodedValue: Sendable, Equatable {
     public var error: LayerError?
     /// Set when the payload contradicts the flags and the payload's own form was used.
     public var note: String?
-    /// Callables the pickle names that reach the system or run code (never called; SuspiciousGlobals).
+    /// Callables the pickle names outside the plain data types (never called; SuspiciousGlobals).
     public var suspicious: [String] = []
     /// `--values summary`: the summary object, once `reduce` has made it (then `value` is nil).
     public var summary: [UInt8]?

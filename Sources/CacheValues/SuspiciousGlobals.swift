@@ -1,37 +1,36 @@
 // CacheValues/SuspiciousGlobals: cache-poisoning triage. A pickle can name any callable, and an
 // application that unpickles a poisoned value runs it (the flask-caching and aiocache advisories).
-// SafePickle never calls anything; it renders a named callable as `{"$class": NAME, …}` (called) or
-// `{"$global": NAME}` (referenced), while the plain data types it knows (datetime, Decimal, UUID,
-// sets, dogpile's CachedValue, …) become data. This finds those names in the canonical JSON and keeps
-// the ones that reach the system or run code: modules such as `os`/`posix`/`nt`, `subprocess`, `sys`,
-// `socket`, `importlib`, `ctypes`, `pickle`, `operator`, `functools`, and every builtin that is not a
-// plain data type (`eval`, `exec`, `getattr`, `__import__`, `open`, …). An application's own classes
-// are not suspicious by themselves; they stay visible in the value as `$class`.
+// SafePickle never calls anything: the plain data types it knows (datetime, Decimal, UUID, sets,
+// OrderedDict, dogpile's CachedValue, …) become data, and any other callable is rendered by name —
+// `{"$class": NAME, …}` when the pickle calls it, `{"$global": NAME}` when it only names it. Every
+// such name outside an allowlist of plain data types is suspicious: `os.system`, `subprocess.Popen`,
+// `builtins.eval` and the like, but also an application's own classes, which an operator recognises
+// at a glance while a payload stands out. The allowlist: the builtins that only make plain data, the
+// time-zone classes of pytz and dateutil, and the data types SafePickle already turns into data.
 enum SuspiciousGlobals {
-    /// Top-level modules whose callables reach the system, run code or build gadgets.
-    static let modules: Set<String> = [
-        "os", "posix", "nt", "posixpath", "ntpath", "subprocess", "commands", "popen2", "pty", "sys", "shutil",
-        "socket", "ssl", "importlib", "imp", "runpy", "code", "codeop", "ctypes", "cffi", "marshal", "pickle",
-        "cPickle", "_pickle", "copyreg_unsafe", "dill", "multiprocessing", "signal", "platform", "webbrowser",
-        "types", "operator", "functools", "io", "_io", "pathlib", "tempfile", "glob", "fcntl", "resource",
-        "threading", "_thread", "thread", "asyncio", "timeit", "pdb", "bdb", "trace", "cProfile", "profile",
-        "urllib", "urllib2", "http", "httplib", "ftplib", "smtplib", "telnetlib", "xmlrpc", "xmlrpclib",
-        "sqlite3", "zipimport", "pkgutil", "gc", "inspect", "ast", "distutils", "setuptools", "pip",
-    ]
-    /// Builtins that only make plain data; every other builtin is suspicious.
+    /// Builtins that only make plain data.
     static let plainBuiltins: Set<String> = [
         "set", "frozenset", "bytearray", "bytes", "complex", "object", "list", "dict", "tuple", "int", "float",
-        "str", "bool", "slice", "range", "xrange", "unicode", "long", "basestring", "NoneType", "Ellipsis",
-        "NotImplemented", "reversed", "enumerate", "zip", "map", "filter",
+        "str", "bool", "slice", "range", "xrange", "unicode", "long", "basestring", "NoneType",
     ]
+    /// Plain data types by their full name (those SafePickle does not already render as data).
+    static let plainTypes: Set<String> = [
+        "datetime.date", "datetime.datetime", "datetime.time", "datetime.timedelta", "datetime.timezone",
+        "datetime.tzinfo", "decimal.Decimal", "uuid.UUID", "collections.OrderedDict", "collections.defaultdict",
+        "collections.deque", "collections.Counter", "fractions.Fraction", "_codecs.encode",
+        "dogpile.cache.api.CachedValue", "dogpile.cache.api.NoValue",
+    ]
+    /// Module prefixes whose classes are time zones (plain data): pytz, dateutil.tz.
+    static let plainModulePrefixes = ["pytz.", "dateutil.tz."]
 
-    /// Whether a global named `module.name` is suspicious.
+    /// Whether a global named `module.name` is suspicious (outside the allowlist).
     static func isSuspicious(_ qualified: Substring) -> Bool {
         let module = qualified.prefix { $0 != "." }
-        if module == "builtins" || module == "__builtin__" || module == "__builtins__" {
+        if module == "builtins" || module == "__builtin__" {
             return !plainBuiltins.contains(String(qualified.dropFirst(module.count + 1)))
         }
-        return modules.contains(String(module))
+        if plainTypes.contains(String(qualified)) { return false }
+        return !plainModulePrefixes.contains { qualified.hasPrefix($0) }
     }
 
     /// The suspicious names a canonical JSON value holds, each once, in order of appearance (at most

@@ -51,7 +51,7 @@ public struct ItemRecord: Sendable {
     public var note: String?
     /// Why this record cannot be trusted as read (its gzip member failed its check); nil when verified.
     public var unverified: String?
-    /// Callables the value's pickle names that reach the system or run code (possible cache poisoning).
+    /// Callables the value's pickle names outside the plain data types (possible cache poisoning).
     public var suspicious: [String] = []
 
     public init(key: [UInt8]) { self.key = key }

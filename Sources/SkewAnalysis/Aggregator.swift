@@ -221,7 +221,7 @@ public final class Aggregator {
         if let problem = integrity.problem { warnings.insert(problem, at: 0) }
         if suspiciousCount > 0 {
             warnings.insert(
-                "\(suspiciousCount) value(s) name callables that reach the system or run code (possible cache poisoning; never executed): see Suspicious values",
+                "\(suspiciousCount) value(s) name callables outside the plain data types (possible cache poisoning; never executed): see Suspicious values",
                 at: 0)
         }
         return Report(

@@ -156,7 +156,7 @@ public struct KeyEntry: Sendable, Equatable {
     public var placementOK: Bool?
 }
 
-/// An item whose value names callables that reach the system or run code (possible cache poisoning).
+/// An item whose value names callables outside the plain data types (possible cache poisoning).
 public struct SuspiciousEntry: Sendable, Equatable {
     public var host: String
     public var key: String

@@ -176,7 +176,7 @@ final class RecordEmitter {
             diagnostics.warning("\(s.file): incomplete: \(s.reason ?? "incomplete") — decoded \(s.counts.items) items up to the end")
         }
         if s.counts.suspicious > 0 {
-            diagnostics.warning("\(s.file): \(s.counts.suspicious) value(s) name callables that reach the system or run code (possible cache poisoning; never executed): see their `suspicious` field")
+            diagnostics.warning("\(s.file): \(s.counts.suspicious) value(s) name callables outside the plain data types (possible cache poisoning; never executed): see their `suspicious` field")
         }
         if s.counts.unverified > 0 {
             diagnostics.warning("\(s.file): \(s.counts.unverified) record(s) from damaged gzip members: items and misses are flagged `unverified`, stats and notes withheld")
