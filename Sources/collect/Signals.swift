@@ -39,7 +39,8 @@ final class CaptureStopper: @unchecked Sendable {
             sources.append(s)
         }
         if let timeLimit {
-            queue.asyncAfter(deadline: .now() + timeLimit) { [unowned self] in
+            queue.asyncAfter(deadline: .now() + timeLimit) { [weak self] in
+                guard let self else { return }  // the run has already ended
                 let limit = timeLimit.rounded() == timeLimit ? String(Int(timeLimit)) : String(timeLimit)
                 self.stopNow(
                     reason: "time limit of \(limit) s reached (--time-limit)",
