@@ -19,7 +19,7 @@ public struct AttributionOptions: Sendable {
     public init() {}
 }
 
-/// Keystone's key families (DESIGN §4 `kind`).
+/// Keystone's key families (`kind`, docs/attribute.md).
 public enum KeyKind: String, Sendable, CaseIterable {
     case usertokens, token, revocationList = "revocation-list", lock, cache, unknown
 }

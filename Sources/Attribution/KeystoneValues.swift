@@ -1,6 +1,6 @@
 // Attribution/KeystoneValues: reading Keystone's decoded values (canonical JSON) — the
 // `usertokens-<uid>` list of (token_id, expiry) pairs, token bodies in their v2 and v3 shapes
-// (DOMAIN §1.3), the revocation list — and Keystone's isotime strings.
+//, the revocation list — and Keystone's isotime strings.
 import PipelineRecords
 
 public enum KeystoneValues {

@@ -1,5 +1,5 @@
 // CacheValues/ClientConvention: what the memcached client flags mean for each Python client
-// (DOMAIN §3.5), as a table: which bit is zlib, pickle, int, long, text, and what flags 0 holds.
+// (docs/records.md, "`encoding` layers"), as a table: which bit is zlib, pickle, int, long, text, and what flags 0 holds.
 
 /// How a client stores a value, by the flags it sets.
 public enum ClientConvention: String, Sendable, CaseIterable {

@@ -1,5 +1,5 @@
 // CacheValues/PickleRendering: the seam between value decoding and the pickle decoder — any type
-// that turns pickle bytes into canonical JSON (CANONICAL_JSON.md) without executing anything.
+// that turns pickle bytes into canonical JSON (docs/canonical-json.md) without executing anything.
 
 /// What a pickle became: canonical JSON, or a failure with its kind, message and byte offset.
 public enum PickleOutcome: Sendable, Equatable {

@@ -1,5 +1,5 @@
 // MemcacheClient/MetadumpSpool: one `lru_crawler metadump all` listing in an unlinked spool file. The
-// crawl task reads the listing at full speed (the crawler is never left waiting on us, DOMAIN §4.8),
+// crawl task reads the listing at full speed (the crawler is never left waiting on us: docs/collect.md, "Enumeration strategy"),
 // parses it as it arrives (on the core that is idle while memcached crawls) and spools compact binary
 // records, each with its key's fingerprint; at END it works out which records repeat a key
 // (KeyFingerprints, bounded memory) and seals the spool. The fetch tasks read the records of a

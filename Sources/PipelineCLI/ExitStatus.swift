@@ -1,7 +1,7 @@
 // PipelineCLI/ExitStatus: the one exit-status table shared by collect, decode, attribute and report.
 import ArgumentParser
 
-/// Exit statuses of every stage (DESIGN §7, README "Exit statuses").
+/// Exit statuses of every stage (README, "Exit statuses").
 public enum ExitStatus: Int32, CaseIterable, Sendable {
     /// Success (also when stdout's reader closed early).
     case success = 0

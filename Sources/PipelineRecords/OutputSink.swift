@@ -1,6 +1,6 @@
 // PipelineRecords/OutputSink: buffered writes of record bytes to a file descriptor (stdout or a
 // temporary output file). A reader that goes away (EPIPE) is not an error: the sink goes quiet and
-// reports `readerClosed`, and the stage exits 0 (DESIGN §7).
+// reports `readerClosed`, and the stage exits 0 (README, "Exit statuses").
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

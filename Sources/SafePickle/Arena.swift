@@ -45,7 +45,7 @@ struct Record {
     var dictItems: Int = -1
 }
 
-/// Names the renderer understands (CANONICAL_JSON.md §2), matched once when a GLOBAL is read.
+/// Names the renderer understands (docs/canonical-json.md), matched once when a GLOBAL is read.
 enum KnownName: UInt8 {
     case unknown = 0
     case codecsEncode, bytes, bytearray, set, frozenset, complex

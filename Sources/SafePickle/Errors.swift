@@ -3,7 +3,7 @@
 
 /// A decoding failure: what went wrong, in words, and where (byte offset of the opcode, or -1 at render time).
 public struct PickleError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The error kinds of CANONICAL_JSON.md §6; `rawValue` is the `$error` text.
+    /// The error kinds of docs/canonical-json.md; `rawValue` is the `$error` text.
     public enum Kind: String, Sendable, CaseIterable {
         case truncated, badOpcode = "bad_opcode", badArgument = "bad_argument", stackError = "stack_error"
         case memoError = "memo_error", typeError = "type_error", unsupported, limit

@@ -1,6 +1,6 @@
 // SafePickle/Machine: the iterative pickle virtual machine. It runs every opcode of protocols 0–5
 // over an explicit stack and a memo dictionary, building call *records* instead of calling anything,
-// and stops at the first error with its kind and byte offset. CANONICAL_JSON.md §5 is its spec.
+// and stops at the first error with its kind and byte offset. docs/canonical-json.md is its spec.
 
 struct Machine: ~Copyable {
     var arena: Arena

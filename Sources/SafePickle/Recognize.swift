@@ -1,4 +1,4 @@
-// SafePickle/Recognize: the allowlist of CANONICAL_JSON.md §2. A call record whose callable and
+// SafePickle/Recognize: the allowlist of docs/canonical-json.md. A call record whose callable and
 // argument shape match an entry renders as that marker (datetime, Decimal, set, CachedValue, …);
 // anything else renders symbolically as `$class`. Recognisers never fail: a bad shape falls back.
 

@@ -2,7 +2,7 @@
 // explanation of the hottest host's excess, top users, top keys, slab classes. Plain values, so
 // every renderer (text, Markdown, JSON) shows the same content.
 
-/// Server-side traffic of one host between two `stats` samples (DOMAIN §4.2 counters).
+/// Server-side traffic of one host between two `stats` samples (memcached's `bytes_read`/`bytes_written` counters).
 public struct HostTraffic: Sendable, Equatable {
     /// Bytes the server received (client sets) and sent (client gets) over the window.
     public var bytesRead: Double
