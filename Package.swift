@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "ByteText"),
         .target(name: "Deflate"),
         .target(name: "PipelineRecords", dependencies: ["ByteText"]),
+        .target(name: "LineBlocks", dependencies: ["PipelineRecords"]),
         .target(name: "MemcacheProtocol", dependencies: ["ByteText"]),
         .target(
             name: "MemcacheClient",
@@ -58,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "decode",
             dependencies: [
-                "PipelineCLI", "ByteText", "SafePickle", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs",
+                "PipelineCLI", "ByteText", "SafePickle", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs", "LineBlocks",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
 
@@ -67,11 +68,11 @@ let package = Package(
         .executableTarget(name: "inflate-bench", dependencies: ["Deflate", "CZlib"], path: "Benchmarks/inflate-bench"),
 
         .executableTarget(
-            name: "attribute", dependencies: ["PipelineCLI", "Attribution", "KeyPlacement", "PipelineRecords"]),
+            name: "attribute", dependencies: ["PipelineCLI", "Attribution", "KeyPlacement", "PipelineRecords", "LineBlocks"]),
         .executableTarget(
             name: "report",
             dependencies: [
-                "PipelineCLI", "SkewAnalysis", "ReportRendering", "PipelineRecords", "KeyPlacement",
+                "PipelineCLI", "SkewAnalysis", "ReportRendering", "PipelineRecords", "KeyPlacement", "LineBlocks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // ── Benchmarks and fuzzing (not shipped) ───────────────────────
@@ -80,7 +81,7 @@ let package = Package(
         .executableTarget(name: "inflate-fuzz", dependencies: ["Deflate", "CZlib", "DeflateOracle"], path: "Benchmarks/inflate-fuzz"),
         .executableTarget(
             name: "readers-fuzz",
-            dependencies: ["DumpContainer", "PipelineRecords", "MemcacheProtocol", "Attribution", "SkewAnalysis", "DecodeInputs"],
+            dependencies: ["DumpContainer", "PipelineRecords", "MemcacheProtocol", "Attribution", "SkewAnalysis", "DecodeInputs", "KeyPlacement"],
             path: "Benchmarks/readers-fuzz"),
 
         // ── Tests ───────────────────────────────────────────────────────

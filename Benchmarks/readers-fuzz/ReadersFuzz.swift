@@ -1,5 +1,6 @@
 // readers-fuzz: fuzzes every reader that takes bytes from outside — the `.mcdump.gz` reader (through
-// VerifyingReader, as decode reads), NDJSON records (JSONParser + RecordCheck), user lists, report
+// VerifyingReader, as decode reads), NDJSON records (as report reads them, and attribute's main pass
+// and end), user lists, report
 // partials (Aggregator.merge), nc captures and metadump/cachedump listings (DecodeInputs), and the
 // server's answers (MemcacheProtocol's meta, VALUE, stats and metadump parsers, fed in two pieces).
 // The first byte picks the reader, the rest is its input. Built with `-Xswiftc -sanitize=fuzzer
@@ -12,6 +13,7 @@ import MemcacheProtocol
 import PipelineRecords
 import SkewAnalysis
 import Attribution
+import KeyPlacement
 
 #if canImport(Glibc)
 import Glibc
@@ -55,6 +57,14 @@ func pieces(_ body: ArraySlice<UInt8>, _ parse: (inout ResponseBuffer) throws ->
     }
 }
 
+/// attribute's joins with a user, a redaction key and a server list, so every path is reachable.
+nonisolated(unsafe) let recordsAttributor: Attributor = {
+    var options = AttributionOptions()
+    options.redactor = Redactor(key: Array("fuzz".utf8))
+    options.servers = try? ServerSpec.parseList("127.0.0.1:11211,127.0.0.1:11212")
+    return try! Attributor(users: [User(id: "u1", name: "alice")], options: options)
+}()
+
 func fuzzOne(_ input: [UInt8]) {
     guard let first = input.first else { return }
     let reader = Reader.allCases[Int(first) % Reader.allCases.count]
@@ -66,8 +76,20 @@ func fuzzOne(_ input: [UInt8]) {
         let r = VerifyingReader(DumpReader(fileDescriptor: fd, name: "fuzz", maxValueBytes: 1 << 20), holdBytes: 1 << 16)
         while let record = try? r.next() { _ = record }
     case .records:
-        for line in body.split(separator: 0x0A) {
-            if let v = try? JSONParser.parse(line) { _ = RecordCheck.problem(in: v) }
+        // As report reads records, and as attribute's main pass and end attribute them.
+        for line in body.split(separator: 0x0A) { _ = try? Aggregator.read(line, whatIf: true) }
+        let block = Array(body)
+        let b = recordsAttributor.attributeBlock { each in
+            block.withUnsafeBytes { p in
+                var n = 1
+                for line in p.split(separator: 0x0A) { if !each(UnsafeRawBufferPointer(rebasing: line), n) { return }; n += 1 }
+            }
+        }
+        recordsAttributor.merge(b)
+        recordsAttributor.prepareFinish()
+        var out: [UInt8] = []
+        b.deferred.withUnsafeBytes { p in
+            for line in p.split(separator: 0x0A) { recordsAttributor.attributeHeld(UnsafeRawBufferPointer(rebasing: line), into: &out) }
         }
     case .users:
         _ = UserListParser.parse(Array(body))

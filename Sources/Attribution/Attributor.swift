@@ -1,7 +1,20 @@
-// Attribution/Attributor: one pass over decode's NDJSON. Each item record gets `kind`,
-// `logical_key`, `user`, `via`, `tokens` (for token lists) and `placement`, appended to the record's
-// own bytes (nothing else changes, unless token ids are redacted). Memory: the user table, one
-// 28-byte entry per token id met in a token list (sha1("token-"+id) → user), and one clock per host.
+// Attribution/Attributor: attribute's joins over decode's NDJSON, exact whatever the record order and
+// the same bytes on any number of threads.
+//
+// Main pass (`attributeBlock`, on worker threads, blocks of whole lines): each record is attributed
+// from its own bytes and the exported user list only — never from what other records said — so a
+// block's output does not depend on which blocks came before. `kind`, `logical_key`, `user`, `via`,
+// `tokens` and `placement` are appended to the record's own bytes (token ids replaced in place with
+// --redact); everything else passes through byte for byte. The records whose attribution needs the
+// whole stream are held back (`deferred`): token lists (their `expired` figure needs the capture's
+// clock, which decode writes after the items; their owner may be a user met only in a token body) and
+// sha1-shaped keys that nothing in their own record identifies (a token whose body was not decoded,
+// a list of a user not in the export).
+//
+// End (`finish`): with the whole stream seen — users met in token bodies and lock keys, each host's
+// clock, the token ids of every list — the held records are attributed and written after the others,
+// in their input order. Memory: the user table, one entry per token id in a list, one clock per host;
+// held records wait in a spool (DeferredRecords), not in memory.
 import ByteText
 import KeyPlacement
 import PipelineRecords
@@ -14,14 +27,9 @@ public struct AttributionOptions: Sendable {
     /// `[token] expiration`: the implied issue rate of a list is its live entries / ttl.
     public var tokenTTL: Double = 3600
     public var redactor: Redactor?
-    /// Server clock to use for hosts without a source record before their items.
+    /// Server clock to use for hosts without a source record.
     public var captureTime: Double?
     public init() {}
-}
-
-/// Keystone's key families (`kind`, docs/attribute.md).
-public enum KeyKind: String, Sendable, CaseIterable {
-    case usertokens, token, revocationList = "revocation-list", lock, cache, unknown
 }
 
 /// How an item was attributed (`via`).
@@ -39,302 +47,447 @@ public struct AttributionIssue: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-public final class Attributor {
+/// What the main pass made of one block: the output, the held records, and what it learnt.
+public struct BlockAttribution: Sendable {
+    /// Output lines (each ending in `\n`).
+    public var output: [UInt8] = []
+    /// Held records (each ending in `\n`), in order.
+    public var deferred: [UInt8] = []
+    public var deferredCount = 0
+    /// Problems, with their line numbers; a fatal one ends the block.
+    public var issues: [(line: Int, issue: AttributionIssue)] = []
+    public var records = 0
+    var learnt = StreamFacts()
+    var counts = Counts()
+}
+
+/// What the stream says beyond each record: users met, list contents, clocks.
+struct StreamFacts: Sendable {
+    /// Users not in the export, met in token bodies or lock keys, in order of first meeting.
+    var users: [User] = []
+    /// Each token list's key and the digests of the token keys it names.
+    var lists: [(list: Digest20, tokens: [Digest20])] = []
+    /// The clock of the last `source` record per host.
+    var clocks: [String: Double] = [:]
+    /// Latest server time seen in items per host (`la`, dogpile `ct`): the clock of last resort.
+    var latestSeen: [String: Double] = [:]
+}
+
+struct Counts: Sendable {
+    var kinds: [KeyKind: Int] = [:]
+    var vias: [Via: Int] = [:]
+    var misplaced = 0
+
+    mutating func add(_ o: Counts) {
+        for (k, v) in o.kinds { kinds[k, default: 0] += v }
+        for (k, v) in o.vias { vias[k, default: 0] += v }
+        misplaced += o.misplaced
+    }
+}
+
+public final class Attributor: @unchecked Sendable {
     public static let revocationListKey = KeystoneKeys.revocationListKey
-    public static let valueCeiling = 1_048_576.0
 
     public let options: AttributionOptions
-    public private(set) var users: [User]
-    private var byID: [String: Int] = [:]
-    private var byListKey: [Digest20: Int] = [:]
-    private var tokenOwner: [Digest20: Int32] = [:]
-    private var clocks: [String: Double] = [:]
-    /// Latest server time seen in items per host (`la`, dogpile `ct`): the clock of last resort.
-    private var latestSeen: [String: Double] = [:]
+    /// The export (fixed for the main pass).
+    let exported: [User]
+    let exportedByID: [String: Int]
+    let exportedByListKey: [Digest20: Int]
+    /// `user` objects of the exported users, rendered once.
+    let exportedJSON: [[UInt8]]
     /// The placement scheme over `options.servers`, with the servers' names.
-    private let placer: (scheme: any PlacementScheme, names: [String])?
-    /// Items per kind and per via, for the closing summary.
-    public private(set) var kindCounts: [KeyKind: Int] = [:]
-    public private(set) var viaCounts: [Via: Int] = [:]
-    public private(set) var misplaced = 0
+    let placer: (scheme: any PlacementScheme, names: [String])?
+
+    // Whole-stream state, merged in input order by the caller's thread.
+    private var facts = StreamFacts()
+    private var discoveredByID: [String: Int] = [:]
+    private var counts = Counts()
     public private(set) var recordsSeen = 0
+    /// Final join tables: list keys of every user (built by `prepareFinish`), and token key → owner
+    /// (an index into `owners`), built at the first held record that needs it (often none does).
+    private var byListKey: [Digest20: User] = [:]
+    private var owners: [User] = []
+    private var tokenOwnerTable: [Digest20: Int32]?
 
     /// Throws when the server list cannot make a scheme (e.g. every weight 0).
     public init(users: [User], options: AttributionOptions) throws(PlacementError) {
         self.options = options
-        self.users = []
         if let servers = options.servers {
             placer = (try options.client.scheme(servers: servers), servers.map(\.address))
         } else {
             placer = nil
         }
-        for u in users { _ = addUser(u) }
+        var list: [User] = []
+        var byID: [String: Int] = [:]
+        var byKey: [Digest20: Int] = [:]
+        for u in users where byID[u.id] == nil {
+            byID[u.id] = list.count
+            byKey[Digest20(logicalKey: KeystoneKeys.userTokensLogical(u.id))] = list.count
+            list.append(u)
+        }
+        exported = list
+        exportedByID = byID
+        exportedByListKey = byKey
+        exportedJSON = list.map(Attributor.userJSON)
     }
 
+    public var kindCounts: [KeyKind: Int] { counts.kinds }
+    public var viaCounts: [Via: Int] { counts.vias }
+    public var misplaced: Int { counts.misplaced }
     /// Number of token ids remembered from token lists.
-    public var tokenMapCount: Int { tokenOwner.count }
-    /// Users seen in token bodies but absent from the export.
-    public var usersNotInExport: [User] { users.filter { !$0.inExport } }
+    public var tokenMapCount: Int { facts.lists.reduce(0) { $0 + $1.tokens.count } }
+    /// Users seen in token bodies or lock keys but absent from the export, in order of first meeting.
+    public var usersNotInExport: [User] { facts.users }
 
-    private func addUser(_ u: User) -> Int {
-        if let i = byID[u.id] { return i }
-        users.append(u)
-        let i = users.count - 1
-        byID[u.id] = i
-        byListKey[Digest20(logicalKey: KeystoneKeys.userTokensLogical(u.id))] = i
-        return i
-    }
-
-    /// Attributes one NDJSON line and appends the output line (with `\n`) to `out`.
-    /// Lines that are not item records, and lines that cannot be parsed, pass through unchanged
-    /// (the latter also throw after being written, so the caller can count them).
-    public func process(_ line: ArraySlice<UInt8>, into out: inout [UInt8]) throws(AttributionIssue) {
-        recordsSeen += 1
-        let parsed: JSONValue
-        var valueRange: Range<Int>?
-        do throws(JSONParseError) {
-            let record = try JSONParser.parse(line, skipping: LazyValue.member)
-            parsed = record.value
-            valueRange = record.skipped["value"]
-        } catch {
-            out.append(contentsOf: line); out.append(0x0A)
-            throw AttributionIssue(message: "not a JSON record: \(error)")
-        }
-        if let problem = RecordCheck.problem(in: parsed) {
-            if !problem.fatal { out.append(contentsOf: line); out.append(0x0A) }
-            throw AttributionIssue(message: "bad record: \(problem.message)", fatal: problem.fatal)
-        }
-        switch parsed["type"]?.string {
-        case "source":
-            noteClock(parsed)
-            out.append(contentsOf: line); out.append(0x0A)
-        case "item":
-            guard let end = line.lastIndex(of: UInt8(ascii: "}")) else {
-                out.append(contentsOf: line); out.append(0x0A)
-                return
-            }
-            var w = NDJSONWriter(capacity: 512)
-            let value = LazyValue(line: line, range: valueRange)
-            let redactIDs = attribute(parsed, value: value, into: &w)
-            var body = Array(line[line.startIndex..<end])
-            if let r = options.redactor, !redactIDs.isEmpty { body = Attributor.replace(redactIDs, in: body, with: r) }
-            out.append(contentsOf: body)
-            out.append(contentsOf: w.buffer)
-            out.append(contentsOf: "}\n".utf8)
-        default:
-            out.append(contentsOf: line); out.append(0x0A)
-        }
-    }
-
-    static func hostKey(_ r: JSONValue) -> String? {
-        guard let host = r["host"]?.string else { return nil }
-        if let port = r["port"]?.int { return "\(host):\(port)" }
-        return host
-    }
-
-    private func noteClock(_ r: JSONValue) {
-        guard let host = Attributor.hostKey(r) else { return }
-        let w = r["window"]
-        let t = w?["end"]?.double ?? w?["start"]?.double ?? r["stats"]?["end"]?["general"]?["time"]?.string.flatMap(Double.init)
-            ?? r["stats"]?["start"]?["general"]?["time"]?.string.flatMap(Double.init)
-        if let t { clocks[host] = t }
-    }
-
-    /// Writes the added fields (each preceded by a comma) and returns the token ids to redact.
-    private func attribute(_ r: JSONValue, value lazyValue: LazyValue, into w: inout NDJSONWriter) -> [String] {
-        let keyText = r["key"]?.string ?? r["key_b64"]?.string.flatMap { Base64.decode($0) }.map { String(decoding: $0, as: UTF8.self) }
-        let keyBytes: [UInt8] = r["key"]?.string.map { Array($0.utf8) } ?? r["key_b64"]?.string.flatMap { Base64.decode($0) } ?? []
-        let key = keyText ?? ""
-        if let host = Attributor.hostKey(r) {
-            let seen = max(r["la"]?.double ?? 0, r["dogpile"]?["ct"]?.double ?? 0)
-            if seen > latestSeen[host] ?? 0 { latestSeen[host] = seen }
-        }
-        var kind = KeyKind.unknown
-        var via = Via.none
-        var logical: String?
-        var owner: Int?
-        var secrets: [String] = []
-        var list: [KeystoneValues.ListEntry]?
-        let digest = Digest20(hex: key)
-        let redact = { (id: String) -> String in self.options.redactor?.redact(id) ?? id }
-
-        if key == Attributor.revocationListKey {
-            kind = .revocationList; via = .revocationList; logical = "revocation-list"
-            if let v = lazyValue.tree, let ids = KeystoneValues.revocationIDs(v) { secrets = ids }
-        } else if key.hasPrefix("_lock") {
-            kind = .lock; via = .lockKey; logical = key
-            let target = String(key.dropFirst(5))
-            if target.hasPrefix("usertokens-") {
-                let id = String(target.dropFirst("usertokens-".count))
-                owner = byID[id] ?? addUser(User(id: id, inExport: false))
-            }
-        } else if let d = digest, let u = byListKey[d] {
-            kind = .usertokens; via = .usertokensSHA1; owner = u; logical = "usertokens-" + users[u].id
-            if let v = lazyValue.tree { list = KeystoneValues.tokenList(v) }
-        } else if let d = digest, let u = tokenOwner[d] {
-            kind = .token; via = .tokenList; owner = Int(u)
-            if let v = lazyValue.tree, let b = KeystoneValues.tokenBody(v), let id = b.tokenID { secrets = [id]; logical = "token-" + redact(id) }
-        } else if let v = lazyValue.tree, let b = KeystoneValues.tokenBody(v) {
-            kind = .token; via = .tokenBody
-            if let id = b.tokenID {
-                secrets = [id]
-                if KeystoneKeys.tokenKey(id) == key.lowercased() { logical = "token-" + redact(id) }
-            }
-            if let u = b.user { owner = byID[u.id] ?? addUser(u) }
-        } else if let v = lazyValue.tree, let entries = KeystoneValues.tokenList(v), !entries.isEmpty {
-            kind = .usertokens; via = .valueShape; list = entries
-        } else if key.hasPrefix("tokens/") || key.hasPrefix("tokens%2F") {
-            kind = .cache; via = .keyPrefix
-        } else if r["dogpile"] != nil {
-            kind = .cache; via = .dogpileEnvelope
-        }
-        if let entries = list {
-            secrets = entries.map(\.tokenID)
-            if let u = owner {
-                for e in entries { tokenOwner[Digest20(logicalKey: KeystoneKeys.tokenLogical(e.tokenID))] = Int32(u) }
-            }
-        }
-        kindCounts[kind, default: 0] += 1
-        viaCounts[via, default: 0] += 1
-
-        w.buffer.append(contentsOf: ",\"kind\":".utf8); w.buffer.append(contentsOf: quoted(kind.rawValue))
-        w.buffer.append(contentsOf: ",\"logical_key\":".utf8)
-        if let logical { w.buffer.append(contentsOf: quoted(logical)) } else { w.buffer.append(contentsOf: "null".utf8) }
-        w.buffer.append(contentsOf: ",\"user\":".utf8)
-        if let o = owner {
-            let u = users[o]
-            var uw = NDJSONWriter(capacity: 128)
-            uw.beginObject()
-            uw.key("id"); uw.string(u.id)
-            uw.key("name"); if let n = u.name { uw.string(n) } else { uw.null() }
-            uw.key("domain"); if let d = u.domain { uw.string(d) } else { uw.null() }
-            uw.key("in_export"); uw.bool(u.inExport)
-            uw.endObject()
-            w.buffer.append(contentsOf: uw.buffer)
-        } else {
-            w.buffer.append(contentsOf: "null".utf8)
-        }
-        w.buffer.append(contentsOf: ",\"via\":".utf8); w.buffer.append(contentsOf: quoted(via.rawValue))
-        if let entries = list { writeTokens(entries, record: r, into: &w) }
-        if let placer { writePlacement(placer, keyBytes: keyBytes, found: Attributor.hostKey(r), into: &w) }
-        return secrets
-    }
-
-    private func quoted(_ s: String) -> [UInt8] {
-        var w = NDJSONWriter(capacity: s.utf8.count + 2)
-        w.string(s)
+    static func userJSON(_ u: User) -> [UInt8] {
+        var w = NDJSONWriter(capacity: 128)
+        w.beginObject()
+        w.key(.userID); w.string(u.id)
+        w.key(.userName); if let n = u.name { w.string(n) } else { w.null() }
+        w.key(.userDomain); if let d = u.domain { w.string(d) } else { w.null() }
+        w.key(.userInExport); w.bool(u.inExport)
+        w.endObject()
         return w.buffer
     }
 
-    private func writeTokens(_ entries: [KeystoneValues.ListEntry], record r: JSONValue, into w: inout NDJSONWriter) {
-        let host = Attributor.hostKey(r)
+    // MARK: main pass (any thread)
+
+    /// Attributes a block's lines. Pure: reads only the export and the options.
+    public func attributeBlock(_ lines: (((UnsafeRawBufferPointer, Int) -> Bool) -> Void)) -> BlockAttribution {
+        var b = BlockAttribution()
+        b.output.reserveCapacity(1 << 20)
+        lines { line, number in
+            b.records += 1
+            let r: RecordView
+            do throws(RecordSyntaxError) { r = try RecordView(line) } catch {
+                Attributor.passThrough(line, &b.output)
+                b.issues.append((number, AttributionIssue(message: "not a JSON record: \(error)")))
+                return true
+            }
+            if let problem = RecordCheck.problem(in: r) {
+                if problem.fatal {
+                    b.issues.append((number, AttributionIssue(message: "bad record: \(problem.message)", fatal: true)))
+                    return false
+                }
+                Attributor.passThrough(line, &b.output)
+                b.issues.append((number, AttributionIssue(message: "bad record: \(problem.message)")))
+                return true
+            }
+            switch r.type {
+            case .source?:
+                if let host = r.hostKey, let t = Attributor.clock(ofSource: line) { b.learnt.clocks[host] = t }
+                Attributor.passThrough(line, &b.output)
+            case .item?:
+                if !attributeItem(r, phase: .main, into: &b.output, learnt: &b.learnt, counts: &b.counts) {
+                    Attributor.passThrough(line, &b.deferred)
+                    b.deferredCount += 1
+                }
+            default:
+                Attributor.passThrough(line, &b.output)
+            }
+            return true
+        }
+        return b
+    }
+
+    static func passThrough(_ line: UnsafeRawBufferPointer, _ out: inout [UInt8]) {
+        out.append(contentsOf: line)
+        out.append(0x0A)
+    }
+
+    /// The capture time a `source` record gives: `window.end`, else `window.start`, else the `time`
+    /// of its last, then first, stats sample.
+    static func clock(ofSource line: UnsafeRawBufferPointer) -> Double? {
+        guard let r = try? RecordView(line) else { return nil }
+        if let w = r[.window] {
+            if let t = w[.windowEnd]?.double ?? w[.windowStart]?.double { return t }
+        }
+        let stats = r[.stats]
+        for sample in [RecordField.windowEnd, .windowStart] {
+            if let t = stats?[sample]?[.statsGeneral]?[Attributor.statsTime]?.string.flatMap(Double.init) { return t }
+        }
+        return nil
+    }
+
+    /// The `time` counter of a stats sample.
+    static let statsTime = RecordField("time")
+
+    // MARK: merging (caller's thread, input order)
+
+    /// Takes in what a block learnt (call in input order, before `finish`).
+    public func merge(_ b: BlockAttribution) {
+        recordsSeen += b.records
+        counts.add(b.counts)
+        for u in b.learnt.users where exportedByID[u.id] == nil {
+            if let i = discoveredByID[u.id] {
+                // The same user in several token bodies: keep the fullest description, whatever the order.
+                if Attributor.fuller(u, than: facts.users[i]) { facts.users[i] = u }
+            } else {
+                discoveredByID[u.id] = facts.users.count
+                facts.users.append(u)
+            }
+        }
+        facts.lists += b.learnt.lists
+        for (h, t) in b.learnt.clocks { facts.clocks[h] = t }
+        for (h, t) in b.learnt.latestSeen where t > facts.latestSeen[h] ?? 0 { facts.latestSeen[h] = t }
+    }
+
+    /// An order-independent choice between two descriptions of one user: more fields, then the
+    /// greater name and domain.
+    static func fuller(_ a: User, than b: User) -> Bool {
+        let fa = (a.name != nil ? 1 : 0) + (a.domain != nil ? 1 : 0), fb = (b.name != nil ? 1 : 0) + (b.domain != nil ? 1 : 0)
+        if fa != fb { return fa > fb }
+        if (a.name ?? "") != (b.name ?? "") { return (a.name ?? "") > (b.name ?? "") }
+        return (a.domain ?? "") > (b.domain ?? "")
+    }
+
+    // MARK: end of stream (caller's thread)
+
+    /// Builds the whole-stream join tables; then `attributeHeld` attributes each held record.
+    public func prepareFinish() {
+        for (i, u) in exported.enumerated() { byListKey[Digest20(logicalKey: KeystoneKeys.userTokensLogical(u.id))] = exported[i] }
+        for u in facts.users { byListKey[Digest20(logicalKey: KeystoneKeys.userTokensLogical(u.id))] = u }
+    }
+
+    /// Whether a token list of the stream names this token key, and that list's owner if known.
+    private func tokenOwner(_ d: Digest20) -> (named: Bool, owner: User?) {
+        if tokenOwnerTable == nil {
+            // Owners are numbered in user-id order, so a token named by two lists (two owners) gets
+            // the same one whatever the order of the lists: the smaller number.
+            let named = Set(facts.lists.compactMap { byListKey[$0.list]?.id })
+            owners = named.sorted().compactMap { id in exportedByID[id].map { exported[$0] } ?? discoveredByID[id].map { facts.users[$0] } }
+            var index: [String: Int32] = [:]
+            for (i, u) in owners.enumerated() { index[u.id] = Int32(i) }
+            var table: [Digest20: Int32] = [:]
+            table.reserveCapacity(facts.lists.reduce(0) { $0 + $1.tokens.count })
+            for l in facts.lists {
+                // -1: a list nobody is known to own.
+                let i = byListKey[l.list].flatMap { index[$0.id] } ?? -1
+                for t in l.tokens {
+                    let old = table[t] ?? -1
+                    if old < 0 || (i >= 0 && i < old) { table[t] = i }
+                }
+            }
+            tokenOwnerTable = table
+        }
+        guard let i = tokenOwnerTable?[d] else { return (false, nil) }
+        return (true, i >= 0 ? owners[Int(i)] : nil)
+    }
+
+    /// Attributes one held record with everything the stream said, appending the output line.
+    public func attributeHeld(_ line: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        guard let r = try? RecordView(line) else { Attributor.passThrough(line, &out); return }
+        var learnt = StreamFacts()
+        _ = attributeItem(r, phase: .final, into: &out, learnt: &learnt, counts: &counts)
+    }
+
+    // MARK: one item
+
+    enum Phase { case main, final }
+
+    /// Writes the attributed item and returns true, or (main phase only) returns false to hold it.
+    private func attributeItem(
+        _ r: RecordView, phase: Phase, into out: inout [UInt8], learnt: inout StreamFacts, counts: inout Counts
+    ) -> Bool {
+        let keySlice = r[.key]
+        let key = keySlice?.string ?? ""
+        let keyBytes = r.keyBytes ?? []
+        let host = r.hostKey
+        if phase == .main, let host {
+            let seen = max(r[.la]?.double ?? 0, r[.dogpile]?[.dogpileCreated]?.double ?? 0)
+            if seen > learnt.latestSeen[host] ?? 0 { learnt.latestSeen[host] = seen }
+        }
+        let value = r[.value]
+        let digest = Digest20(hex: key)
+        var kind = KeyKind.unknown
+        var via = Via.none
+        var logical: String?
+        var owner: UserRef = .none
+        var secrets: [String] = []
+        var list: [KeystoneValues.ListEntry]?
+        /// A token body's id, and its label when already computed for `logical_key`.
+        var tokenID: String?
+        var logicalLabel: String?
+        let redact = { (id: String) -> String in self.options.redactor?.redact(id) ?? id }
+
+        let exportedList = digest.flatMap { exportedByListKey[$0] }
+        // A token list (or what starts like one): held to the end (clock, owner).
+        let listCandidate = value.map { v in KeystoneValues.looksLikeTokenList(v) || (exportedList != nil && v.isArray) } ?? false
+        if phase == .main && listCandidate {
+            if let d = digest, let v = value, let entries = KeystoneValues.tokenList(v) {
+                learnt.lists.append((d, entries.map { Digest20(logicalKey: KeystoneKeys.tokenLogical($0.tokenID)) }))
+            }
+            return false
+        }
+        if listCandidate, let v = value {
+            list = KeystoneValues.tokenList(v)
+            if let d = digest, let u = byListKey[d] {
+                kind = .usertokens; via = .usertokensSHA1; owner = ownerRef(u); logical = KeystoneKeys.userTokensLogical(u.id)
+            } else if let entries = list, !entries.isEmpty {
+                kind = .usertokens; via = .valueShape
+            } else {
+                list = nil
+            }
+        }
+        if kind != .unknown {
+            // Decided above.
+        } else if key == Attributor.revocationListKey {
+            kind = .revocationList; via = .revocationList; logical = KeystoneKeys.revocationListLogical
+            if let v = value, let ids = KeystoneValues.revocationIDs(v) { secrets = ids }
+        } else if key.hasPrefix("_lock") {
+            kind = .lock; via = .lockKey; logical = key
+            let target = key.dropFirst(5)
+            if target.hasPrefix("usertokens-") {
+                let id = String(target.dropFirst("usertokens-".count))
+                if let i = exportedByID[id] {
+                    owner = .exported(i)
+                } else {
+                    let u = User(id: id, inExport: false)
+                    owner = .other(u)
+                    learnt.users.append(u)
+                }
+            }
+        } else if let i = exportedList {
+            kind = .usertokens; via = .usertokensSHA1; owner = .exported(i); logical = KeystoneKeys.userTokensLogical(exported[i].id)
+        } else if let v = value, let b = KeystoneValues.tokenBody(v) {
+            kind = .token; via = .tokenBody
+            if let id = b.tokenID {
+                secrets = [id]
+                tokenID = id
+                if KeystoneKeys.tokenKey(id) == key.lowercased() {
+                    let label = redact(id)
+                    if options.redactor != nil { logicalLabel = label }
+                    logical = KeystoneKeys.tokenLogical(label)
+                }
+            }
+            if let u = b.user {
+                if let i = exportedByID[u.id] {
+                    owner = .exported(i)
+                } else {
+                    owner = .other(u)
+                    learnt.users.append(u)
+                }
+            } else if let d = digest {
+                // A body without its user: only a list can tell (at the end).
+                guard phase == .final else { return false }
+                let named = tokenOwner(d)
+                if let u = named.owner { owner = ownerRef(u); via = .tokenList }
+            }
+        } else if let d = digest, !Attributor.decoded(value) || r[.dogpile] == nil {
+            // A sha1-shaped key whose own record does not say what it is (its value not decoded, or a
+            // value of no known shape): the list of a user met elsewhere, or a token named by a list.
+            // Known only at the end.
+            guard phase == .final else { return false }
+            if let u = byListKey[d] {
+                kind = .usertokens; via = .usertokensSHA1; owner = ownerRef(u); logical = KeystoneKeys.userTokensLogical(u.id)
+            } else if case let named = tokenOwner(d), named.named {
+                kind = .token; via = .tokenList
+                if let u = named.owner { owner = ownerRef(u) }
+            } else if r[.dogpile] != nil {
+                kind = .cache; via = .dogpileEnvelope
+            }
+        } else if key.hasPrefix("tokens/") || key.hasPrefix("tokens%2F") {
+            kind = .cache; via = .keyPrefix
+        } else if r[.dogpile] != nil {
+            kind = .cache; via = .dogpileEnvelope
+        }
+        if let entries = list { secrets = entries.map(\.tokenID) }
+        counts.kinds[kind, default: 0] += 1
+        counts.vias[via, default: 0] += 1
+
+        // The record's own bytes up to its closing brace, token ids replaced in place with --redact.
+        let body = UnsafeRawBufferPointer(rebasing: r.bytes[0..<r.closingBrace])
+        if let redactor = options.redactor, !secrets.isEmpty {
+            let pairs = secrets.map { (id: $0, label: $0 == tokenID ? logicalLabel ?? redactor.redact($0) : redactor.redact($0)) }
+            TokenRedaction.append(body, replacing: pairs, to: &out)
+        } else {
+            out.append(contentsOf: body)
+        }
+        var w = NDJSONWriter(capacity: 0)
+        swap(&w.buffer, &out)
+        w.continueObject()
+        w.key(.kind); w.string(kind.rawValue)
+        w.key(.logicalKey); if let logical { w.string(logical) } else { w.null() }
+        w.key(.user)
+        switch owner {
+        case .none: w.null()
+        case .exported(let i): w.raw(exportedJSON[i])
+        case .other(let u): w.raw(Attributor.userJSON(u))
+        }
+        w.key(.via); w.string(via.rawValue)
+        if let entries = list { writeTokens(entries, record: r, host: host, into: &w) }
+        if let placer { writePlacement(placer, keyBytes: keyBytes, found: host, counts: &counts, into: &w) }
+        w.endObject()
+        w.buffer.append(0x0A)
+        swap(&w.buffer, &out)
+        return true
+    }
+
+    /// True when the record carries its decoded value (not absent, not cut by `--max-value-json`).
+    static func decoded(_ value: JSONSlice?) -> Bool {
+        guard let v = value else { return false }
+        return !(v.isObject && v[truncatedMember] != nil)
+    }
+
+    static let truncatedMember: StaticString = "$truncated"
+
+    enum UserRef {
+        case none
+        case exported(Int)
+        case other(User)
+    }
+
+    private func ownerRef(_ u: User) -> UserRef {
+        if let i = exportedByID[u.id] { return .exported(i) }
+        return .other(u)
+    }
+
+    private func writeTokens(_ entries: [KeystoneValues.ListEntry], record r: RecordView, host: String?, into w: inout NDJSONWriter) {
         var clockSource = "source"
-        var clock = host.flatMap { clocks[$0] }
+        var clock = host.flatMap { facts.clocks[$0] }
         if clock == nil, let t = options.captureTime { clock = t; clockSource = "option" }
-        if clock == nil, let t = host.flatMap({ latestSeen[$0] }), t > 0 { clock = t; clockSource = "last-seen" }
+        if clock == nil, let t = host.flatMap({ facts.latestSeen[$0] }), t > 0 { clock = t; clockSource = "last-seen" }
         let times = entries.compactMap(\.expires)
         let expired = clock.map { c in times.filter { $0 <= c }.count }
         let live = entries.count - (expired ?? 0)
-        var tw = NDJSONWriter(capacity: 256)
-        tw.beginObject()
-        tw.key("entries"); tw.int(entries.count)
-        tw.key("expired"); if let expired { tw.int(expired) } else { tw.null() }
-        tw.key("clock"); if let clock { tw.double(clock) } else { tw.null() }
-        tw.key("clock_source"); if clock != nil { tw.string(clockSource) } else { tw.null() }
+        w.key(.tokens)
+        w.beginObject()
+        w.key(.tokensEntries); w.int(entries.count)
+        w.key(.tokensExpired); if let expired { w.int(expired) } else { w.null() }
+        w.key(.tokensClock); if let clock { w.double(clock) } else { w.null() }
+        w.key(.tokensClockSource); if clock != nil { w.string(clockSource) } else { w.null() }
         let first = entries.min { ($0.expires ?? .infinity) < ($1.expires ?? .infinity) }
         let last = entries.max { ($0.expires ?? -.infinity) < ($1.expires ?? -.infinity) }
-        tw.key("first_expiry"); if let t = first?.expiresText, first?.expires != nil { tw.string(t) } else { tw.null() }
-        tw.key("last_expiry"); if let t = last?.expiresText, last?.expires != nil { tw.string(t) } else { tw.null() }
-        tw.key("ttl"); tw.double(options.tokenTTL)
-        tw.key("issue_rate"); tw.double(options.tokenTTL > 0 ? Double(live) / options.tokenTTL : 0)
-        if let size = r["size"]?.double {
-            tw.key("ceiling_share"); tw.double(size / Attributor.valueCeiling)
+        w.key(.tokensFirstExpiry); if let t = first?.expiresText, first?.expires != nil { w.string(t) } else { w.null() }
+        w.key(.tokensLastExpiry); if let t = last?.expiresText, last?.expires != nil { w.string(t) } else { w.null() }
+        w.key(.tokensTTL); w.double(options.tokenTTL)
+        w.key(.tokensIssueRate); w.double(options.tokenTTL > 0 ? Double(live) / options.tokenTTL : 0)
+        if let size = r[.size]?.double {
+            w.key(.tokensCeilingShare); w.double(size / ClientLimits.valueCeiling)
         }
-        tw.endObject()
-        w.buffer.append(contentsOf: ",\"tokens\":".utf8)
-        w.buffer.append(contentsOf: tw.buffer)
+        w.endObject()
     }
 
     private func writePlacement(
-        _ placer: (scheme: any PlacementScheme, names: [String]), keyBytes: [UInt8], found: String?,
+        _ placer: (scheme: any PlacementScheme, names: [String]), keyBytes: [UInt8], found: String?, counts: inout Counts,
         into w: inout NDJSONWriter
     ) {
-        var pw = NDJSONWriter(capacity: 160)
-        pw.beginObject()
         let p = placer.scheme.placement(for: keyBytes)
         let expected = placer.names[p.serverIndex]
-        pw.key("expected"); pw.string(expected)
-        pw.key("hash"); pw.uint(p.hash)
-        pw.key("scheme"); pw.string(placer.scheme.name)
+        w.key(.placement)
+        w.beginObject()
+        w.key(.placementExpected); w.string(expected)
+        w.key(.placementHash); w.uint(p.hash)
+        w.key(.placementScheme); w.string(placer.scheme.name)
         let ok = expected == found
-        pw.key("ok"); pw.bool(ok)
+        w.key(.placementOK); w.bool(ok)
         if !ok, let found, let modulo = placer.scheme as? PythonMemcachedModulo {
             // Where the found host sits in the client's dead-server retry chain (0 = home).
             let chain = modulo.retryChain(for: keyBytes) { _ in true }
             let step = chain.firstIndex { placer.names[$0] == found }
-            pw.key("failover_step"); if let step { pw.int(step) } else { pw.null() }
+            w.key(.placementFailoverStep); if let step { w.int(step) } else { w.null() }
         }
-        pw.endObject()
-        if !ok { misplaced += 1 }
-        w.buffer.append(contentsOf: ",\"placement\":".utf8)
-        w.buffer.append(contentsOf: pw.buffer)
-    }
-
-    /// Replaces every JSON string `"<id>"` for the given ids by its redacted form.
-    static func replace(_ ids: [String], in body: [UInt8], with r: Redactor) -> [UInt8] {
-        var map: [[UInt8]: [UInt8]] = [:]
-        for id in ids where !id.isEmpty { map[Array(id.utf8)] = Array(r.redact(id).utf8) }
-        guard let shortest = map.keys.map(\.count).min(), let longest = map.keys.map(\.count).max() else { return body }
-        var out: [UInt8] = []
-        out.reserveCapacity(body.count)
-        var i = 0
-        while i < body.count {
-            if body[i] == 0x22 {
-                // A JSON string: find its end (escapes cannot occur in hex ids, so compare raw bytes).
-                var j = i + 1
-                while j < body.count, body[j] != 0x22 { j += body[j] == 0x5C ? 2 : 1 }
-                let len = j - i - 1
-                if j < body.count, len >= shortest, len <= longest, let rep = map[Array(body[(i + 1)..<j])] {
-                    out.append(0x22); out.append(contentsOf: rep); out.append(0x22)
-                    i = j + 1
-                    continue
-                }
-                let stop = min(j + 1, body.count)
-                out.append(contentsOf: body[i..<stop])
-                i = stop
-                continue
-            }
-            out.append(body[i])
-            i += 1
-        }
-        return out
-    }
-}
-
-/// An item's `value`, parsed only when a join asks for it, and then without the members no join reads
-/// (service catalogs, the bulk of a token body).
-final class LazyValue {
-    /// The record member read lazily.
-    static let member: Set<String> = ["value"]
-    static let unneeded: Set<String> = ["catalog", "serviceCatalog"]
-    private let line: ArraySlice<UInt8>
-    private let range: Range<Int>?
-    private var parsed = false
-    private var cached: JSONValue?
-
-    init(line: ArraySlice<UInt8>, range: Range<Int>?) {
-        self.line = line
-        self.range = range
-    }
-
-    /// The value's tree; nil when the record has no value or it does not parse.
-    var tree: JSONValue? {
-        if parsed { return cached }
-        parsed = true
-        guard let range else { return nil }
-        let start = line.startIndex + range.lowerBound
-        let end = line.startIndex + range.upperBound
-        cached = try? JSONParser.parse(line[start..<end], skipping: LazyValue.unneeded).value
-        return cached
+        w.endObject()
+        if !ok { counts.misplaced += 1 }
     }
 }

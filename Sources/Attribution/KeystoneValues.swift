@@ -12,20 +12,37 @@ public enum KeystoneValues {
         public var version: String?
     }
 
-    /// A token body if `v` looks like one (a dict with `token_data` or `token_version`).
-    public static func tokenBody(_ v: JSONValue) -> TokenBody? {
-        guard case .object = v, v["token_data"] != nil || v["token_version"] != nil else { return nil }
-        var body = TokenBody(tokenID: nil, user: nil, version: v["token_version"]?.string)
-        let v2 = v["token_data"]?["access"]
-        let v3 = v["token_data"]?["token"]
-        body.tokenID = v["id"]?.string ?? v["key"]?.string ?? v2?["token"]?["id"]?.string
-        let userObject = [v["user"], v2?["user"], v3?["user"]].compactMap { $0 }.first { $0["id"]?.string != nil }
-        if let u = userObject, let id = u["id"]?.string, !id.isEmpty {
-            let domain = u["domain"]?["name"]?.string ?? u["domain"]?["id"]?.string ?? u["domain_id"]?.string
-            body.user = User(id: id, name: u["name"]?.string, domain: domain, inExport: false)
+    /// A token body if `v` looks like one (a dict with `token_data` or `token_version`). Read in place:
+    /// only the members named here are looked at (the service catalog is stepped over).
+    public static func tokenBody(_ v: JSONSlice) -> TokenBody? {
+        guard let top = v.members else { return nil }
+        let tokenData = top[Field.tokenData]
+        let tokenVersion = top[Field.tokenVersion]
+        guard tokenData != nil || tokenVersion != nil else { return nil }
+        var body = TokenBody(tokenID: nil, user: nil, version: tokenVersion?.string)
+        let data = tokenData?.members
+        let v2 = data?[Field.access]
+        let v2m = v2?.members
+        let v3 = data?[Field.token]
+        body.tokenID = top[Field.id]?.string ?? top[Field.key]?.string ?? v2m?[Field.token]?[Field.id]?.string
+        for candidate in [top[Field.user], v2m?[Field.user], v3?[Field.user]] {
+            guard let u = candidate?.members, let id = u[Field.id]?.string else { continue }
+            if !id.isEmpty {
+                let domain = u[Field.domain]?[Field.name]?.string ?? u[Field.domain]?[Field.id]?.string ?? u[Field.domainID]?.string
+                body.user = User(id: id, name: u[Field.name]?.string, domain: domain, inExport: false)
+            }
+            break
         }
         if body.version == nil { body.version = v2 != nil ? "v2.0" : (v3 != nil ? "v3.0" : nil) }
         return body
+    }
+
+    /// Member names of Keystone's values.
+    enum Field {
+        static let tokenData: StaticString = "token_data", tokenVersion: StaticString = "token_version"
+        static let access: StaticString = "access", token: StaticString = "token", user: StaticString = "user"
+        static let id: StaticString = "id", key: StaticString = "key", name: StaticString = "name"
+        static let domain: StaticString = "domain", domainID: StaticString = "domain_id", datetime: StaticString = "$datetime"
     }
 
     /// One `(token_id, expiry)` entry of a user's token list.
@@ -38,24 +55,37 @@ public enum KeystoneValues {
 
     /// The entries of a usertokens list, if `v` has that shape (an array whose elements are
     /// two-element arrays starting with a string). An empty array counts as a list.
-    public static func tokenList(_ v: JSONValue) -> [ListEntry]? {
-        guard let items = v.array else { return nil }
+    public static func tokenList(_ v: JSONSlice) -> [ListEntry]? {
+        guard let items = v.elements else { return nil }
         var out: [ListEntry] = []
         out.reserveCapacity(items.count)
         for item in items {
-            guard let pair = item.array, pair.count == 2, let id = pair[0].string else { return nil }
-            let text = pair[1].string ?? pair[1]["$datetime"]?.string
+            guard let pair = item.elements, pair.count == 2, let id = pair[0].string else { return nil }
+            let text = pair[1].string ?? pair[1][Field.datetime]?.string
             out.append(ListEntry(tokenID: id, expiresText: text, expires: text.flatMap(parseISOTime)))
         }
         return out
     }
 
+    /// True when `v` starts like a token list (an array whose first element is an array starting with
+    /// a string, or an empty array), without reading the rest.
+    static func looksLikeTokenList(_ v: JSONSlice) -> Bool {
+        guard v.isArray else { return false }
+        let p = v.bytes
+        var i = JSONSkim.skipSpace(p, v.range.lowerBound + 1)
+        guard i < v.range.upperBound else { return false }
+        if p[i] == UInt8(ascii: "]") { return true }
+        guard p[i] == UInt8(ascii: "[") else { return false }
+        i = JSONSkim.skipSpace(p, i + 1)
+        return i < v.range.upperBound && p[i] == UInt8(ascii: "\"")
+    }
+
     /// Token ids in a revocation list (`[{'id','expires','audit_id'}]`), if `v` has that shape.
-    public static func revocationIDs(_ v: JSONValue) -> [String]? {
-        guard let items = v.array else { return nil }
+    public static func revocationIDs(_ v: JSONSlice) -> [String]? {
+        guard let items = v.elements else { return nil }
         var ids: [String] = []
         for item in items {
-            guard let id = item["id"]?.string else { return nil }
+            guard let id = item[Field.id]?.string else { return nil }
             ids.append(id)
         }
         return ids

@@ -21,13 +21,23 @@ public struct Redactor: @unchecked Sendable {
 
     /// `redacted:` + the first 16 hex chars of HMAC-SHA256(key, id bytes).
     public func redact(_ tokenID: [UInt8]) -> String {
-        var h = keyed
-        h.update(data: tokenID)
-        let mac = Array(h.finalize())
-        return Self.prefix + String(KeystoneKeys.hex(mac).prefix(Self.digestHexLength))
+        tokenID.withUnsafeBytes { redact(bytes: $0) }
     }
 
-    public func redact(_ tokenID: String) -> String { redact(Array(tokenID.utf8)) }
+    /// The label of an id given as raw bytes.
+    public func redact(bytes tokenID: UnsafeRawBufferPointer) -> String {
+        var h = keyed
+        h.update(data: tokenID)
+        let mac = h.finalize()
+        return mac.withUnsafeBytes { m in
+            Self.prefix + KeystoneKeys.hex(UnsafeRawBufferPointer(rebasing: m[0..<(Self.digestHexLength / 2)]))
+        }
+    }
+
+    public func redact(_ tokenID: String) -> String {
+        var id = tokenID
+        return id.withUTF8 { redact(bytes: UnsafeRawBufferPointer($0)) }
+    }
 
     /// Whether a string is a label this type produces.
     public static func isRedacted(_ s: String) -> Bool {

@@ -16,6 +16,13 @@ public struct ByteReadError: Error, Sendable, CustomStringConvertible, Equatable
     public var offset: Int64
     public var line: Int
     public var description: String { "\(name): \(kind.rawValue) at byte \(offset) (line \(line)): \(message)" }
+    public init(kind: Kind, message: String, name: String, offset: Int64, line: Int) {
+        self.kind = kind
+        self.message = message
+        self.name = name
+        self.offset = offset
+        self.line = line
+    }
 }
 
 public final class ByteReader {

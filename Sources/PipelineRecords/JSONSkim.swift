@@ -3,6 +3,22 @@
 // members, strip insignificant whitespace. Used to unwrap `$cachedvalue`, to summarise values and by
 // later stages to pick fields out of records without building a tree. Malformed text gives nil.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where one member of a JSON object lies: its name (with the quotes) and its value.
+public struct JSONMember: Sendable {
+    public var key: Range<Int>
+    public var value: Range<Int>
+    public init(key: Range<Int>, value: Range<Int>) {
+        self.key = key
+        self.value = value
+    }
+}
+
 public enum JSONSkim {
     @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
 
@@ -14,14 +30,27 @@ public enum JSONSkim {
     }
 
     /// End (exclusive) of the string starting at `i` (which must be `"`), nil if unterminated.
+    /// The closing quote is found with `memchr`; a quote preceded by an odd number of backslashes is
+    /// escaped (in JSON a backslash occurs only as an escape inside a string).
     public static func stringEnd(_ p: UnsafeRawBufferPointer, _ i: Int) -> Int? {
         guard i < p.count, p[i] == UInt8(ascii: "\"") else { return nil }
+        let base = p.baseAddress!
         var j = i + 1
-        while j < p.count {
+        // Most strings of a record are short: look at their first bytes directly.
+        let near = min(p.count, j + 24)
+        while j < near {
             let b = p[j]
-            if b == UInt8(ascii: "\\") { j += 2; continue }
             if b == UInt8(ascii: "\"") { return j + 1 }
+            if b == UInt8(ascii: "\\") { break }
             j += 1
+        }
+        while j < p.count {
+            guard let hit = memchr(base + j, 0x22, p.count - j) else { return nil }
+            let q = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+            var k = q - 1
+            while k > i && p[k] == UInt8(ascii: "\\") { k -= 1 }
+            if (q - 1 - k) % 2 == 0 { return q + 1 }
+            j = q + 1
         }
         return nil
     }
@@ -65,11 +94,11 @@ public enum JSONSkim {
     }
 
     /// The top-level members of the object starting at `from`: ranges of each key (with quotes) and value.
-    public static func objectMembers(_ p: UnsafeRawBufferPointer, from: Int = 0) -> [(key: Range<Int>, value: Range<Int>)]? {
+    public static func objectMembers(_ p: UnsafeRawBufferPointer, from: Int = 0) -> [JSONMember]? {
         var i = skipSpace(p, from)
         guard i < p.count, p[i] == UInt8(ascii: "{") else { return nil }
         i = skipSpace(p, i + 1)
-        var out: [(key: Range<Int>, value: Range<Int>)] = []
+        var out: [JSONMember] = []
         if i < p.count && p[i] == UInt8(ascii: "}") { return out }
         while true {
             guard let ke = stringEnd(p, i) else { return nil }
@@ -78,7 +107,7 @@ public enum JSONSkim {
             guard i < p.count, p[i] == UInt8(ascii: ":") else { return nil }
             let vs = skipSpace(p, i + 1)
             guard let ve = valueEnd(p, from: vs) else { return nil }
-            out.append((key, vs..<ve))
+            out.append(JSONMember(key: key, value: vs..<ve))
             i = skipSpace(p, ve)
             guard i < p.count else { return nil }
             if p[i] == UInt8(ascii: "}") { return out }

@@ -42,6 +42,13 @@ public struct NDJSONWriter: Sendable {
         if !hasElement.isEmpty { hasElement.removeLast() }
     }
 
+    /// Goes on writing members into an object whose first bytes (up to, not including, its closing
+    /// brace, with at least one member) are already in `buffer` — e.g. fields added to a record.
+    public mutating func continueObject() {
+        hasElement.append(true)
+        afterKey = false
+    }
+
     public mutating func beginArray() {
         separate()
         buffer.append(UInt8(ascii: "["))

@@ -13,34 +13,51 @@ public struct RecordProblem: Error, Sendable, CustomStringConvertible {
 }
 
 public enum RecordCheck {
-    /// The first problem of a parsed record, nil when its known fields are sound.
-    public static func problem(in r: JSONValue) -> RecordProblem? {
-        guard case .object = r else { return RecordProblem(message: "not a JSON object", fatal: false) }
-        guard let type = r["type"]?.string else { return RecordProblem(message: "no `type` string", fatal: false) }
+    /// The first problem of a record's known fields, nil when they are sound. Fields the check does not
+    /// name (a decoded `value`, fields of later versions) are not looked at.
+    public static func problem(in r: RecordView) -> RecordProblem? {
+        guard let typeSlice = r[.type] else { return RecordProblem(message: "no `type` string", fatal: false) }
+        guard let type = typeSlice.string else {
+            return typeSlice.isBadString ? bad("`type` has invalid UTF-8") : RecordProblem(message: "no `type` string", fatal: false)
+        }
         if let p = port(r) { return p }
-        if let h = r["host"], h.string == nil, !h.isNull { return bad("`host` is not a string") }
+        if let h = r[.host], !h.isNull {
+            guard h.isString else { return bad("`host` is not a string") }
+            if h.isBadString { return bad("`host` has invalid UTF-8") }
+        }
+        for field in RecordCheck.strings {
+            if let v = r[field], v.isBadString { return bad("`\(field)` has invalid UTF-8") }
+        }
+        if let u = r[.user], u.isObject {
+            for field in RecordCheck.userStrings {
+                if let v = u[field], v.isBadString { return bad("`user.\(field)` has invalid UTF-8") }
+            }
+        }
         switch type {
-        case "source":
+        case RecordSchema.RecordType.source.rawValue:
             // A hand-made source may leave `schema` out (it then reads as this version's).
-            guard let schema = r["schema"] else { break }
-            guard case .number(_, let v) = schema, let v else { return bad("`schema` is not an integer") }
+            guard let schema = r[.schema] else { break }
+            guard let v = schema.int, schema.raw.allSatisfy({ $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) }) else {
+                return bad("`schema` is not an integer")
+            }
             if v != Int64(RecordSchema.version) {
                 return RecordProblem(
                     message: "source record of schema \(v): this version reads schema \(RecordSchema.version) only", fatal: true)
             }
-        case "item", "miss":
+        case RecordSchema.RecordType.item.rawValue, RecordSchema.RecordType.miss.rawValue:
             if let k = key(r) { return k }
-            if type == "item" {
-                for name in ["size", "total_size", "cls", "flags"] {
-                    if let p = count(r, name) { return p }
+            if type == RecordSchema.RecordType.item.rawValue {
+                for field in RecordCheck.counts {
+                    if let p = count(r, field) { return p }
                 }
                 // A cas is unsigned 64-bit: above Int64's range it reaches the reader as a whole double.
-                if let v = r["cas"], !v.isNull {
-                    guard case .number(let d, let i) = v, (i ?? 0) >= 0, d >= 0, d < 18_446_744_073_709_551_616, d == d.rounded()
-                    else { return bad("`cas` is not a non-negative integer") }
+                if let v = r[.cas], !v.isNull {
+                    let ok: Bool
+                    if let i = v.int { ok = i >= 0 } else if let d = v.double { ok = d >= 0 && d < 18_446_744_073_709_551_616 && d == d.rounded() } else { ok = false }
+                    guard ok else { return bad("`cas` is not a non-negative integer") }
                 }
-                for name in ["la", "exp"] {
-                    if let v = r[name], !v.isNull, v.int == nil { return bad("`\(name)` is not an integer") }
+                for field in RecordCheck.times {
+                    if let v = r[field], !v.isNull, v.int == nil { return bad("`\(field)` is not an integer") }
                 }
             }
         default:
@@ -49,27 +66,36 @@ public enum RecordCheck {
         return nil
     }
 
+    /// Top-level string fields checked for valid UTF-8 (besides `type`, `host` and `key`).
+    static let strings: [RecordField] = [.kind, .logicalKey, .via, .unverified, .note]
+    static let userStrings: [RecordField] = [.userID, .userName, .userDomain]
+    /// Item fields that are non-negative integers when present.
+    static let counts: [RecordField] = [.size, .totalSize, .cls, .flags]
+    /// Item fields that are integers (server times) when present.
+    static let times: [RecordField] = [.la, .exp]
+
     static func bad(_ message: String) -> RecordProblem { RecordProblem(message: message, fatal: false) }
 
-    static func port(_ r: JSONValue) -> RecordProblem? {
-        guard let v = r["port"], !v.isNull else { return nil }
+    static func port(_ r: RecordView) -> RecordProblem? {
+        guard let v = r[.port], !v.isNull else { return nil }
         guard let p = v.int, (1...65535).contains(p) else { return bad("`port` is not a port number (1…65535)") }
         return nil
     }
 
     /// A non-negative integer, when present.
-    static func count(_ r: JSONValue, _ name: String) -> RecordProblem? {
-        guard let v = r[name], !v.isNull else { return nil }
-        guard let n = v.int, n >= 0 else { return bad("`\(name)` is not a non-negative integer") }
+    static func count(_ r: RecordView, _ field: RecordField) -> RecordProblem? {
+        guard let v = r[field], !v.isNull else { return nil }
+        guard let n = v.int, n >= 0 else { return bad("`\(field)` is not a non-negative integer") }
         return nil
     }
 
-    static func key(_ r: JSONValue) -> RecordProblem? {
-        if let k = r["key"] {
-            guard k.string != nil else { return bad("`key` is not a string") }
+    static func key(_ r: RecordView) -> RecordProblem? {
+        if let k = r[.key] {
+            guard k.isString else { return bad("`key` is not a string") }
+            if k.isBadString { return bad("`key` has invalid UTF-8") }
             return nil
         }
-        guard let b = r["key_b64"]?.string else { return bad("neither `key` nor `key_b64`") }
+        guard let b = r[.keyB64]?.string else { return bad("neither `key` nor `key_b64`") }
         guard let bytes = Base64.decode(b), !bytes.isEmpty else {
             return bad("`key_b64` is not base64")
         }

@@ -46,28 +46,22 @@ public final class Aggregator {
         self.whatIf = whatIf
     }
 
-    /// Members of a record the report never reads.
-    static let unread: Set<String> = ["value"]
-
     /// Adds one record line. Lines of unknown type are ignored; unparseable lines throw.
     public func add(_ line: ArraySlice<UInt8>) throws(AggregationIssue) {
-        let r: JSONValue
-        // The report never reads an item's decoded `value`: step over it instead of building it.
-        do throws(JSONParseError) { r = try JSONParser.parse(line, skipping: Aggregator.unread).value } catch {
-            throw AggregationIssue(message: "not a JSON record: \(error)")
-        }
-        if let problem = RecordCheck.problem(in: r) {
-            throw AggregationIssue(message: "bad record: \(problem.message)", fatal: problem.fatal)
-        }
+        add(try Aggregator.read(line, whatIf: whatIf != nil))
+    }
+
+    /// Adds one record read by `Aggregator.read` (in input order).
+    public func add(_ record: ReadRecord) {
         records += 1
-        switch r["type"]?.string {
-        case "source": addSource(r)
-        case "item":
-            if r["unverified"] != nil { integrity.unverifiedRecords += 1 }
-            addItem(r)
-        case "miss": if r["unverified"] != nil { integrity.unverifiedRecords += 1 }
-        case "error": integrity.errorRecords += 1
-        default: break
+        switch record {
+        case .source(let r): addSource(r)
+        case .item(let item):
+            if item.unverified { integrity.unverifiedRecords += 1 }
+            addItem(item)
+        case .miss(let unverified): if unverified { integrity.unverifiedRecords += 1 }
+        case .error: integrity.errorRecords += 1
+        case .other: break
         }
     }
 
@@ -126,53 +120,50 @@ public final class Aggregator {
         return v?.string.flatMap(Double.init) ?? v?.double
     }
 
-    private func addItem(_ r: JSONValue) {
-        let host = Aggregator.hostKey(r)
-        let size = r["size"]?.int ?? 0
-        if let names = r["suspicious"]?.array, !names.isEmpty {
+    private func addItem(_ r: ItemFacts) {
+        let host = r.host
+        let size = r.size
+        if let names = r.suspicious {
             noteSuspicious(SuspiciousEntry(
-                host: host, key: r["key"]?.string ?? r["key_b64"].flatMap { $0.string.map { "b64:" + $0 } } ?? "?",
-                names: names.compactMap(\.string), size: size))
+                host: host, key: r.key ?? r.keyB64.map { "b64:" + $0 } ?? "?", names: names, size: size))
         }
-        let kind = r["kind"]?.string
+        let kind = r.kind
         if kind != nil { attributed = true }
+        let kindName = kind ?? KeyKind.unattributed
         var h = hosts[host] ?? HostTotals(host: host)
         h.items += 1
         h.valueBytes &+= size
-        h.bytesByKind[kind ?? "unattributed", default: 0] &+= size
+        h.bytesByKind[kindName, default: 0] &+= size
         hosts[host] = h
         whatIf?.add(r)
-        kinds[kind ?? "unattributed", default: 0] += 1
-        if r["placement"]?["ok"]?.bool == false { misplaced += 1 }
+        kinds[kindName, default: 0] += 1
+        if r.placementOK == false { misplaced += 1 }
 
-        let cls = Int(r["cls"]?.int ?? 0)
-        let slabKey = "\(host)#\(cls)"
-        var s = slabs[slabKey] ?? SlabTotals(host: host, cls: cls)
+        let slabKey = "\(host)#\(r.cls)"
+        var s = slabs[slabKey] ?? SlabTotals(host: host, cls: r.cls)
         s.items += 1
         s.bytes &+= size
         slabs[slabKey] = s
 
-        let key = r["key"]?.string ?? r["key_b64"]?.string.map { "base64:" + $0 } ?? ""
-        let user = r["user"]
-        if let id = user?["id"]?.string {
-            var u = users[id] ?? UserTotals(id: id, name: user?["name"]?.string, domain: user?["domain"]?.string,
-                inExport: user?["in_export"]?.bool ?? true)
+        let key = r.displayKey
+        if let user = r.user {
+            var u = users[user.id] ?? UserTotals(id: user.id, name: user.name, domain: user.domain, inExport: user.inExport)
             u.items += 1
             u.bytes &+= size
             u.bytesByHost[host, default: 0] &+= size
-            if kind == "token" { u.tokenKeys += 1 }
-            if kind == "usertokens", let t = r["tokens"] {
+            if kind == KeyKind.token.rawValue { u.tokenKeys += 1 }
+            if let t = r.tokens {
                 u.lists.append(TokenListSummary(
-                    key: key, host: host, size: size, entries: Int(t["entries"]?.int ?? 0), expired: t["expired"]?.int.map(Int.init),
-                    issueRate: t["issue_rate"]?.double ?? 0, ceilingShare: t["ceiling_share"]?.double ?? Double(size) / 1_048_576))
+                    key: key, host: host, size: size, entries: t.entries, expired: t.expired,
+                    issueRate: t.issueRate, ceilingShare: t.ceilingShare ?? Double(size) / ClientLimits.valueCeiling))
             }
-            users[id] = u
+            users[user.id] = u
         }
-        var logical = r["logical_key"]?.string
-        if kind == "token" && !showSecrets { logical = nil }
+        var logical = r.logicalKey
+        if kind == KeyKind.token.rawValue && !showSecrets { logical = nil }
         offerKey(KeyEntry(
-            key: key, logicalKey: logical, kind: kind, size: size, host: host, owner: user?["name"]?.string ?? user?["id"]?.string,
-            ownerID: user?["id"]?.string, placementOK: r["placement"]?["ok"]?.bool))
+            key: key, logicalKey: logical, kind: kind, size: size, host: host, owner: r.user?.name ?? r.user?.id,
+            ownerID: r.user?.id, placementOK: r.placementOK))
     }
 
     private static func before(_ a: KeyEntry, _ b: KeyEntry) -> Bool {

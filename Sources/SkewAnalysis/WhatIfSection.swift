@@ -127,19 +127,14 @@ public struct WhatIfAnalysis: Sendable {
     }
 
     /// Adds one item record (its `key`, or `key_b64`, and `size`).
-    mutating func add(_ r: JSONValue) {
-        let key: [UInt8]
-        if let k = r["key"]?.string {
-            key = Array(k.utf8)
-        } else if let b = r["key_b64"]?.string, let k = Base64.decode(b) {
-            key = k
-        } else {
+    mutating func add(_ r: ItemFacts) {
+        guard let key = r.keyBytes else {
             skipped += 1
             return
         }
-        let size = max(0, r["size"]?.int ?? 0)
+        let size = max(0, r.size)
         accumulator.add(key: key, size: UInt64(size))
-        if r["kind"]?.string == "usertokens", let rate = r["tokens"]?["issue_rate"]?.double, rate > 0 {
+        if r.kind == KeyKind.usertokens.rawValue, let rate = r.tokens?.issueRate, rate > 0 {
             let estimate = (Double(size) * rate * 2).rounded()
             if estimate >= 1, estimate < 1e18 { traffic.add(key: key, size: UInt64(estimate)) }
         }

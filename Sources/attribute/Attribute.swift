@@ -3,6 +3,7 @@
 import ArgumentParser
 import Attribution
 import Foundation
+import LineBlocks
 import KeyPlacement
 import PipelineCLI
 import PipelineRecords
@@ -68,10 +69,19 @@ struct Attribute: ParsableCommand {
         "Write to FILE (through a temporary file and rename) instead of stdout.", valueName: "FILE"))
     var output: String?
 
+    @Option(help: "Threads attributing records (default: the number of cores); the output never depends on it.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Bytes of input per block of work (tests use small blocks to make many).
+    @Option(name: .customLong("block-bytes"), help: .hidden)
+    var blockBytes: Int = OrderedLineWork.defaultBlockBytes
+
     @Argument(help: ArgumentHelp("decode's NDJSON; `-` or none reads stdin.", valueName: "INPUT"))
     var inputs: [String] = []
 
     func validate() throws {
+        if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be 1…64") }
+        if blockBytes < 4096 || blockBytes > 1 << 30 { throw ValidationError("--block-bytes must be 4096…2^30") }
         if servers != nil && keystoneConf != nil { throw ValidationError("give --servers or --keystone-conf, not both") }
         guard tokenTTL > 0, tokenTTL.isFinite else { throw ValidationError("--token-ttl needs a positive number of seconds") }
         if redactKeyFile != nil && !redact { throw ValidationError("--redact-key-file needs --redact") }
@@ -122,7 +132,7 @@ struct Attribute: ParsableCommand {
                 run.diag.note("--redact without --redact-key-file: digests are stable within this run only")
             }
         }
-        let status = try run.attribute(usersPath: users, options: options, inputs: inputs.isEmpty ? ["-"] : inputs, outputPath: output)
+        let status = try run.attribute(usersPath: users, options: options, inputs: inputs.isEmpty ? ["-"] : inputs, outputPath: output, jobs: jobs, blockBytes: blockBytes)
         if status != .success { throw status.exitCode }
     }
 }

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Attribution
 import Foundation
+import LineBlocks
 import PipelineCLI
 import PipelineRecords
 
@@ -20,7 +21,7 @@ struct AttributeRun {
         return [UInt8](d)
     }
 
-    func attribute(usersPath: String, options: AttributionOptions, inputs: [String], outputPath: String?) throws -> ExitStatus {
+    func attribute(usersPath: String, options: AttributionOptions, inputs: [String], outputPath: String?, jobs: Int, blockBytes: Int) throws -> ExitStatus {
         var partial = false
         let parsedUsers = UserListParser.parse(try readFile(usersPath, what: "user list"))
         for issue in parsedUsers.issues {
@@ -49,46 +50,65 @@ struct AttributeRun {
         var out: [UInt8] = []
         out.reserveCapacity(1 << 20)
         var badLines = 0
+        var failure: String?
         let progress = ProgressLine()
+        let held = DeferredRecords()
 
-        inputLoop: for input in inputs {
-            let reader: ByteReader
-            do {
-                reader = input == "-" ? ByteReader(fd: 0, name: "stdin") : try ByteReader(path: input)
-            } catch {
-                throw fatal(error.description)
-            }
-            do {
-                while let line = try reader.nextLine() {
-                    if line.isEmpty { continue }
-                    do throws(AttributionIssue) {
-                        try attributor.process(line, into: &out)
-                    } catch {
-                        if error.fatal { throw fatal("\(reader.name): line \(reader.lineNumber): \(error.message)") }
-                        badLines += 1
-                        if badLines <= 20 {
-                            diag.warning("\(reader.name): line \(reader.lineNumber): \(error.message) (passed through)")
-                        }
+        // Main pass: blocks attributed on `jobs` threads, written and learnt from in input order.
+        OrderedLineWork.run(inputs: inputs, workers: jobs, blockBytes: blockBytes, process: { block in
+            attributor.attributeBlock { body in block.forEachLine(body) }
+        }, consume: { event in
+            switch event {
+            case .block(let block, let result):
+                let name = inputs[block.input] == "-" ? "stdin" : inputs[block.input]
+                do {
+                    try sink.write(result.output)
+                    try held.append(result.deferred, count: result.deferredCount)
+                } catch {
+                    failure = "\(error)"
+                    return false
+                }
+                attributor.merge(result)
+                for (line, issue) in result.issues {
+                    if issue.fatal {
+                        failure = "\(name): line \(line): \(issue.message)"
+                        return false
                     }
-                    if out.count >= 1 << 20 {
-                        try sink.write(out)
+                    badLines += 1
+                    if badLines <= 20 { diag.warning("\(name): line \(line): \(issue.message) (passed through)") }
+                }
+                if sink.readerClosed { return false }
+                progress.update("attribute: \(attributor.recordsSeen) records, \(attributor.tokenMapCount) token ids from lists, \(held.count) held to the end")
+                return true
+            case .inputEnded:
+                return true
+            case .failed(let error):
+                failure = error.description
+                return false
+            }
+        })
+        progress.clear()
+        if let failure { throw fatal(failure) }
+
+        // End: the held records, attributed with everything the stream said, in their input order.
+        if !sink.readerClosed {
+            attributor.prepareFinish()
+            do {
+                try held.forEach { line in
+                    attributor.attributeHeld(line, into: &out)
+                    if out.count >= 1 << 20, failure == nil {
+                        do { try sink.write(out) } catch { failure = "\(error)" }
                         out.removeAll(keepingCapacity: true)
-                        if sink.readerClosed { break inputLoop }
-                        progress.update("attribute: \(attributor.recordsSeen) records, \(attributor.tokenMapCount) token ids mapped")
                     }
                 }
-            } catch let e as ByteReadError {
-                throw fatal(e.description)
-            } catch let e as OutputError {
-                throw fatal(e.description)
+                if let failure { throw fatal(failure) }
+                try sink.write(out)
+                try atomic?.commit()
+            } catch let e as ExitCode {
+                throw e
+            } catch {
+                throw fatal("\(error)")
             }
-        }
-        progress.clear()
-        do {
-            try sink.write(out)
-            try atomic?.commit()
-        } catch {
-            throw fatal("\(error)")
         }
         if badLines > 0 {
             diag.warning("\(badLines) line(s) were not sound JSON records and were passed through unchanged")

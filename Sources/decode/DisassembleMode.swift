@@ -4,6 +4,7 @@ import DecodeInputs
 import ByteText
 import CacheValues
 import Foundation
+import LineBlocks
 import PipelineCLI
 import PipelineRecords
 

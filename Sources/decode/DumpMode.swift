@@ -4,6 +4,7 @@
 import DecodeInputs
 import CacheValues
 import Foundation
+import LineBlocks
 import PipelineCLI
 import PipelineRecords
 

@@ -2,6 +2,7 @@
 // is hotter than the others (docs/report.md). Thin command: options, validation, exit statuses.
 import ArgumentParser
 import Foundation
+import LineBlocks
 import PipelineCLI
 import KeyPlacement
 import ReportRendering
@@ -75,7 +76,16 @@ struct ReportCommand: ParsableCommand {
         valueName: "X"))
     var failAbove: Double?
 
+    @Option(help: "Threads reading records (default: the number of cores); the report never depends on it.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Bytes of input per block of work (tests use small blocks to make many).
+    @Option(name: .customLong("block-bytes"), help: .hidden)
+    var blockBytes: Int = OrderedLineWork.defaultBlockBytes
+
     func validate() throws {
+        if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be 1…64") }
+        if blockBytes < 4096 || blockBytes > 1 << 30 { throw ValidationError("--block-bytes must be 4096…2^30") }
         if partial && format != .json { throw ValidationError("--partial writes JSON: give --format json") }
         if merge && (servers != nil || whatIfServers != nil || whatIfClients != nil) {
             throw ValidationError("--merge takes the what-if configuration from the partials; drop --servers and --what-if-*")

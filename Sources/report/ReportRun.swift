@@ -1,6 +1,7 @@
 // report/ReportRun: reads every input into the aggregator (skipping lines that are not JSON
 // records, with their line numbers), renders the report and writes it to stdout or --output.
 import Foundation
+import LineBlocks
 import PipelineCLI
 import PipelineRecords
 import ReportRendering
@@ -21,48 +22,52 @@ struct ReportRun {
         }
         let aggregator = Aggregator(top: options.top, showSecrets: options.showSecrets, whatIf: whatIf)
         var badLines = 0
-        var seenPartials = Set<Int>()
         let progress = ProgressLine()
-        var lines = 0
-        for input in inputs {
-            do {
-                let reader = input == "-" ? ByteReader(fd: 0, name: "stdin") : try ByteReader(path: input)
-                while let line = try reader.nextLine() {
-                    if line.isEmpty { continue }
-                    if options.merge {
-                        do throws(AggregationIssue) {
-                            // The same partial twice would count everything in it twice.
-                            var hasher = Hasher()
-                            line.withUnsafeBytes { hasher.combine(bytes: $0) }
-                            guard seenPartials.insert(hasher.finalize()).inserted else {
-                                throw AggregationIssue(message: "the same partial was given before (it would be counted twice)")
-                            }
-                            let value: JSONValue
-                            do throws(JSONParseError) { value = try JSONParser.parse(line) } catch {
-                                throw AggregationIssue(message: "not JSON: \(error)")
-                            }
-                            try aggregator.merge(partial: value)
-                        } catch {
-                            diag.error("\(reader.name): line \(reader.lineNumber): \(error.message)")
-                            return .fatal
-                        }
-                        continue
+        if options.merge {
+            guard mergePartials(inputs, into: aggregator) else { return .fatal }
+        } else {
+            var lines = 0
+            var fatal = false
+            let whatIfOn = whatIf != nil
+            // Workers read the records of a block; the aggregator adds them in input order.
+            OrderedLineWork.run(inputs: inputs, workers: options.jobs, blockBytes: options.blockBytes, process: { block in
+                var read: [(line: Int, record: Result<ReadRecord, AggregationIssue>)] = []
+                block.forEachLine { bytes, line in
+                    do throws(AggregationIssue) { read.append((line, .success(try Aggregator.read(bytes, whatIf: whatIfOn)))) } catch {
+                        read.append((line, .failure(error)))
                     }
-                    do throws(AggregationIssue) { try aggregator.add(line) } catch {
-                        if error.fatal {
-                            diag.error("\(reader.name): line \(reader.lineNumber): \(error.message)")
-                            return .fatal
-                        }
-                        badLines += 1
-                        if badLines <= 20 { diag.warning("\(reader.name): line \(reader.lineNumber): \(error.message) (skipped)") }
-                    }
-                    lines += 1
-                    if lines % 4096 == 0 { progress.update("report: \(lines) records") }
+                    return true
                 }
-            } catch {
-                diag.error("\(error)")
-                return .fatal
-            }
+                return read
+            }, consume: { event in
+                switch event {
+                case .block(let block, let read):
+                    let name = inputs[block.input] == "-" ? "stdin" : inputs[block.input]
+                    for (line, result) in read {
+                        switch result {
+                        case .success(let record): aggregator.add(record)
+                        case .failure(let error):
+                            if error.fatal {
+                                diag.error("\(name): line \(line): \(error.message)")
+                                fatal = true
+                                return false
+                            }
+                            badLines += 1
+                            if badLines <= 20 { diag.warning("\(name): line \(line): \(error.message) (skipped)") }
+                        }
+                    }
+                    lines += read.count
+                    progress.update("report: \(lines) records")
+                    return true
+                case .inputEnded:
+                    return true
+                case .failed(let error):
+                    diag.error("\(error)")
+                    fatal = true
+                    return false
+                }
+            })
+            if fatal { return .fatal }
         }
         progress.clear()
         if options.merge && aggregator.mergedPartials == 0 {
@@ -89,6 +94,39 @@ struct ReportRun {
             status = .partial
         }
         return status
+    }
+
+    /// `--merge`: adds every partial (one per line), refusing one given twice. False after an error message.
+    func mergePartials(_ inputs: [String], into aggregator: Aggregator) -> Bool {
+        var seenPartials = Set<Int>()
+        for input in inputs {
+            do {
+                let reader = input == "-" ? ByteReader(fd: 0, name: "stdin") : try ByteReader(path: input)
+                while let line = try reader.nextLine() {
+                    if line.isEmpty { continue }
+                    do throws(AggregationIssue) {
+                        // The same partial twice would count everything in it twice.
+                        var hasher = Hasher()
+                        line.withUnsafeBytes { hasher.combine(bytes: $0) }
+                        guard seenPartials.insert(hasher.finalize()).inserted else {
+                            throw AggregationIssue(message: "the same partial was given before (it would be counted twice)")
+                        }
+                        let value: JSONValue
+                        do throws(JSONParseError) { value = try JSONParser.parse(line) } catch {
+                            throw AggregationIssue(message: "not JSON: \(error)")
+                        }
+                        try aggregator.merge(partial: value)
+                    } catch {
+                        diag.error("\(reader.name): line \(reader.lineNumber): \(error.message)")
+                        return false
+                    }
+                }
+            } catch {
+                diag.error("\(error)")
+                return false
+            }
+        }
+        return true
     }
 
     /// The skew figure `--fail-above` checks: the one on the explanation's basis (traffic since start,

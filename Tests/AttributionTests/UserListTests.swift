@@ -79,21 +79,28 @@ import TestSupport
         }
     }
 
+    /// Reads a value in place, as attribute does.
+    func slice<T>(_ json: String, _ body: (JSONSlice) -> T) -> T {
+        Array(json.utf8).withUnsafeBytes { body(JSONSlice(bytes: $0, range: 0..<$0.count)) }
+    }
+
     @Test func valueShapes() throws {
-        let list = try JSONParser.parse(Array(#"[["t1","2016-04-26T15:41:25.000000Z"],["t2",{"$datetime":"2016-04-26T15:41:26.000000"}]]"#.utf8))
-        let entries = try #require(KeystoneValues.tokenList(list))
+        let entries = try #require(slice(#"[["t1","2016-04-26T15:41:25.000000Z"],["t2",{"$datetime":"2016-04-26T15:41:26.000000"}]]"#) { KeystoneValues.tokenList($0) })
         #expect(entries.map(\.tokenID) == ["t1", "t2"])
         #expect(entries.map(\.expires) == [1461685285, 1461685286])
-        #expect(KeystoneValues.tokenList(try JSONParser.parse(Array(#"[["t1"]]"#.utf8))) == nil)
-        let v3 = try JSONParser.parse(Array(#"{"id":"t","token_version":"v3.0","token_data":{"token":{"user":{"id":"u","name":"n","domain":{"id":"d","name":"Default"}}}}}"#.utf8))
-        let body = try #require(KeystoneValues.tokenBody(v3))
+        #expect(slice(#"[["t1"]]"#) { KeystoneValues.tokenList($0) } == nil)
+        #expect(slice(#"[]"#) { KeystoneValues.tokenList($0) } == [])
+        let body = try #require(slice(#"{"id":"t","token_version":"v3.0","token_data":{"token":{"user":{"id":"u","name":"n","domain":{"id":"d","name":"Default"}}}}}"#) { KeystoneValues.tokenBody($0) })
         #expect(body.tokenID == "t")
         #expect(body.user == User(id: "u", name: "n", domain: "Default", inExport: false))
-        let v2 = try JSONParser.parse(Array(#"{"token_data":{"access":{"token":{"id":"t2"},"user":{"id":"u2","name":"m"}}}}"#.utf8))
-        #expect(KeystoneValues.tokenBody(v2)?.tokenID == "t2")
-        #expect(KeystoneValues.tokenBody(v2)?.user?.id == "u2")
-        #expect(KeystoneValues.tokenBody(v2)?.version == "v2.0")
-        #expect(KeystoneValues.tokenBody(try JSONParser.parse(Array(#"{"user":{"id":"u"}}"#.utf8))) == nil)
+        let v2 = #"{"token_data":{"access":{"token":{"id":"t2"},"user":{"id":"u2","name":"m"}}}}"#
+        #expect(slice(v2) { KeystoneValues.tokenBody($0) }?.tokenID == "t2")
+        #expect(slice(v2) { KeystoneValues.tokenBody($0) }?.user?.id == "u2")
+        #expect(slice(v2) { KeystoneValues.tokenBody($0) }?.version == "v2.0")
+        #expect(slice(#"{"user":{"id":"u"}}"#) { KeystoneValues.tokenBody($0) } == nil)
+        // Escaped strings are read unescaped; invalid ones are not read at all.
+        #expect(slice(#"[["t\u0031","2016-04-26T15:41:25Z"]]"#) { KeystoneValues.tokenList($0) }?.first?.tokenID == "t1")
+        #expect(slice(#"[["t1","2016-04-26T15:41:25Z"],["t2"]]"#) { KeystoneValues.tokenList($0) } == nil)
     }
 
     @Test func jsonParserRejectsBadInput() throws {

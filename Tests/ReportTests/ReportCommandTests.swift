@@ -29,6 +29,22 @@ import TestSupport
         return r.stdoutText + r.stderrText
     }
 
+    @Test func oneThreadOrManyWriteTheSameReport() throws {
+        let (_, path) = try attributed(shuffle: true)
+        for format in ["json", "text", "markdown", "html"] {
+            let base = ["--format", format, "--width", "120", "--servers", Self.servers, path]
+            let one = try report(base + ["--jobs", "1"])
+            #expect(one.status == 0, "\(one.stderrText)")
+            for extra in [["--jobs", "2"], ["--jobs", "2", "--block-bytes", "4096"], ["--jobs", "5", "--block-bytes", "6000"]] {
+                let many = try report(base + extra)
+                #expect(many.stdout == one.stdout, "\(format) \(extra)")
+            }
+        }
+        let partialOne = try report(["--format", "json", "--partial", "--jobs", "1", path])
+        let partialMany = try report(["--format", "json", "--partial", "--jobs", "2", "--block-bytes", "4096", path])
+        #expect(partialOne.status == 0 && partialOne.stdout == partialMany.stdout)
+    }
+
     @Test func jsonFiguresEqualThePythonOracle() throws {
         let (_, path) = try attributed()
         let r = try report(["--format", "json", path])

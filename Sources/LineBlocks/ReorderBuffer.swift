@@ -1,20 +1,20 @@
-// decode/ReorderBuffer: hands batches decoded by several worker threads back to the writer in their
+// LineBlocks/ReorderBuffer: hands batches made by several worker threads back to the writer in their
 // original order. A worker more than `window` batches ahead waits, so memory stays bounded and the
 // worker holding the next batch is never the one waiting.
 import Foundation
 
-final class ReorderBuffer<Element>: @unchecked Sendable {
+public final class ReorderBuffer<Element>: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: [Int: Element] = [:]
     private var next = 0
     private let window: Int
     private var cancelled = false
 
-    init(window: Int) { self.window = max(1, window) }
+    public init(window: Int) { self.window = max(1, window) }
 
     /// Stores batch `seq`; waits while it is `window` or more ahead of the next one due. False if cancelled.
     @discardableResult
-    func put(_ seq: Int, _ element: Element) -> Bool {
+    public func put(_ seq: Int, _ element: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while seq - next >= window && !cancelled { condition.wait() }
@@ -25,7 +25,7 @@ final class ReorderBuffer<Element>: @unchecked Sendable {
     }
 
     /// The next batch in order, waiting until it is there.
-    func take() -> Element {
+    public func take() -> Element {
         condition.lock()
         defer { condition.unlock() }
         while true {
@@ -38,7 +38,7 @@ final class ReorderBuffer<Element>: @unchecked Sendable {
         }
     }
 
-    func cancel() {
+    public func cancel() {
         condition.lock()
         cancelled = true
         condition.broadcast()

@@ -1,19 +1,21 @@
-// decode/BoundedQueue: a blocking FIFO of bounded length between the reading thread (inflate +
-// parse) and the decoding thread (values + NDJSON), so both cores work and memory stays flat.
+// LineBlocks/BoundedQueue: a blocking FIFO of bounded length between a reading thread and its
+// workers (decode: inflate + parse → values + NDJSON; attribute, report: line blocks), so both cores
+// work and memory stays flat.
 import Foundation
 
-final class BoundedQueue<Element>: @unchecked Sendable {
+public final class BoundedQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [Element] = []
+    /// Popped slots are emptied at once, so a queue of large elements never holds more than `capacity`.
+    private var items: [Element?] = []
     private var head = 0
     private let capacity: Int
     private var cancelled = false
 
-    init(capacity: Int) { self.capacity = max(1, capacity) }
+    public init(capacity: Int) { self.capacity = max(1, capacity) }
 
     /// Appends, waiting while the queue is full; false if the consumer cancelled.
     @discardableResult
-    func push(_ element: Element) -> Bool {
+    public func push(_ element: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while items.count - head >= capacity && !cancelled { condition.wait() }
@@ -24,14 +26,15 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     }
 
     /// Removes the oldest element, waiting while the queue is empty; nil once cancelled and empty.
-    func pop() -> Element? {
+    public func pop() -> Element? {
         condition.lock()
         defer { condition.unlock() }
         while items.count - head == 0 {
             if cancelled { return nil }
             condition.wait()
         }
-        let e = items[head]
+        let e = items[head]!
+        items[head] = nil
         head += 1
         if head > 64 && head * 2 > items.count {
             items.removeFirst(head)
@@ -42,14 +45,14 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     }
 
     /// Makes every pending and later `push` return false (the consumer stopped early).
-    func cancel() {
+    public func cancel() {
         condition.lock()
         cancelled = true
         condition.broadcast()
         condition.unlock()
     }
 
-    var isCancelled: Bool {
+    public var isCancelled: Bool {
         condition.lock()
         defer { condition.unlock() }
         return cancelled

@@ -1,0 +1,104 @@
+// Attribution/TokenRedaction: `--redact` at byte level — every JSON string of a record equal to a
+// token id is replaced by its keyed digest while the bytes are copied out; nothing is re-rendered.
+// One or a few ids (a token body, a revocation list) are found with memmem; the thousands of a token
+// list are looked up per string by length first.
+import KeyPlacement
+import PipelineRecords
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum TokenRedaction {
+    /// Appends `body` to `out` with every JSON string `"<id>"` replaced by `"<label>"`.
+    static func append(_ body: UnsafeRawBufferPointer, replacing pairs: [(id: String, label: String)], to out: inout [UInt8]) {
+        let wanted = pairs.filter { !$0.id.isEmpty }
+        if wanted.isEmpty || body.isEmpty {
+            out.append(contentsOf: body)
+        } else if wanted.count <= 8 {
+            appendFew(body, wanted, &out)
+        } else {
+            appendMany(body, wanted, &out)
+        }
+    }
+
+    /// memmem for each quoted id; the earliest match is replaced, then the search goes on after it.
+    private static func appendFew(_ body: UnsafeRawBufferPointer, _ pairs: [(id: String, label: String)], _ out: inout [UInt8]) {
+        let needles: [[UInt8]] = pairs.map { [0x22] + Array($0.id.utf8) + [0x22] }
+        let labels: [[UInt8]] = pairs.map { [0x22] + Array($0.label.utf8) + [0x22] }
+        let base = body.baseAddress!
+        var next = [Int](repeating: -1, count: needles.count)
+        func find(_ k: Int, from: Int) -> Int {
+            guard from < body.count else { return Int.max }
+            return needles[k].withUnsafeBytes { n in TokenRedaction.search(body, n, from: from) }
+        }
+        for k in needles.indices { next[k] = find(k, from: 0) }
+        var at = 0
+        while true {
+            var best = -1
+            for k in needles.indices where next[k] != Int.max && (best < 0 || next[k] < next[best]) { best = k }
+            guard best >= 0 else { break }
+            let pos = next[best]
+            // A match must be a whole string: the quote before it must not be escaped or end another string.
+            if pos >= at && isStringStart(body, pos) {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[at..<pos]))
+                out.append(contentsOf: labels[best])
+                at = pos + needles[best].count
+                for k in needles.indices where next[k] < at { next[k] = find(k, from: at) }
+            } else {
+                next[best] = find(best, from: pos + 1)
+            }
+        }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[at...]))
+    }
+
+    /// Offset of the first occurrence of `needle` (a quoted id) at or after `from`, Int.max if none:
+    /// memchr for the id's first byte, then a compare of the quoted id around it.
+    static func search(_ hay: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer, from: Int) -> Int {
+        let n = needle.count
+        guard n >= 2, hay.count - from >= n else { return Int.max }
+        let base = hay.baseAddress!
+        let first = needle[1]
+        var i = from + 1
+        let last = hay.count - n + 2  // exclusive bound of the id's first byte
+        while i < last {
+            guard let hit = memchr(base + i, Int32(first), last - i) else { return Int.max }
+            let at = UnsafeRawPointer(hit) - base
+            if memcmp(base + at - 1, needle.baseAddress!, n) == 0 { return at - 1 }
+            i = at + 1
+        }
+        return Int.max
+    }
+
+    /// True when the quote at `pos` opens a JSON string (counting the string quotes before it).
+    private static func isStringStart(_ body: UnsafeRawBufferPointer, _ pos: Int) -> Bool {
+        // Record bytes were written by a trusted writer: strings start after `:`, `,`, `[`, `{`.
+        var k = pos - 1
+        while k >= 0, body[k] == 0x20 { k -= 1 }
+        guard k >= 0 else { return true }
+        let b = body[k]
+        return b == UInt8(ascii: ":") || b == UInt8(ascii: ",") || b == UInt8(ascii: "[") || b == UInt8(ascii: "{")
+    }
+
+    /// Walks the strings of the record and looks each one of a token id's length up.
+    private static func appendMany(_ body: UnsafeRawBufferPointer, _ pairs: [(id: String, label: String)], _ out: inout [UInt8]) {
+        var map: [[UInt8]: [UInt8]] = [:]
+        for p in pairs { map[Array(p.id.utf8)] = Array(p.label.utf8) }
+        let lengths = Set(map.keys.map(\.count))
+        var i = 0
+        var copied = 0
+        while i < body.count {
+            guard body[i] == 0x22, let end = JSONSkim.stringEnd(body, i) else { i += 1; continue }
+            let len = end - i - 2
+            if lengths.contains(len), let rep = map[Array(body[(i + 1)..<(end - 1)])] {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[copied..<(i + 1)]))
+                out.append(contentsOf: rep)
+                copied = end - 1
+            }
+            i = end
+        }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[copied...]))
+    }
+}

@@ -1,0 +1,103 @@
+// PipelineRecords/RecordField: the names of the record fields that flow between the stages
+// (docs/records.md, docs/attribute.md), defined once. The writers (ItemRecord, SourceRecord,
+// attribute's additions) and the readers (RecordView, RecordCheck, attribute, report) use these
+// constants; no stage spells a field name of its own.
+
+/// A field name of the NDJSON records.
+public struct RecordField: Sendable, CustomStringConvertible {
+    public let name: StaticString
+    public init(_ name: StaticString) { self.name = name }
+    public var description: String { name.description }
+
+    // Every record
+    public static let type = RecordField("type")
+    public static let host = RecordField("host")
+    public static let port = RecordField("port")
+
+    // item and miss (decode)
+    public static let key = RecordField("key")
+    public static let keyB64 = RecordField("key_b64")
+    public static let size = RecordField("size")
+    public static let flags = RecordField("flags")
+    public static let cas = RecordField("cas")
+    public static let exp = RecordField("exp")
+    public static let la = RecordField("la")
+    public static let cls = RecordField("cls")
+    public static let fetched = RecordField("fetched")
+    public static let totalSize = RecordField("total_size")
+    public static let captured = RecordField("captured")
+    public static let encoding = RecordField("encoding")
+    public static let pickleProtocol = RecordField("pickle_protocol")
+    public static let dogpile = RecordField("dogpile")
+    public static let value = RecordField("value")
+    public static let summary = RecordField("summary")
+    public static let error = RecordField("error")
+    public static let note = RecordField("note")
+    public static let suspicious = RecordField("suspicious")
+    public static let unverified = RecordField("unverified")
+    public static let reason = RecordField("reason")
+
+    // dogpile envelope metadata
+    public static let dogpileCreated = RecordField("ct")
+    public static let dogpileVersion = RecordField("v")
+
+    // source (decode)
+    public static let schema = RecordField("schema")
+    public static let complete = RecordField("complete")
+    public static let window = RecordField("window")
+    public static let windowStart = RecordField("start")
+    public static let windowEnd = RecordField("end")
+    public static let stats = RecordField("stats")
+    /// A stats sample's section of `stats` counters.
+    public static let statsGeneral = RecordField("general")
+
+    // Added to items by attribute (docs/attribute.md), in this order.
+    public static let kind = RecordField("kind")
+    public static let logicalKey = RecordField("logical_key")
+    public static let user = RecordField("user")
+    public static let via = RecordField("via")
+    public static let tokens = RecordField("tokens")
+    public static let placement = RecordField("placement")
+
+    // `user`
+    public static let userID = RecordField("id")
+    public static let userName = RecordField("name")
+    public static let userDomain = RecordField("domain")
+    public static let userInExport = RecordField("in_export")
+
+    // `tokens`
+    public static let tokensEntries = RecordField("entries")
+    public static let tokensExpired = RecordField("expired")
+    public static let tokensClock = RecordField("clock")
+    public static let tokensClockSource = RecordField("clock_source")
+    public static let tokensFirstExpiry = RecordField("first_expiry")
+    public static let tokensLastExpiry = RecordField("last_expiry")
+    public static let tokensTTL = RecordField("ttl")
+    public static let tokensIssueRate = RecordField("issue_rate")
+    public static let tokensCeilingShare = RecordField("ceiling_share")
+
+    // `placement`
+    public static let placementExpected = RecordField("expected")
+    public static let placementHash = RecordField("hash")
+    public static let placementScheme = RecordField("scheme")
+    public static let placementOK = RecordField("ok")
+    public static let placementFailoverStep = RecordField("failover_step")
+}
+
+/// Keystone's key families (`kind`, docs/attribute.md).
+public enum KeyKind: String, Sendable, CaseIterable {
+    case usertokens, token, revocationList = "revocation-list", lock, cache, unknown
+    /// The `kind` figure of item records that attribute has not seen.
+    public static let unattributed = "unattributed"
+}
+
+/// Limits of the memcached clients that the records' figures refer to.
+public enum ClientLimits {
+    /// python-memcached's default item size limit: a token list above it is silently not stored.
+    public static let valueCeiling = 1_048_576.0
+}
+
+extension NDJSONWriter {
+    /// Writes a member name (the comma before it when due).
+    public mutating func key(_ field: RecordField) { key(field.name) }
+}
