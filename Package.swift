@@ -45,9 +45,9 @@ let package = Package(
         .target(
             name: "KeyPlacement",
             dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Attribution", dependencies: ["ByteText", "PipelineRecords", "KeyPlacement"]),
+        .target(name: "Attribution", dependencies: ["ByteText", "PipelineRecords", "KeyPlacement", "LineBlocks"]),
         .target(name: "SkewAnalysis", dependencies: ["ByteText", "PipelineRecords", "KeyPlacement"]),
-        .target(name: "ReportRendering", dependencies: ["ByteText", "SkewAnalysis"]),
+        .target(name: "ReportRendering", dependencies: ["ByteText", "SkewAnalysis", "PipelineRecords"]),
         .target(
             name: "PipelineCLI",
             dependencies: ["ByteText", "KeyPlacement", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -96,7 +96,7 @@ let package = Package(
             dependencies: ["MemcacheClient", "MemcacheProtocol", "DumpContainer", "TestSupport"]),
         .testTarget(name: "SafePickleTests", dependencies: ["SafePickle", "TestSupport"]),
         .testTarget(name: "KeyPlacementTests", dependencies: ["KeyPlacement", "TestSupport"]),
-        .testTarget(name: "PipelineRecordsTests", dependencies: ["ByteText", "PipelineRecords", "TestSupport"]),
+        .testTarget(name: "PipelineRecordsTests", dependencies: ["ByteText", "PipelineRecords", "LineBlocks", "TestSupport"]),
         .testTarget(name: "CacheValuesTests", dependencies: ["CacheValues", "DumpContainer", "TestSupport"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "KeyPlacement", "PipelineRecords", "TestSupport"]),
         .testTarget(name: "SkewAnalysisTests", dependencies: ["SkewAnalysis", "PipelineRecords", "TestSupport"]),

@@ -86,11 +86,11 @@ func fuzzOne(_ input: [UInt8]) {
             }
         }
         recordsAttributor.merge(b)
-        recordsAttributor.prepareFinish()
+        let held = DeferredRecords()
+        try? held.append(b.deferred, count: b.deferredCount)
+        try? recordsAttributor.prepareFinish(held: held)
         var out: [UInt8] = []
-        b.deferred.withUnsafeBytes { p in
-            for line in p.split(separator: 0x0A) { recordsAttributor.attributeHeld(UnsafeRawBufferPointer(rebasing: line), into: &out) }
-        }
+        try? held.forEach { recordsAttributor.attributeHeld($0, into: &out) }
     case .users:
         _ = UserListParser.parse(Array(body))
     case .partial:

@@ -65,8 +65,8 @@ public struct BlockAttribution: Sendable {
 struct StreamFacts: Sendable {
     /// Users not in the export, met in token bodies or lock keys, in order of first meeting.
     var users: [User] = []
-    /// Each token list's key and the digests of the token keys it names.
-    var lists: [(list: Digest20, tokens: [Digest20])] = []
+    /// Held records that need the token lists' contents (a token key its own record does not identify).
+    var needingLists = 0
     /// The clock of the last `source` record per host.
     var clocks: [String: Double] = [:]
     /// Latest server time seen in items per host (`la`, dogpile `ct`): the clock of last resort.
@@ -103,8 +103,8 @@ public final class Attributor: @unchecked Sendable {
     private var discoveredByID: [String: Int] = [:]
     private var counts = Counts()
     public private(set) var recordsSeen = 0
-    /// Final join tables: list keys of every user (built by `prepareFinish`), and token key → owner
-    /// (an index into `owners`), built at the first held record that needs it (often none does).
+    /// Final join tables: list keys of every user, and token key → owner (an index into `owners`, -1
+    /// for a list nobody is known to own), built by `prepareFinish` when a held record needs it.
     private var byListKey: [Digest20: User] = [:]
     private var owners: [User] = []
     private var tokenOwnerTable: [Digest20: Int32]?
@@ -134,8 +134,6 @@ public final class Attributor: @unchecked Sendable {
     public var kindCounts: [KeyKind: Int] { counts.kinds }
     public var viaCounts: [Via: Int] { counts.vias }
     public var misplaced: Int { counts.misplaced }
-    /// Number of token ids remembered from token lists.
-    public var tokenMapCount: Int { facts.lists.reduce(0) { $0 + $1.tokens.count } }
     /// Users seen in token bodies or lock keys but absent from the export, in order of first meeting.
     public var usersNotInExport: [User] { facts.users }
 
@@ -204,13 +202,10 @@ public final class Attributor: @unchecked Sendable {
         }
         let stats = r[.stats]
         for sample in [RecordField.windowEnd, .windowStart] {
-            if let t = stats?[sample]?[.statsGeneral]?[Attributor.statsTime]?.string.flatMap(Double.init) { return t }
+            if let t = stats?[sample]?[.statsGeneral]?[.statsTime]?.string.flatMap(Double.init) { return t }
         }
         return nil
     }
-
-    /// The `time` counter of a stats sample.
-    static let statsTime = RecordField("time")
 
     // MARK: merging (caller's thread, input order)
 
@@ -227,7 +222,7 @@ public final class Attributor: @unchecked Sendable {
                 facts.users.append(u)
             }
         }
-        facts.lists += b.learnt.lists
+        facts.needingLists += b.learnt.needingLists
         for (h, t) in b.learnt.clocks { facts.clocks[h] = t }
         for (h, t) in b.learnt.latestSeen where t > facts.latestSeen[h] ?? 0 { facts.latestSeen[h] = t }
     }
@@ -243,39 +238,65 @@ public final class Attributor: @unchecked Sendable {
 
     // MARK: end of stream (caller's thread)
 
-    /// Builds the whole-stream join tables; then `attributeHeld` attributes each held record.
-    public func prepareFinish() {
-        for (i, u) in exported.enumerated() { byListKey[Digest20(logicalKey: KeystoneKeys.userTokensLogical(u.id))] = exported[i] }
+    /// Builds the whole-stream join tables; then `attributeHeld` attributes each held record. The token
+    /// lists (all held) are read for their token ids only when some held record needs them.
+    public func prepareFinish(held: DeferredRecords) throws(ByteReadError) {
+        for u in exported { byListKey[Digest20(logicalKey: KeystoneKeys.userTokensLogical(u.id))] = u }
         for u in facts.users { byListKey[Digest20(logicalKey: KeystoneKeys.userTokensLogical(u.id))] = u }
+        guard facts.needingLists > 0 else { return }
+        var lists: [(list: Digest20, tokens: [Digest20])] = []
+        try held.forEach { line in
+            guard let r = try? RecordView(line), r.type == .item, let d = r[.key]?.string.flatMap({ Digest20(hex: $0) }),
+                let v = r[.value], let entries = KeystoneValues.tokenList(v)
+            else { return }
+            lists.append((d, entries.map { Digest20(logicalKey: KeystoneKeys.tokenLogical($0.tokenID)) }))
+        }
+        // Owners are numbered in user-id order, so a token named by two lists (two owners) gets the same
+        // one whatever the order of the lists: the smaller number.
+        let named = Set(lists.compactMap { byListKey[$0.list]?.id })
+        owners = named.sorted().compactMap { id in exportedByID[id].map { exported[$0] } ?? discoveredByID[id].map { facts.users[$0] } }
+        var index: [String: Int32] = [:]
+        for (i, u) in owners.enumerated() { index[u.id] = Int32(i) }
+        var table: [Digest20: Int32] = [:]
+        table.reserveCapacity(lists.reduce(0) { $0 + $1.tokens.count })
+        for l in lists {
+            // -1: a list nobody is known to own.
+            let i = byListKey[l.list].flatMap { index[$0.id] } ?? -1
+            for t in l.tokens {
+                let old = table[t] ?? -1
+                if old < 0 || (i >= 0 && i < old) { table[t] = i }
+            }
+        }
+        tokenOwnerTable = table
     }
 
     /// Whether a token list of the stream names this token key, and that list's owner if known.
     private func tokenOwner(_ d: Digest20) -> (named: Bool, owner: User?) {
-        if tokenOwnerTable == nil {
-            // Owners are numbered in user-id order, so a token named by two lists (two owners) gets
-            // the same one whatever the order of the lists: the smaller number.
-            let named = Set(facts.lists.compactMap { byListKey[$0.list]?.id })
-            owners = named.sorted().compactMap { id in exportedByID[id].map { exported[$0] } ?? discoveredByID[id].map { facts.users[$0] } }
-            var index: [String: Int32] = [:]
-            for (i, u) in owners.enumerated() { index[u.id] = Int32(i) }
-            var table: [Digest20: Int32] = [:]
-            table.reserveCapacity(facts.lists.reduce(0) { $0 + $1.tokens.count })
-            for l in facts.lists {
-                // -1: a list nobody is known to own.
-                let i = byListKey[l.list].flatMap { index[$0.id] } ?? -1
-                for t in l.tokens {
-                    let old = table[t] ?? -1
-                    if old < 0 || (i >= 0 && i < old) { table[t] = i }
-                }
-            }
-            tokenOwnerTable = table
-        }
         guard let i = tokenOwnerTable?[d] else { return (false, nil) }
         return (true, i >= 0 ? owners[Int(i)] : nil)
     }
 
     /// Attributes one held record with everything the stream said, appending the output line.
     public func attributeHeld(_ line: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        var c = Counts()
+        attributeHeld(line, into: &out, counts: &c)
+        counts.add(c)
+    }
+
+    /// Attributes a block of held records (any thread, after `prepareFinish`); `mergeHeld` takes in
+    /// the result, in order.
+    public func attributeHeldBlock(_ lines: (((UnsafeRawBufferPointer, Int) -> Bool) -> Void)) -> BlockAttribution {
+        var b = BlockAttribution()
+        lines { line, _ in
+            attributeHeld(line, into: &b.output, counts: &b.counts)
+            return true
+        }
+        return b
+    }
+
+    public func mergeHeld(_ b: BlockAttribution) { counts.add(b.counts) }
+
+    private func attributeHeld(_ line: UnsafeRawBufferPointer, into out: inout [UInt8], counts: inout Counts) {
         guard let r = try? RecordView(line) else { Attributor.passThrough(line, &out); return }
         var learnt = StreamFacts()
         _ = attributeItem(r, phase: .final, into: &out, learnt: &learnt, counts: &counts)
@@ -313,12 +334,7 @@ public final class Attributor: @unchecked Sendable {
         let exportedList = digest.flatMap { exportedByListKey[$0] }
         // A token list (or what starts like one): held to the end (clock, owner).
         let listCandidate = value.map { v in KeystoneValues.looksLikeTokenList(v) || (exportedList != nil && v.isArray) } ?? false
-        if phase == .main && listCandidate {
-            if let d = digest, let v = value, let entries = KeystoneValues.tokenList(v) {
-                learnt.lists.append((d, entries.map { Digest20(logicalKey: KeystoneKeys.tokenLogical($0.tokenID)) }))
-            }
-            return false
-        }
+        if phase == .main && listCandidate { return false }
         if listCandidate, let v = value {
             list = KeystoneValues.tokenList(v)
             if let d = digest, let u = byListKey[d] {
@@ -354,7 +370,7 @@ public final class Attributor: @unchecked Sendable {
             if let id = b.tokenID {
                 secrets = [id]
                 tokenID = id
-                if KeystoneKeys.tokenKey(id) == key.lowercased() {
+                if let d = digest, Digest20(logicalKey: KeystoneKeys.tokenLogical(id)) == d {
                     let label = redact(id)
                     if options.redactor != nil { logicalLabel = label }
                     logical = KeystoneKeys.tokenLogical(label)
@@ -369,7 +385,7 @@ public final class Attributor: @unchecked Sendable {
                 }
             } else if let d = digest {
                 // A body without its user: only a list can tell (at the end).
-                guard phase == .final else { return false }
+                guard phase == .final else { learnt.needingLists += 1; return false }
                 let named = tokenOwner(d)
                 if let u = named.owner { owner = ownerRef(u); via = .tokenList }
             }
@@ -377,7 +393,7 @@ public final class Attributor: @unchecked Sendable {
             // A sha1-shaped key whose own record does not say what it is (its value not decoded, or a
             // value of no known shape): the list of a user met elsewhere, or a token named by a list.
             // Known only at the end.
-            guard phase == .final else { return false }
+            guard phase == .final else { learnt.needingLists += 1; return false }
             if let u = byListKey[d] {
                 kind = .usertokens; via = .usertokensSHA1; owner = ownerRef(u); logical = KeystoneKeys.userTokensLogical(u.id)
             } else if case let named = tokenOwner(d), named.named {
@@ -397,7 +413,10 @@ public final class Attributor: @unchecked Sendable {
 
         // The record's own bytes up to its closing brace, token ids replaced in place with --redact.
         let body = UnsafeRawBufferPointer(rebasing: r.bytes[0..<r.closingBrace])
-        if let redactor = options.redactor, !secrets.isEmpty {
+        if let redactor = options.redactor, let entries = list, !entries.isEmpty, entries.allSatisfy({ $0.idRange != nil }) {
+            // A token list: its ids are where the parse found them.
+            TokenRedaction.append(body, replacing: entries.map { $0.idRange! }, labels: entries.map { redactor.redact($0.tokenID) }, to: &out)
+        } else if let redactor = options.redactor, !secrets.isEmpty {
             let pairs = secrets.map { (id: $0, label: $0 == tokenID ? logicalLabel ?? redactor.redact($0) : redactor.redact($0)) }
             TokenRedaction.append(body, replacing: pairs, to: &out)
         } else {

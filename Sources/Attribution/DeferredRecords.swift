@@ -1,6 +1,7 @@
 // Attribution/DeferredRecords: the records attribute holds back until the end of the stream (token
 // lists, keys only the whole stream identifies), in their input order. The first 4 MiB stay in
 // memory; the rest goes to an unlinked temporary file, so memory stays bounded however many there are.
+import LineBlocks
 import PipelineRecords
 
 #if canImport(Glibc)
@@ -60,6 +61,16 @@ public final class DeferredRecords {
 
     private func failure(_ message: String) -> ByteReadError {
         ByteReadError(kind: .io, message: message, name: "held records", offset: Int64(bytes), line: count)
+    }
+
+    /// The held lines as sources for LineBlocks: the part in memory, then the spool from its start.
+    public func sources() throws(ByteReadError) -> [LineSource] {
+        var out: [LineSource] = [.bytes(memory, name: "held records")]
+        if fd >= 0 {
+            guard lseek(fd, 0, SEEK_SET) == 0 else { throw failure("cannot read the held records back") }
+            out.append(.descriptor(fd, name: "held records"))
+        }
+        return out
     }
 
     /// Calls `body` with each held line (without `\n`), in order.

@@ -12,29 +12,81 @@ public enum KeystoneValues {
         public var version: String?
     }
 
-    /// A token body if `v` looks like one (a dict with `token_data` or `token_version`). Read in place:
-    /// only the members named here are looked at (the service catalog is stepped over).
+    /// A token body if `v` looks like one (a dict with `token_data` or `token_version`). One pass over
+    /// the value: the members on the way to the token id and the user are walked into, every other
+    /// member (the service catalog, roles, …) is stepped over once.
     public static func tokenBody(_ v: JSONSlice) -> TokenBody? {
-        guard let top = v.members else { return nil }
-        let tokenData = top[Field.tokenData]
-        let tokenVersion = top[Field.tokenVersion]
-        guard tokenData != nil || tokenVersion != nil else { return nil }
-        var body = TokenBody(tokenID: nil, user: nil, version: tokenVersion?.string)
-        let data = tokenData?.members
-        let v2 = data?[Field.access]
-        let v2m = v2?.members
-        let v3 = data?[Field.token]
-        body.tokenID = top[Field.id]?.string ?? top[Field.key]?.string ?? v2m?[Field.token]?[Field.id]?.string
-        for candidate in [top[Field.user], v2m?[Field.user], v3?[Field.user]] {
-            guard let u = candidate?.members, let id = u[Field.id]?.string else { continue }
+        guard v.isObject else { return nil }
+        var f = BodyPaths()
+        guard walk(v.bytes, v.range.lowerBound, .top, &f) != nil else { return nil }
+        guard f.tokenData || f.tokenVersion != nil else { return nil }
+        let p = v.bytes
+        func string(_ r: Range<Int>?) -> String? { r.flatMap { JSONSlice(bytes: p, range: $0).string } }
+        var body = TokenBody(tokenID: nil, user: nil, version: string(f.tokenVersion))
+        body.tokenID = string(f.id) ?? string(f.key) ?? string(f.accessTokenID)
+        for candidate in [f.topUser, f.accessUser, f.v3User] {
+            guard let r = candidate, let u = JSONSlice(bytes: p, range: r).members, let id = u[Field.id]?.string else { continue }
             if !id.isEmpty {
                 let domain = u[Field.domain]?[Field.name]?.string ?? u[Field.domain]?[Field.id]?.string ?? u[Field.domainID]?.string
                 body.user = User(id: id, name: u[Field.name]?.string, domain: domain, inExport: false)
             }
             break
         }
-        if body.version == nil { body.version = v2 != nil ? "v2.0" : (v3 != nil ? "v3.0" : nil) }
+        if body.version == nil { body.version = f.access ? "v2.0" : (f.v3Token ? "v3.0" : nil) }
         return body
+    }
+
+    /// Where the members a token body is read by lie (the first of each name).
+    struct BodyPaths {
+        var id, key, tokenVersion, accessTokenID: Range<Int>?
+        var topUser, accessUser, v3User: Range<Int>?
+        var tokenData = false, access = false, v3Token = false, accessToken = false
+    }
+
+    /// The objects on the way: the body, `token_data`, `token_data.access`, `…access.token`, `token_data.token`.
+    enum BodyNode { case top, tokenData, access, accessToken, v3Token }
+
+    /// Walks the object starting at `start` (a `{`) as `node`; returns the index after its `}`, nil when malformed.
+    static func walk(_ p: UnsafeRawBufferPointer, _ start: Int, _ node: BodyNode, _ f: inout BodyPaths) -> Int? {
+        var i = JSONSkim.skipSpace(p, start + 1)
+        if i < p.count && p[i] == UInt8(ascii: "}") { return i + 1 }
+        while true {
+            guard let ke = JSONSkim.stringEnd(p, i) else { return nil }
+            let key = i..<ke
+            i = JSONSkim.skipSpace(p, ke)
+            guard i < p.count, p[i] == UInt8(ascii: ":") else { return nil }
+            let vs = JSONSkim.skipSpace(p, i + 1)
+            guard vs < p.count else { return nil }
+            let isObject = p[vs] == UInt8(ascii: "{")
+            var into: BodyNode?
+            var capture: WritableKeyPath<BodyPaths, Range<Int>?>?
+            func named(_ n: StaticString) -> Bool { JSONSkim.keyEquals(p, key, n) }
+            switch node {
+            case .top:
+                if named(Field.id) { capture = \.id } else if named(Field.key) { capture = \.key }
+                else if named(Field.tokenVersion) { capture = \.tokenVersion } else if named(Field.user) { capture = \.topUser }
+                else if named(Field.tokenData), !f.tokenData { f.tokenData = true; if isObject { into = .tokenData } }
+            case .tokenData:
+                if named(Field.access), !f.access { f.access = true; if isObject { into = .access } }
+                else if named(Field.token), !f.v3Token { f.v3Token = true; if isObject { into = .v3Token } }
+            case .access:
+                if named(Field.user) { capture = \.accessUser }
+                else if named(Field.token), !f.accessToken { f.accessToken = true; if isObject { into = .accessToken } }
+            case .accessToken:
+                if named(Field.id) { capture = \.accessTokenID }
+            case .v3Token:
+                if named(Field.user) { capture = \.v3User }
+            }
+            let ve: Int?
+            if let into { ve = walk(p, vs, into, &f) } else { ve = JSONSkim.valueEnd(p, from: vs) }
+            guard let end = ve else { return nil }
+            if let capture, f[keyPath: capture] == nil { f[keyPath: capture] = vs..<end }
+            i = JSONSkim.skipSpace(p, end)
+            guard i < p.count else { return nil }
+            if p[i] == UInt8(ascii: "}") { return i + 1 }
+            guard p[i] == UInt8(ascii: ",") else { return nil }
+            i = JSONSkim.skipSpace(p, i + 1)
+        }
     }
 
     /// Member names of Keystone's values.
@@ -51,6 +103,8 @@ public enum KeystoneValues {
         /// The expiry as written (isotime string or `$datetime` text).
         public var expiresText: String?
         public var expires: Double?
+        /// Where the id's JSON string lies in the record's bytes (for redaction in place).
+        public var idRange: Range<Int>? = nil
     }
 
     /// The entries of a usertokens list, if `v` has that shape (an array whose elements are
@@ -62,7 +116,7 @@ public enum KeystoneValues {
         for item in items {
             guard let pair = item.elements, pair.count == 2, let id = pair[0].string else { return nil }
             let text = pair[1].string ?? pair[1][Field.datetime]?.string
-            out.append(ListEntry(tokenID: id, expiresText: text, expires: text.flatMap(parseISOTime)))
+            out.append(ListEntry(tokenID: id, expiresText: text, expires: text.flatMap(parseISOTime), idRange: pair[0].range))
         }
         return out
     }

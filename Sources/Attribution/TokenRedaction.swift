@@ -24,11 +24,24 @@ enum TokenRedaction {
         }
     }
 
+    /// Appends `body` with the JSON strings at `ranges` (ascending, not overlapping) replaced by
+    /// `"<label>"` — a token list's ids, whose places its parse already found.
+    static func append(_ body: UnsafeRawBufferPointer, replacing ranges: [Range<Int>], labels: [String], to out: inout [UInt8]) {
+        var copied = 0
+        for (r, label) in zip(ranges, labels) where r.lowerBound >= copied && r.upperBound <= body.count {
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[copied..<r.lowerBound]))
+            out.append(0x22)
+            out.append(contentsOf: label.utf8)
+            out.append(0x22)
+            copied = r.upperBound
+        }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[copied...]))
+    }
+
     /// memmem for each quoted id; the earliest match is replaced, then the search goes on after it.
     private static func appendFew(_ body: UnsafeRawBufferPointer, _ pairs: [(id: String, label: String)], _ out: inout [UInt8]) {
         let needles: [[UInt8]] = pairs.map { [0x22] + Array($0.id.utf8) + [0x22] }
         let labels: [[UInt8]] = pairs.map { [0x22] + Array($0.label.utf8) + [0x22] }
-        let base = body.baseAddress!
         var next = [Int](repeating: -1, count: needles.count)
         func find(_ k: Int, from: Int) -> Int {
             guard from < body.count else { return Int.max }

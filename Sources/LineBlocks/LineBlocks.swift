@@ -12,6 +12,16 @@ import Glibc
 import Darwin
 #endif
 
+/// Where lines come from.
+public enum LineSource: @unchecked Sendable {
+    /// A file, or stdin for `-`.
+    case path(String)
+    /// An open descriptor, read from its current offset (not closed).
+    case descriptor(Int32, name: String)
+    /// Bytes in memory.
+    case bytes([UInt8], name: String)
+}
+
 /// Whole lines of one input.
 public struct LineBlock: Sendable {
     /// Index of the input in the list given to `OrderedLineWork.run`.
@@ -65,6 +75,15 @@ public enum OrderedLineWork {
         inputs: [String], workers: Int, blockBytes: Int = defaultBlockBytes, maxLineBytes: Int = 64 << 20,
         process: @escaping @Sendable (LineBlock) -> Result, consume: (LineWorkEvent<Result>) -> Bool
     ) {
+        run(sources: inputs.map { .path($0) }, workers: workers, blockBytes: blockBytes, maxLineBytes: maxLineBytes,
+            process: process, consume: consume)
+    }
+
+    /// `run` over any sources (files, descriptors, bytes in memory).
+    public static func run<Result: Sendable>(
+        sources inputs: [LineSource], workers: Int, blockBytes: Int = defaultBlockBytes, maxLineBytes: Int = 64 << 20,
+        process: @escaping @Sendable (LineBlock) -> Result, consume: (LineWorkEvent<Result>) -> Bool
+    ) {
         typealias Job = (seq: Int, work: Work)
         let workers = max(1, workers)
         let window = workers + 2
@@ -77,9 +96,9 @@ public enum OrderedLineWork {
                 defer { seq += 1 }
                 return jobs.push((seq, w))
             }
-            read: for (index, name) in inputs.enumerated() {
+            read: for (index, source) in inputs.enumerated() {
                 let reader: BlockReader
-                do throws(ByteReadError) { reader = try BlockReader(name: name, index: index, blockBytes: blockBytes, maxLineBytes: maxLineBytes) } catch {
+                do throws(ByteReadError) { reader = try BlockReader(source, index: index, blockBytes: blockBytes, maxLineBytes: maxLineBytes) } catch {
                     _ = push(.failed(error))
                     break read
                 }
@@ -147,20 +166,32 @@ final class BlockReader {
     var offset: Int64 = 0
     var eof = false
 
-    init(name: String, index: Int, blockBytes: Int, maxLineBytes: Int) throws(ByteReadError) {
-        self.name = name == "-" ? "stdin" : name
+    init(_ source: LineSource, index: Int, blockBytes: Int, maxLineBytes: Int) throws(ByteReadError) {
         self.index = index
         self.blockBytes = max(4096, blockBytes)
         self.maxLineBytes = maxLineBytes
-        if name == "-" {
+        switch source {
+        case .path("-"):
+            name = "stdin"
             fd = 0
             owns = false
-        } else {
-            fd = open(name, O_RDONLY | O_CLOEXEC)
+        case .path(let path):
+            name = path
+            fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
-                throw ByteReadError(kind: .io, message: "cannot open: \(String(cString: strerror(errno)))", name: name, offset: 0, line: 0)
+                throw ByteReadError(kind: .io, message: "cannot open: \(String(cString: strerror(errno)))", name: path, offset: 0, line: 0)
             }
             owns = true
+        case .descriptor(let d, let n):
+            name = n
+            fd = d
+            owns = false
+        case .bytes(let b, let n):
+            name = n
+            fd = -1
+            owns = false
+            carry = b
+            eof = true
         }
     }
 
@@ -176,12 +207,17 @@ final class BlockReader {
             if buf.count >= blockBytes || eof {
                 if eof {
                     guard !buf.isEmpty else { return nil }
-                    return make(buf)
+                    // Bytes in memory: cut them into blocks too.
+                    if buf.count > blockBytes, let cut = buf[blockBytes...].firstIndex(of: 0x0A), cut + 1 < buf.count {
+                        carry = Array(buf[(cut + 1)...])
+                        buf.removeSubrange((cut + 1)...)
+                    }
+                    return try make(buf)
                 }
                 if let cut = lastNewline(buf, from: searchFrom) {
                     carry = Array(buf[(cut + 1)...])
                     buf.removeSubrange((cut + 1)...)
-                    return make(buf)
+                    return try make(buf)
                 }
                 searchFrom = buf.count
                 guard buf.count <= maxLineBytes else {
@@ -215,17 +251,32 @@ final class BlockReader {
         return nil
     }
 
-    private func make(_ bytes: [UInt8]) -> LineBlock {
-        let block = LineBlock(input: index, firstLine: line, bytes: bytes)
-        line += bytes.withUnsafeBytes { p in
+    /// The block, its lines counted; a line longer than `maxLineBytes` is an error naming it.
+    private func make(_ bytes: [UInt8]) throws(ByteReadError) -> LineBlock {
+        var tooLong: (line: Int, offset: Int)?
+        let count = bytes.withUnsafeBytes { p in
             var n = 0
             var i = 0
-            while i < p.count, let hit = memchr(p.baseAddress! + i, 0x0A, p.count - i) {
-                n += 1
-                i = (UnsafeRawPointer(hit) - p.baseAddress!) + 1
+            while i < p.count {
+                let end = memchr(p.baseAddress! + i, 0x0A, p.count - i).map { UnsafeRawPointer($0) - p.baseAddress! } ?? p.count
+                if end - i > maxLineBytes && tooLong == nil { tooLong = (n, i) }
+                if end < p.count { n += 1 }
+                i = end + 1
             }
             return n
         }
+        if let tooLong, tooLong.offset > 0 {
+            // The lines before it come first; the next call reports it.
+            carry = Array(bytes[tooLong.offset...]) + carry
+            return try make(Array(bytes[0..<tooLong.offset]))
+        }
+        if let tooLong {
+            throw ByteReadError(
+                kind: .lineTooLong, message: "line longer than \(maxLineBytes) bytes", name: name,
+                offset: offset + Int64(tooLong.offset), line: line + tooLong.line)
+        }
+        let block = LineBlock(input: index, firstLine: line, bytes: bytes)
+        line += count
         offset += Int64(bytes.count)
         return block
     }

@@ -84,7 +84,10 @@ public struct ItemRecord: Sendable {
         }
         if let pickleProtocol { w.key("pickle_protocol"); w.int(pickleProtocol) }
         if let dogpile { w.key("dogpile"); w.raw(dogpile) }
-        if let value { w.key("value"); w.raw(value) }
+        if let value {
+            w.key(.valueJSONBytes); w.int(value.count)
+            w.key(.value); w.raw(value)
+        }
         if let summary { w.key("summary"); w.raw(summary) }
         if let error { ItemRecord.writeError(error, key: "error", to: &w) }
         if let note { w.key("note"); w.string(note) }

@@ -161,3 +161,35 @@ public struct NDJSONWriter: Sendable {
 
     public mutating func raw(_ json: [UInt8]) { json.withUnsafeBytes { raw($0) } }
 }
+
+// MARK: reports and partials
+
+extension NDJSONWriter {
+    /// The bytes written so far, as text.
+    public var text: String { String(decoding: buffer, as: UTF8.self) }
+
+    /// A string, or null.
+    public mutating func string(_ value: String?) {
+        if let value { string(value) } else { null() }
+    }
+
+    /// A number as reports write it: a whole number below 10^15 without a fraction (`3`, not `3.0`),
+    /// any other finite number in Swift's shortest round-trip form; null for nil or non-finite.
+    public mutating func number(_ value: Double?) {
+        guard let value, value.isFinite else { null(); return }
+        if value == value.rounded(), abs(value) < 1e15 { int(Int64(value)) } else { double(value) }
+    }
+
+    public mutating func int(_ value: Int?) {
+        if let value { int(value) } else { null() }
+    }
+
+    public mutating func bool(_ value: Bool?) {
+        if let value { bool(value) } else { null() }
+    }
+
+    public mutating func field(_ name: String, _ value: String?) { key(name); string(value) }
+    public mutating func field(_ name: String, _ value: Double?) { key(name); number(value) }
+    public mutating func field(_ name: String, _ value: Int?) { key(name); int(value) }
+    public mutating func field(_ name: String, _ value: Bool?) { key(name); bool(value) }
+}

@@ -29,6 +29,9 @@ public struct RecordField: Sendable, CustomStringConvertible {
     public static let encoding = RecordField("encoding")
     public static let pickleProtocol = RecordField("pickle_protocol")
     public static let dogpile = RecordField("dogpile")
+    /// The length in bytes of the `value` member's JSON text, written just before it, so that readers
+    /// step over a value without scanning it.
+    public static let valueJSONBytes = RecordField("value_json_bytes")
     public static let value = RecordField("value")
     public static let summary = RecordField("summary")
     public static let error = RecordField("error")
@@ -50,6 +53,12 @@ public struct RecordField: Sendable, CustomStringConvertible {
     public static let stats = RecordField("stats")
     /// A stats sample's section of `stats` counters.
     public static let statsGeneral = RecordField("general")
+    /// memcached's counters (in `general`) that the stages read.
+    public static let statsTime = RecordField("time")
+    public static let statsBytesRead = RecordField("bytes_read")
+    public static let statsBytesWritten = RecordField("bytes_written")
+    public static let statsEvictions = RecordField("evictions")
+    public static let statsUptime = RecordField("uptime")
 
     // Added to items by attribute (docs/attribute.md), in this order.
     public static let kind = RecordField("kind")

@@ -163,6 +163,7 @@ public struct RecordView {
         var out: [JSONMember] = []
         out.reserveCapacity(24)
         var close = -1
+        var announced: Int64?
         if i < bytes.count && bytes[i] == UInt8(ascii: "}") {
             close = i
         } else {
@@ -172,10 +173,15 @@ public struct RecordView {
                 i = JSONSkim.skipSpace(bytes, ke)
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw RecordSyntaxError(message: "expected `:`", offset: i) }
                 let vs = JSONSkim.skipSpace(bytes, i + 1)
-                guard vs < bytes.count, let ve = JSONSkim.valueEnd(bytes, from: vs) else {
-                    throw RecordSyntaxError(message: "unterminated value", offset: vs)
-                }
+                // A `value` announced by `value_json_bytes` is stepped over without being scanned.
+                var end = announced.flatMap { RecordView.announcedEnd(bytes, key: key, start: vs, length: $0) }
+                announced = nil
+                if end == nil { end = vs < bytes.count ? JSONSkim.valueEnd(bytes, from: vs) : nil }
+                guard let ve = end else { throw RecordSyntaxError(message: "unterminated value", offset: vs) }
                 out.append(JSONMember(key: key, value: vs..<ve))
+                if JSONSkim.keyEquals(bytes, key, RecordField.valueJSONBytes.name) {
+                    announced = JSONSlice(bytes: bytes, range: vs..<ve).int
+                }
                 i = JSONSkim.skipSpace(bytes, ve)
                 guard i < bytes.count else { throw RecordSyntaxError(message: "unexpected end of the record", offset: i) }
                 if bytes[i] == UInt8(ascii: "}") { close = i; break }
@@ -188,6 +194,27 @@ public struct RecordView {
         }
         members = out
         closingBrace = close
+    }
+
+    /// Where the `value` member that starts at `start` ends, when `value_json_bytes` announced its
+    /// length and the bytes agree (a value's first and last character, then `,` or `}`); nil otherwise
+    /// (the value is then scanned).
+    static func announcedEnd(_ p: UnsafeRawBufferPointer, key: Range<Int>, start: Int, length: Int64) -> Int? {
+        guard JSONSkim.keyEquals(p, key, RecordField.value.name), length > 0, length <= Int64(p.count - start) else { return nil }
+        let end = start + Int(length)
+        let next = JSONSkim.skipSpace(p, end)
+        guard next < p.count, p[next] == UInt8(ascii: ",") || p[next] == UInt8(ascii: "}") else { return nil }
+        let first = p[start], last = p[end - 1]
+        switch first {
+        case UInt8(ascii: "{"): guard last == UInt8(ascii: "}") else { return nil }
+        case UInt8(ascii: "["): guard last == UInt8(ascii: "]") else { return nil }
+        case UInt8(ascii: "\""): guard last == UInt8(ascii: "\""), length >= 2 else { return nil }
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): guard last >= UInt8(ascii: "0") && last <= UInt8(ascii: "9") else { return nil }
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): guard last == UInt8(ascii: "e") else { return nil }
+        case UInt8(ascii: "n"): guard last == UInt8(ascii: "l") else { return nil }
+        default: return nil
+        }
+        return end
     }
 
     /// The top-level member `field` (the first of that name); nil when absent.

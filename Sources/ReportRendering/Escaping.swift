@@ -2,7 +2,7 @@
 // a user list (host names, user names and ids, keys, kinds, warnings) — as text, never as markup or
 // terminal control. Table cells are always escaped; in running text only those strings are, the
 // project's own words around them stay as written. JSON needs none of this: it keeps the exact string
-// (RFC 8259 escaping, JSONOut). docs/report.md, "Untrusted strings".
+// (RFC 8259 escaping, PipelineRecords' NDJSONWriter). docs/report.md, "Untrusted strings".
 import ByteText
 
 enum Escaping {

@@ -1,165 +1,166 @@
 // ReportRendering/JSONReport: the report as one JSON document with the same content as the text
 // and Markdown forms (raw numbers, not formatted units), for scripts and for the tests' oracle.
+import PipelineRecords
 import SkewAnalysis
 
 enum JSONReport {
     static func render(_ r: Report) -> String {
-        var j = JSONOut()
-        j.open("{")
+        var j = NDJSONWriter(capacity: 1 << 16)
+        j.beginObject()
         j.field("schema", 1)
         j.field("records", r.records)
         j.field("attributed", r.attributed)
         j.field("misplaced", r.misplaced)
         j.key("explanation")
         if let e = r.explanation {
-            j.open("{")
+            j.beginObject()
             j.field("sentence", e.sentence)
             j.field("host", e.host)
             j.field("basis", e.basis)
             j.field("value", e.value)
             j.field("mean", e.mean)
             j.field("excess", e.excess)
-            j.key("users"); j.open("["); for u in e.users { j.str(u) }; j.close("]")
-            j.key("user_ids"); j.open("["); for u in e.userIDs { j.str(u) }; j.close("]")
+            j.key("users"); j.beginArray(); for u in e.users { j.string(u) }; j.endArray()
+            j.key("user_ids"); j.beginArray(); for u in e.userIDs { j.string(u) }; j.endArray()
             j.field("list_bytes", Double(e.listBytes))
             j.field("explained", e.explained)
             j.field("share_of_excess", e.shareOfExcess)
             j.field("all_on_host", e.allOnHost)
-            j.close("}")
+            j.endObject()
         } else {
-            j.str(nil)
+            j.string(nil)
         }
-        j.key("hosts"); j.open("[")
+        j.key("hosts"); j.beginArray()
         for h in r.hosts {
-            j.open("{")
+            j.beginObject()
             j.field("host", h.host)
             j.field("items", h.items)
             j.field("value_bytes", Double(h.valueBytes))
-            j.key("bytes_by_kind"); j.open("{")
+            j.key("bytes_by_kind"); j.beginObject()
             for (k, v) in h.bytesByKind.sorted(by: { $0.key < $1.key }) { j.field(k, Double(v)) }
-            j.close("}")
+            j.endObject()
             j.field("complete", h.complete)
             j.key("traffic")
             if let t = h.traffic {
-                j.open("{")
+                j.beginObject()
                 j.field("bytes_read", t.bytesRead); j.field("bytes_written", t.bytesWritten); j.field("seconds", t.seconds)
                 j.field("read_rate", t.readRate); j.field("write_rate", t.writeRate); j.field("rate", t.rate)
                 j.field("evictions", t.evictions); j.field("evictions_delta", t.evictionsDelta)
-                j.close("}")
+                j.endObject()
             } else {
-                j.str(nil)
+                j.string(nil)
             }
             j.key("since_start")
             if let c = h.sinceStart {
-                j.open("{")
+                j.beginObject()
                 j.field("bytes_read", c.bytesRead); j.field("bytes_written", c.bytesWritten); j.field("uptime", c.uptime)
                 j.field("read_rate", c.readRate); j.field("write_rate", c.writeRate); j.field("rate", c.rate)
-                j.close("}")
+                j.endObject()
             } else {
-                j.str(nil)
+                j.string(nil)
             }
             j.field("evictions", h.evictions)
-            j.close("}")
+            j.endObject()
         }
-        j.close("]")
-        j.key("skew"); j.open("[")
+        j.endArray()
+        j.key("skew"); j.beginArray()
         for s in r.skew {
-            j.open("{")
+            j.beginObject()
             j.field("metric", s.metric); j.field("max_over_mean", s.maxOverMean); j.field("top_share", s.topShare)
             j.field("gini", s.gini); j.field("top_host", s.topHost)
-            j.close("}")
+            j.endObject()
         }
-        j.close("]")
-        j.key("users"); j.open("{")
+        j.endArray()
+        j.key("users"); j.beginObject()
         j.field("count", r.userCount)
-        j.key("top"); j.open("[")
+        j.key("top"); j.beginArray()
         for u in r.users {
-            j.open("{")
+            j.beginObject()
             j.field("id", u.id); j.field("name", u.name); j.field("domain", u.domain); j.field("in_export", u.inExport)
             j.field("items", u.items); j.field("bytes", Double(u.bytes)); j.field("token_keys", u.tokenKeys)
             j.field("estimated_traffic", u.estimatedTraffic)
-            j.key("share_by_host"); j.open("{")
+            j.key("share_by_host"); j.beginObject()
             for (h, b) in u.bytesByHost.sorted(by: { $0.key < $1.key }) { j.field(h, u.bytes > 0 ? Double(b) / Double(u.bytes) : 0) }
-            j.close("}")
-            j.key("lists"); j.open("[")
+            j.endObject()
+            j.key("lists"); j.beginArray()
             for l in u.lists {
-                j.open("{")
+                j.beginObject()
                 j.field("key", l.key); j.field("host", l.host); j.field("size", Double(l.size)); j.field("entries", l.entries)
                 j.field("expired", l.expired); j.field("issue_rate", l.issueRate); j.field("ceiling_share", l.ceilingShare)
                 j.field("estimated_traffic", l.estimatedTraffic)
-                j.close("}")
+                j.endObject()
             }
-            j.close("]")
-            j.close("}")
+            j.endArray()
+            j.endObject()
         }
-        j.close("]")
-        j.close("}")
-        j.key("keys"); j.open("[")
+        j.endArray()
+        j.endObject()
+        j.key("keys"); j.beginArray()
         for k in r.keys {
-            j.open("{")
+            j.beginObject()
             j.field("key", k.key); j.field("logical_key", k.logicalKey); j.field("kind", k.kind); j.field("size", Double(k.size))
             j.field("host", k.host); j.field("owner", k.owner); j.field("owner_id", k.ownerID); j.field("placement_ok", k.placementOK)
-            j.close("}")
+            j.endObject()
         }
-        j.close("]")
-        j.key("slabs"); j.open("[")
+        j.endArray()
+        j.key("slabs"); j.beginArray()
         for s in r.slabs {
-            j.open("{")
+            j.beginObject()
             j.field("host", s.host); j.field("cls", s.cls); j.field("items", s.items); j.field("bytes", Double(s.bytes))
-            j.close("}")
+            j.endObject()
         }
-        j.close("]")
-        j.key("kinds"); j.open("{")
+        j.endArray()
+        j.key("kinds"); j.beginObject()
         for (k, v) in r.kinds.sorted(by: { $0.key < $1.key }) { j.field(k, v) }
-        j.close("}")
-        j.key("warnings"); j.open("["); for w in r.warnings { j.str(w) }; j.close("]")
+        j.endObject()
+        j.key("warnings"); j.beginArray(); for w in r.warnings { j.string(w) }; j.endArray()
         if r.suspiciousCount > 0 {
             j.field("suspicious_count", r.suspiciousCount)
-            j.key("suspicious"); j.open("[")
+            j.key("suspicious"); j.beginArray()
             for e in r.suspicious {
-                j.open("{"); j.field("host", e.host); j.field("key", e.key); j.field("size", Double(e.size))
-                j.key("names"); j.open("["); for n in e.names { j.str(n) }; j.close("]"); j.close("}")
+                j.beginObject(); j.field("host", e.host); j.field("key", e.key); j.field("size", Double(e.size))
+                j.key("names"); j.beginArray(); for n in e.names { j.string(n) }; j.endArray(); j.endObject()
             }
-            j.close("]")
+            j.endArray()
         }
         if r.integrity.errorRecords > 0 || r.integrity.unverifiedRecords > 0 {
-            j.key("input_integrity"); j.open("{")
+            j.key("input_integrity"); j.beginObject()
             j.field("error_records", r.integrity.errorRecords); j.field("unverified_records", r.integrity.unverifiedRecords)
-            j.close("}")
+            j.endObject()
         }
         j.key("what_if")
-        if let w = r.whatIf { whatIf(w, &j) } else { j.str(nil) }
-        j.close("}")
-        return j.s + "\n"
+        if let w = r.whatIf { whatIf(w, &j) } else { j.string(nil) }
+        j.endObject()
+        return j.text + "\n"
     }
 
-    static func whatIf(_ w: WhatIfResult, _ j: inout JSONOut) {
-        j.open("{")
-        j.key("configured"); j.open("["); for c in w.configured { j.str(c) }; j.close("]")
+    static func whatIf(_ w: WhatIfResult, _ j: inout NDJSONWriter) {
+        j.beginObject()
+        j.key("configured"); j.beginArray(); for c in w.configured { j.string(c) }; j.endArray()
         j.field("items", w.items); j.field("bytes", Double(w.bytes)); j.field("largest_item", Double(w.largestItem))
         j.field("skipped", w.skipped); j.field("lists", w.lists); j.field("list_traffic", Double(w.listTraffic))
-        j.key("rows"); j.open("[")
+        j.key("rows"); j.beginArray()
         for row in w.rows {
-            j.open("{")
+            j.beginObject()
             j.field("client", row.client); j.field("scheme", row.scheme); j.field("servers", row.serverCount)
-            j.key("names"); j.open("["); for n in row.servers { j.str(n) }; j.close("]")
-            j.key("bytes"); j.open("["); for b in row.bytes { j.num(Double(b)) }; j.close("]")
-            j.key("items"); j.open("["); for n in row.items { j.int(n) }; j.close("]")
-            j.key("traffic"); j.open("["); for b in row.traffic { j.num(Double(b)) }; j.close("]")
+            j.key("names"); j.beginArray(); for n in row.servers { j.string(n) }; j.endArray()
+            j.key("bytes"); j.beginArray(); for b in row.bytes { j.number(Double(b)) }; j.endArray()
+            j.key("items"); j.beginArray(); for n in row.items { j.int(n) }; j.endArray()
+            j.key("traffic"); j.beginArray(); for b in row.traffic { j.number(Double(b)) }; j.endArray()
             j.field("max_over_mean", row.maxOverMean); j.field("top_share", row.topShare)
             j.field("traffic_max_over_mean", row.trafficMaxOverMean)
-            j.close("}")
+            j.endObject()
         }
-        j.close("]")
+        j.endArray()
         for (name, bounds) in [("bounds", w.bounds), ("traffic_bounds", w.trafficBounds)] {
-            j.key(name); j.open("[")
+            j.key(name); j.beginArray()
             for b in bounds {
-                j.open("{")
+                j.beginObject()
                 j.field("servers", b.serverCount); j.field("lower_bound", b.lowerBound); j.field("greedy", b.greedy); j.field("exact", b.exact)
-                j.close("}")
+                j.endObject()
             }
-            j.close("]")
+            j.endArray()
         }
-        j.close("}")
+        j.endObject()
     }
 }

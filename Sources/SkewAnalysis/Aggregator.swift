@@ -70,54 +70,39 @@ public final class Aggregator {
         if suspicious.count < Aggregator.suspiciousKept { suspicious.append(e) }
     }
 
-    static func hostKey(_ r: JSONValue) -> String {
-        let host = r["host"]?.string ?? "?"
-        if let port = r["port"]?.int { return "\(host):\(port)" }
-        return host
-    }
-
-    private func addSource(_ r: JSONValue) {
-        let host = Aggregator.hostKey(r)
+    private func addSource(_ r: SourceFacts) {
+        let host = r.host
         var h = hosts[host] ?? HostTotals(host: host)
-        h.complete = r["complete"]?.bool
-        if let stats = r["stats"], case .object(let samples) = stats {
-            let timed = samples.filter { Aggregator.counter($0.1, "time") != nil }
-            if let first = timed.first?.1, let last = timed.last?.1, timed.count >= 2,
-                let t0 = Aggregator.counter(first, "time"), let t1 = Aggregator.counter(last, "time"), t1 > t0,
-                let r0 = Aggregator.counter(first, "bytes_read"), let r1 = Aggregator.counter(last, "bytes_read"),
-                let w0 = Aggregator.counter(first, "bytes_written"), let w1 = Aggregator.counter(last, "bytes_written")
+        h.complete = r.complete
+        if let samples = r.samples {
+            let timed = samples.filter { $0.time != nil }
+            if let first = timed.first, let last = timed.last, timed.count >= 2,
+                let t0 = first.time, let t1 = last.time, t1 > t0,
+                let r0 = first.bytesRead, let r1 = last.bytesRead, let w0 = first.bytesWritten, let w1 = last.bytesWritten
             {
-                let e0 = Aggregator.counter(first, "evictions"), e1 = Aggregator.counter(last, "evictions")
                 h.traffic = HostTraffic(
-                    bytesRead: r1 - r0, bytesWritten: w1 - w0, seconds: t1 - t0, evictions: e1,
-                    evictionsDelta: e0.flatMap { a in e1.map { $0 - a } })
+                    bytesRead: r1 - r0, bytesWritten: w1 - w0, seconds: t1 - t0, evictions: last.evictions,
+                    evictionsDelta: first.evictions.flatMap { a in last.evictions.map { $0 - a } })
             } else if timed.count >= 2 {
                 warnings.append("\(host): the capture window is shorter than a second; traffic is shown since server start only")
             } else {
                 warnings.append("\(host): fewer than two timed stats samples; no capture-window traffic for it")
             }
             // Since start: the first sample with an uptime, before the capture's own reads.
-            for (_, sample) in samples {
-                if let up = Aggregator.counter(sample, "uptime"), up > 0, let rd = Aggregator.counter(sample, "bytes_read"),
-                    let wr = Aggregator.counter(sample, "bytes_written")
-                {
+            for sample in samples {
+                if let up = sample.uptime, up > 0, let rd = sample.bytesRead, let wr = sample.bytesWritten {
                     h.sinceStart = CumulativeTraffic(bytesRead: rd, bytesWritten: wr, uptime: up)
                     break
                 }
             }
-            for (_, sample) in samples.reversed() {
-                if let e = Aggregator.counter(sample, "evictions") {
+            for sample in samples.reversed() {
+                if let e = sample.evictions {
                     h.evictions = e
                     break
                 }
             }
         }
         hosts[host] = h
-    }
-
-    static func counter(_ sample: JSONValue, _ name: String) -> Double? {
-        let v = sample["general"]?[name]
-        return v?.string.flatMap(Double.init) ?? v?.double
     }
 
     private func addItem(_ r: ItemFacts) {

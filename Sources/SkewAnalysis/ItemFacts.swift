@@ -25,11 +25,22 @@ public struct ItemFacts: Sendable {
     var displayKey: String { key ?? keyB64.map { "base64:" + $0 } ?? "" }
 }
 
+/// A `source` record's fields that the report reads: its host, whether the capture is complete, and
+/// the `general` counters of each stats sample, in the record's order.
+public struct SourceFacts: Sendable {
+    public struct Sample: Sendable {
+        public var time, bytesRead, bytesWritten, evictions, uptime: Double?
+    }
+    public var host: String
+    public var complete: Bool?
+    /// nil when the record has no `stats` object.
+    public var samples: [Sample]?
+}
+
 /// One record as the report reads it.
 public enum ReadRecord: Sendable {
     case item(ItemFacts)
-    /// A `source` record, whole (its stats samples are read by name).
-    case source(JSONValue)
+    case source(SourceFacts)
     case miss(unverified: Bool)
     case error
     /// A record type the report does not read.
@@ -47,10 +58,7 @@ extension Aggregator {
             throw AggregationIssue(message: "bad record: \(problem.message)", fatal: problem.fatal)
         }
         switch r.type {
-        case .source?:
-            do throws(JSONParseError) { return .source(try JSONParser.parse(line)) } catch {
-                throw AggregationIssue(message: "not a JSON record: \(error)")
-            }
+        case .source?: return .source(sourceFacts(r))
         case .item?: return .item(itemFacts(r, whatIf: whatIf))
         case .miss?: return .miss(unverified: r[.unverified] != nil)
         case .error?: return .error
@@ -66,9 +74,33 @@ extension Aggregator {
         return try result.get()
     }
 
+    /// `host:port` as decode wrote them, `?` for a record without a host.
+    static func hostName(_ r: RecordView) -> String {
+        let host = r[.host]?.string ?? "?"
+        if let port = r[.port]?.int { return "\(host):\(port)" }
+        return host
+    }
+
+    static func sourceFacts(_ r: RecordView) -> SourceFacts {
+        var f = SourceFacts(host: hostName(r), complete: r[.complete]?.bool, samples: nil)
+        guard let stats = r[.stats]?.members else { return f }
+        f.samples = stats.members.map { m in
+            let general = JSONSlice(bytes: stats.bytes, range: m.value)[.statsGeneral]?.members
+            // Counters are the server's text (`"123"`); a number is read too.
+            func counter(_ c: RecordField) -> Double? {
+                guard let v = general?[c.name] else { return nil }
+                return v.string.flatMap(Double.init) ?? v.double
+            }
+            return SourceFacts.Sample(
+                time: counter(.statsTime), bytesRead: counter(.statsBytesRead), bytesWritten: counter(.statsBytesWritten),
+                evictions: counter(.statsEvictions), uptime: counter(.statsUptime))
+        }
+        return f
+    }
+
     static func itemFacts(_ r: RecordView, whatIf: Bool) -> ItemFacts {
         var f = ItemFacts(
-            host: r.hostKey ?? "?", key: r[.key]?.string, keyB64: r[.keyB64]?.string, keyBytes: nil,
+            host: hostName(r), key: r[.key]?.string, keyB64: r[.keyB64]?.string, keyBytes: nil,
             size: r[.size]?.int ?? 0, cls: Int(r[.cls]?.int ?? 0), kind: r[.kind]?.string, logicalKey: r[.logicalKey]?.string,
             unverified: r[.unverified] != nil, suspicious: nil, placementOK: r[.placement]?[.placementOK]?.bool)
         if whatIf { f.keyBytes = f.key.map { Array($0.utf8) } ?? f.keyB64.flatMap { Base64.decode($0) } }

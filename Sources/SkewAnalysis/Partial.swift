@@ -12,74 +12,74 @@ extension Aggregator {
     /// The state as one JSON object (and a newline). Size: hosts, users with their lists, slab
     /// classes, `top` keys, and the what-if counters and kept sizes.
     public func partialJSON() -> String {
-        var j = JSONOut()
-        j.open("{")
+        var j = NDJSONWriter(capacity: 1 << 16)
+        j.beginObject()
         j.field("type", Aggregator.partialType); j.field("schema", 1); j.field("top", top); j.field("show_secrets", showSecrets)
         j.field("records", records); j.field("misplaced", misplaced); j.field("attributed", attributed)
         j.field("error_records", integrity.errorRecords); j.field("unverified_records", integrity.unverifiedRecords)
         j.field("suspicious_count", suspiciousCount)
-        j.key("suspicious"); j.open("[")
+        j.key("suspicious"); j.beginArray()
         for e in suspicious {
-            j.open("{"); j.field("host", e.host); j.field("key", e.key); j.key("size"); j.int(Int(e.size))
-            j.key("names"); j.open("["); for n in e.names { j.str(n) }; j.close("]"); j.close("}")
+            j.beginObject(); j.field("host", e.host); j.field("key", e.key); j.key("size"); j.int(Int(e.size))
+            j.key("names"); j.beginArray(); for n in e.names { j.string(n) }; j.endArray(); j.endObject()
         }
-        j.close("]")
-        j.key("warnings"); j.open("["); for w in warnings { j.str(w) }; j.close("]")
-        j.key("hosts"); j.open("[")
+        j.endArray()
+        j.key("warnings"); j.beginArray(); for w in warnings { j.string(w) }; j.endArray()
+        j.key("hosts"); j.beginArray()
         for h in hosts.values.sorted(by: { $0.host < $1.host }) {
-            j.open("{")
+            j.beginObject()
             j.field("host", h.host); j.field("items", h.items); j.key("value_bytes"); j.int(Int(h.valueBytes))
-            j.key("bytes_by_kind"); j.open("{"); for (k, v) in h.bytesByKind.sorted(by: { $0.key < $1.key }) { j.key(k); j.int(Int(v)) }; j.close("}")
+            j.key("bytes_by_kind"); j.beginObject(); for (k, v) in h.bytesByKind.sorted(by: { $0.key < $1.key }) { j.key(k); j.int(Int(v)) }; j.endObject()
             j.field("complete", h.complete); j.field("evictions", h.evictions)
             j.key("traffic")
             if let t = h.traffic {
-                j.open("{")
+                j.beginObject()
                 j.field("bytes_read", t.bytesRead); j.field("bytes_written", t.bytesWritten); j.field("seconds", t.seconds)
                 j.field("evictions", t.evictions); j.field("evictions_delta", t.evictionsDelta)
-                j.close("}")
-            } else { j.str(nil) }
+                j.endObject()
+            } else { j.string(nil) }
             j.key("since_start")
             if let c = h.sinceStart {
-                j.open("{"); j.field("bytes_read", c.bytesRead); j.field("bytes_written", c.bytesWritten); j.field("uptime", c.uptime); j.close("}")
-            } else { j.str(nil) }
-            j.close("}")
+                j.beginObject(); j.field("bytes_read", c.bytesRead); j.field("bytes_written", c.bytesWritten); j.field("uptime", c.uptime); j.endObject()
+            } else { j.string(nil) }
+            j.endObject()
         }
-        j.close("]")
-        j.key("users"); j.open("[")
+        j.endArray()
+        j.key("users"); j.beginArray()
         for u in users.values.sorted(by: { $0.id < $1.id }) {
-            j.open("{")
+            j.beginObject()
             j.field("id", u.id); j.field("name", u.name); j.field("domain", u.domain); j.field("in_export", u.inExport)
             j.field("items", u.items); j.key("bytes"); j.int(Int(u.bytes)); j.field("token_keys", u.tokenKeys)
-            j.key("bytes_by_host"); j.open("{"); for (k, v) in u.bytesByHost.sorted(by: { $0.key < $1.key }) { j.key(k); j.int(Int(v)) }; j.close("}")
-            j.key("lists"); j.open("[")
+            j.key("bytes_by_host"); j.beginObject(); for (k, v) in u.bytesByHost.sorted(by: { $0.key < $1.key }) { j.key(k); j.int(Int(v)) }; j.endObject()
+            j.key("lists"); j.beginArray()
             for l in u.lists {
-                j.open("{")
+                j.beginObject()
                 j.field("key", l.key); j.field("host", l.host); j.key("size"); j.int(Int(l.size)); j.field("entries", l.entries)
                 j.field("expired", l.expired); j.field("issue_rate", l.issueRate); j.field("ceiling_share", l.ceilingShare)
-                j.close("}")
+                j.endObject()
             }
-            j.close("]")
-            j.close("}")
+            j.endArray()
+            j.endObject()
         }
-        j.close("]")
-        j.key("slabs"); j.open("[")
+        j.endArray()
+        j.key("slabs"); j.beginArray()
         for s in slabs.values.sorted(by: { $0.host != $1.host ? $0.host < $1.host : $0.cls < $1.cls }) {
-            j.open("{"); j.field("host", s.host); j.field("cls", s.cls); j.field("items", s.items); j.key("bytes"); j.int(Int(s.bytes)); j.close("}")
+            j.beginObject(); j.field("host", s.host); j.field("cls", s.cls); j.field("items", s.items); j.key("bytes"); j.int(Int(s.bytes)); j.endObject()
         }
-        j.close("]")
-        j.key("kinds"); j.open("{"); for (k, v) in kinds.sorted(by: { $0.key < $1.key }) { j.field(k, v) }; j.close("}")
-        j.key("keys"); j.open("[")
+        j.endArray()
+        j.key("kinds"); j.beginObject(); for (k, v) in kinds.sorted(by: { $0.key < $1.key }) { j.field(k, v) }; j.endObject()
+        j.key("keys"); j.beginArray()
         for k in topKeys {
-            j.open("{")
+            j.beginObject()
             j.field("key", k.key); j.field("logical_key", k.logicalKey); j.field("kind", k.kind); j.key("size"); j.int(Int(k.size))
             j.field("host", k.host); j.field("owner", k.owner); j.field("owner_id", k.ownerID); j.field("placement_ok", k.placementOK)
-            j.close("}")
+            j.endObject()
         }
-        j.close("]")
+        j.endArray()
         j.key("what_if")
-        if let w = whatIf { w.writePartial(&j) } else { j.str(nil) }
-        j.close("}")
-        return j.s + "\n"
+        if let w = whatIf { w.writePartial(&j) } else { j.string(nil) }
+        j.endObject()
+        return j.text + "\n"
     }
 
     /// Adds one partial (parsed JSON). Throws, naming the field, when it is not a partial, a field has
@@ -259,34 +259,34 @@ extension Aggregator {
 }
 
 extension WhatIfAnalysis {
-    func writePartial(_ j: inout JSONOut) {
-        j.open("{")
-        j.key("config"); j.open("{")
-        j.key("servers"); j.open("["); for s in config.servers { j.str("\(s):\(s.weight)") }; j.close("]")
-        j.key("counts"); j.open("["); for n in config.counts { j.int(n) }; j.close("]")
-        j.key("clients"); j.open("["); for c in config.clients { j.str(c.rawValue) }; j.close("]")
-        j.close("}")
+    func writePartial(_ j: inout NDJSONWriter) {
+        j.beginObject()
+        j.key("config"); j.beginObject()
+        j.key("servers"); j.beginArray(); for s in config.servers { j.string("\(s):\(s.weight)") }; j.endArray()
+        j.key("counts"); j.beginArray(); for n in config.counts { j.int(n) }; j.endArray()
+        j.key("clients"); j.beginArray(); for c in config.clients { j.string(c.rawValue) }; j.endArray()
+        j.endObject()
         j.field("skipped", skipped)
         j.key("bytes"); WhatIfAnalysis.write(accumulator, &j)
         j.key("traffic"); WhatIfAnalysis.write(traffic, &j)
-        j.close("}")
+        j.endObject()
     }
 
-    static func write(_ a: WhatIfAccumulator, _ j: inout JSONOut) {
-        j.open("{")
+    static func write(_ a: WhatIfAccumulator, _ j: inout NDJSONWriter) {
+        j.beginObject()
         j.key("total_bytes"); j.uint(a.totalBytes); j.field("item_count", a.itemCount)
         j.key("other_bytes"); j.uint(a.otherBytes)
-        j.key("kept_sizes"); j.open("["); for s in a.keptSizes { j.uint(s) }; j.close("]")
-        j.key("summaries"); j.open("[")
+        j.key("kept_sizes"); j.beginArray(); for s in a.keptSizes { j.uint(s) }; j.endArray()
+        j.key("summaries"); j.beginArray()
         for s in a.summaries {
-            j.open("{")
+            j.beginObject()
             j.field("scheme", s.scheme)
-            j.key("bytes"); j.open("["); for b in s.bytes { j.uint(b) }; j.close("]")
-            j.key("items"); j.open("["); for n in s.items { j.int(n) }; j.close("]")
-            j.close("}")
+            j.key("bytes"); j.beginArray(); for b in s.bytes { j.uint(b) }; j.endArray()
+            j.key("items"); j.beginArray(); for n in s.items { j.int(n) }; j.endArray()
+            j.endObject()
         }
-        j.close("]")
-        j.close("}")
+        j.endArray()
+        j.endObject()
     }
 
     mutating func merge(_ w: JSONValue) throws(AggregationIssue) {

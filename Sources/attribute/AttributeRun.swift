@@ -78,7 +78,7 @@ struct AttributeRun {
                     if badLines <= 20 { diag.warning("\(name): line \(line): \(issue.message) (passed through)") }
                 }
                 if sink.readerClosed { return false }
-                progress.update("attribute: \(attributor.recordsSeen) records, \(attributor.tokenMapCount) token ids from lists, \(held.count) held to the end")
+                progress.update("attribute: \(attributor.recordsSeen) records, \(held.count) held to the end")
                 return true
             case .inputEnded:
                 return true
@@ -90,19 +90,31 @@ struct AttributeRun {
         progress.clear()
         if let failure { throw fatal(failure) }
 
-        // End: the held records, attributed with everything the stream said, in their input order.
+        // End: the held records, attributed with everything the stream said, in their input order
+        // (on `jobs` threads too).
         if !sink.readerClosed {
-            attributor.prepareFinish()
             do {
-                try held.forEach { line in
-                    attributor.attributeHeld(line, into: &out)
-                    if out.count >= 1 << 20, failure == nil {
-                        do { try sink.write(out) } catch { failure = "\(error)" }
-                        out.removeAll(keepingCapacity: true)
+                try attributor.prepareFinish(held: held)
+                let sources = try held.sources()
+                OrderedLineWork.run(sources: sources, workers: jobs, blockBytes: blockBytes, process: { block in
+                    attributor.attributeHeldBlock { body in block.forEachLine(body) }
+                }, consume: { event in
+                    switch event {
+                    case .block(_, let result):
+                        attributor.mergeHeld(result)
+                        do { try sink.write(result.output) } catch {
+                            failure = "\(error)"
+                            return false
+                        }
+                        return !sink.readerClosed
+                    case .inputEnded:
+                        return true
+                    case .failed(let error):
+                        failure = error.description
+                        return false
                     }
-                }
+                })
                 if let failure { throw fatal(failure) }
-                try sink.write(out)
                 try atomic?.commit()
             } catch let e as ExitCode {
                 throw e
