@@ -413,12 +413,40 @@ public final class Attributor: @unchecked Sendable {
 
         // The record's own bytes up to its closing brace, token ids replaced in place with --redact.
         let body = UnsafeRawBufferPointer(rebasing: r.bytes[0..<r.closingBrace])
-        if let redactor = options.redactor, let entries = list, !entries.isEmpty, entries.allSatisfy({ $0.idRange != nil }) {
-            // A token list: its ids are where the parse found them.
-            TokenRedaction.append(body, replacing: entries.map { $0.idRange! }, labels: entries.map { redactor.redact($0.tokenID) }, to: &out)
-        } else if let redactor = options.redactor, !secrets.isEmpty {
-            let pairs = secrets.map { (id: $0, label: $0 == tokenID ? logicalLabel ?? redactor.redact($0) : redactor.redact($0)) }
-            TokenRedaction.append(body, replacing: pairs, to: &out)
+        if let redactor = options.redactor, !secrets.isEmpty {
+            let listRanges = list.flatMap { entries in entries.allSatisfy({ $0.idRange != nil }) ? entries.map { $0.idRange! } : nil }
+            let labels = listRanges != nil ? list!.map { redactor.redact($0.tokenID) } : []
+            let pairs = listRanges != nil ? [] : secrets.map { (id: $0, label: $0 == tokenID ? logicalLabel ?? redactor.redact($0) : redactor.redact($0)) }
+            // One part of the body, redacted: a token list's ids where its parse found them, else every
+            // string equal to an id.
+            func redacted(_ part: Range<Int>) {
+                let bytes = UnsafeRawBufferPointer(rebasing: body[part])
+                if let ranges = listRanges {
+                    let inside = zip(ranges, labels).filter { part.contains($0.0.lowerBound) }
+                    TokenRedaction.append(bytes, replacing: inside.map { $0.0.lowerBound - part.lowerBound ..< $0.0.upperBound - part.lowerBound },
+                        labels: inside.map(\.1), to: &out)
+                } else {
+                    TokenRedaction.append(bytes, replacing: pairs, to: &out)
+                }
+            }
+            if let value, let announced = r[.valueJSONBytes], announced.range.upperBound < value.range.lowerBound,
+                value.range.upperBound <= body.count
+            {
+                // The value changes length: its announced length is rewritten (the bytes between the
+                // number and the value — `,"value":` — hold no token id).
+                redacted(0..<value.range.lowerBound)
+                let numberEnd = out.count - (value.range.lowerBound - announced.range.upperBound)
+                let numberStart = numberEnd - announced.range.count
+                let valueStart = out.count
+                redacted(value.range)
+                let length = out.count - valueStart
+                if length != value.range.count {
+                    out.replaceSubrange(numberStart..<numberEnd, with: Array(String(length).utf8))
+                }
+                redacted(value.range.upperBound..<body.count)
+            } else {
+                redacted(0..<body.count)
+            }
         } else {
             out.append(contentsOf: body)
         }

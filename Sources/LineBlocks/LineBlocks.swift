@@ -152,7 +152,9 @@ public enum OrderedLineWork {
     }
 }
 
-/// Reads one input into blocks that end at a line end.
+/// Reads one input into blocks that end at a line end. The bytes are read straight into one buffer
+/// that keeps what follows the last line end for the next block (no zero-filling, no regrowing per
+/// read); each block is one copy out of it. A pipe is asked for a 1 MiB kernel buffer (Linux).
 final class BlockReader {
     let name: String
     let index: Int
@@ -160,16 +162,21 @@ final class BlockReader {
     let owns: Bool
     let blockBytes: Int
     let maxLineBytes: Int
-    /// Bytes read after the last complete line of the previous block.
+    /// Bytes to deliver before the buffer's (the rest of a block cut before a too-long line).
     var carry: [UInt8] = []
     var line = 1
     var offset: Int64 = 0
     var eof = false
+    private var buffer: UnsafeMutableRawPointer
+    private var capacity: Int
+    private var count = 0
 
     init(_ source: LineSource, index: Int, blockBytes: Int, maxLineBytes: Int) throws(ByteReadError) {
         self.index = index
         self.blockBytes = max(4096, blockBytes)
         self.maxLineBytes = maxLineBytes
+        capacity = self.blockBytes + (256 << 10)
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         switch source {
         case .path("-"):
             name = "stdin"
@@ -179,6 +186,7 @@ final class BlockReader {
             name = path
             fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
+                buffer.deallocate()
                 throw ByteReadError(kind: .io, message: "cannot open: \(String(cString: strerror(errno)))", name: path, offset: 0, line: 0)
             }
             owns = true
@@ -193,59 +201,81 @@ final class BlockReader {
             carry = b
             eof = true
         }
+        if fd >= 0 { OutputSink.widenPipe(fd) }
     }
 
-    deinit { if owns { _ = close(fd) } }
+    deinit {
+        buffer.deallocate()
+        if owns { _ = close(fd) }
+    }
+
+    private func reserve(_ total: Int) {
+        guard total > capacity else { return }
+        var newCapacity = capacity
+        while newCapacity < total { newCapacity *= 2 }
+        let b = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+        b.copyMemory(from: buffer, byteCount: count)
+        buffer.deallocate()
+        buffer = b
+        capacity = newCapacity
+    }
+
+    /// Takes the first `n` bytes out of the buffer as a block's bytes.
+    private func take(_ n: Int) -> [UInt8] {
+        let out = [UInt8](UnsafeRawBufferPointer(start: buffer, count: n))
+        count -= n
+        if count > 0 { memmove(buffer, buffer + n, count) }
+        return out
+    }
 
     /// The next block, nil at the end of the input.
     func next() throws(ByteReadError) -> LineBlock? {
-        var buf = carry
-        carry = []
+        if !carry.isEmpty {
+            reserve(count + carry.count)
+            if count > 0 { memmove(buffer + carry.count, buffer, count) }
+            carry.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            count += carry.count
+            carry = []
+        }
         var searchFrom = 0
         while true {
-            // Enough for a block, and a line end in it: cut after the last one.
-            if buf.count >= blockBytes || eof {
-                if eof {
-                    guard !buf.isEmpty else { return nil }
-                    // Bytes in memory: cut them into blocks too.
-                    if buf.count > blockBytes, let cut = buf[blockBytes...].firstIndex(of: 0x0A), cut + 1 < buf.count {
-                        carry = Array(buf[(cut + 1)...])
-                        buf.removeSubrange((cut + 1)...)
-                    }
-                    return try make(buf)
+            if eof {
+                guard count > 0 else { return nil }
+                // The end: what is left, in blocks of whole lines too.
+                var n = count
+                if count > blockBytes, let hit = memchr(buffer + blockBytes, 0x0A, count - blockBytes) {
+                    n = (UnsafeRawPointer(hit) - UnsafeRawPointer(buffer)) + 1
                 }
-                if let cut = lastNewline(buf, from: searchFrom) {
-                    carry = Array(buf[(cut + 1)...])
-                    buf.removeSubrange((cut + 1)...)
-                    return try make(buf)
-                }
-                searchFrom = buf.count
-                guard buf.count <= maxLineBytes else {
+                return try make(take(n))
+            }
+            if count >= blockBytes {
+                // Enough for a block, and a line end in it: cut after the last one.
+                if let cut = lastNewline(from: searchFrom) { return try make(take(cut + 1)) }
+                searchFrom = count
+                guard count <= maxLineBytes else {
                     throw ByteReadError(
                         kind: .lineTooLong, message: "line longer than \(maxLineBytes) bytes", name: name, offset: offset, line: line)
                 }
             }
-            let want = max(blockBytes - buf.count, 256 << 10)
-            let old = buf.count
-            buf.reserveCapacity(old + want)
-            buf.append(contentsOf: repeatElement(0, count: want))
+            if capacity - count < (64 << 10) { reserve(capacity * 2) }
             var n = 0
             while true {
-                n = buf.withUnsafeMutableBytes { p in read(fd, p.baseAddress! + old, want) }
+                n = read(fd, buffer + count, capacity - count)
                 if n >= 0 || errno != EINTR { break }
             }
             guard n >= 0 else {
                 throw ByteReadError(kind: .io, message: String(cString: strerror(errno)), name: name, offset: offset, line: line)
             }
-            buf.removeSubrange((old + n)...)
+            count += n
             if n == 0 { eof = true }
         }
     }
 
-    private func lastNewline(_ buf: [UInt8], from: Int) -> Int? {
-        var i = buf.count - 1
+    private func lastNewline(from: Int) -> Int? {
+        let p = buffer.assumingMemoryBound(to: UInt8.self)
+        var i = count - 1
         while i >= from {
-            if buf[i] == 0x0A { return i }
+            if p[i] == 0x0A { return i }
             i -= 1
         }
         return nil

@@ -59,45 +59,45 @@ public struct ItemRecord: Sendable {
     /// Appends the record as one line.
     public func write(to w: inout NDJSONWriter) {
         w.beginObject()
-        w.key("type"); w.string("item")
-        if let host { w.key("host"); w.string(host) }
-        if let port { w.key("port"); w.int(port) }
-        key.withUnsafeBytes { w.bytesField("key", b64Name: "key_b64", $0) }
-        if let size { w.key("size"); w.int(size) }
-        if let flags { w.key("flags"); w.uint(UInt64(flags)) }
-        if let cas { w.key("cas"); w.uint(cas) }
+        w.key(.type); w.string("item")
+        if let host { w.key(.host); w.string(host) }
+        if let port { w.key(.port); w.int(port) }
+        key.withUnsafeBytes { w.bytesField(RecordField.key.name, b64Name: RecordField.keyB64.name, $0) }
+        if let size { w.key(.size); w.int(size) }
+        if let flags { w.key(.flags); w.uint(UInt64(flags)) }
+        if let cas { w.key(.cas); w.uint(cas) }
         switch exp {
-        case .never: w.key("exp"); w.null()
-        case .at(let t): w.key("exp"); w.int(t)
+        case .never: w.key(.exp); w.null()
+        case .at(let t): w.key(.exp); w.int(t)
         case .unknown: break
         }
-        if let la { w.key("la"); w.int(la) }
-        if let cls { w.key("cls"); w.int(cls) }
-        if let fetched { w.key("fetched"); w.bool(fetched) }
-        if let totalSize { w.key("total_size"); w.int(totalSize) }
-        if !captured { w.key("captured"); w.bool(false) }
+        if let la { w.key(.la); w.int(la) }
+        if let cls { w.key(.cls); w.int(cls) }
+        if let fetched { w.key(.fetched); w.bool(fetched) }
+        if let totalSize { w.key(.totalSize); w.int(totalSize) }
+        if !captured { w.key(.captured); w.bool(false) }
         if !encoding.isEmpty {
-            w.key("encoding")
+            w.key(.encoding)
             w.beginArray()
             for e in encoding { w.string(e) }
             w.endArray()
         }
-        if let pickleProtocol { w.key("pickle_protocol"); w.int(pickleProtocol) }
-        if let dogpile { w.key("dogpile"); w.raw(dogpile) }
+        if let pickleProtocol { w.key(.pickleProtocol); w.int(pickleProtocol) }
+        if let dogpile { w.key(.dogpile); w.raw(dogpile) }
         if let value {
             w.key(.valueJSONBytes); w.int(value.count)
             w.key(.value); w.raw(value)
         }
-        if let summary { w.key("summary"); w.raw(summary) }
-        if let error { ItemRecord.writeError(error, key: "error", to: &w) }
-        if let note { w.key("note"); w.string(note) }
+        if let summary { w.key(.summary); w.raw(summary) }
+        if let error { ItemRecord.writeError(error, key: RecordField.error.name, to: &w) }
+        if let note { w.key(.note); w.string(note) }
         if !suspicious.isEmpty {
-            w.key("suspicious")
+            w.key(.suspicious)
             w.beginArray()
             for s in suspicious { w.string(s) }
             w.endArray()
         }
-        if let unverified { w.key("unverified"); w.string(unverified) }
+        if let unverified { w.key(.unverified); w.string(unverified) }
         w.endObject()
         w.endLine()
     }
@@ -129,12 +129,12 @@ public struct MissRecord: Sendable {
 
     public func write(to w: inout NDJSONWriter) {
         w.beginObject()
-        w.key("type"); w.string("miss")
-        if let host { w.key("host"); w.string(host) }
-        if let port { w.key("port"); w.int(port) }
-        key.withUnsafeBytes { w.bytesField("key", b64Name: "key_b64", $0) }
-        if let reason { w.key("reason"); w.string(reason) }
-        if let unverified { w.key("unverified"); w.string(unverified) }
+        w.key(.type); w.string("miss")
+        if let host { w.key(.host); w.string(host) }
+        if let port { w.key(.port); w.int(port) }
+        key.withUnsafeBytes { w.bytesField(RecordField.key.name, b64Name: RecordField.keyB64.name, $0) }
+        if let reason { w.key(.reason); w.string(reason) }
+        if let unverified { w.key(.unverified); w.string(unverified) }
         w.endObject()
         w.endLine()
     }
@@ -155,9 +155,9 @@ public struct NoteRecord: Sendable {
 
     public func write(to w: inout NDJSONWriter) {
         w.beginObject()
-        w.key("type"); w.string("note")
-        if let host { w.key("host"); w.string(host) }
-        if let port { w.key("port"); w.int(port) }
+        w.key(.type); w.string("note")
+        if let host { w.key(.host); w.string(host) }
+        if let port { w.key(.port); w.int(port) }
         w.key("level"); w.string(level)
         w.key("message"); w.string(message)
         w.endObject()
@@ -184,7 +184,7 @@ public struct ErrorRecord: Sendable {
 
     public func write(to w: inout NDJSONWriter) {
         w.beginObject()
-        w.key("type"); w.string("error")
+        w.key(.type); w.string("error")
         w.key("file"); w.string(file)
         w.key("kind"); w.string(kind)
         w.key("message"); w.string(message)

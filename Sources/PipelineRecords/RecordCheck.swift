@@ -28,7 +28,7 @@ public enum RecordCheck {
         for field in RecordCheck.strings {
             if let v = r[field], v.isBadString { return bad("`\(field)` has invalid UTF-8") }
         }
-        if let u = r[.user], u.isObject {
+        if let u = r[.user]?.members {
             for field in RecordCheck.userStrings {
                 if let v = u[field], v.isBadString { return bad("`user.\(field)` has invalid UTF-8") }
             }

@@ -97,11 +97,23 @@ public struct JSONSlice {
 
     /// The member `name` of this object (the first with that name); nil when absent or not an object.
     public subscript(_ name: StaticString) -> JSONSlice? {
-        guard isObject, let members = JSONSkim.objectMembers(bytes, from: range.lowerBound) else { return nil }
-        for m in members where JSONSkim.keyEquals(bytes, m.key, name) {
-            return JSONSlice(bytes: bytes, range: m.value)
+        // Walks the members until the name is found (nothing is collected).
+        guard isObject else { return nil }
+        let p = bytes
+        var i = JSONSkim.skipSpace(p, range.lowerBound + 1)
+        if i < p.count && p[i] == UInt8(ascii: "}") { return nil }
+        while true {
+            guard let ke = JSONSkim.stringEnd(p, i) else { return nil }
+            let key = i..<ke
+            i = JSONSkim.skipSpace(p, ke)
+            guard i < p.count, p[i] == UInt8(ascii: ":") else { return nil }
+            let vs = JSONSkim.skipSpace(p, i + 1)
+            guard let ve = JSONSkim.valueEnd(p, from: vs) else { return nil }
+            if JSONSkim.keyEquals(p, key, name) { return JSONSlice(bytes: p, range: vs..<ve) }
+            i = JSONSkim.skipSpace(p, ve)
+            guard i < p.count, p[i] == UInt8(ascii: ",") else { return nil }
+            i = JSONSkim.skipSpace(p, i + 1)
         }
-        return nil
     }
 
     public subscript(_ field: RecordField) -> JSONSlice? { self[field.name] }
@@ -136,6 +148,8 @@ public struct JSONMembers {
     public let members: [JSONMember]
 
     /// The member `name` (the first of that name); nil when absent.
+    public subscript(_ field: RecordField) -> JSONSlice? { self[field.name] }
+
     public subscript(_ name: StaticString) -> JSONSlice? {
         for m in members where JSONSkim.keyEquals(bytes, m.key, name) {
             return JSONSlice(bytes: bytes, range: m.value)

@@ -96,10 +96,10 @@ public struct SourceRecord: Sendable {
 
     public func write(to w: inout NDJSONWriter) {
         w.beginObject()
-        w.key("type"); w.string("source")
-        w.key("schema"); w.int(RecordSchema.version)
-        w.key("host"); if let host { w.string(host) } else { w.null() }
-        w.key("port"); if let port { w.int(port) } else { w.null() }
+        w.key(.type); w.string("source")
+        w.key(.schema); w.int(RecordSchema.version)
+        w.key(.host); if let host { w.string(host) } else { w.null() }
+        w.key(.port); if let port { w.int(port) } else { w.null() }
         w.key("file"); w.string(file)
         w.key("sha256"); if let sha256 { w.string(sha256) } else { w.null() }
         w.key("format"); w.string(format)
@@ -107,8 +107,8 @@ public struct SourceRecord: Sendable {
         w.key("method"); if let method { w.string(method) } else { w.null() }
         if let collector { w.key("collector"); w.string(collector) }
         if let keysOnly { w.key("keys_only"); w.bool(keysOnly) }
-        w.key("complete"); w.bool(complete)
-        if let reason { w.key("reason"); w.string(reason) }
+        w.key(.complete); w.bool(complete)
+        if let reason { w.key(.reason); w.string(reason) }
         w.key("counts")
         w.beginObject()
         w.key("listed"); if let l = counts.listed { w.int(l) } else { w.null() }
@@ -121,18 +121,18 @@ public struct SourceRecord: Sendable {
         w.key("misses"); w.int(counts.misses)
         w.key("notes"); w.int(counts.notes)
         w.key("errors"); w.int(counts.errors)
-        if counts.unverified > 0 { w.key("unverified"); w.int(counts.unverified) }
-        if counts.suspicious > 0 { w.key("suspicious"); w.int(counts.suspicious) }
+        if counts.unverified > 0 { w.key(.unverified); w.int(counts.unverified) }
+        if counts.suspicious > 0 { w.key(.suspicious); w.int(counts.suspicious) }
         w.endObject()
-        w.key("window")
+        w.key(.window)
         w.beginObject()
-        w.key("start"); if let s = windowStart { w.int(s) } else { w.null() }
-        w.key("end"); if let e = windowEnd { w.int(e) } else { w.null() }
+        w.key(.windowStart); if let s = windowStart { w.int(s) } else { w.null() }
+        w.key(.windowEnd); if let e = windowEnd { w.int(e) } else { w.null() }
         w.key("seconds"); if let s = windowStart, let e = windowEnd { w.int(e - s) } else { w.null() }
         w.endObject()
         if let startedLocal { w.key("started_local"); w.double(startedLocal) }
         if let finishedLocal { w.key("finished_local"); w.double(finishedLocal) }
-        w.key("stats")
+        w.key(.stats)
         w.beginObject()
         for sample in stats {
             w.key(sample.label)

@@ -14,12 +14,18 @@ public struct AggregationIssue: Error, Sendable, CustomStringConvertible {
     }
 }
 
+struct SlabKey: Hashable {
+    var host: String
+    var cls: Int
+}
+
 public final class Aggregator {
     public let top: Int
     public let showSecrets: Bool
     var hosts: [String: HostTotals] = [:]
     var users: [String: UserTotals] = [:]
-    var slabs: [String: SlabTotals] = [:]
+    /// Per host and slab class.
+    var slabs: [SlabKey: SlabTotals] = [:]
     var kinds: [String: Int] = [:]
     var topKeys: [KeyEntry] = []
     private var minIndex = 0
@@ -124,7 +130,7 @@ public final class Aggregator {
         kinds[kindName, default: 0] += 1
         if r.placementOK == false { misplaced += 1 }
 
-        let slabKey = "\(host)#\(r.cls)"
+        let slabKey = SlabKey(host: host, cls: r.cls)
         var s = slabs[slabKey] ?? SlabTotals(host: host, cls: r.cls)
         s.items += 1
         s.bytes &+= size

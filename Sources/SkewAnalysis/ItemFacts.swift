@@ -105,13 +105,13 @@ extension Aggregator {
             unverified: r[.unverified] != nil, suspicious: nil, placementOK: r[.placement]?[.placementOK]?.bool)
         if whatIf { f.keyBytes = f.key.map { Array($0.utf8) } ?? f.keyB64.flatMap { Base64.decode($0) } }
         if let names = r[.suspicious]?.elements, !names.isEmpty { f.suspicious = names.compactMap(\.string) }
-        if let u = r[.user], let id = u[.userID]?.string {
+        if let u = r[.user]?.members, let id = u[.userID]?.string {
             f.user = (id, u[.userName]?.string, u[.userDomain]?.string, u[.userInExport]?.bool ?? true)
         }
-        if f.kind == KeyKind.usertokens.rawValue, let t = r[.tokens], t.isObject {
+        if f.kind == KeyKind.usertokens.rawValue, let t = r[.tokens]?.members {
             f.tokens = (
-                Int(t[.tokensEntries]?.int ?? 0), t[.tokensExpired]?.int.map(Int.init), t[.tokensIssueRate]?.double ?? 0,
-                t[.tokensCeilingShare]?.double
+                Int(t[.tokensEntries]?.int ?? 0), t[.tokensExpired]?.int.map(Int.init),
+                t[.tokensIssueRate]?.double ?? 0, t[.tokensCeilingShare]?.double
             )
         }
         return f

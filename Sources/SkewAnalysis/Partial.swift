@@ -221,10 +221,10 @@ extension Aggregator {
             users[n.id] = u
         }
         for n in newSlabs {
-            var s = slabs["\(n.host)#\(n.cls)"] ?? SlabTotals(host: n.host, cls: n.cls)
+            var s = slabs[SlabKey(host: n.host, cls: n.cls)] ?? SlabTotals(host: n.host, cls: n.cls)
             s.items &+= n.items
             s.bytes &+= n.bytes
-            slabs["\(n.host)#\(n.cls)"] = s
+            slabs[SlabKey(host: n.host, cls: n.cls)] = s
         }
         for (k, v) in newKinds { kinds[k, default: 0] &+= Int(v) }
         for k in newKeys { offerKey(k) }

@@ -178,6 +178,9 @@ for n, s in enumerate(servers):
                'pickle_protocol': None if value == 1 else 0}
         if dogpile:
             rec['dogpile'] = dogpile
+        # As decode writes it: the value's JSON length (bytes) announced just before it.
+        text = json.dumps(value, separators=(',', ':'), ensure_ascii=False)
+        rec['value_json_bytes'] = len(text.encode('utf-8'))
         rec['value'] = value
         lines.append(json.dumps(rec, separators=(',', ':'), ensure_ascii=False))
 with open(outdir + '/records.ndjson', 'w', encoding='utf-8') as f:
