@@ -9,6 +9,7 @@
 # and, once, each stage alone on stored inputs (MB/s of its input). Medians; min–max shown for noise.
 # Wall time by the clock, peak RSS by /usr/bin/time -v (for the pipe, its three processes summed).
 # Targets (issue 20): ours ≥ 5× faster than python, ≤ ¼ of its peak memory, pipe ≤ 1.25× decode alone.
+# Also prints each process's CPU time in the pipe (where the time goes).
 # Env: BENCH_ITEMS, BENCH_REPEAT, BENCH_MEMORY_MB (per server, default 1400), MCF_PYTHON,
 # SCRATCH (default .build-rel), BENCH_KEEP=1 keeps the work folder.
 set -euo pipefail
@@ -93,7 +94,7 @@ stage attribute "$(stat -c %s "$WORK/records.ndjson")" "$WORK/attributed.ndjson"
 stage report "$(stat -c %s "$WORK/attributed.ndjson")" "$WORK/stage-report.json" "$BIN/report" --format json "$WORK/attributed.ndjson"
 
 "$PY" - "$WORK" "$FILLED" "$VALUE_BYTES" "$DUMP_BYTES" "$("$PY" --version)" <<'PYEOF'
-import json, statistics, sys
+import json, os, statistics, sys
 w, items, vbytes, dump_bytes, pyver = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 runs = {}
 stages = {}
@@ -117,6 +118,14 @@ for name, f in (("decode | attribute | report", o), ("python equivalent", p), ("
     print(f"  {name:28s} median {f[0]:7.2f} s (min {f[1]:.2f}, max {f[2]:.2f})   peak RSS {f[3]:7.1f} MB")
 for name, (secs, mb, inbytes) in stages.items():
     print(f"  stage alone: {name:9s} {secs:7.2f} s  {inbytes / 1e6:8.0f} MB in, {inbytes / 1e6 / secs:7.1f} MB/s  peak RSS {mb:7.1f} MB")
+def cpu(name):
+    t = {}
+    for line in open(f"{w}/{name}.time"):
+        k, _, v = line.strip().rpartition(": ")
+        t[k] = v
+    return float(t["User time (seconds)"]) + float(t["System time (seconds)"])
+print(f"  where the pipe's time goes (last round, user+system CPU-s): decode {cpu('d'):.1f}, attribute {cpu('a'):.1f}, "
+      f"report {cpu('r'):.1f} on {os.cpu_count()} cores; decode alone {cpu('da'):.1f}")
 print(f"speed: ours is {p[0] / o[0]:.2f}x python's (target >= 5x)")
 print(f"memory: ours is {o[3] / p[3]:.2f} of python's peak (target <= 0.25)")
 print(f"pipe vs decode alone: {o[0] / d[0]:.2f}x (target <= 1.25x)")

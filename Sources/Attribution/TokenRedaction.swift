@@ -1,7 +1,7 @@
 // Attribution/TokenRedaction: `--redact` at byte level — every JSON string of a record equal to a
 // token id is replaced by its keyed digest while the bytes are copied out; nothing is re-rendered.
-// One or a few ids (a token body, a revocation list) are found with memmem; the thousands of a token
-// list are looked up per string by length first.
+// One or a few ids (a token body, a revocation list) are found with the C library's memmem; a token
+// list's ids are replaced where its parse found them; other many ids are looked up per string by length.
 import KeyPlacement
 import PipelineRecords
 
@@ -10,6 +10,10 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// The C library's `memmem` (glibc, Darwin), which Swift's Glibc module does not export.
+@_silgen_name("memmem")
+func c_memmem(_ haystack: UnsafeRawPointer, _ haystackLength: Int, _ needle: UnsafeRawPointer, _ needleLength: Int) -> UnsafeMutableRawPointer?
 
 enum TokenRedaction {
     /// Appends `body` to `out` with every JSON string `"<id>"` replaced by `"<label>"`.
@@ -67,22 +71,12 @@ enum TokenRedaction {
         out.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[at...]))
     }
 
-    /// Offset of the first occurrence of `needle` (a quoted id) at or after `from`, Int.max if none:
-    /// memchr for the id's first byte, then a compare of the quoted id around it.
+    /// Offset of the first occurrence of `needle` (a quoted id) at or after `from`, Int.max if none
+    /// (the C library's memmem).
     static func search(_ hay: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer, from: Int) -> Int {
-        let n = needle.count
-        guard n >= 2, hay.count - from >= n else { return Int.max }
-        let base = hay.baseAddress!
-        let first = needle[1]
-        var i = from + 1
-        let last = hay.count - n + 2  // exclusive bound of the id's first byte
-        while i < last {
-            guard let hit = memchr(base + i, Int32(first), last - i) else { return Int.max }
-            let at = UnsafeRawPointer(hit) - base
-            if memcmp(base + at - 1, needle.baseAddress!, n) == 0 { return at - 1 }
-            i = at + 1
-        }
-        return Int.max
+        guard needle.count >= 1, hay.count - from >= needle.count else { return Int.max }
+        guard let hit = c_memmem(hay.baseAddress! + from, hay.count - from, needle.baseAddress!, needle.count) else { return Int.max }
+        return UnsafeRawPointer(hit) - hay.baseAddress!
     }
 
     /// True when the quote at `pos` opens a JSON string (counting the string quotes before it).
