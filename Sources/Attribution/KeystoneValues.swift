@@ -48,15 +48,7 @@ public enum KeystoneValues {
 
     /// Walks the object starting at `start` (a `{`) as `node`; returns the index after its `}`, nil when malformed.
     static func walk(_ p: UnsafeRawBufferPointer, _ start: Int, _ node: BodyNode, _ f: inout BodyPaths) -> Int? {
-        var i = JSONSkim.skipSpace(p, start + 1)
-        if i < p.count && p[i] == UInt8(ascii: "}") { return i + 1 }
-        while true {
-            guard let ke = JSONSkim.stringEnd(p, i) else { return nil }
-            let key = i..<ke
-            i = JSONSkim.skipSpace(p, ke)
-            guard i < p.count, p[i] == UInt8(ascii: ":") else { return nil }
-            let vs = JSONSkim.skipSpace(p, i + 1)
-            guard vs < p.count else { return nil }
+        JSONSkim.walkMembers(p, from: start) { key, vs in
             let isObject = p[vs] == UInt8(ascii: "{")
             var into: BodyNode?
             var capture: WritableKeyPath<BodyPaths, Range<Int>?>?
@@ -77,15 +69,9 @@ public enum KeystoneValues {
             case .v3Token:
                 if named(Field.user) { capture = \.v3User }
             }
-            let ve: Int?
-            if let into { ve = walk(p, vs, into, &f) } else { ve = JSONSkim.valueEnd(p, from: vs) }
-            guard let end = ve else { return nil }
-            if let capture, f[keyPath: capture] == nil { f[keyPath: capture] = vs..<end }
-            i = JSONSkim.skipSpace(p, end)
-            guard i < p.count else { return nil }
-            if p[i] == UInt8(ascii: "}") { return i + 1 }
-            guard p[i] == UInt8(ascii: ",") else { return nil }
-            i = JSONSkim.skipSpace(p, i + 1)
+            let ve = into.map { walk(p, vs, $0, &f) } ?? JSONSkim.valueEnd(p, from: vs)
+            if let end = ve, let capture, f[keyPath: capture] == nil { f[keyPath: capture] = vs..<end }
+            return ve
         }
     }
 

@@ -93,27 +93,42 @@ public enum JSONSkim {
         return i
     }
 
-    /// The top-level members of the object starting at `from`: ranges of each key (with quotes) and value.
-    public static func objectMembers(_ p: UnsafeRawBufferPointer, from: Int = 0) -> [JSONMember]? {
+    /// Walks the members of the object starting at `from` (its `{`, after optional spaces): for each
+    /// member, `member(key, valueStart)` gets the name's range (with quotes) and where the value starts,
+    /// and returns where the value ends — or nil to stop (the walk then returns nil). Returns the index
+    /// after the object's `}`, nil when malformed.
+    @inlinable
+    public static func walkMembers(
+        _ p: UnsafeRawBufferPointer, from: Int, _ member: (_ key: Range<Int>, _ valueStart: Int) -> Int?
+    ) -> Int? {
         var i = skipSpace(p, from)
         guard i < p.count, p[i] == UInt8(ascii: "{") else { return nil }
         i = skipSpace(p, i + 1)
-        var out: [JSONMember] = []
-        if i < p.count && p[i] == UInt8(ascii: "}") { return out }
+        if i < p.count && p[i] == UInt8(ascii: "}") { return i + 1 }
         while true {
             guard let ke = stringEnd(p, i) else { return nil }
             let key = i..<ke
             i = skipSpace(p, ke)
             guard i < p.count, p[i] == UInt8(ascii: ":") else { return nil }
             let vs = skipSpace(p, i + 1)
-            guard let ve = valueEnd(p, from: vs) else { return nil }
-            out.append(JSONMember(key: key, value: vs..<ve))
+            guard vs < p.count, let ve = member(key, vs) else { return nil }
             i = skipSpace(p, ve)
             guard i < p.count else { return nil }
-            if p[i] == UInt8(ascii: "}") { return out }
+            if p[i] == UInt8(ascii: "}") { return i + 1 }
             guard p[i] == UInt8(ascii: ",") else { return nil }
             i = skipSpace(p, i + 1)
         }
+    }
+
+    /// The top-level members of the object starting at `from`: ranges of each key (with quotes) and value.
+    public static func objectMembers(_ p: UnsafeRawBufferPointer, from: Int = 0) -> [JSONMember]? {
+        var out: [JSONMember] = []
+        let end = walkMembers(p, from: from) { key, vs in
+            let ve = valueEnd(p, from: vs)
+            if let ve { out.append(JSONMember(key: key, value: vs..<ve)) }
+            return ve
+        }
+        return end == nil ? nil : out
     }
 
     /// Number of top-level elements of the array starting at `from`, nil if not an array.

@@ -99,21 +99,16 @@ public struct JSONSlice {
     public subscript(_ name: StaticString) -> JSONSlice? {
         // Walks the members until the name is found (nothing is collected).
         guard isObject else { return nil }
-        let p = bytes
-        var i = JSONSkim.skipSpace(p, range.lowerBound + 1)
-        if i < p.count && p[i] == UInt8(ascii: "}") { return nil }
-        while true {
-            guard let ke = JSONSkim.stringEnd(p, i) else { return nil }
-            let key = i..<ke
-            i = JSONSkim.skipSpace(p, ke)
-            guard i < p.count, p[i] == UInt8(ascii: ":") else { return nil }
-            let vs = JSONSkim.skipSpace(p, i + 1)
-            guard let ve = JSONSkim.valueEnd(p, from: vs) else { return nil }
-            if JSONSkim.keyEquals(p, key, name) { return JSONSlice(bytes: p, range: vs..<ve) }
-            i = JSONSkim.skipSpace(p, ve)
-            guard i < p.count, p[i] == UInt8(ascii: ",") else { return nil }
-            i = JSONSkim.skipSpace(p, i + 1)
+        var found: JSONSlice?
+        _ = JSONSkim.walkMembers(bytes, from: range.lowerBound) { key, vs in
+            guard let ve = JSONSkim.valueEnd(bytes, from: vs) else { return nil }
+            if JSONSkim.keyEquals(bytes, key, name) {
+                found = JSONSlice(bytes: bytes, range: vs..<ve)
+                return nil
+            }
+            return ve
         }
+        return found
     }
 
     public subscript(_ field: RecordField) -> JSONSlice? { self[field.name] }
