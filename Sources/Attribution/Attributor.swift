@@ -440,7 +440,10 @@ public final class Attributor: @unchecked Sendable {
                 let valueStart = out.count
                 redacted(value.range)
                 let length = out.count - valueStart
-                if length != value.range.count {
+                // Only where the number still stands (a hand-made record whose token id is spelled
+                // like a member name could have moved it): otherwise readers scan the value.
+                let number = UnsafeRawBufferPointer(rebasing: r.bytes[announced.range])
+                if length != value.range.count, numberStart >= 0, out[numberStart..<numberEnd].elementsEqual(number) {
                     out.replaceSubrange(numberStart..<numberEnd, with: Array(String(length).utf8))
                 }
                 redacted(value.range.upperBound..<body.count)

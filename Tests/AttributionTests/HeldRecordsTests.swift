@@ -67,6 +67,23 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir + "/out.ndjson"))
     }
 
+    @Test func aTokenIDSpelledLikeAMemberNameLeavesTheRecordReadable() throws {
+        // A hand-made revocation list whose token id is "value": every string equal to it is redacted,
+        // the member name too, and the announced value length is left alone rather than written
+        // somewhere else; the record stays one JSON object that report reads.
+        let value = #"[{"id":"value","expires":"2016-04-26T15:41:25Z"}]"#
+        let line = #"{"type":"item","host":"127.0.0.1","port":11211,"key":"\#(KeystoneKeys.revocationListKey)","size":9,"value_json_bytes":\#(value.utf8.count),"value":\#(value)}"#
+        let dir = try Scratch.directory("held-name")
+        try "id,name\nu1,alice\n".write(toFile: dir + "/users.csv", atomically: true, encoding: .utf8)
+        let a = try runProcess(Repo.executable("attribute"), ["--users", dir + "/users.csv", "--redact", "-"], stdin: Data((line + "\n").utf8))
+        #expect(a.status == 0, "\(a.stderrText)")
+        let out = try #require(ndjsonObjects(a.stdout).first)
+        #expect(out["kind"] as? String == "revocation-list")
+        #expect(!a.stdoutText.contains(#""value""#))
+        let r = try runProcess(Repo.executable("report"), ["--format", "json", "-"], stdin: a.stdout)
+        #expect(r.status == 0, "\(r.stderrText)")
+    }
+
     func redacted(_ body: String, _ pairs: [(id: String, label: String)]) -> String {
         var out: [UInt8] = []
         Array(body.utf8).withUnsafeBytes { TokenRedaction.append($0, replacing: pairs, to: &out) }
