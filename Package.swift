@@ -26,7 +26,8 @@ let package = Package(
         // ── Libraries (one concern each) ────────────────────────────────
         .target(name: "ByteText"),
         .target(name: "Deflate"),
-        .target(name: "PipelineRecords", dependencies: ["ByteText"]),
+        .target(name: "JSONText", dependencies: ["ByteText"]),
+        .target(name: "PipelineRecords", dependencies: ["ByteText", "JSONText"]),
         .target(name: "LineBlocks", dependencies: ["PipelineRecords"]),
         .target(name: "MemcacheProtocol", dependencies: ["ByteText"]),
         .target(
@@ -38,16 +39,16 @@ let package = Package(
             ]),
         .target(
             name: "DumpContainer",
-            dependencies: ["ByteText", "CZlib", "Deflate", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "SafePickle"),
-        .target(name: "CacheValues", dependencies: ["ByteText", "SafePickle", "DumpContainer", "PipelineRecords"]),
+            dependencies: ["ByteText", "JSONText", "CZlib", "Deflate", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SafePickle", dependencies: ["ByteText"]),
+        .target(name: "CacheValues", dependencies: ["ByteText", "JSONText", "SafePickle", "DumpContainer", "PipelineRecords"]),
         .target(name: "DecodeInputs", dependencies: ["DumpContainer", "PipelineRecords"]),
         .target(
             name: "KeyPlacement",
             dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Attribution", dependencies: ["ByteText", "PipelineRecords", "KeyPlacement", "LineBlocks"]),
-        .target(name: "SkewAnalysis", dependencies: ["ByteText", "PipelineRecords", "KeyPlacement"]),
-        .target(name: "ReportRendering", dependencies: ["ByteText", "SkewAnalysis", "PipelineRecords"]),
+        .target(name: "Attribution", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "LineBlocks"]),
+        .target(name: "SkewAnalysis", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement"]),
+        .target(name: "ReportRendering", dependencies: ["ByteText", "JSONText", "SkewAnalysis", "PipelineRecords"]),
         .target(
             name: "PipelineCLI",
             dependencies: ["ByteText", "KeyPlacement", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -55,11 +56,11 @@ let package = Package(
         // ── Executables (thin @main commands) ───────────────────────────
         .executableTarget(
             name: "collect",
-            dependencies: ["PipelineCLI", "KeyPlacement", "MemcacheClient", "MemcacheProtocol", "DumpContainer"]),
+            dependencies: ["PipelineCLI", "KeyPlacement", "MemcacheClient", "MemcacheProtocol", "DumpContainer", "JSONText"]),
         .executableTarget(
             name: "decode",
             dependencies: [
-                "PipelineCLI", "ByteText", "SafePickle", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs", "LineBlocks",
+                "PipelineCLI", "ByteText", "JSONText", "SafePickle", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs", "LineBlocks",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
 
@@ -96,7 +97,8 @@ let package = Package(
             dependencies: ["MemcacheClient", "MemcacheProtocol", "DumpContainer", "TestSupport"]),
         .testTarget(name: "SafePickleTests", dependencies: ["SafePickle", "TestSupport"]),
         .testTarget(name: "KeyPlacementTests", dependencies: ["KeyPlacement", "TestSupport"]),
-        .testTarget(name: "PipelineRecordsTests", dependencies: ["ByteText", "PipelineRecords", "LineBlocks", "TestSupport"]),
+        .testTarget(name: "JSONTextTests", dependencies: ["ByteText", "JSONText", "TestSupport"]),
+        .testTarget(name: "PipelineRecordsTests", dependencies: ["ByteText", "JSONText", "PipelineRecords", "LineBlocks", "TestSupport"]),
         .testTarget(name: "CacheValuesTests", dependencies: ["CacheValues", "DumpContainer", "TestSupport"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "KeyPlacement", "PipelineRecords", "TestSupport"]),
         .testTarget(name: "SkewAnalysisTests", dependencies: ["SkewAnalysis", "PipelineRecords", "TestSupport"]),

@@ -18,6 +18,7 @@
 import ByteText
 import KeyPlacement
 import PipelineRecords
+import JSONText
 
 public struct AttributionOptions: Sendable {
     /// The client's ordered server list; placement is computed only when it is given.

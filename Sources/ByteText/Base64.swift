@@ -3,35 +3,37 @@
 // keys `mg … b` sends (and `k` returns with `b`).
 
 public enum Base64 {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    @usableFromInline
+    static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// Appends the base64 text of `input` to `out` (no quotes).
-    public static func append(_ input: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    @inlinable
+    public static func append<S: ByteSink & ~Copyable>(_ input: UnsafeRawBufferPointer, to out: inout S) {
         let n = input.count
-        out.reserveCapacity(out.count + (n + 2) / 3 * 4)
+        out.reserveMore((n + 2) / 3 * 4)
         alphabet.withUnsafeBufferPointer { a in
             var i = 0
             while i + 3 <= n {
                 let v = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
-                out.append(a[Int(v >> 18 & 63)])
-                out.append(a[Int(v >> 12 & 63)])
-                out.append(a[Int(v >> 6 & 63)])
-                out.append(a[Int(v & 63)])
+                out.appendByte(a[Int(v >> 18 & 63)])
+                out.appendByte(a[Int(v >> 12 & 63)])
+                out.appendByte(a[Int(v >> 6 & 63)])
+                out.appendByte(a[Int(v & 63)])
                 i += 3
             }
             let rest = n - i
             if rest == 1 {
                 let v = UInt32(input[i]) << 16
-                out.append(a[Int(v >> 18 & 63)])
-                out.append(a[Int(v >> 12 & 63)])
-                out.append(UInt8(ascii: "="))
-                out.append(UInt8(ascii: "="))
+                out.appendByte(a[Int(v >> 18 & 63)])
+                out.appendByte(a[Int(v >> 12 & 63)])
+                out.appendByte(UInt8(ascii: "="))
+                out.appendByte(UInt8(ascii: "="))
             } else if rest == 2 {
                 let v = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8
-                out.append(a[Int(v >> 18 & 63)])
-                out.append(a[Int(v >> 12 & 63)])
-                out.append(a[Int(v >> 6 & 63)])
-                out.append(UInt8(ascii: "="))
+                out.appendByte(a[Int(v >> 18 & 63)])
+                out.appendByte(a[Int(v >> 12 & 63)])
+                out.appendByte(a[Int(v >> 6 & 63)])
+                out.appendByte(UInt8(ascii: "="))
             }
         }
     }

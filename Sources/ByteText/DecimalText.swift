@@ -3,20 +3,22 @@
 
 public enum DecimalText {
     /// Appends the digits of `v`.
-    public static func append(_ v: UInt64, to out: inout [UInt8]) {
+    @inlinable
+    public static func append<S: ByteSink & ~Copyable>(_ v: UInt64, to out: inout S) {
         if v < 10 {
-            out.append(0x30 &+ UInt8(truncatingIfNeeded: v))
+            out.appendByte(0x30 &+ UInt8(truncatingIfNeeded: v))
             return
         }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxBytes) { buffer in
             guard let p = buffer.baseAddress else { return }
-            out.append(contentsOf: UnsafeBufferPointer(start: p, count: write(v, to: p)))
+            out.appendBytes(UnsafeRawBufferPointer(start: p, count: write(v, to: p)))
         }
     }
 
     /// Appends `-` and the digits of the magnitude for a negative `v`.
-    public static func append(_ v: Int64, to out: inout [UInt8]) {
-        if v < 0 { out.append(0x2D) }
+    @inlinable
+    public static func append<S: ByteSink & ~Copyable>(_ v: Int64, to out: inout S) {
+        if v < 0 { out.appendByte(0x2D) }
         append(v.magnitude, to: &out)
     }
 }

@@ -67,7 +67,7 @@ public struct ValueDecoder: Sendable {
             if let s = ValueDecoder.jsonString(p) {
                 out.value = s
             } else {
-                let bad = JSONEscaping.validPrefixLength(p)
+                let bad = JSONString.validPrefixLength(p)
                 out.error = LayerError(layer: "text", message: "not valid UTF-8", offset: bad)
                 out.value = ValueDecoder.bytesMarker(p)
             }
@@ -187,7 +187,7 @@ public struct ValueDecoder: Sendable {
     static func jsonString(_ p: UnsafeRawBufferPointer) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(p.count + 2)
-        return JSONEscaping.appendQuoted(p, to: &out) ? out : nil
+        return JSONString.appendQuoted(p, to: &out) ? out : nil
     }
 
     /// `{"$bytes":"<base64>"}`.

@@ -1,6 +1,8 @@
 // CacheValues/ValueSummary: `--values summary` (type, JSON length, element count) and the
 // `{"$truncated": …}` marker that replaces value JSON over `--max-value-json`.
 import PipelineRecords
+import ByteText
+import JSONText
 
 public enum ValueSummary {
     /// `{"type":T,"json_bytes":N[,"count":K]}` for one canonical JSON value.
@@ -59,7 +61,7 @@ public enum ValueSummary {
     public static func truncated(_ json: [UInt8], to max: Int) -> [UInt8] {
         json.withUnsafeBytes { p in
             let cut = UnsafeRawBufferPointer(rebasing: p[0..<Swift.max(0, Swift.min(max, p.count))])
-            let valid = JSONEscaping.validPrefixLength(cut)
+            let valid = JSONString.validPrefixLength(cut)
             var w = NDJSONWriter(capacity: valid + 64)
             w.beginObject()
             w.key("$truncated")

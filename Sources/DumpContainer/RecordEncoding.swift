@@ -2,6 +2,7 @@
 // (docs/dump-format.md). Items, the hot path, are encoded without Foundation.
 import ByteText
 import Foundation
+import JSONText
 
 enum RecordEncoding {
     /// Largest value one ITEM record may carry (a gzip member is compressed in one zlib call).
@@ -148,11 +149,8 @@ enum RecordEncoding {
 
     /// One-line JSON (sorted keys, no pretty printing) followed by `\n`.
     static func appendJSON<T: Encodable>(_ value: T, to out: inout [UInt8]) throws(DumpWriteError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
-            let data = try encoder.encode(value)
-            out.append(contentsOf: data)
+            out.append(contentsOf: try JSONTextEncoder().encode(value))
             out.append(0x0A)
         } catch {
             throw invalid("cannot encode \(T.self) as JSON: \(error)")

@@ -1,36 +1,18 @@
 // DumpContainer/StatsJSON: a flat JSON object of string values that keeps its order — how a STATS
 // record carries the server's `name value` pairs (JSONSerialization would reorder them).
+import JSONText
 
 enum StatsJSON {
-    /// Appends `{"name":"value",…}`.
+    /// Appends `{"name":"value",…}` (in the pairs' order, escaped by the project's one JSON writer).
     static func append(_ pairs: [(name: String, value: String)], to out: inout [UInt8]) {
-        out.append(0x7B)
-        for (i, pair) in pairs.enumerated() {
-            if i > 0 { out.append(0x2C) }
-            appendString(pair.name, to: &out)
-            out.append(0x3A)
-            appendString(pair.value, to: &out)
+        var w = NDJSONWriter(capacity: 64 * pairs.count + 2)
+        w.beginObject()
+        for pair in pairs {
+            w.key(pair.name)
+            w.string(pair.value)
         }
-        out.append(0x7D)
-    }
-
-    static func appendString(_ s: String, to out: inout [UInt8]) {
-        out.append(0x22)
-        for b in s.utf8 {
-            switch b {
-            case 0x22: out.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-            case 0x0D: out.append(contentsOf: [0x5C, 0x72])
-            case 0x09: out.append(contentsOf: [0x5C, 0x74])
-            case 0x00..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
-                out.append(URIKey.hexDigit(b >> 4))
-                out.append(URIKey.hexDigit(b & 0x0F))
-            default: out.append(b)
-            }
-        }
-        out.append(0x22)
+        w.endObject()
+        out.append(contentsOf: w.buffer)
     }
 
     /// Parses a flat object whose values are all strings; nil with a reason when it is not one.

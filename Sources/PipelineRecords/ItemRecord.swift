@@ -1,5 +1,6 @@
 // PipelineRecords/ItemRecord: the `item`, `miss`, `note` and `error` records (schema 1) and how each
 // is written as one NDJSON line, fields always in the documented order (docs/records.md).
+import JSONText
 
 /// Expiry of an item: never, an absolute unix time, or not known (a `get` capture carries none).
 public enum Expiry: Sendable, Equatable {

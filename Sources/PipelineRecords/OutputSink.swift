@@ -6,6 +6,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import JSONText
 
 /// A write failure other than the reader closing the pipe.
 public struct OutputError: Error, Sendable, CustomStringConvertible {

@@ -2,6 +2,7 @@
 // (docs/records.md, docs/attribute.md), defined once. The writers (ItemRecord, SourceRecord,
 // attribute's additions) and the readers (RecordView, RecordCheck, attribute, report) use these
 // constants; no stage spells a field name of its own.
+import JSONText
 
 /// A field name of the NDJSON records.
 public struct RecordField: Sendable, CustomStringConvertible {

@@ -48,7 +48,7 @@ public struct JSONSlice {
     public var string: String? {
         guard isString else { return nil }
         if let plain = plainStringBytes {
-            guard JSONEscaping.isValidUTF8(plain) else { return nil }
+            guard JSONString.isValidUTF8(plain) else { return nil }
             return String(decoding: plain, as: UTF8.self)
         }
         return tree?.string

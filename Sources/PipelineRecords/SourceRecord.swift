@@ -1,6 +1,7 @@
 // PipelineRecords/SourceRecord: the `source` record (schema 1), one per dump or listing read —
 // who was captured and how, whether the capture is complete, counts, the stats samples verbatim,
 // traffic rates between the first and last `general` sample, and the capture window in server time.
+import JSONText
 
 /// One stats sample: a label (`start`, `end`, `sample-N`) and its sections in capture order.
 public struct StatsSample: Sendable {

@@ -4,6 +4,7 @@
 // project's own words around them stay as written. JSON needs none of this: it keeps the exact string
 // (RFC 8259 escaping, PipelineRecords' NDJSONWriter). docs/report.md, "Untrusted strings".
 import ByteText
+import JSONText
 
 enum Escaping {
     /// Terminal text: control characters shown visibly (`ControlCharacters.shownVisibly`), so no

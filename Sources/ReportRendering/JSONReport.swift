@@ -2,6 +2,7 @@
 // and Markdown forms (raw numbers, not formatted units), for scripts and for the tests' oracle.
 import PipelineRecords
 import SkewAnalysis
+import JSONText
 
 enum JSONReport {
     static func render(_ r: Report) -> String {

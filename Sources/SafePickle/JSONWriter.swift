@@ -1,6 +1,8 @@
-// SafePickle/JSONWriter: writes JSON straight into a byte buffer (no Foundation): string escaping,
-// base64, shortest round-trip floats that always keep a `.` or an exponent, automatic commas, and the
-// open-container path used to build `$ref` JSON Pointers.
+// SafePickle/JSONWriter: the canonical JSON's structure written straight into the decoder's byte
+// buffer (no Foundation): automatic commas and the open-container path used to build `$ref` JSON
+// Pointers. Strings, base64, integers and floats are written by ByteText's shared writers
+// (`JSONString`, `Base64`, `DecimalText`), the same ones every other JSON of the project uses.
+import ByteText
 
 /// One segment of the path to the value being written.
 enum PathKey {
@@ -136,50 +138,12 @@ struct JSONWriter: ~Copyable {
         s.withUTF8 { stringValue(UnsafeRawBufferPointer($0)) }
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
-    /// True when none of the 8 bytes of `w` needs a JSON escape (control byte, `"` or `\`). Exact:
-    /// with no byte below 0x20 there is no borrow, and a zero byte of `w ^ c` is detected likewise.
-    @inline(__always) static func plain8(_ w: UInt64) -> Bool {
-        let lo: UInt64 = 0x0101_0101_0101_0101
-        let hi: UInt64 = 0x8080_8080_8080_8080
-        let control = (w &- lo &* 0x20) & ~w & hi
-        let q = w ^ (lo &* 0x22), b = w ^ (lo &* 0x5C)
-        let quote = (q &- lo) & ~q & hi
-        let slash = (b &- lo) & ~b & hi
-        return control | quote | slash == 0
-    }
+    /// True when none of the 8 bytes of `w` needs a JSON escape (control byte, `"` or `\`).
+    @inline(__always) static func plain8(_ w: UInt64) -> Bool { JSONString.plain8(w) }
 
     /// `"…"` with JSON escapes; the bytes must be valid UTF-8.
     mutating func writeString(_ s: UnsafeRawBufferPointer) {
-        out.append(UInt8(ascii: "\""))
-        var runStart = 0
-        var i = 0
-        let n = s.count
-        while i < n {
-            if i + 8 <= n && JSONWriter.plain8(s.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
-                i += 8
-                continue
-            }
-            let c = s[i]
-            if c >= 0x20 && c != 0x22 && c != 0x5C { i += 1; continue }
-            if i > runStart { out.append(UnsafeRawBufferPointer(rebasing: s[runStart..<i])) }
-            switch c {
-            case 0x22: raw("\\\"")
-            case 0x5C: raw("\\\\")
-            case 0x0A: raw("\\n")
-            case 0x0D: raw("\\r")
-            case 0x09: raw("\\t")
-            default:
-                raw("\\u00")
-                out.append(JSONWriter.hex[Int(c >> 4)])
-                out.append(JSONWriter.hex[Int(c & 15)])
-            }
-            i += 1
-            runStart = i
-        }
-        if n > runStart { out.append(UnsafeRawBufferPointer(rebasing: s[runStart..<n])) }
-        out.append(UInt8(ascii: "\""))
+        JSONString.appendQuotedValid(s, to: &out)
     }
 
     /// Exactly `width` decimal digits of a non-negative `v` (zero-padded), raw (inside a string being written).
@@ -194,65 +158,20 @@ struct JSONWriter: ~Copyable {
 
     mutating func int(_ v: Int) {
         beforeValue()
-        if v >= 0 && v < 10 {
-            out.append(UInt8(ascii: "0") + UInt8(v))
-            return
-        }
-        var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &buf) { b in
-            var p = 24
-            var m = v.magnitude
-            repeat {
-                p -= 1
-                b[p] = UInt8(ascii: "0") + UInt8(m % 10)
-                m /= 10
-            } while m > 0
-            if v < 0 { out.append(UInt8(ascii: "-")) }
-            out.append(UnsafeRawBufferPointer(rebasing: b[p..<24]))
-        }
+        DecimalText.append(Int64(v), to: &out)
     }
 
     /// A finite double, shortest round-trip, always with `.` or an exponent (`1.0`, `1e+16`, `-0.0`).
     mutating func double(_ d: Double) {
         beforeValue()
-        var s = d.description
-        s.withUTF8 { out.append(UnsafeRawBufferPointer($0)) }
-        if !s.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") }) {
-            raw(".0")
-        }
-        s = ""
+        JSONString.appendDouble(d, to: &out)
     }
-
-    private static let b64: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// `"<base64>"` (RFC 4648, padded).
     mutating func base64Value(_ s: UnsafeRawBufferPointer) {
         beforeValue()
         out.append(UInt8(ascii: "\""))
-        var i = 0
-        let n = s.count
-        let t = JSONWriter.b64
-        out.reserve((n + 2) / 3 * 4 + 2)
-        while i + 3 <= n {
-            let v = UInt32(s[i]) << 16 | UInt32(s[i + 1]) << 8 | UInt32(s[i + 2])
-            out.append(t[Int(v >> 18)])
-            out.append(t[Int((v >> 12) & 63)])
-            out.append(t[Int((v >> 6) & 63)])
-            out.append(t[Int(v & 63)])
-            i += 3
-        }
-        if n - i == 1 {
-            let v = UInt32(s[i]) << 16
-            out.append(t[Int(v >> 18)])
-            out.append(t[Int((v >> 12) & 63)])
-            raw("==")
-        } else if n - i == 2 {
-            let v = UInt32(s[i]) << 16 | UInt32(s[i + 1]) << 8
-            out.append(t[Int(v >> 18)])
-            out.append(t[Int((v >> 12) & 63)])
-            out.append(t[Int((v >> 6) & 63)])
-            raw("=")
-        }
+        Base64.append(s, to: &out)
         out.append(UInt8(ascii: "\""))
     }
 }

@@ -11,6 +11,8 @@
 // through `reserve(n)` first, which leaves capacity - count >= n; every element access is checked
 // against `count`.
 
+import ByteText
+
 struct RawArray<Element: BitwiseCopyable>: ~Copyable {
     private(set) var base: UnsafeMutablePointer<Element>
     private(set) var count = 0
@@ -185,4 +187,12 @@ func reallocated<T>(_ base: UnsafeMutablePointer<T>, count: Int, capacity: Int) 
     fresh.moveInitialize(from: base, count: count)
     base.deallocate()
     return fresh
+}
+
+/// The decoder's JSON output buffer is where the shared byte writers (`JSONString`, `Base64`,
+/// `DecimalText`) append.
+extension RawArray: ByteSink where Element == UInt8 {
+    @inline(__always) mutating func appendByte(_ byte: UInt8) { append(byte) }
+    @inline(__always) mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) { append(bytes) }
+    @inline(__always) mutating func reserveMore(_ count: Int) { reserve(count) }
 }

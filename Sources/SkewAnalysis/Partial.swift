@@ -5,6 +5,7 @@
 // users and slab classes join by name, the largest keys and what-if sizes are re-kept.
 import KeyPlacement
 import PipelineRecords
+import JSONText
 
 extension Aggregator {
     public static let partialType = "report-partial"

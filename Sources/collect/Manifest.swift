@@ -1,6 +1,7 @@
 // collect/Manifest: MANIFEST.json — what was captured from which server, how, when (server clock),
 // how completely, and the sha256 of each dump (docs/collect.md documents every field).
 import Foundation
+import JSONText
 import PipelineCLI
 
 struct Manifest: Codable {
@@ -68,10 +69,8 @@ struct ManifestServer: Codable {
 
 enum ManifestFile {
     static func write(_ m: Manifest, to path: String) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        enc.keyEncodingStrategy = .convertToSnakeCase
-        var data = try enc.encode(m)
+        let enc = JSONTextEncoder(layout: .indented, keyName: JSONTextEncoder.snakeCase)
+        var data = Data(try enc.encode(m))
         data.append(0x0A)
         let out = try AtomicOutputFile(path: path, mode: 0o600)
         do {

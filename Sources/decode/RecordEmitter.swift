@@ -6,6 +6,7 @@ import CacheValues
 import DumpContainer
 import PipelineCLI
 import PipelineRecords
+import JSONText
 
 struct EmitterOptions {
     var detail: ValueDetail

@@ -5,6 +5,7 @@ import Foundation
 import PipelineRecords
 import Testing
 import TestSupport
+import JSONText
 
 @Suite("NDJSON writer")
 struct WriterTests {
@@ -79,7 +80,7 @@ struct WriterTests {
             """
         let args = cases.map { $0.map { String(format: "%02x", $0) }.joined() }
         let r = try Python.run(code: code, args.map { $0.isEmpty ? "" : $0 })
-        let mine = cases.map { c in c.withUnsafeBytes { JSONEscaping.isValidUTF8($0) } ? "1" : "0" }.joined()
+        let mine = cases.map { c in c.withUnsafeBytes { JSONString.isValidUTF8($0) } ? "1" : "0" }.joined()
         #expect(r.stdoutText == mine + "\n", "cases: \(hex)")
     }
 

@@ -1,6 +1,8 @@
-// PipelineRecords/NDJSONWriter: builds NDJSON lines straight into a byte buffer — keys in the order
-// they are written (stable key order), commas handled, strings escaped, raw JSON embedded as is.
-// The caller drains `buffer` into an OutputSink whenever it grows past a threshold.
+// JSONText/NDJSONWriter: the project's one JSON writer — records, reports, partials, dump headers and
+// the manifest (through JSONTextEncoder). Builds JSON straight into a byte buffer: keys in the order
+// they are written (stable key order), commas handled, strings escaped by `JSONString` (the rule is
+// there), raw JSON embedded as is. The caller drains `buffer` into its output whenever it grows past
+// a threshold.
 import ByteText
 
 public struct NDJSONWriter: Sendable {
@@ -81,7 +83,7 @@ public struct NDJSONWriter: Sendable {
     public mutating func key(_ name: String) {
         separate()
         var s = name
-        s.withUTF8 { JSONEscaping.appendQuotedValid(UnsafeRawBufferPointer($0), to: &buffer) }
+        s.withUTF8 { JSONString.appendQuotedValid(UnsafeRawBufferPointer($0), to: &buffer) }
         buffer.append(UInt8(ascii: ":"))
         afterKey = true
     }
@@ -91,14 +93,14 @@ public struct NDJSONWriter: Sendable {
     public mutating func string(_ value: String) {
         separate()
         var s = value
-        s.withUTF8 { JSONEscaping.appendQuotedValid(UnsafeRawBufferPointer($0), to: &buffer) }
+        s.withUTF8 { JSONString.appendQuotedValid(UnsafeRawBufferPointer($0), to: &buffer) }
     }
 
     /// Writes `bytes` as a JSON string if they are valid UTF-8; returns false (writing nothing) otherwise.
     public mutating func string(utf8 bytes: UnsafeRawBufferPointer) -> Bool {
-        guard JSONEscaping.isValidUTF8(bytes) else { return false }
+        guard JSONString.isValidUTF8(bytes) else { return false }
         separate()
-        JSONEscaping.appendQuotedValid(bytes, to: &buffer)
+        JSONString.appendQuotedValid(bytes, to: &buffer)
         return true
     }
 
@@ -113,9 +115,9 @@ public struct NDJSONWriter: Sendable {
     /// Writes the key/value pair `name: "<utf8>"`, or `name_b64: "<base64>"` when the bytes are not
     /// valid UTF-8 (the schema's rule for keys and strings: never a lossy conversion).
     public mutating func bytesField(_ name: StaticString, b64Name: StaticString, _ bytes: UnsafeRawBufferPointer) {
-        if JSONEscaping.isValidUTF8(bytes) {
+        if JSONString.isValidUTF8(bytes) {
             key(name)
-            JSONEscaping.appendQuotedValid(bytes, to: &buffer)
+            JSONString.appendQuotedValid(bytes, to: &buffer)
             afterKey = false
         } else {
             key(b64Name)
@@ -139,8 +141,7 @@ public struct NDJSONWriter: Sendable {
     /// non-finite values are written as null (JSON has none).
     public mutating func double(_ value: Double) {
         separate()
-        guard value.isFinite else { buffer.append(contentsOf: "null".utf8); return }
-        buffer.append(contentsOf: value.description.utf8)
+        JSONString.appendDouble(value, to: &buffer)
     }
 
     public mutating func bool(_ value: Bool) {
