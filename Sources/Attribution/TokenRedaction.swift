@@ -5,15 +5,12 @@
 import KeyPlacement
 import PipelineRecords
 
+import ByteText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// The C library's `memmem` (glibc, Darwin), which Swift's Glibc module does not export.
-@_silgen_name("memmem")
-func c_memmem(_ haystack: UnsafeRawPointer, _ haystackLength: Int, _ needle: UnsafeRawPointer, _ needleLength: Int) -> UnsafeMutableRawPointer?
 
 enum TokenRedaction {
     /// Appends `body` to `out` with every JSON string `"<id>"` replaced by `"<label>"`.
@@ -72,11 +69,9 @@ enum TokenRedaction {
     }
 
     /// Offset of the first occurrence of `needle` (a quoted id) at or after `from`, Int.max if none
-    /// (the C library's memmem).
+    /// (ByteText's memmem search).
     static func search(_ hay: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer, from: Int) -> Int {
-        guard needle.count >= 1, hay.count - from >= needle.count else { return Int.max }
-        guard let hit = c_memmem(hay.baseAddress! + from, hay.count - from, needle.baseAddress!, needle.count) else { return Int.max }
-        return UnsafeRawPointer(hit) - hay.baseAddress!
+        ByteSearch.firstIndex(of: needle, in: hay, from: from) ?? Int.max
     }
 
     /// True when the quote at `pos` opens a JSON string (counting the string quotes before it).

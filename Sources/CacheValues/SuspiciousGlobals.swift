@@ -7,6 +7,8 @@
 // `builtins.eval` and the like, but also an application's own classes, which an operator recognises
 // at a glance while a payload stands out. The allowlist: the builtins that only make plain data, the
 // time-zone classes of pytz and dateutil, and the data types SafePickle already turns into data.
+import ByteText
+
 enum SuspiciousGlobals {
     /// Builtins that only make plain data.
     static let plainBuiltins: Set<String> = [
@@ -35,26 +37,29 @@ enum SuspiciousGlobals {
 
     /// The suspicious names a canonical JSON value holds, each once, in order of appearance (at most
     /// `limit`). A `{"$class":"…"` or `{"$global":"…"` can only be the renderer's own: inside a JSON
-    /// string every `"` is escaped, so the bytes `{"` never occur there.
+    /// string every `"` is escaped, so the bytes `{"` never occur there. Each marker is searched for
+    /// with memmem; the two searches advance together, the nearer hit first.
     static func find(in json: [UInt8], limit: Int = 16) -> [String] {
         var found: [String] = []
-        let markers: [[UInt8]] = [Array(#"{"$class":""#.utf8), Array(#"{"$global":""#.utf8)]
-        json.withUnsafeBufferPointer { p in
-            var i = 0
+        json.withUnsafeBytes { p in
             let n = p.count
-            while i < n, found.count < limit {
-                guard p[i] == UInt8(ascii: "{") else { i += 1; continue }
-                var matched: [UInt8]?
-                for m in markers where i + m.count <= n && p[i..<(i + m.count)].elementsEqual(m) { matched = m }
-                guard let m = matched else { i += 1; continue }
-                let start = i + m.count
+            func next(_ m: Int, from: Int) -> Int {
+                markers[m].withUnsafeBytes { ByteSearch.firstIndex(of: $0, in: p, from: from) } ?? n
+            }
+            var hit = [next(0, from: 0), next(1, from: 0)]
+            while found.count < limit {
+                let m = hit[0] <= hit[1] ? 0 : 1
+                guard hit[m] < n else { break }
+                let start = hit[m] + markers[m].count
                 var end = start
                 while end < n && p[end] != UInt8(ascii: "\"") && p[end] != UInt8(ascii: "\\") { end += 1 }
-                let name = String(decoding: p[start..<end], as: UTF8.self)
+                let name = String(decoding: UnsafeRawBufferPointer(rebasing: p[start..<end]), as: UTF8.self)
                 if isSuspicious(Substring(name)) && !found.contains(name) { found.append(name) }
-                i = end
+                hit[m] = next(m, from: end)
             }
         }
         return found
     }
+
+    private static let markers: [[UInt8]] = [Array(#"{"$class":""#.utf8), Array(#"{"$global":""#.utf8)]
 }

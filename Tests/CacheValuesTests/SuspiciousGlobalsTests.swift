@@ -17,6 +17,10 @@ import Testing
         ("c__builtin__\ngetattr\n.", ["__builtin__.getattr"]),
         ("(dp0\nS'f'\ncsubprocess\nPopen\nsS'g'\ncsubprocess\nPopen\ns.", ["subprocess.Popen"]),
         ("cmyapp.models\nThing\n)R.", ["myapp.models.Thing"]),
+        // In order of appearance, whichever marker comes first: a name only named ($global), then a
+        // call ($class), then the first again; and the other way round.
+        ("(lp0\ncos\nsystem\nacposix\npopen\n(S'x'\ntRacos\nsystem\na.", ["os.system", "posix.popen"]),
+        ("(lp0\ncposix\npopen\n(S'x'\ntRacos\nsystem\na.", ["posix.popen", "os.system"]),
     ])
     func flagged(_ pickle: String, _ names: [String]) {
         #expect(suspicious(pickle) == names)

@@ -118,4 +118,40 @@ import Testing
         // Fields no stage reads are not checked: a value with anything in its strings passes.
         try view(#"{"type":"item","key":"k","value":"\ud800"}"#) { #expect(RecordCheck.problem(in: $0) == nil) }
     }
+
+    /// The end of a string by the plain rule: a backslash escapes the next byte, the first unescaped
+    /// quote closes it.
+    static func referenceStringEnd(_ p: [UInt8], _ i: Int) -> Int? {
+        guard i < p.count, p[i] == UInt8(ascii: "\"") else { return nil }
+        var j = i + 1
+        while j < p.count {
+            if p[j] == UInt8(ascii: "\"") { return j + 1 }
+            j += p[j] == UInt8(ascii: "\\") ? 2 : 1
+        }
+        return nil
+    }
+
+    @Test("a string's end is found eight bytes at a time exactly where the plain rule finds it")
+    func stringEndMatchesThePlainRule() {
+        // Every length up to 40, every position of one or two special bytes (quote, backslash, both,
+        // runs of backslashes), with and without a closing quote, at several start offsets.
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [UInt8(ascii: "a"), UInt8(ascii: "\""), UInt8(ascii: "\\"), 0xC3, 0xA9, 0x00, UInt8(ascii: "u")]
+        var checked = 0
+        for length in 0...40 {
+            for _ in 0..<200 {
+                let lead = Int.random(in: 0...9, using: &rng)
+                var bytes = [UInt8](repeating: UInt8(ascii: " "), count: lead) + [UInt8(ascii: "\"")]
+                for _ in 0..<length { bytes.append(alphabet.randomElement(using: &rng)!) }
+                if Bool.random(using: &rng) { bytes.append(UInt8(ascii: "\"")) }
+                let mine = bytes.withUnsafeBytes { JSONSkim.stringEnd($0, lead) }
+                #expect(mine == Self.referenceStringEnd(bytes, lead), "\(bytes)")
+                checked += 1
+            }
+        }
+        #expect(checked == 41 * 200)
+        // Not a string start, and past the end.
+        #expect([UInt8]("abc".utf8).withUnsafeBytes { JSONSkim.stringEnd($0, 0) } == nil)
+        #expect([UInt8]("\"ab".utf8).withUnsafeBytes { JSONSkim.stringEnd($0, 5) } == nil)
+    }
 }
