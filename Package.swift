@@ -22,11 +22,15 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CIsal", path: "Sources/CIsal", pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"]), .brew(["isa-l"])]),
 
         // ── Libraries (one concern each) ────────────────────────────────
         .target(name: "ByteText"),
         .target(name: "Deflate"),
         .target(name: "JSONText", dependencies: ["ByteText"]),
+        .target(name: "Compression", dependencies: ["CIsal", "CZlib"]),
         .target(name: "PipelineRecords", dependencies: ["ByteText", "JSONText"]),
         .target(name: "LineBlocks", dependencies: ["PipelineRecords"]),
         .target(name: "MemcacheProtocol", dependencies: ["ByteText"]),
@@ -39,9 +43,9 @@ let package = Package(
             ]),
         .target(
             name: "DumpContainer",
-            dependencies: ["ByteText", "JSONText", "CZlib", "Deflate", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["ByteText", "JSONText", "Compression", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SafePickle", dependencies: ["ByteText"]),
-        .target(name: "CacheValues", dependencies: ["ByteText", "JSONText", "SafePickle", "DumpContainer", "PipelineRecords"]),
+        .target(name: "CacheValues", dependencies: ["ByteText", "JSONText", "Compression", "SafePickle", "PipelineRecords"]),
         .target(name: "DecodeInputs", dependencies: ["DumpContainer", "PipelineRecords"]),
         .target(
             name: "KeyPlacement",
@@ -66,7 +70,7 @@ let package = Package(
 
         // ── Benchmarks (print figures; not tests) ───────────────────────
         .executableTarget(name: "container-bench", dependencies: ["DumpContainer"], path: "Benchmarks/container-bench"),
-        .executableTarget(name: "inflate-bench", dependencies: ["Deflate", "CZlib"], path: "Benchmarks/inflate-bench"),
+        .executableTarget(name: "inflate-bench", dependencies: ["Compression", "Deflate", "CZlib"], path: "Benchmarks/inflate-bench"),
 
         .executableTarget(
             name: "attribute", dependencies: ["PipelineCLI", "Attribution", "KeyPlacement", "PipelineRecords", "LineBlocks"]),
@@ -90,7 +94,8 @@ let package = Package(
         .target(name: "DeflateOracle", dependencies: ["Deflate", "CZlib"], path: "Tests/DeflateOracle"),
         .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "KeyPlacement", "TestSupport"]),
         .testTarget(name: "DeflateTests", dependencies: ["Deflate", "CZlib", "DeflateOracle", "TestSupport"]),
-        .testTarget(name: "DumpContainerTests", dependencies: ["DumpContainer", "TestSupport"]),
+        .testTarget(name: "CompressionTests", dependencies: ["Compression", "CZlib", "DeflateOracle", "TestSupport"]),
+        .testTarget(name: "DumpContainerTests", dependencies: ["DumpContainer", "Compression", "TestSupport"]),
         .testTarget(name: "MemcacheProtocolTests", dependencies: ["ByteText", "MemcacheProtocol"]),
         .testTarget(
             name: "CollectTests",

@@ -4,9 +4,12 @@
 # Prints the text report; the folder out/quickstart/ also holds Markdown, HTML, JSON and the records.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! dpkg -s zlib1g-dev >/dev/null 2>&1; then
+# The C libraries the build links: zlib and ISA-L (igzip), from Debian's packages.
+need_apt=()
+for pkg in zlib1g-dev libisal-dev; do dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg"); done
+if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq zlib1g-dev >/dev/null
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 echo "building (release)…" >&2
 for p in decode attribute report; do swift build -c release --product "$p" >&2; done

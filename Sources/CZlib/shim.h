@@ -1,2 +1,3 @@
-// CZlib: the system zlib (zlib1g-dev), the project's one C dependency.
+// CZlib: the system zlib (zlib1g-dev): Adler-32 (zlib streams), deflate at levels other than 1, and
+// the tests' oracle.
 #include <zlib.h>

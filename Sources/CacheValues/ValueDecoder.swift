@@ -2,7 +2,7 @@
 // then the client's flag convention, cross-checked by sniffing the payload (pickles, dogpile's
 // serializer form) — into canonical JSON. A failing layer becomes `error` and never stops the caller.
 import ByteText
-import DumpContainer
+import Compression
 import PipelineRecords
 
 public struct ValueDecoder: Sendable {

@@ -3,6 +3,7 @@
 // gzip data, garbage after a member, grammar violations, over-limit lengths — is a positioned
 // DumpReadError, never a trap.
 #if canImport(Glibc)
+import Compression
 import Glibc
 #elseif canImport(Darwin)
 import Darwin

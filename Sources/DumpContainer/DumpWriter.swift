@@ -2,6 +2,7 @@
 // compressed as an independent gzip member on a small thread pool and written in order (like pigz),
 // a member ended every `memberBytes` of input or `memberSeconds` after its first byte (a timer thread
 // does it even when no record arrives), so a killed collector leaves a readable prefix.
+import Compression
 import Crypto
 import Foundation
 

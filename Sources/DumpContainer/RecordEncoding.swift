@@ -1,5 +1,6 @@
 // DumpContainer/RecordEncoding: turns DumpRecords into the bytes of the decompressed stream
 // (docs/dump-format.md). Items, the hot path, are encoded without Foundation.
+import Compression
 import ByteText
 import Foundation
 import JSONText

@@ -1,5 +1,6 @@
 // DumpContainerTests/RoundTripTests: write → read of every record type, byte-exact; zcat and
 // Python's gzip module read the same file; multi-member output; reading from a descriptor.
+import Compression
 import DumpContainer
 import Foundation
 import Testing

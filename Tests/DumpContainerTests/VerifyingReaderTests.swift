@@ -57,7 +57,9 @@ import TestSupport
     @Test func holdingIsBounded() throws {
         let dir = try makeTempDir()
         let path = dir + "/d.mcdump.gz"
-        _ = try writeDump(items(400), to: path, memberBytes: 1 << 20)  // one member of ~150 KB of records
+        // One member of ~750 KB of records: more than one inflate call's output (256 KiB), so records
+        // reach the reader before the member's trailer is checked.
+        _ = try writeDump(items(2000), to: path, memberBytes: 4 << 20)
         let (records, error) = readChecked(path, holdBytes: 20_000)
         #expect(error == nil)
         let flagged = records.filter { $0.unverified?.contains("more than can be held") == true }

@@ -1,8 +1,6 @@
-// DumpContainer/Inflate: gzip members (RFC 1952) and zlib streams (RFC 1950) inflated by the Swift
-// `Deflate` decoder, about 1.7× the system zlib's inflate on dumps; the framing, the checksums
-// (CRC-32 and Adler-32 from the system zlib) and the error messages are zlib's.
-import CZlib
-import Deflate
+// Compression/GzipInflater: gzip members (RFC 1952) and zlib streams (RFC 1950) around ISA-L's
+// DEFLATE decoder (RawInflater): the headers are read here, step by step in any chunking, with zlib's
+// rules and error messages; the body and the trailer's checksum and size are igzip's.
 import Synchronization
 
 /// Inflates one stream after another, step by step: feed input, read `output`, learn where a stream
@@ -18,18 +16,15 @@ public final class GzipInflater {
     private enum Phase {
         case header(HeaderState)
         case body
-        case trailer
         case done
     }
     private struct HeaderState {
         var stage = 0  // gzip: 0 fixed part, 1 extra length, 2 extra, 3 name, 4 comment, 5 header CRC
         var flags: UInt8 = 0
         var extraLeft = 0
-        var crc: UInt = 0
+        var crc: UInt32 = 0
     }
     private var phase: Phase = .header(HeaderState())
-    private var check: UInt = 0
-    private var length: UInt32 = 0
     private var streamFormat: ZlibFormat
 
     /// `chunkSize`: the most output one call produces.
@@ -48,11 +43,9 @@ public final class GzipInflater {
 
     /// Starts a new stream (the next gzip member).
     public func reset() {
-        raw.reset()
+        raw.reset(trailer: format == .raw ? .none : format == .zlib ? .zlib : .gzip)
         phase = format == .raw ? .body : .header(HeaderState())
         streamFormat = format
-        check = streamFormat == .zlib ? adler32(0, nil, 0) : crc32(0, nil, 0)
-        length = 0
     }
 
     /// The bytes the last `inflate` call produced (whatever its status, and also when it threw: the
@@ -84,50 +77,18 @@ public final class GzipInflater {
                     throw ZlibError(kind: error.kind == .truncated ? .truncated : .data, message: error.message)
                 }
                 at += step.consumed
-                let out = raw.output
-                output = out
-                if out.count > 0 {
-                    let p = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                    check = streamFormat == .zlib ? adler32(check, p, uInt(out.count)) : crc32(check, p, uInt(out.count))
-                    length &+= UInt32(truncatingIfNeeded: out.count)
-                }
+                output = raw.output
                 switch step.status {
                 case .needsInput: return Step(consumed: at, status: .needsInput)
                 case .outputFull: return Step(consumed: at, status: .outputFull)
                 case .streamEnd:
-                    if streamFormat == .raw {
-                        phase = .done
-                        return Step(consumed: at, status: .streamEnd)
-                    }
-                    phase = .trailer
+                    // The trailer (if any) was read and checked with the body.
+                    phase = .done
+                    return Step(consumed: at, status: .streamEnd)
                 }
-            case .trailer:
-                let need = streamFormat == .gzip ? 8 : 4
-                guard input.count - at >= need else {
-                    if final {
-                        throw ZlibError(kind: .truncated, message: "stream ends inside its \(need)-byte trailer")
-                    }
-                    return Step(consumed: at, status: .needsInput)
-                }
-                try verifyTrailer(UnsafeRawBufferPointer(rebasing: input[at..<(at + need)]))
-                at += need
-                phase = .done
-                return Step(consumed: at, status: .streamEnd)
             case .done:
                 return Step(consumed: at, status: .streamEnd)
             }
-        }
-    }
-
-    private func verifyTrailer(_ t: UnsafeRawBufferPointer) throws(ZlibError) {
-        if streamFormat == .gzip {
-            let crc = UInt32(t[0]) | UInt32(t[1]) << 8 | UInt32(t[2]) << 16 | UInt32(t[3]) << 24
-            guard UInt(crc) == check else { throw ZlibError(kind: .data, message: "incorrect data check") }
-            let size = UInt32(t[4]) | UInt32(t[5]) << 8 | UInt32(t[6]) << 16 | UInt32(t[7]) << 24
-            guard size == length else { throw ZlibError(kind: .data, message: "incorrect length check") }
-        } else {
-            let adler = UInt32(t[0]) << 24 | UInt32(t[1]) << 16 | UInt32(t[2]) << 8 | UInt32(t[3])
-            guard UInt(adler) == check else { throw ZlibError(kind: .data, message: "incorrect data check") }
         }
     }
 
@@ -143,7 +104,7 @@ public final class GzipInflater {
         if state.stage == 0 && streamFormat == .auto {
             guard at < input.count else { return try cutShort() }
             streamFormat = input[at] == 0x1F ? .gzip : .zlib
-            check = streamFormat == .zlib ? adler32(0, nil, 0) : crc32(0, nil, 0)
+            raw.reset(trailer: streamFormat == .zlib ? .zlib : .gzip)
         }
         if streamFormat == .zlib {
             guard input.count - at >= 2 else { return try cutShort() }
@@ -156,8 +117,8 @@ public final class GzipInflater {
             return (2, true)
         }
         func headerCRC(_ from: Int, _ to: Int) {
-            guard to > from, let base = input.baseAddress else { return }
-            state.crc = crc32(state.crc, base.assumingMemoryBound(to: Bytef.self) + from, uInt(to - from))
+            guard to > from else { return }
+            state.crc = Checksum.update(.crc32, state.crc, UnsafeRawBufferPointer(rebasing: input[from..<to]))
         }
         while true {
             switch state.stage {
@@ -173,7 +134,7 @@ public final class GzipInflater {
                 }
                 guard have >= 10 else { return try cutShort() }
                 state.flags = input[at + 3]
-                state.crc = crc32(0, nil, 0)
+                state.crc = Checksum.initial(.crc32)
                 headerCRC(at, at + 10)
                 at += 10
                 state.stage = 1
@@ -209,7 +170,7 @@ public final class GzipInflater {
             default:
                 if state.flags & 0x02 != 0 {
                     guard input.count - at >= 2 else { return try cutShort() }
-                    let stored = UInt(input[at]) | UInt(input[at + 1]) << 8
+                    let stored = UInt32(input[at]) | UInt32(input[at + 1]) << 8
                     guard stored == state.crc & 0xFFFF else { throw ZlibError(kind: .data, message: "header crc mismatch") }
                     at += 2
                 }

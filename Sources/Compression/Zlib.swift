@@ -1,6 +1,6 @@
-// DumpContainer/Zlib: small wrappers over the system zlib (CZlib): one-shot member deflate for the
-// writer, and the error and format types that inflate (GzipInflater, over the Swift `Deflate`
-// decoder) shares with it.
+// Compression/Zlib: small wrappers over the system zlib (CZlib): one-shot deflate at any level for the
+// dump writer's levels other than 1, and the error and format types GzipInflater (over ISA-L) and
+// FastGzipDeflater share with it.
 import CZlib
 
 /// A zlib failure, with a kind callers can act on.
