@@ -28,7 +28,6 @@ let package = Package(
 
         // ── Libraries (one concern each) ────────────────────────────────
         .target(name: "ByteText"),
-        .target(name: "Deflate"),
         .target(name: "JSONText", dependencies: ["ByteText"]),
         .target(name: "Compression", dependencies: ["CIsal", "CZlib"]),
         .target(name: "PipelineRecords", dependencies: ["ByteText", "JSONText"]),
@@ -70,7 +69,7 @@ let package = Package(
 
         // ── Benchmarks (print figures; not tests) ───────────────────────
         .executableTarget(name: "container-bench", dependencies: ["DumpContainer"], path: "Benchmarks/container-bench"),
-        .executableTarget(name: "inflate-bench", dependencies: ["Compression", "Deflate", "CZlib"], path: "Benchmarks/inflate-bench"),
+        .executableTarget(name: "inflate-bench", dependencies: ["Compression", "CZlib"], path: "Benchmarks/inflate-bench"),
 
         .executableTarget(
             name: "attribute", dependencies: ["PipelineCLI", "Attribution", "KeyPlacement", "PipelineRecords", "LineBlocks"]),
@@ -83,7 +82,6 @@ let package = Package(
         // ── Benchmarks and fuzzing (not shipped) ───────────────────────
         .executableTarget(name: "pickle-bench", dependencies: ["SafePickle"], path: "Benchmarks/pickle-bench"),
         .executableTarget(name: "pickle-fuzz", dependencies: ["SafePickle"], path: "Benchmarks/pickle-fuzz"),
-        .executableTarget(name: "inflate-fuzz", dependencies: ["Deflate", "CZlib", "DeflateOracle"], path: "Benchmarks/inflate-fuzz"),
         .executableTarget(
             name: "readers-fuzz",
             dependencies: ["DumpContainer", "PipelineRecords", "MemcacheProtocol", "Attribution", "SkewAnalysis", "DecodeInputs", "KeyPlacement"],
@@ -91,10 +89,8 @@ let package = Package(
 
         // ── Tests ───────────────────────────────────────────────────────
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .target(name: "DeflateOracle", dependencies: ["Deflate", "CZlib"], path: "Tests/DeflateOracle"),
         .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "KeyPlacement", "TestSupport"]),
-        .testTarget(name: "DeflateTests", dependencies: ["Deflate", "CZlib", "DeflateOracle", "TestSupport"]),
-        .testTarget(name: "CompressionTests", dependencies: ["Compression", "CZlib", "DeflateOracle", "TestSupport"]),
+        .testTarget(name: "CompressionTests", dependencies: ["Compression", "CZlib", "TestSupport"]),
         .testTarget(name: "DumpContainerTests", dependencies: ["DumpContainer", "Compression", "TestSupport"]),
         .testTarget(name: "MemcacheProtocolTests", dependencies: ["ByteText", "MemcacheProtocol"]),
         .testTarget(

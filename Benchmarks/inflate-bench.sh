@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # inflate-bench: the codecs side by side on one file, in one run. Inflates every gzip member with the
-# system zlib, with ISA-L's igzip (Compression.GzipInflater, as DumpReader reads members) and with the
-# hand-written Swift `Deflate` decoder, checks that all give the same bytes (CRC-32 of all output), and
-# prints the best time of each and the ratios; then compresses each member's content again with zlib
-# (raw, level 1), igzip (level 1, whole gzip members as the dump writer makes them, checked by zlib) and
-# the Swift encoder (`RawDeflater`, checked by zlib), and prints times, sizes and ratios. The figures
-# decide whether the hand-written codec stays (issue 16). Prints figures; asserts nothing.
+# system zlib and with ISA-L's igzip (Compression.GzipInflater, as DumpReader reads members), checks
+# that both give the same bytes (CRC-32 of all output), and prints the best time of each and the ratio;
+# then compresses each member's content again with zlib (raw, level 1) and igzip (level 1, whole gzip
+# members as the dump writer makes them, checked by zlib), and prints times, sizes and ratios.
+# Prints figures; asserts nothing.
 #   Benchmarks/inflate-bench.sh [FILE.gz]   # default: decode-bench's dump (made if missing)
 # Env: BENCH_REPEAT (passes, default 3), SCRATCH (swift scratch path, default .build-rel).
 set -euo pipefail

@@ -1,13 +1,11 @@
-// inflate-bench: inflates every gzip member of a file with zlib, with ISA-L's igzip (Compression's
-// GzipInflater, as the dump reader uses it: headers, body, CRC-32 and size checked) and with the
-// hand-written Swift `Deflate` decoder, checks that all give the same bytes, and prints the time of
-// each (best of BENCH_REPEAT passes); then compresses each member's content again with zlib (level 1),
-// with igzip (level 1, Compression's FastGzipDeflater as the dump writer uses it: a whole gzip member
-// with its CRC-32) and with the Swift encoder.
+// inflate-bench: inflates every gzip member of a file with zlib and with ISA-L's igzip (Compression's
+// GzipInflater, as the dump reader uses it: headers, body, CRC-32 and size checked), checks that both
+// give the same bytes, and prints the time of each (best of BENCH_REPEAT passes); then compresses each
+// member's content again with zlib (level 1) and with igzip (level 1, Compression's FastGzipDeflater as
+// the dump writer uses it: a whole gzip member with its CRC-32, checked by zlib).
 // Usage: inflate-bench FILE.gz
 import Compression
 import CZlib
-import Deflate
 import Foundation
 
 let args = CommandLine.arguments
@@ -55,32 +53,6 @@ func viaZlib() -> (Int, UInt) {
     return (total, crc)
 }
 
-/// Deflate: the same members (10-byte headers, as gzip.compress and the dump writer make them).
-func viaSwift() -> (Int, UInt) {
-    let inflater = Deflate.RawInflater()
-    var total = 0
-    var crc: UInt = 0
-    input.withUnsafeBytes { inp in
-        var at = 0
-        while at < inp.count {
-            precondition(inp[at] == 0x1F && inp[at + 1] == 0x8B && inp[at + 3] == 0, "plain gzip headers only")
-            at += 10
-            inflater.reset()
-            while true {
-                let step = try! inflater.inflate(UnsafeRawBufferPointer(rebasing: inp[at...]), final: true)
-                let o = inflater.output
-                crc = crc32(crc, o.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(o.count))
-                total += o.count
-                at += step.consumed
-                if step.status == .streamEnd { break }
-                precondition(step.status == .outputFull)
-            }
-            at += 8
-        }
-    }
-    return (total, crc)
-}
-
 /// igzip: the members through GzipInflater, as DumpReader reads them.
 func viaIgzip() -> (Int, UInt) {
     let inflater = GzipInflater(format: .gzip)
@@ -103,7 +75,7 @@ func viaIgzip() -> (Int, UInt) {
     return (total, crc)
 }
 
-var best = (zlib: Double.infinity, swift: Double.infinity, igzip: Double.infinity)
+var best = (zlib: Double.infinity, igzip: Double.infinity)
 var results: [(Int, UInt)] = []
 for _ in 0..<repeats {
     var t = now()
@@ -112,9 +84,6 @@ for _ in 0..<repeats {
     t = now()
     results.append(viaIgzip())
     best.igzip = min(best.igzip, now() - t)
-    t = now()
-    results.append(viaSwift())
-    best.swift = min(best.swift, now() - t)
 }
 let (bytes, crc) = results[0]
 guard results.allSatisfy({ $0 == results[0] }) else {
@@ -122,20 +91,17 @@ guard results.allSatisfy({ $0 == results[0] }) else {
     exit(1)
 }
 let mb = Double(bytes) / 1e6
-print(String(format: "inflate %.1f MB out (crc %08x), best of %d: zlib %.2f s (%.0f MB/s), igzip %.2f s (%.0f MB/s), Swift %.2f s (%.0f MB/s); igzip/zlib speed %.2fx, Swift/zlib %.2fx, igzip/Swift %.2fx",
-             mb, crc, repeats, best.zlib, mb / best.zlib, best.igzip, mb / best.igzip, best.swift, mb / best.swift,
-             best.zlib / best.igzip, best.zlib / best.swift, best.swift / best.igzip))
+print(String(format: "inflate %.1f MB out (crc %08x), best of %d: zlib %.2f s (%.0f MB/s), igzip %.2f s (%.0f MB/s); igzip/zlib speed %.2fx",
+             mb, crc, repeats, best.zlib, mb / best.zlib, best.igzip, mb / best.igzip, best.zlib / best.igzip))
 
 // Then the encoders: each member's content compressed again, as the dump writer compresses a member,
-// by zlib (raw deflate, level 1) and by the Swift `RawDeflater`; the Swift streams are checked by
-// inflating them with zlib.
+// by zlib (raw deflate, level 1) and by igzip (FastGzipDeflater, whole members).
 func memberContents() -> [[UInt8]] {
-    let inflater = Deflate.RawInflater()
+    let inflater = GzipInflater(format: .gzip)
     var pieces: [[UInt8]] = []
     input.withUnsafeBytes { inp in
         var at = 0
         while at < inp.count {
-            at += 10
             inflater.reset()
             var piece: [UInt8] = []
             while true {
@@ -144,7 +110,6 @@ func memberContents() -> [[UInt8]] {
                 at += step.consumed
                 if step.status == .streamEnd { break }
             }
-            at += 8
             pieces.append(piece)
         }
     }
@@ -170,33 +135,6 @@ func zlibLevel1(_ pieces: [[UInt8]]) -> Int {
                 guard deflate(&stream, Z_FINISH) == Z_STREAM_END else { fatalError("deflate") }
                 total += o.count - Int(stream.avail_out)
             }
-        }
-    }
-    return total
-}
-
-func swiftEncoder(_ pieces: [[UInt8]], check: Bool) -> Int {
-    let deflater = RawDeflater()
-    var out: [UInt8] = []
-    var total = 0
-    for piece in pieces {
-        guard let n = piece.withUnsafeBytes({ deflater.compress($0, into: &out) }) else { fatalError("encoder output over its bound") }
-        total += n
-        if check {
-            var s = z_stream()
-            inflateInit2_(&s, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-            var back = [UInt8](repeating: 0, count: piece.count + 1)
-            let ok = out.withUnsafeMutableBufferPointer { o in
-                back.withUnsafeMutableBufferPointer { b in
-                    s.next_in = o.baseAddress
-                    s.avail_in = uInt(n)
-                    s.next_out = b.baseAddress
-                    s.avail_out = uInt(b.count)
-                    return inflate(&s, Z_FINISH) == Z_STREAM_END && Int(s.avail_out) == 1
-                }
-            }
-            inflateEnd(&s)
-            guard ok, back.prefix(piece.count).elementsEqual(piece) else { fatalError("zlib does not inflate the Swift stream back") }
         }
     }
     return total
@@ -233,8 +171,7 @@ func igzipEncoder(_ pieces: [[UInt8]], check: Bool) -> Int {
 let pieces = memberContents()
 let igzipBytes = igzipEncoder(pieces, check: true)
 let contentMB = Double(pieces.reduce(0) { $0 + $1.count }) / 1e6
-let swiftBytes = swiftEncoder(pieces, check: true)
-var bestEncode = (zlib: Double.infinity, swift: Double.infinity, igzip: Double.infinity)
+var bestEncode = (zlib: Double.infinity, igzip: Double.infinity)
 var zlibBytes = 0
 for _ in 0..<repeats {
     var t = now()
@@ -243,14 +180,8 @@ for _ in 0..<repeats {
     t = now()
     _ = igzipEncoder(pieces, check: false)
     bestEncode.igzip = min(bestEncode.igzip, now() - t)
-    t = now()
-    _ = swiftEncoder(pieces, check: false)
-    bestEncode.swift = min(bestEncode.swift, now() - t)
 }
-print(String(format: "deflate %d pieces, %.1f MB in, best of %d: zlib level 1 %.2f s (%.0f MB/s, %.1f MB out), Swift %.2f s (%.0f MB/s, %.1f MB out, checked by zlib), Swift/zlib speed %.2fx, size %.3fx",
+print(String(format: "deflate %d pieces, %.1f MB in, best of %d: zlib level 1 %.2f s (%.0f MB/s, %.1f MB out), igzip level 1 (whole gzip members with their CRC-32) %.2f s (%.0f MB/s, %.1f MB out, checked by zlib); igzip/zlib speed %.2fx, size %.3fx",
              pieces.count, contentMB, repeats, bestEncode.zlib, contentMB / bestEncode.zlib, Double(zlibBytes) / 1e6,
-             bestEncode.swift, contentMB / bestEncode.swift, Double(swiftBytes) / 1e6, bestEncode.zlib / bestEncode.swift,
-             Double(swiftBytes) / Double(zlibBytes)))
-print(String(format: "deflate igzip level 1 (whole gzip members with their CRC-32) %.2f s (%.0f MB/s, %.1f MB out, checked by zlib): igzip/zlib speed %.2fx, igzip/Swift %.2fx, size %.3fx of zlib's",
              bestEncode.igzip, contentMB / bestEncode.igzip, Double(igzipBytes) / 1e6, bestEncode.zlib / bestEncode.igzip,
-             bestEncode.swift / bestEncode.igzip, Double(igzipBytes) / Double(zlibBytes)))
+             Double(igzipBytes) / Double(zlibBytes)))

@@ -8,7 +8,7 @@
 // size catch what igzip's decoding let through). docs/dump-format.md says so.
 import Compression
 import CZlib
-import DeflateOracle
+
 import Testing
 import TestSupport
 

@@ -1,12 +1,10 @@
-// DeflateOracle: the system zlib as the judge of the Swift `Deflate` decoder, shared by DeflateTests
-// and the inflate-fuzz harness: zlib compresses (any level and strategy), and zlib and `RawInflater`
-// each give a verdict on a raw deflate stream, which must be identical.
+// CompressionTests/ZlibOracle: the system zlib as the judge of igzip — zlib compresses (any level and
+// strategy) and gives its verdict on a raw DEFLATE stream.
 import CZlib
-import Deflate
 
 /// What decoding a whole raw deflate stream gave. A call that fails delivers nothing, so output
 /// before an error is not part of the verdict.
-public enum InflateVerdict: Equatable, Sendable {
+enum InflateVerdict: Equatable, Sendable {
     case ok([UInt8], consumed: Int)
     case data(String)
     case truncated
@@ -15,7 +13,7 @@ public enum InflateVerdict: Equatable, Sendable {
 }
 
 /// Raw deflate of `input` by zlib (windowBits -15).
-public func zlibDeflate(_ input: [UInt8], level: Int32, strategy: Int32 = Z_DEFAULT_STRATEGY) -> [UInt8] {
+func zlibDeflate(_ input: [UInt8], level: Int32, strategy: Int32 = Z_DEFAULT_STRATEGY) -> [UInt8] {
     var s = z_stream()
     guard deflateInit2_(&s, level, Z_DEFLATED, -15, 8, strategy, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
     else { fatalError("deflateInit2 failed") }
@@ -37,7 +35,7 @@ public func zlibDeflate(_ input: [UInt8], level: Int32, strategy: Int32 = Z_DEFA
 }
 
 /// zlib's verdict on a raw stream given whole, its output capped at `cap` bytes.
-public func zlibVerdict(_ input: [UInt8], cap: Int) -> InflateVerdict {
+func zlibVerdict(_ input: [UInt8], cap: Int) -> InflateVerdict {
     var s = z_stream()
     guard inflateInit2_(&s, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { fatalError("inflateInit2 failed") }
     defer { inflateEnd(&s) }
@@ -55,37 +53,6 @@ public func zlibVerdict(_ input: [UInt8], cap: Int) -> InflateVerdict {
             if rc == Z_DATA_ERROR { return .data(String(cString: s.msg)) }
             if rc == Z_BUF_ERROR { return .truncated }
             fatalError("zlib inflate status \(rc)")
-        }
-    }
-}
-
-/// The Swift decoder's verdict, input fed in pieces of `piece` bytes (0: all at once, final), and the
-/// output it delivered. Past `cap` output it stops with `.cap`.
-public func swiftVerdict(_ input: [UInt8], piece: Int = 0, cap: Int, inflater: RawInflater) -> (InflateVerdict, produced: Int) {
-    inflater.reset()
-    var output: [UInt8] = []
-    var at = 0
-    var available = piece == 0 ? input.count : min(piece, input.count)
-    return input.withUnsafeBytes { all in
-        while true {
-            let final = available == input.count
-            do {
-                let step = try inflater.inflate(UnsafeRawBufferPointer(rebasing: all[at..<available]), final: final)
-                output += inflater.output
-                at += step.consumed
-                if output.count > cap { return (.cap, output.count) }
-                switch step.status {
-                case .streamEnd: return (.ok(output, consumed: at), output.count)
-                case .outputFull: continue
-                case .needsInput:
-                    if final { return (.data("needsInput with final input"), output.count) }
-                    available = min(available + piece, input.count)
-                }
-            } catch let e as InflateError {
-                return (e.kind == .truncated ? .truncated : .data(e.message), output.count)
-            } catch {
-                return (.data("unexpected \(error)"), output.count)
-            }
         }
     }
 }
