@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "DecodeInputs", dependencies: ["DumpContainer", "PipelineRecords"]),
         .target(
             name: "KeyPlacement",
-            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["Compression", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Attribution", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "LineBlocks"]),
         .target(name: "SkewAnalysis", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement"]),
         .target(name: "ReportRendering", dependencies: ["ByteText", "JSONText", "SkewAnalysis", "PipelineRecords"]),

@@ -1,23 +1,13 @@
 // Hashes: the exact key-hash functions the memcached clients use, as pure functions over bytes.
 // Each one mirrors its client's arithmetic, quirks included (sign-extended chars, truncated "64-bit" FNV,
 // python-memcached's 15-bit crc), because a what-if must agree with the client bit for bit.
-import CZlib
+import Compression
 import Crypto
 
 public enum KeyHash {
-    /// zlib/binascii CRC-32 (IEEE, reflected), the unsigned 32-bit value.
+    /// zlib/binascii CRC-32 (IEEE, reflected), the unsigned 32-bit value (ISA-L's, through Compression).
     public static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt = CZlib.crc32(0, nil, 0)
-        var offset = 0
-        bytes.withUnsafeBufferPointer { buf in
-            // zlib takes a uInt length; feed in chunks so any size is safe.
-            while offset < buf.count {
-                let n = min(buf.count - offset, 1 << 30)
-                crc = CZlib.crc32(crc, buf.baseAddress.map { $0 + offset }, uInt(n))
-                offset += n
-            }
-        }
-        return UInt32(truncatingIfNeeded: crc)
+        bytes.withUnsafeBytes { Checksum.crc32($0) }
     }
 
     /// python-memcached `cmemcache_hash`: `((crc32(key) & 0xffffffff) >> 16) & 0x7fff`.

@@ -1,4 +1,4 @@
-// Keystone key derivation and key-shape recognition, against DOMAIN.md's worked sha1 examples and
+// Keystone key derivation and key-shape recognition, against the worked sha1 examples of docs/placement.md and
 // Python's hashlib.
 import Foundation
 import Testing

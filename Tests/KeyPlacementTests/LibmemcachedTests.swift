@@ -86,7 +86,7 @@ private func lmConfig(_ servers: [ServerSpec], _ setup: [(Int, Int)]) -> String 
         try check(
             LibmemcachedKetama(servers: fourServers, mode: .unweighted, pointHash: .md5),
             lmConfig(fourServers, [(Behavior.hash, 1), (Behavior.ketama, 1)]))
-        // HASH after KETAMA: DOMAIN.md says only key hashing changes; the oracle decides.
+        // HASH after KETAMA: docs/placement.md says only key hashing changes; the oracle decides.
         try check(
             LibmemcachedKetama(servers: fourServers, mode: .unweighted, pointHash: .oneAtATime, keyHash: .md5),
             lmConfig(fourServers, [(Behavior.ketama, 1), (Behavior.hash, 1)]))

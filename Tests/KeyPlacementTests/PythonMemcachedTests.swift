@@ -1,4 +1,4 @@
-// python-memcached placement against DOMAIN.md's vectors, the seed's worked example and the real
+// python-memcached placement against the vectors of docs/placement.md, the seed's worked example and the real
 // python-memcached 1.62 (`cmemcache_hash`, `Client._get_server` with `_Host.connect` patched).
 import Foundation
 import Testing

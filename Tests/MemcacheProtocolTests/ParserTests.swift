@@ -1,4 +1,4 @@
-// Tests of the incremental response parsers: every response shape of DOMAIN.md §4 (as 1.6.18 and
+// Tests of the incremental response parsers: every response shape of the memcached text protocol that collect reads (as 1.6.18 and
 // newer servers send it), fed whole and split at every byte boundary, plus the limits and errors.
 import ByteText
 import Testing

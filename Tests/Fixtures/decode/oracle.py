@@ -8,7 +8,7 @@ clients, captures what the server holds (raw bytes, read-only: metadump + `mg ..
   oracle.py check CAPTURE NDJSON     exit 1 and one line per difference when decode disagrees
 
 Values are canonicalised by the SafePickle engineer's reference canonicalizer
-(Tests/Fixtures/pickle/canon.py, written from CANONICAL_JSON.md) and compared with its rules:
+(Tests/Fixtures/pickle/canon.py, written from docs/canonical-json.md) and compared with its rules:
 type-strict (int ≠ float ≠ bool), dict key order significant, sets as multisets.
 """
 import base64, datetime, decimal, json, math, os, pickle, socket, sys, time, urllib.parse, uuid, zlib

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# Reference canonicalizer for docs/canonical-json.md (CANONICAL_JSON.md), written from the spec.
+# Reference canonicalizer for docs/canonical-json.md, written from that contract.
 # It walks *Python values* (not pickles): what a correct decoder must print for the pickle of a value.
 # Runs under Python 3 (generate.py) and Python 2.7 (generate_py2.py). Also the output comparator.
 import base64, collections, datetime, decimal, json, sys, uuid
@@ -181,7 +181,7 @@ def dumps(obj):
     return json.dumps(obj, ensure_ascii=False, separators=(',', ':'), allow_nan=False)
 
 
-# ── comparison rules (CANONICAL_JSON.md §7): type-strict, key order, sets as multisets ──
+# ── comparison rules (docs/canonical-json.md): type-strict, key order, sets as multisets ──
 
 def norm(x):
     if x is None:

@@ -1,4 +1,4 @@
-# Compares decoder output with expected canonical JSON (CANONICAL_JSON.md §7 rules).
+# Compares decoder output with expected canonical JSON (the rules in docs/canonical-json.md: type-strict, key order, sets as multisets).
 # usage: compare.py CASES.jsonl ACTUAL.jsonl  -> prints {"total": N, "passed": N, "mismatches": [...]} (first 20)
 # CASES lines: {"id", "expected"} or {"id", "error": true}; ACTUAL lines: "<id>\t<decoder output line>".
 import json, os, sys

@@ -1,7 +1,7 @@
 # Extracts CPython's canned pickles and bad-input cases from Lib/test/pickletester.py (CPython 3.13,
 # PSF License; test data used with attribution) into cpython/cases.jsonl: each case has the pickle
 # (base64) and either the expected canonical JSON or "error": true (CPython raises; we must give $error).
-# Where CANONICAL_JSON.md deliberately differs from CPython, the case says so in "note".
+# Where docs/canonical-json.md deliberately differs from CPython, the case says so in "note".
 # usage: python3 extract_pickletester.py [path/to/pickletester.py]   (run once; output committed)
 import ast, base64, collections, json, os, sys
 

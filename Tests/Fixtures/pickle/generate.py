@@ -1,5 +1,5 @@
 # Differential fixture generator (run by SafePickleTests): random nested values across every type of
-# CANONICAL_JSON.md §1, plus Keystone-shaped values, pickled by CPython 3 at protocols 0–5, each with
+# docs/canonical-json.md ("Mapping"), plus Keystone-shaped values, pickled by CPython 3 at protocols 0–5, each with
 # the expected canonical JSON computed by canon.py from the value itself.
 # usage: generate.py --seed N --count N --out cases.jsonl
 import argparse, base64, collections, datetime, decimal, json, os, pickle, random, sys, uuid
