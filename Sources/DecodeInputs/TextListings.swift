@@ -2,6 +2,7 @@
 // (`VALUE <key> <flags> <bytes> [<cas>]` blocks ended by `END`), an `lru_crawler metadump` listing
 // (`key=… exp=… la=… cas=… fetch=… cls=… size=…`) and a `stats cachedump` listing
 // (`ITEM <key> [<n> b; <t> s]`). A bad line becomes a positioned failure and reading goes on.
+import ByteText
 import DumpContainer
 import PipelineRecords
 
@@ -85,7 +86,7 @@ public enum TextListings {
             guard let eq = token.firstIndex(of: UInt8(ascii: "=")) else { return nil }
             fields.append((Substring(decoding: token[token.startIndex..<eq], as: UTF8.self), Substring(decoding: token[(eq + 1)...], as: UTF8.self)))
         }
-        guard let keyField = fields.first(where: { $0.0 == "key" }), let key = URIKey.decode(keyField.1), !key.isEmpty else { return nil }
+        guard let keyField = fields.first(where: { $0.0 == "key" }), let key = PercentEncoding.decodeStrict(keyField.1.utf8), !key.isEmpty else { return nil }
         item = RawItem(key: key)
         for (name, value) in fields {
             switch name {

@@ -2,6 +2,7 @@
 // compressed as an independent gzip member on a small thread pool and written in order (like pigz),
 // a member ended every `memberBytes` of input or `memberSeconds` after its first byte (a timer thread
 // does it even when no record arrives), so a killed collector leaves a readable prefix.
+import ByteText
 import Compression
 import Crypto
 import Foundation
@@ -437,15 +438,7 @@ final class WriterCore: @unchecked Sendable {
         }
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex(_ bytes: [UInt8]) -> String { Hex.lowercase(bytes) }
 
     private func timerLoop() {
         monitor.lock()

@@ -1,5 +1,6 @@
 // DumpContainer/RecordDecoding: parses one record line of the decompressed stream into a record
 // (or an ITEM header that still needs its payload). Positions are added by the reader.
+import ByteText
 import Foundation
 
 /// What one line says.
@@ -74,7 +75,7 @@ enum RecordDecoding {
         guard f.count == 10 else {
             throw LineError(kind: .badRecord, message: "ITEM line has \(f.count) fields, expected 10")
         }
-        guard let key = URIKey.decode(bytes: f[0]), !key.isEmpty else {
+        guard let key = PercentEncoding.decodeStrict(f[0]), !key.isEmpty else {
             throw LineError(kind: .badRecord, message: "ITEM key '\(printable(f[0]))' is not a valid URI-encoded key")
         }
         guard let flags = parseUnsigned(f[1]).flatMap({ UInt32(exactly: $0) }) else { throw field("flags", f[1]) }
@@ -104,12 +105,12 @@ enum RecordDecoding {
         guard f.count == 1 || f.count == 2 else {
             throw LineError(kind: .badRecord, message: "MISS line needs '<key> [reason]'")
         }
-        guard let key = URIKey.decode(bytes: f[0]), !key.isEmpty else {
+        guard let key = PercentEncoding.decodeStrict(f[0]), !key.isEmpty else {
             throw LineError(kind: .badRecord, message: "MISS key '\(printable(f[0]))' is not a valid URI-encoded key")
         }
         var reason: String?
         if f.count == 2 {
-            guard let r = URIKey.decode(bytes: f[1]), !r.isEmpty else {
+            guard let r = PercentEncoding.decodeStrict(f[1]), !r.isEmpty else {
                 throw LineError(kind: .badRecord, message: "MISS reason is not URI-encoded text")
             }
             reason = String(decoding: r, as: UTF8.self)

@@ -35,11 +35,11 @@ enum RecordEncoding {
         case .miss(let m):
             guard !m.key.isEmpty else { throw invalid("MISS key is empty") }
             appendASCII("MISS ", to: &out)
-            URIKey.append(m.key, to: &out)
+            PercentEncoding.append(m.key, to: &out)
             if let reason = m.reason {
                 guard !reason.isEmpty else { throw invalid("MISS reason is empty (use nil)") }
                 out.append(0x20)
-                URIKey.append(Array(reason.utf8), to: &out)
+                PercentEncoding.append(Array(reason.utf8), to: &out)
             }
             out.append(0x0A)
         case .note(let n):
@@ -101,7 +101,7 @@ enum RecordEncoding {
                 n &+= 1
             }
             for b in "ITEM ".utf8 { byte(b) }
-            n &+= URIKey.write(item.key, to: p + n)
+            n &+= PercentEncoding.write(item.key, to: p + n)
             byte(0x20)
             n &+= DecimalText.write(UInt64(item.flags), to: p + n)
             byte(0x20)

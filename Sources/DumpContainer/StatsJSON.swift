@@ -1,5 +1,6 @@
 // DumpContainer/StatsJSON: a flat JSON object of string values that keeps its order — how a STATS
 // record carries the server's `name value` pairs (JSONSerialization would reorder them).
+import ByteText
 import JSONText
 
 enum StatsJSON {
@@ -115,7 +116,7 @@ enum StatsJSON {
             guard bytes.endIndex - i >= 4 else { throw fail("short \\u escape") }
             var v: UInt32 = 0
             for _ in 0..<4 {
-                guard let d = URIKey.hexValue(bytes[i]) else { throw fail("bad \\u escape") }
+                guard let d = Hex.value(bytes[i]) else { throw fail("bad \\u escape") }
                 v = v << 4 | UInt32(d)
                 i += 1
             }

@@ -1,6 +1,7 @@
 // KeystoneKeys: how Keystone (Kilo…Newton KVS/memcache token persistence) names its memcached keys,
 // and recognition of the key shapes found in a dump. Logical keys are mangled with sha1 hex (dogpile's
 // sha1_mangle_key); lock keys are not mangled and carry the user id in clear.
+import ByteText
 import Crypto
 
 public enum KeystoneKeys {
@@ -38,19 +39,10 @@ public enum KeystoneKeys {
     public static func userTokensLockKey(_ userID: String) -> String { "_lock" + userTokensLogical(userID) }
 
     /// Lower-case hex of bytes.
-    public static func hex(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes { hex($0) } }
+    public static func hex(_ bytes: [UInt8]) -> String { Hex.lowercase(bytes) }
 
     /// Lower-case hex of bytes.
-    public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
-        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
-            let digits: StaticString = "0123456789abcdef"
-            for (i, b) in bytes.enumerated() {
-                out[2 * i] = digits.utf8Start[Int(b >> 4)]
-                out[2 * i + 1] = digits.utf8Start[Int(b & 15)]
-            }
-            return bytes.count * 2
-        }
-    }
+    public static func hex(_ bytes: UnsafeRawBufferPointer) -> String { Hex.lowercase(bytes) }
 }
 
 /// What a memcached key looks like, before any join.
@@ -67,7 +59,7 @@ public enum KeyShape: Sendable, Hashable {
 
 extension KeystoneKeys {
     /// Classifies a key as sent to memcached. URI-encoded keys (as `lru_crawler metadump` prints them)
-    /// should be decoded with `uriDecoded` first; `shape(ofMetadumpKey:)` does both.
+    /// should be decoded with `PercentEncoding.decodeLenient` first; `shape(ofMetadumpKey:)` does both.
     public static func shape(of key: [UInt8]) -> KeyShape {
         if key.count == 40, key.allSatisfy(isLowerHex) { return .sha1Hex }
         let lock = Array("_lock".utf8)
@@ -86,36 +78,9 @@ extension KeystoneKeys {
     }
 
     /// `shape(of:)` after URI-decoding a metadump key.
-    public static func shape(ofMetadumpKey key: [UInt8]) -> KeyShape { shape(of: uriDecoded(key)) }
-
-    /// Decodes `%XX` escapes (as memcached's metadump writes keys); malformed escapes are kept as-is.
-    public static func uriDecoded(_ key: [UInt8]) -> [UInt8] {
-        guard key.contains(UInt8(ascii: "%")) else { return key }
-        var out: [UInt8] = []
-        out.reserveCapacity(key.count)
-        var i = 0
-        while i < key.count {
-            if key[i] == UInt8(ascii: "%"), i + 2 < key.count, let hi = hexValue(key[i + 1]), let lo = hexValue(key[i + 2]) {
-                out.append(hi << 4 | lo)
-                i += 3
-            } else {
-                out.append(key[i])
-                i += 1
-            }
-        }
-        return out
-    }
+    public static func shape(ofMetadumpKey key: [UInt8]) -> KeyShape { shape(of: PercentEncoding.decodeLenient(key)) }
 
     static func isLowerHex(_ b: UInt8) -> Bool {
         (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66)
-    }
-
-    static func hexValue(_ b: UInt8) -> UInt8? {
-        switch b {
-        case 0x30...0x39: return b - 0x30
-        case 0x41...0x46: return b - 0x41 + 10
-        case 0x61...0x66: return b - 0x61 + 10
-        default: return nil
-        }
     }
 }

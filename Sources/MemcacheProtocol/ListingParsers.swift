@@ -1,6 +1,7 @@
 // MemcacheProtocol/ListingParsers: incremental parsers for the line-oriented answers — `version`,
 // `stats …` blocks, `lru_crawler metadump` listings and `stats cachedump` listings. Each `next(from:)`
 // returns one event, or nil when more bytes are needed; bytes may arrive in any chunking.
+import ByteText
 
 /// One event of a `stats` answer.
 public enum StatsEvent: Sendable, Equatable {
@@ -120,7 +121,7 @@ public struct MetadumpParser: Sendable {
             // Dispatch on the name's length and first byte, then confirm it (one comparison per field).
             switch (eq - start, p[start]) {
             case (3, UInt8(ascii: "k")) where named("key"):
-                guard let k = URIDecoding.decode(value), !k.isEmpty else { throw bad() }
+                guard let k = PercentEncoding.decodeStrict(value), !k.isEmpty else { throw bad() }
                 key = k
             case (3, UInt8(ascii: "e")) where named("exp"):
                 guard let v = Bytes.int64(value) else { throw bad() }

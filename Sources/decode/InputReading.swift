@@ -1,6 +1,7 @@
 // decode/InputReading: the reading thread — opens each input in order, detects its format, hashes
 // its bytes (a side thread for files, a pump through a pipe for stdin) and turns it into InputEvents
 // in batches for the decoding thread.
+import ByteText
 import DecodeInputs
 import Crypto
 import DumpContainer
@@ -22,7 +23,7 @@ final class InputHash: @unchecked Sendable {
         return digest
     }
 
-    static func hex(_ d: SHA256.Digest) -> String { d.map { String(format: "%02x", $0) }.joined() }
+    static func hex(_ d: SHA256.Digest) -> String { d.withUnsafeBytes { Hex.lowercase($0) } }
 
     /// Hashes the file at `path` on a new thread.
     static func ofFile(_ path: String) -> InputHash {

@@ -1,5 +1,6 @@
 // DumpContainerTests/RoundTripTests: write → read of every record type, byte-exact; zcat and
 // Python's gzip module read the same file; multi-member output; reading from a descriptor.
+import ByteText
 import Compression
 import DumpContainer
 import Foundation
@@ -137,18 +138,18 @@ import TestSupport
         let expected = r.stdoutText.split(separator: "\n").map(String.init)
         #expect(expected.count == keys.count)
         for (key, py) in zip(keys, expected) {
-            #expect(URIKey.encode(key) == py)
-            #expect(URIKey.decode(Substring(py)) == key)
+            #expect(PercentEncoding.encode(key) == py)
+            #expect(PercentEncoding.decodeStrict(py.utf8) == key)
         }
     }
 
     @Test func uriKeyDecodeRejectsMalformedEscapes() {
-        #expect(URIKey.decode("abc%") == nil)
-        #expect(URIKey.decode("abc%4") == nil)
-        #expect(URIKey.decode("abc%G0") == nil)
-        #expect(URIKey.decode("a b") == nil)
-        #expect(URIKey.decode("%2f%2F") == [0x2F, 0x2F])
-        #expect(URIKey.decode("key:with/slash") == Array("key:with/slash".utf8))
+        #expect(PercentEncoding.decodeStrict("abc%".utf8) == nil)
+        #expect(PercentEncoding.decodeStrict("abc%4".utf8) == nil)
+        #expect(PercentEncoding.decodeStrict("abc%G0".utf8) == nil)
+        #expect(PercentEncoding.decodeStrict("a b".utf8) == nil)
+        #expect(PercentEncoding.decodeStrict("%2f%2F".utf8) == [0x2F, 0x2F])
+        #expect(PercentEncoding.decodeStrict("key:with/slash".utf8) == Array("key:with/slash".utf8))
     }
 }
 
