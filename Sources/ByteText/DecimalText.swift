@@ -56,3 +56,32 @@ extension DecimalText {
         return write(UInt64(v), to: p)
     }
 }
+
+// MARK: parsing
+
+extension DecimalText {
+    /// 1–20 ASCII digits that fit in UInt64; nil for anything else (no sign, no space, no overflow).
+    @inlinable
+    public static func parseUnsigned<C: Collection>(_ s: C) -> UInt64? where C.Element == UInt8 {
+        guard !s.isEmpty, s.count <= 20 else { return nil }
+        var v: UInt64 = 0
+        for b in s {
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(b &- 0x30))
+            guard !o1 && !o2 else { return nil }
+            v = a
+        }
+        return v
+    }
+
+    /// An optional `-` then 1–20 digits, fitting in Int64 (`-9223372036854775808` included).
+    @inlinable
+    public static func parseSigned<C: Collection>(_ s: C) -> Int64? where C.Element == UInt8 {
+        if s.first == 0x2D {
+            guard let m = parseUnsigned(s.dropFirst()), m <= UInt64(Int64.max) + 1 else { return nil }
+            return m == UInt64(Int64.max) + 1 ? Int64.min : -Int64(m)
+        }
+        return parseUnsigned(s).flatMap { Int64(exactly: $0) }
+    }
+}

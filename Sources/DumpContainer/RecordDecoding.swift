@@ -158,28 +158,11 @@ enum RecordDecoding {
         return fields
     }
 
-    /// 1–20 ASCII digits that fit in UInt64.
-    static func parseUnsigned(_ s: ArraySlice<UInt8>) -> UInt64? {
-        guard !s.isEmpty, s.count <= 20 else { return nil }
-        var v: UInt64 = 0
-        for b in s {
-            guard b >= 0x30 && b <= 0x39 else { return nil }
-            let (m, o1) = v.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(UInt64(b - 0x30))
-            guard !o1 && !o2 else { return nil }
-            v = a
-        }
-        return v
-    }
+    /// 1–20 ASCII digits that fit in UInt64 (ByteText's one parser).
+    static func parseUnsigned(_ s: ArraySlice<UInt8>) -> UInt64? { DecimalText.parseUnsigned(s) }
 
-    /// An optional '-' then digits, fitting in Int64.
-    static func parseSigned(_ s: ArraySlice<UInt8>) -> Int64? {
-        if s.first == 0x2D {
-            guard let m = parseUnsigned(s.dropFirst()), m <= UInt64(Int64.max) + 1 else { return nil }
-            return m == UInt64(Int64.max) + 1 ? Int64.min : -Int64(m)
-        }
-        return parseUnsigned(s).flatMap { Int64(exactly: $0) }
-    }
+    /// An optional '-' then digits, fitting in Int64 (ByteText's one parser).
+    static func parseSigned(_ s: ArraySlice<UInt8>) -> Int64? { DecimalText.parseSigned(s) }
 
     static func parseBit(_ s: ArraySlice<UInt8>) -> Bool? {
         guard s.count == 1 else { return nil }

@@ -1,5 +1,6 @@
 // MemcacheProtocol/ResponseBuffer: bytes received so far, with bounded line reading. Parsers take
 // lines and payloads out of it; callers append whatever chunks arrive (any split is fine).
+import ByteText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -203,47 +204,12 @@ enum Bytes {
         return true
     }
 
-    static func int64(_ s: ArraySlice<UInt8>) -> Int64? { s.withUnsafeBufferPointer { int64($0) } }
-
-    /// Decimal digits with an optional `-`; nil for anything else, more than 20 bytes, or overflow.
-    static func int64(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
-        let n = s.count
-        guard n > 0, n <= 20 else { return nil }
-        var neg = false
-        var v: Int64 = 0
-        var i = 0
-        if s[0] == UInt8(ascii: "-") {
-            neg = true
-            i = 1
-            guard i < n else { return nil }
-        }
-        while i < n {
-            let c = s[i]
-            guard c >= 0x30, c <= 0x39 else { return nil }
-            let (m, o1) = v.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(Int64(c &- 0x30))
-            guard !o1, !o2 else { return nil }
-            v = a
-            i += 1
-        }
-        return neg ? -v : v
-    }
-
-    static func uint64(_ s: ArraySlice<UInt8>) -> UInt64? { s.withUnsafeBufferPointer { uint64($0) } }
-
-    /// Decimal digits; nil for anything else, more than 20 bytes, or overflow.
-    static func uint64(_ s: UnsafeBufferPointer<UInt8>) -> UInt64? {
-        guard !s.isEmpty, s.count <= 20 else { return nil }
-        var v: UInt64 = 0
-        for c in s {
-            guard c >= 0x30, c <= 0x39 else { return nil }
-            let (m, o1) = v.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(UInt64(c &- 0x30))
-            guard !o1, !o2 else { return nil }
-            v = a
-        }
-        return v
-    }
+    /// Decimal digits with an optional `-` (ByteText's one parser).
+    @inline(__always) static func int64(_ s: ArraySlice<UInt8>) -> Int64? { DecimalText.parseSigned(s) }
+    @inline(__always) static func int64(_ s: UnsafeBufferPointer<UInt8>) -> Int64? { DecimalText.parseSigned(s) }
+    /// Decimal digits (ByteText's one parser).
+    @inline(__always) static func uint64(_ s: ArraySlice<UInt8>) -> UInt64? { DecimalText.parseUnsigned(s) }
+    @inline(__always) static func uint64(_ s: UnsafeBufferPointer<UInt8>) -> UInt64? { DecimalText.parseUnsigned(s) }
 
     /// Whether `s` starts with `prefix` (no allocation).
     static func starts(_ s: ArraySlice<UInt8>, with prefix: StaticString) -> Bool {
