@@ -1,6 +1,7 @@
 // Attribution/DeferredRecords: the records attribute holds back until the end of the stream (token
 // lists, keys only the whole stream identifies), in their input order. The first 4 MiB stay in
 // memory; the rest goes to an unlinked temporary file, so memory stays bounded however many there are.
+import ByteText
 import LineBlocks
 import PipelineRecords
 
@@ -48,15 +49,7 @@ public final class DeferredRecords {
     }
 
     private func writeAll(_ p: UnsafeRawBufferPointer) throws(ByteReadError) {
-        var done = 0
-        while done < p.count {
-            let n = write(fd, p.baseAddress! + done, p.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw failure("cannot write the held records: \(String(cString: strerror(errno)))")
-            }
-            done += n
-        }
+        if let f = FileIO.writeAll(fd, p).failure { throw failure("cannot write the held records: \(f.message)") }
     }
 
     private func failure(_ message: String) -> ByteReadError {

@@ -3,6 +3,7 @@
 // gzip data, garbage after a member, grammar violations, over-limit lengths — is a positioned
 // DumpReadError, never a trap.
 #if canImport(Glibc)
+import ByteText
 import Compression
 import Glibc
 #elseif canImport(Darwin)
@@ -304,21 +305,16 @@ public final class DumpReader {
         if let keep, kept > 0, keep > 0, let base = inBuf.baseAddress { memmove(base, base + keep, kept) }
         inStart = 0
         inEnd = kept
-        while true {
-            guard let base = inBuf.baseAddress else { return }
-            let n = read(fd, base + kept, inBuf.count - kept)
-            if n > 0 {
-                inEnd = kept + n
-                bytesRead += Int64(n)
-                return
-            }
-            if n == 0 {
-                eof = true
-                return
-            }
-            if errno == EINTR { continue }
+        guard let base = inBuf.baseAddress else { return }
+        switch FileIO.read(fd, into: base + kept, count: inBuf.count - kept) {
+        case .success(let n) where n > 0:
+            inEnd = kept + n
+            bytesRead += Int64(n)
+        case .success:
+            eof = true
+        case .failure(let f):
             throw DumpReadError(
-                kind: .io, message: "read failed: \(String(cString: strerror(errno)))", file: name,
+                kind: .io, message: "read failed: \(f.message)", file: name,
                 compressedOffset: bytesRead - Int64(kept), recordOffset: recordStart)
         }
     }

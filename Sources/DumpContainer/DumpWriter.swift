@@ -9,11 +9,9 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
-private let systemWrite = Glibc.write
 private let systemClose = Glibc.close
 #elseif canImport(Darwin)
 import Darwin
-private let systemWrite = Darwin.write
 private let systemClose = Darwin.close
 #endif
 
@@ -424,15 +422,9 @@ final class WriterCore: @unchecked Sendable {
         data.withUnsafeBytes { whole -> DumpWriteError? in
             let raw = UnsafeRawBufferPointer(rebasing: whole[0..<min(count, whole.count)])
             hasher.update(bufferPointer: raw)
-            var off = 0
-            while off < raw.count {
-                guard let base = raw.baseAddress else { return nil }
-                let n = systemWrite(fd, base + off, raw.count - off)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return DumpWriter.ioError("write failed", path: path)
-                }
-                off += n
+            if let f = FileIO.writeAll(fd, raw).failure {
+                errno = f.errno  // ioError names it
+                return DumpWriter.ioError("write failed", path: path)
             }
             return nil
         }

@@ -1,5 +1,6 @@
 // DumpContainer/FileDigest: the SHA-256 of a file as it is on disk — for a dump whose writer could
 // not finish (disk full, a stopped capture), so that the manifest still fingerprints what is there.
+import ByteText
 import Crypto
 
 #if canImport(Glibc)
@@ -16,9 +17,7 @@ public enum FileDigest {
         var total: Int64 = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { return nil }
+            guard case .success(let n) = FileIO.read(fd, into: &chunk) else { return nil }
             if n == 0 { break }
             chunk.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<n])) }
             total += Int64(n)

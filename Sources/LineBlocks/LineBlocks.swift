@@ -3,6 +3,7 @@
 // both cores and their output is the same bytes as a one-worker run. Memory: about
 // (workers + 2) blocks in flight, each about `blockBytes` (a longer line makes a longer block, up to
 // `maxLineBytes`).
+import ByteText
 import Foundation
 import PipelineRecords
 
@@ -258,13 +259,10 @@ final class BlockReader {
                 }
             }
             if capacity - count < (64 << 10) { reserve(capacity * 2) }
-            var n = 0
-            while true {
-                n = read(fd, buffer + count, capacity - count)
-                if n >= 0 || errno != EINTR { break }
-            }
-            guard n >= 0 else {
-                throw ByteReadError(kind: .io, message: String(cString: strerror(errno)), name: name, offset: offset, line: line)
+            let n: Int
+            switch FileIO.read(fd, into: buffer + count, count: capacity - count) {
+            case .success(let got): n = got
+            case .failure(let f): throw ByteReadError(kind: .io, message: f.message, name: name, offset: offset, line: line)
             }
             count += n
             if n == 0 { eof = true }

@@ -1,6 +1,7 @@
 // MemcacheClient/Listing: the keys to fetch and where they come from. The metadump crawls have their
 // own files (MetadumpSpool, MetadumpCrawls); here are the two other sources: `stats cachedump` per
 // slab class (the incomplete fallback) and a key list given by the operator.
+import ByteText
 import MemcacheProtocol
 
 #if canImport(Glibc)
@@ -150,9 +151,7 @@ public final class KeyListSource: KeySource {
                 }
                 return .end
             }
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { eof = true; continue }
+            guard case .success(let n) = FileIO.read(fd, into: &chunk), n > 0 else { eof = true; continue }
             buffer.append(contentsOf: chunk[0..<n])
         }
     }

@@ -2,6 +2,7 @@
 // or as exact byte counts (payloads of `VALUE` blocks), with a cap on line length so a file without
 // newlines cannot exhaust memory. Errors carry the byte offset and line number.
 #if canImport(Glibc)
+import ByteText
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -78,12 +79,11 @@ public final class ByteReader {
             start = 0
         }
         if buf.count - end < ByteReader.chunk { buf.append(contentsOf: repeatElement(0, count: ByteReader.chunk - (buf.count - end))) }
-        while true {
-            let n = buf.withUnsafeMutableBytes { p in systemRead(fd, p.baseAddress! + end, p.count - end) }
-            if n > 0 { end += n; return true }
-            if n == 0 { eof = true; return false }
-            if errno == EINTR { continue }
-            throw fail(.io, String(cString: strerror(errno)))
+        let got = buf.withUnsafeMutableBytes { p in FileIO.read(fd, into: p.baseAddress! + end, count: p.count - end) }
+        switch got {
+        case .success(let n) where n > 0: end += n; return true
+        case .success: eof = true; return false
+        case .failure(let f): throw fail(.io, f.message)
         }
     }
 
@@ -132,12 +132,4 @@ public final class ByteReader {
         while end - start < count { if try !fill() { break } }
         return buf[start..<min(end, start + count)]
     }
-}
-
-@inline(__always) private func systemRead(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.read(fd, p, n)
-    #else
-    return Darwin.read(fd, p, n)
-    #endif
 }

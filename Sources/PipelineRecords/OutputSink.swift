@@ -6,6 +6,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ByteText
 import JSONText
 
 /// A write failure other than the reader closing the pipe.
@@ -45,25 +46,18 @@ public final class OutputSink {
         #endif
     }
 
-    /// Writes all of `bytes` (retrying short writes and EINTR).
+    /// Writes all of `bytes` (ByteText.FileIO: short writes continued, EINTR retried). A reader that
+    /// went away (EPIPE) quiets the sink.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
-        guard !readerClosed, let base = bytes.baseAddress else { return }
-        var off = 0
-        while off < bytes.count {
-            let n = systemWrite(fd, base + off, bytes.count - off)
-            if n > 0 {
-                off += n
-                bytesWritten += Int64(n)
-                continue
-            }
-            let e = errno
-            if n < 0 && e == EINTR { continue }
-            if n < 0 && e == EPIPE {
-                readerClosed = true
-                return
-            }
-            throw OutputError(message: "cannot write to \(name): \(String(cString: strerror(e)))", errno: e)
+        guard !readerClosed, !bytes.isEmpty else { return }
+        let (written, failure) = FileIO.writeAll(fd, bytes)
+        bytesWritten += Int64(written)
+        guard let failure else { return }
+        if failure.errno == EPIPE {
+            readerClosed = true
+            return
         }
+        throw OutputError(message: "cannot write to \(name): \(failure.message)", errno: failure.errno)
     }
 
     public func write(_ bytes: [UInt8]) throws(OutputError) {
@@ -79,12 +73,4 @@ public final class OutputSink {
         try write(writer.buffer)
         writer.clear()
     }
-}
-
-@inline(__always) private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.write(fd, p, n)
-    #else
-    return Darwin.write(fd, p, n)
-    #endif
 }

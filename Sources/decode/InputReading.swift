@@ -35,9 +35,7 @@ final class InputHash: @unchecked Sendable {
             var hasher = SHA256()
             var buf = [UInt8](repeating: 0, count: 1 << 20)
             while true {
-                let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 { h.finish(nil); return }
+                guard case .success(let n) = FileIO.read(fd, into: &buf) else { h.finish(nil); return }
                 if n == 0 { break }
                 buf.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             }

@@ -1,6 +1,7 @@
 // decode/OpenedInput: opens one input (a path or `-`), sniffs its first bytes to tell the formats
 // apart, and arranges for its SHA-256. Stdin that is a pipe is pumped through a pipe of our own so
 // that the sniffed bytes are not lost and the hash covers every byte.
+import ByteText
 import DecodeInputs
 import Crypto
 import Foundation
@@ -77,9 +78,7 @@ struct OpenedInput {
             var buf = [UInt8](repeating: 0, count: 1 << 20)
             var off = start
             while true {
-                let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off) }
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 { h.finish(nil); return }
+                guard case .success(let n) = FileIO.read(fd, into: &buf, at: Int64(off)) else { h.finish(nil); return }
                 if n == 0 { break }
                 off += off_t(n)
                 buf.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
@@ -95,9 +94,8 @@ struct OpenedInput {
         var first = [UInt8](repeating: 0, count: 64 << 10)
         var got = 0
         while got < detectBytes {
-            let n = first.withUnsafeMutableBytes { read(0, $0.baseAddress! + got, $0.count - got) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
+            let r = first.withUnsafeMutableBytes { FileIO.read(0, into: $0.baseAddress! + got, count: $0.count - got) }
+            guard case .success(let n) = r, n > 0 else { break }
             got += n
         }
         first = Array(first.prefix(got))
@@ -117,21 +115,12 @@ struct OpenedInput {
             var ok = true
             func put(_ p: UnsafeRawBufferPointer) -> Bool {
                 hasher.update(bufferPointer: p)
-                var off = 0
-                while off < p.count {
-                    let n = write(writeEnd, p.baseAddress! + off, p.count - off)
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { return false }
-                    off += n
-                }
-                return true
+                return FileIO.writeAll(writeEnd, p).failure == nil
             }
             ok = initial.withUnsafeBytes { put($0) }
             var buf = [UInt8](repeating: 0, count: 1 << 20)
             while ok {
-                let n = buf.withUnsafeMutableBytes { read(0, $0.baseAddress!, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 { ok = false; break }
+                guard case .success(let n) = FileIO.read(0, into: &buf) else { ok = false; break }
                 if n == 0 { break }
                 ok = buf.withUnsafeBytes { put(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             }
