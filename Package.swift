@@ -1,11 +1,97 @@
 // swift-tools-version:6.0
 // memcache-forensics: why is one memcached host hotter than the others?
-// Four staged executables over small libraries; see the module table in README.md.
+// Four staged executables over small libraries, one concern each; README.md's module table says what
+// each does. This file reads as a table of contents: the C libraries, the libraries in dependency
+// order, the four commands, the benchmarks and fuzzers, the tests.
 import PackageDescription
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let nio: [Target.Dependency] = [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+
+// ── C libraries from the system (Debian packages; Homebrew on a Mac) ──────────────────────
+let systemLibraries: [Target] = [
+    .systemLibrary(name: "CIsal", path: "Sources/CIsal", pkgConfig: "libisal", providers: [.apt(["libisal-dev"]), .brew(["isa-l"])]),
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+]
+
+// ── Libraries, each on the ones above it ──────────────────────────────────────────────────
+let libraries: [Target] = [
+    // bytes and text
+    .target(name: "ByteText"),
+    .target(name: "JSONText", dependencies: ["ByteText"]),
+    .target(name: "Compression", dependencies: ["CIsal", "CZlib"]),
+    // the records between the stages
+    .target(name: "PipelineRecords", dependencies: ["ByteText", "JSONText"]),
+    .target(name: "LineBlocks", dependencies: ["PipelineRecords"]),
+    // collect: the protocol, the client, the dump
+    .target(name: "MemcacheProtocol", dependencies: ["ByteText"]),
+    .target(name: "MemcacheClient", dependencies: ["MemcacheProtocol"] + nio),
+    .target(name: "DumpContainer", dependencies: ["ByteText", "JSONText", "Compression", crypto]),
+    // decode: values and inputs
+    .target(name: "SafePickle", dependencies: ["ByteText"]),
+    .target(name: "CacheValues", dependencies: ["ByteText", "JSONText", "Compression", "SafePickle", "PipelineRecords"]),
+    .target(name: "DecodeInputs", dependencies: ["ByteText", "DumpContainer", "PipelineRecords"]),
+    // attribute and report
+    .target(name: "KeyPlacement", dependencies: ["ByteText", "Compression", crypto]),
+    .target(name: "Attribution", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "LineBlocks"]),
+    .target(name: "SkewAnalysis", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement"]),
+    .target(name: "ReportRendering", dependencies: ["ByteText", "JSONText", "SkewAnalysis", "PipelineRecords"]),
+    // every command's command line
+    .target(name: "PipelineCLI", dependencies: ["ByteText", "KeyPlacement", argumentParser]),
+]
+
+// ── The four commands (thin @main targets) ───────────────────────────────────────────────
+let commands: [Target] = [
+    .executableTarget(
+        name: "collect", dependencies: ["PipelineCLI", "KeyPlacement", "MemcacheClient", "MemcacheProtocol", "DumpContainer", "JSONText"]),
+    .executableTarget(
+        name: "decode",
+        dependencies: [
+            "PipelineCLI", "ByteText", "JSONText", "SafePickle", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs",
+            "LineBlocks", crypto,
+        ]),
+    .executableTarget(name: "attribute", dependencies: ["PipelineCLI", "Attribution", "KeyPlacement", "PipelineRecords", "LineBlocks"]),
+    .executableTarget(
+        name: "report", dependencies: ["PipelineCLI", "SkewAnalysis", "ReportRendering", "PipelineRecords", "KeyPlacement", "LineBlocks", argumentParser]),
+]
+
+// ── Benchmarks and fuzzers (Benchmarks/README.md; not shipped) ─────────────────────────────
+let benchmarks: [Target] = [
+    .executableTarget(name: "container-bench", dependencies: ["DumpContainer"], path: "Benchmarks/container-bench"),
+    .executableTarget(name: "inflate-bench", dependencies: ["Compression", "CZlib"], path: "Benchmarks/inflate-bench"),
+    .executableTarget(name: "pickle-bench", dependencies: ["SafePickle"], path: "Benchmarks/pickle-bench"),
+    .executableTarget(name: "pickle-fuzz", dependencies: ["SafePickle"], path: "Benchmarks/pickle-fuzz"),
+    .executableTarget(
+        name: "readers-fuzz",
+        dependencies: ["DumpContainer", "PipelineRecords", "MemcacheProtocol", "Attribution", "SkewAnalysis", "DecodeInputs", "KeyPlacement"],
+        path: "Benchmarks/readers-fuzz"),
+]
+
+// ── Tests (Tests/run; one target per library, plus the commands' end-to-end suites) ───────
+let tests: [Target] = [
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "ByteTextTests", dependencies: ["ByteText", "TestSupport"]),
+    .testTarget(name: "JSONTextTests", dependencies: ["ByteText", "JSONText", "TestSupport"]),
+    .testTarget(name: "CompressionTests", dependencies: ["Compression", "CZlib", "TestSupport"]),
+    .testTarget(name: "PipelineRecordsTests", dependencies: ["ByteText", "JSONText", "PipelineRecords", "LineBlocks", "TestSupport"]),
+    .testTarget(name: "MemcacheProtocolTests", dependencies: ["ByteText", "MemcacheProtocol"]),
+    .testTarget(name: "CollectTests", dependencies: ["MemcacheClient", "MemcacheProtocol", "DumpContainer", "TestSupport"]),
+    .testTarget(name: "DumpContainerTests", dependencies: ["ByteText", "DumpContainer", "Compression", "TestSupport"]),
+    .testTarget(name: "SafePickleTests", dependencies: ["SafePickle", "TestSupport"]),
+    .testTarget(name: "CacheValuesTests", dependencies: ["CacheValues", "DumpContainer", "TestSupport"]),
+    .testTarget(name: "DecodeTests", dependencies: ["DumpContainer", "PipelineRecords", "TestSupport"]),
+    .testTarget(name: "KeyPlacementTests", dependencies: ["ByteText", "KeyPlacement", "TestSupport"]),
+    .testTarget(name: "AttributionTests", dependencies: ["Attribution", "KeyPlacement", "PipelineRecords", "TestSupport"]),
+    .testTarget(name: "SkewAnalysisTests", dependencies: ["SkewAnalysis", "PipelineRecords", "TestSupport"]),
+    .testTarget(name: "ReportTests", dependencies: ["ReportRendering", "SkewAnalysis", "TestSupport"]),
+    .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "KeyPlacement", "TestSupport"]),
+]
 
 let package = Package(
     name: "memcache-forensics",
-    platforms: [.macOS(.v13)],
+    // Linux (Debian 12 is what CI runs) and macOS 15 or later (Synchronization's Mutex and Atomic).
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "collect", targets: ["collect"]),
         .executable(name: "decode", targets: ["decode"]),
@@ -17,94 +103,5 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
-    targets: [
-        // ── System library ──────────────────────────────────────────────
-        .systemLibrary(
-            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(
-            name: "CIsal", path: "Sources/CIsal", pkgConfig: "libisal",
-            providers: [.apt(["libisal-dev"]), .brew(["isa-l"])]),
-
-        // ── Libraries (one concern each) ────────────────────────────────
-        .target(name: "ByteText"),
-        .target(name: "JSONText", dependencies: ["ByteText"]),
-        .target(name: "Compression", dependencies: ["CIsal", "CZlib"]),
-        .target(name: "PipelineRecords", dependencies: ["ByteText", "JSONText"]),
-        .target(name: "LineBlocks", dependencies: ["PipelineRecords"]),
-        .target(name: "MemcacheProtocol", dependencies: ["ByteText"]),
-        .target(
-            name: "MemcacheClient",
-            dependencies: [
-                "MemcacheProtocol",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]),
-        .target(
-            name: "DumpContainer",
-            dependencies: ["ByteText", "JSONText", "Compression", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "SafePickle", dependencies: ["ByteText"]),
-        .target(name: "CacheValues", dependencies: ["ByteText", "JSONText", "Compression", "SafePickle", "PipelineRecords"]),
-        .target(name: "DecodeInputs", dependencies: ["ByteText", "DumpContainer", "PipelineRecords"]),
-        .target(
-            name: "KeyPlacement",
-            dependencies: ["ByteText", "Compression", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Attribution", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "LineBlocks"]),
-        .target(name: "SkewAnalysis", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement"]),
-        .target(name: "ReportRendering", dependencies: ["ByteText", "JSONText", "SkewAnalysis", "PipelineRecords"]),
-        .target(
-            name: "PipelineCLI",
-            dependencies: ["ByteText", "KeyPlacement", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-
-        // ── Executables (thin @main commands) ───────────────────────────
-        .executableTarget(
-            name: "collect",
-            dependencies: ["PipelineCLI", "KeyPlacement", "MemcacheClient", "MemcacheProtocol", "DumpContainer", "JSONText"]),
-        .executableTarget(
-            name: "decode",
-            dependencies: [
-                "PipelineCLI", "ByteText", "JSONText", "SafePickle", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs", "LineBlocks",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]),
-
-        // ── Benchmarks (print figures; not tests) ───────────────────────
-        .executableTarget(name: "container-bench", dependencies: ["DumpContainer"], path: "Benchmarks/container-bench"),
-        .executableTarget(name: "inflate-bench", dependencies: ["Compression", "CZlib"], path: "Benchmarks/inflate-bench"),
-
-        .executableTarget(
-            name: "attribute", dependencies: ["PipelineCLI", "Attribution", "KeyPlacement", "PipelineRecords", "LineBlocks"]),
-        .executableTarget(
-            name: "report",
-            dependencies: [
-                "PipelineCLI", "SkewAnalysis", "ReportRendering", "PipelineRecords", "KeyPlacement", "LineBlocks",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
-        // ── Benchmarks and fuzzing (not shipped) ───────────────────────
-        .executableTarget(name: "pickle-bench", dependencies: ["SafePickle"], path: "Benchmarks/pickle-bench"),
-        .executableTarget(name: "pickle-fuzz", dependencies: ["SafePickle"], path: "Benchmarks/pickle-fuzz"),
-        .executableTarget(
-            name: "readers-fuzz",
-            dependencies: ["DumpContainer", "PipelineRecords", "MemcacheProtocol", "Attribution", "SkewAnalysis", "DecodeInputs", "KeyPlacement"],
-            path: "Benchmarks/readers-fuzz"),
-
-        // ── Tests ───────────────────────────────────────────────────────
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "KeyPlacement", "TestSupport"]),
-        .testTarget(name: "CompressionTests", dependencies: ["Compression", "CZlib", "TestSupport"]),
-        .testTarget(name: "DumpContainerTests", dependencies: ["ByteText", "DumpContainer", "Compression", "TestSupport"]),
-        .testTarget(name: "MemcacheProtocolTests", dependencies: ["ByteText", "MemcacheProtocol"]),
-        .testTarget(
-            name: "CollectTests",
-            dependencies: ["MemcacheClient", "MemcacheProtocol", "DumpContainer", "TestSupport"]),
-        .testTarget(name: "SafePickleTests", dependencies: ["SafePickle", "TestSupport"]),
-        .testTarget(name: "KeyPlacementTests", dependencies: ["ByteText", "KeyPlacement", "TestSupport"]),
-        .testTarget(name: "ByteTextTests", dependencies: ["ByteText", "TestSupport"]),
-        .testTarget(name: "JSONTextTests", dependencies: ["ByteText", "JSONText", "TestSupport"]),
-        .testTarget(name: "PipelineRecordsTests", dependencies: ["ByteText", "JSONText", "PipelineRecords", "LineBlocks", "TestSupport"]),
-        .testTarget(name: "CacheValuesTests", dependencies: ["CacheValues", "DumpContainer", "TestSupport"]),
-        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "KeyPlacement", "PipelineRecords", "TestSupport"]),
-        .testTarget(name: "SkewAnalysisTests", dependencies: ["SkewAnalysis", "PipelineRecords", "TestSupport"]),
-        .testTarget(name: "ReportTests", dependencies: ["ReportRendering", "SkewAnalysis", "TestSupport"]),
-        .testTarget(name: "DecodeTests", dependencies: ["DumpContainer", "PipelineRecords", "TestSupport"]),
-    ]
+    targets: systemLibraries + libraries + commands + benchmarks + tests
 )
