@@ -1,5 +1,6 @@
 // DumpContainer/Monitor: a pthread mutex with condition variables on the monotonic clock, for the
-// writer's producer, compression workers and member timer (no Foundation locking in the hot path).
+// writer's producer, compression workers and member timer: its timed waits run on the monotonic clock,
+// which NSCondition cannot do (LineBlocks/DoneSignal.swift says how the project waits and locks).
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

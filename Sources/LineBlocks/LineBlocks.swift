@@ -90,7 +90,7 @@ public enum OrderedLineWork {
         let window = workers + 2
         let jobs = BoundedQueue<Job>(capacity: window)
         let done = ReorderBuffer<LineWorkEvent<Result>>(window: window)
-        let readerDone = DispatchSemaphore(value: 0)
+        let readerDone = DoneSignal()
         Thread.detachNewThread {
             var seq = 0
             let push = { (w: Work) -> Bool in

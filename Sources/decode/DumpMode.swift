@@ -50,7 +50,7 @@ struct DumpModeRun {
         let done = ReorderBuffer<Decoded>(window: window)
         let budget = InFlightBudget(limit: bufferBytes)
         let names = inputs.isEmpty ? ["-"] : inputs
-        let readerDone = DispatchSemaphore(value: 0)
+        let readerDone = DoneSignal()
         Thread.detachNewThread {
             var seq = 0
             let reader = InputReader(inputs: names, forcedFormat: format, push: { batch, rawBytes in

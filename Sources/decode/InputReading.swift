@@ -6,11 +6,12 @@ import DecodeInputs
 import Crypto
 import DumpContainer
 import Foundation
+import LineBlocks
 import PipelineRecords
 
 /// SHA-256 of an input, computed beside the main reading (its own descriptor, or the stdin pump).
 final class InputHash: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
+    private let done = DoneSignal()
     private var digest: String?
 
     func finish(_ d: String?) {

@@ -3,6 +3,7 @@
 // of workers; CR LF, a last line without a newline and empty lines; and the faults: an input that
 // cannot be opened, a line longer than allowed, a consumer that stops early.
 import Foundation
+import Synchronization
 import LineBlocks
 import PipelineRecords
 import Testing
@@ -86,5 +87,19 @@ import TestSupport
             return blocks < 3
         })
         #expect(blocks == 3)
+    }
+
+    @Test func aDoneSignalReleasesEveryWaiterOnceAndAfterwards() {
+        let signal = DoneSignal()
+        let passed = Mutex(0)
+        let waiters = (0..<3).map { _ in Thread { signal.wait(); passed.withLock { $0 += 1 } } }
+        waiters.forEach { $0.start() }
+        Thread.sleep(forTimeInterval: 0.05)
+        #expect(passed.withLock { $0 } == 0)  // nobody goes on before the signal
+        signal.signal()
+        let deadline = Date().addingTimeInterval(5)
+        while passed.withLock({ $0 }) < 3 && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        #expect(passed.withLock { $0 } == 3)
+        signal.wait()  // after the signal, waiting returns at once
     }
 }
