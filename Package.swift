@@ -31,7 +31,7 @@ let libraries: [Target] = [
     // decode: values and inputs
     .target(name: "SafePickle", dependencies: ["ByteText"]),
     .target(name: "CacheValues", dependencies: ["ByteText", "JSONText", "Compression", "SafePickle", "PipelineRecords"]),
-    .target(name: "DecodeInputs", dependencies: ["ByteText", "DumpContainer", "PipelineRecords"]),
+    .target(name: "DecodeInputs", dependencies: ["ByteText", "DumpContainer", "MemcacheProtocol", "PipelineRecords"]),
     // attribute and report
     .target(name: "KeyPlacement", dependencies: ["ByteText", "Compression", crypto]),
     .target(name: "Attribution", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "LineBlocks"]),

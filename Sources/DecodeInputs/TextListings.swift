@@ -1,9 +1,12 @@
 // DecodeInputs/TextListings: the text inputs operators already have — a raw `get`/`gets` response capture
 // (`VALUE <key> <flags> <bytes> [<cas>]` blocks ended by `END`), an `lru_crawler metadump` listing
 // (`key=… exp=… la=… cas=… fetch=… cls=… size=…`) and a `stats cachedump` listing
-// (`ITEM <key> [<n> b; <t> s]`). A bad line becomes a positioned failure and reading goes on.
+// (`ITEM <key> [<n> b; <t> s]`). Lines are parsed by MemcacheProtocol's parsers, the ones collect reads
+// the servers with: a listing line leniently (only its key is required), the others as the server
+// writes them. A bad line becomes a positioned failure and reading goes on.
 import ByteText
 import DumpContainer
+import MemcacheProtocol
 import PipelineRecords
 
 public enum TextListings {
@@ -22,28 +25,22 @@ public enum TextListings {
                 continue
             }
             lastWasEnd = false
-            let fields = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
-            guard fields.count == 4 || fields.count == 5, fields[0].elementsEqual("VALUE".utf8),
-                let flags = UInt32(ascii: fields[2]), let n = Int(ascii: fields[3]), n >= 0
-            else {
-                if !emit(.failure(InputFailure(kind: "bad_line", message: "not a VALUE line: \(preview(line))", offset: lineOffset, fatal: false))) { return }
+            let header: ValueHeader
+            do { header = try ValueParser.header(line, offset: Int(lineOffset)) } catch {
+                let what = line.starts(with: "VALUE ".utf8) ? "bad VALUE line" : "not a VALUE line"
+                if !emit(.failure(InputFailure(kind: "bad_line", message: "\(what): \(preview(line))", offset: lineOffset, fatal: false))) { return }
                 continue
             }
-            var item = RawItem(key: Array(fields[1]))
-            item.flags = flags
-            item.valueLength = n
-            if fields.count == 5 {
-                guard let cas = UInt64(ascii: fields[4]) else {
-                    if !emit(.failure(InputFailure(kind: "bad_line", message: "bad cas in: \(preview(line))", offset: lineOffset, fatal: false))) { return }
-                    continue
-                }
-                item.cas = cas
-            }
+            var item = RawItem(key: header.key)
+            item.flags = header.flags
+            item.valueLength = header.size
+            item.cas = header.cas
+            let n = header.size
             let data: [UInt8]
             do throws(ByteReadError) {
                 data = try r.read(count: n)
             } catch {
-                _ = emit(.failure(InputFailure(kind: "truncated", message: "value of \(preview(fields[1])) cut short", offset: error.offset, fatal: false)))
+                _ = emit(.failure(InputFailure(kind: "truncated", message: "value of \(preview(header.key[...])) cut short", offset: error.offset, fatal: false)))
                 return
             }
             // The data block must end in \r\n exactly where its length says; otherwise the length
@@ -51,7 +48,7 @@ public enum TextListings {
             let after = r.offset
             guard try r.peek(2).elementsEqual([0x0D, 0x0A]) else {
                 framingBroken = true
-                let message = "value of \(preview(fields[1])): the \(n)-byte data block is not followed by CRLF (its length does not match the data); item withheld"
+                let message = "value of \(preview(header.key[...])): the \(n)-byte data block is not followed by CRLF (its length does not match the data); item withheld"
                 if !emit(.failure(InputFailure(kind: "bad_framing", message: message, offset: after, fatal: false))) { return }
                 continue
             }
@@ -80,30 +77,15 @@ public enum TextListings {
     }
 
     static func parseMetadumpLine(_ line: ArraySlice<UInt8>) -> RawItem? {
-        var item: RawItem?
-        var fields: [(Substring, Substring)] = []
-        for token in line.split(separator: UInt8(ascii: " ")) {
-            guard let eq = token.firstIndex(of: UInt8(ascii: "=")) else { return nil }
-            fields.append((Substring(decoding: token[token.startIndex..<eq], as: UTF8.self), Substring(decoding: token[(eq + 1)...], as: UTF8.self)))
-        }
-        guard let keyField = fields.first(where: { $0.0 == "key" }), let key = PercentEncoding.decodeStrict(keyField.1.utf8), !key.isEmpty else { return nil }
-        item = RawItem(key: key)
-        for (name, value) in fields {
-            switch name {
-            case "exp":
-                guard let v = Int64(value) else { return nil }
-                item?.exp = v < 0 ? .never : .at(v)
-            case "la": guard let v = Int64(value) else { return nil }; item?.lastAccess = v
-            case "cas": guard let v = UInt64(value) else { return nil }; item?.cas = v
-            case "fetch":
-                guard value == "yes" || value == "no" else { return nil }
-                item?.fetched = value == "yes"
-            case "cls": guard let v = Int(value) else { return nil }; item?.slabClass = v
-            case "size": guard let v = Int(value) else { return nil }; item?.totalSize = v
-            case "flags": guard let v = UInt32(value) else { return nil }; item?.flags = v
-            default: break  // fields of later versions (ext_page, …) are ignored
-            }
-        }
+        guard let f = try? MetadumpParser.fields(line, offset: 0) else { return nil }
+        var item = RawItem(key: f.key)
+        if let v = f.exp { item.exp = v < 0 ? .never : .at(v) }
+        if let v = f.lastAccess { item.lastAccess = v }
+        if let v = f.cas { item.cas = v }
+        if let v = f.fetched { item.fetched = v }
+        if let v = f.slabClass { item.slabClass = v }
+        if let v = f.totalSize { item.totalSize = v }
+        if let v = f.flags { item.flags = v }
         return item
     }
 
@@ -126,15 +108,9 @@ public enum TextListings {
 
     /// `ITEM <key> [<bytes> b; <time> s]`; time 0 means no expiry.
     static func parseCachedumpLine(_ line: ArraySlice<UInt8>) -> RawItem? {
-        guard line.starts(with: "ITEM ".utf8), let open = line.lastIndex(of: UInt8(ascii: "[")), line.last == UInt8(ascii: "]") else { return nil }
-        let keyEnd = open - 1
-        let keyStart = line.startIndex + 5
-        guard keyEnd > keyStart, line[keyEnd] == UInt8(ascii: " ") else { return nil }
-        let inner = String(decoding: line[(open + 1)..<(line.endIndex - 1)], as: UTF8.self)
-        let parts = inner.split(separator: " ")
-        guard parts.count == 4, parts[1] == "b;", parts[3] == "s", let n = Int(parts[0]), let t = Int64(parts[2]) else { return nil }
-        var item = RawItem(key: Array(line[keyStart..<keyEnd]), exp: t == 0 ? .never : .at(t))
-        item.valueLength = n
+        guard let e = try? CachedumpParser.entry(line, offset: 0) else { return nil }
+        var item = RawItem(key: e.key, exp: e.exp < 0 ? .never : .at(e.exp))
+        item.valueLength = e.valueLength
         return item
     }
 
@@ -143,12 +119,5 @@ public enum TextListings {
         var s = ""
         for b in head { s += (b >= 0x20 && b < 0x7F) ? String(UnicodeScalar(b)) : "\\x" + String(b, radix: 16) }
         return bytes.count > 80 ? s + "…" : s
-    }
-}
-
-extension FixedWidthInteger {
-    /// Parses ASCII decimal digits (optional leading `-` for signed types); nil otherwise.
-    init?<C: Collection>(ascii: C) where C.Element == UInt8 {
-        self.init(String(decoding: ascii, as: UTF8.self), radix: 10)
     }
 }

@@ -66,6 +66,18 @@ public struct MetadumpEntry: Sendable, Equatable {
     }
 }
 
+/// A listing line as it stands: the key, and whichever other fields it has.
+public struct MetadumpFields: Sendable, Equatable {
+    public var key: [UInt8]
+    public var exp: Int64?  // absolute unix time, -1 = never
+    public var lastAccess: Int64?
+    public var cas: UInt64?
+    public var fetched: Bool?
+    public var slabClass: Int?
+    public var totalSize: Int?
+    public var flags: UInt32?
+}
+
 public enum MetadumpEvent: Sendable, Equatable {
     case entry(MetadumpEntry)
     case end
@@ -96,12 +108,30 @@ public struct MetadumpParser: Sendable {
         try line.withUnsafeBufferPointer { try entry(bytes: $0, offset: offset) }
     }
 
+    /// A server's listing line: key, exp, la, cas and fetch required.
+    static func entry(bytes p: UnsafeBufferPointer<UInt8>, offset: Int) throws -> MetadumpEntry {
+        let f = try fields(bytes: p, offset: offset)
+        guard let exp = f.exp, let la = f.lastAccess, let cas = f.cas, let fetched = f.fetched else {
+            let text = String(decoding: UnsafeBufferPointer(rebasing: p[0..<min(p.count, 80)]), as: UTF8.self)
+            throw ProtocolError(.malformed, "metadump line lacks key/exp/la/cas/fetch: \(text)", offset: offset)
+        }
+        return MetadumpEntry(
+            key: f.key, exp: exp, lastAccess: la, cas: cas, fetched: fetched, slabClass: f.slabClass ?? 0, totalSize: f.totalSize ?? -1,
+            flags: f.flags)
+    }
+
+    /// The lenient reading of a listing line (a listing an operator saved, which decode reads): only
+    /// the key is required; every field present must be well formed; fields not there stay nil.
+    public static func fields(_ line: ArraySlice<UInt8>, offset: Int) throws -> MetadumpFields {
+        try line.withUnsafeBufferPointer { try fields(bytes: $0, offset: offset) }
+    }
+
     /// One listing line's fields, read in place (the crawl phase parses ~500,000 lines a second, while
     /// the fetch waits for its END).
-    static func entry(bytes p: UnsafeBufferPointer<UInt8>, offset: Int) throws -> MetadumpEntry {
+    static func fields(bytes p: UnsafeBufferPointer<UInt8>, offset: Int) throws -> MetadumpFields {
         var key: [UInt8]?
         var exp: Int64?, la: Int64?, cas: UInt64?, fetched: Bool?
-        var cls = 0, size = -1
+        var cls: Int?, size: Int?
         var flags: UInt32?
         let n = p.count
         var i = 0
@@ -148,11 +178,11 @@ public struct MetadumpParser: Sendable {
             default: break  // a field of a newer server
             }
         }
-        guard let key, let exp, let la, let cas, let fetched else {
+        guard let key else {
             let text = String(decoding: UnsafeBufferPointer(rebasing: p[0..<min(n, 80)]), as: UTF8.self)
-            throw ProtocolError(.malformed, "metadump line lacks key/exp/la/cas/fetch: \(text)", offset: offset)
+            throw ProtocolError(.malformed, "metadump line lacks a key: \(text)", offset: offset)
         }
-        return MetadumpEntry(key: key, exp: exp, lastAccess: la, cas: cas, fetched: fetched, slabClass: cls, totalSize: size, flags: flags)
+        return MetadumpFields(key: key, exp: exp, lastAccess: la, cas: cas, fetched: fetched, slabClass: cls, totalSize: size, flags: flags)
     }
 }
 
@@ -176,25 +206,29 @@ public struct CachedumpParser: Sendable {
         let at = buf.offset
         guard let line = try buf.readLine() else { return nil }
         if line.elementsEqual("END".utf8) { return .end }
-        if Bytes.starts(line, with: "ITEM ") {
-            // The key is raw and has no spaces; the tail is " [<n> b; <t> s]".
-            let body = line.dropFirst(5)
-            guard let sp = body.firstIndex(of: 0x20) else { throw bad(line, at) }
-            let key = Array(body[body.startIndex..<sp])
-            var tail = body[(sp + 1)...]
-            guard tail.first == UInt8(ascii: "["), tail.last == UInt8(ascii: "]"), !key.isEmpty else { throw bad(line, at) }
-            tail = tail.dropFirst().dropLast()
-            let parts = Bytes.split(tail)
-            guard parts.count == 4, parts[1].elementsEqual("b;".utf8), parts[3].elementsEqual("s".utf8),
-                let n = Bytes.int64(parts[0]), n >= 0, let t = Bytes.int64(parts[2])
-            else { throw bad(line, at) }
-            return .entry(CachedumpEntry(key: key, valueLength: Int(n), exp: t == 0 ? -1 : t))
-        }
+        if Bytes.starts(line, with: "ITEM ") { return .entry(try CachedumpParser.entry(line, offset: at)) }
         if let answer = ServerAnswer.parse(line) { return .failed(answer) }
-        throw bad(line, at)
+        throw CachedumpParser.bad(line, at)
     }
 
-    private func bad(_ line: ArraySlice<UInt8>, _ at: Int) -> ProtocolError {
+    /// One `ITEM <key> [<n> b; <t> s]` line (also the lines of a listing decode reads). The key is raw
+    /// and has no spaces.
+    public static func entry(_ line: ArraySlice<UInt8>, offset at: Int) throws -> CachedumpEntry {
+        guard Bytes.starts(line, with: "ITEM ") else { throw bad(line, at) }
+        let body = line.dropFirst(5)
+        guard let sp = body.firstIndex(of: 0x20) else { throw bad(line, at) }
+        let key = Array(body[body.startIndex..<sp])
+        var tail = body[(sp + 1)...]
+        guard tail.first == UInt8(ascii: "["), tail.last == UInt8(ascii: "]"), !key.isEmpty else { throw bad(line, at) }
+        tail = tail.dropFirst().dropLast()
+        let parts = Bytes.split(tail)
+        guard parts.count == 4, parts[1].elementsEqual("b;".utf8), parts[3].elementsEqual("s".utf8),
+            let n = Bytes.int64(parts[0]), n >= 0, n <= Int64(Int32.max), let t = Bytes.int64(parts[2])
+        else { throw bad(line, at) }
+        return CachedumpEntry(key: key, valueLength: Int(n), exp: t == 0 ? -1 : t)
+    }
+
+    static func bad(_ line: ArraySlice<UInt8>, _ at: Int) -> ProtocolError {
         ProtocolError(.malformed, "bad cachedump line: \(Bytes.text(line.prefix(80)))", offset: at)
     }
 }

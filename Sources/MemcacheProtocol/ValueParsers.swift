@@ -176,7 +176,33 @@ public enum ValueEvent: Sendable, Equatable {
     case failed(ServerAnswer)
 }
 
+/// The line that starts a `VALUE` block.
+public struct ValueHeader: Sendable, Equatable {
+    public var key: [UInt8]
+    public var flags: UInt32
+    public var cas: UInt64?
+    /// The data block's announced length.
+    public var size: Int
+}
+
 public struct ValueParser: Sendable {
+    /// `VALUE <key> <flags> <bytes> [<cas>]` (also the header lines of a capture decode reads).
+    public static func header(_ line: ArraySlice<UInt8>, offset: Int) throws -> ValueHeader {
+        let tokens = Bytes.split(line)
+        guard tokens.count == 4 || tokens.count == 5, tokens[0].elementsEqual("VALUE".utf8),
+            let flags = Bytes.uint64(tokens[2]), flags <= UInt64(UInt32.max),
+            let n = Bytes.int64(tokens[3]), n >= 0, n <= Int64(Int32.max)
+        else { throw ProtocolError(.malformed, "bad VALUE line: \(Bytes.text(line.prefix(80)))", offset: offset) }
+        var cas: UInt64?
+        if tokens.count == 5 {
+            guard let c = Bytes.uint64(tokens[4]) else {
+                throw ProtocolError(.malformed, "bad cas in VALUE line: \(Bytes.text(line.prefix(80)))", offset: offset)
+            }
+            cas = c
+        }
+        return ValueHeader(key: Array(tokens[1]), flags: UInt32(flags), cas: cas, size: Int(n))
+    }
+
     public var maxValueBytes: Int
     private var pending: (key: [UInt8], flags: UInt32, cas: UInt64?, size: Int)?
 
@@ -193,23 +219,12 @@ public struct ValueParser: Sendable {
         let at = buf.offset
         guard let line = try buf.readLine() else { return nil }
         if line.elementsEqual("END".utf8) { return .end }
-        let tokens = Bytes.split(line)
-        if tokens.first?.elementsEqual("VALUE".utf8) == true {
-            guard tokens.count == 4 || tokens.count == 5,
-                let flags = Bytes.uint64(tokens[2]), flags <= UInt64(UInt32.max),
-                let n = Bytes.int64(tokens[3]), n >= 0
-            else { throw ProtocolError(.malformed, "bad VALUE line: \(Bytes.text(line.prefix(80)))", offset: at) }
-            var cas: UInt64?
-            if tokens.count == 5 {
-                guard let c = Bytes.uint64(tokens[4]) else {
-                    throw ProtocolError(.malformed, "bad cas in VALUE line", offset: at)
-                }
-                cas = c
+        if Bytes.starts(line, with: "VALUE ") {
+            let h = try ValueParser.header(line, offset: at)
+            guard h.size <= maxValueBytes else {
+                throw ProtocolError(.valueTooLarge, "value of \(h.size) bytes exceeds the \(maxValueBytes)-byte limit", offset: at)
             }
-            guard n <= Int64(maxValueBytes) else {
-                throw ProtocolError(.valueTooLarge, "value of \(n) bytes exceeds the \(maxValueBytes)-byte limit", offset: at)
-            }
-            pending = (Array(tokens[1]), UInt32(flags), cas, Int(n))
+            pending = (h.key, h.flags, h.cas, h.size)
             return try next(from: &buf)
         }
         if let answer = ServerAnswer.parse(line) { return .failed(answer) }

@@ -303,4 +303,28 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
         #expect(Base64.decode(Array("c3AgYWNlAf8=".utf8)) == [0x73, 0x70, 0x20, 0x61, 0x63, 0x65, 0x01, 0xFF])
         #expect(Base64.decode(Array("c3A!".utf8)) == nil)
     }
+
+    @Test func listingLinesLenientlyAndStrictly() throws {
+        func line(_ s: String) -> ArraySlice<UInt8> { ArraySlice(s.utf8) }
+        // Lenient (decode's text inputs): only the key is required; fields not there stay nil.
+        let bare = try MetadumpParser.fields(line("key=a%20b cls=3"), offset: 0)
+        #expect(bare.key == Array("a b".utf8) && bare.slabClass == 3 && bare.exp == nil && bare.cas == nil && bare.fetched == nil)
+        // Strict (a server's listing): exp, la, cas and fetch too.
+        #expect(throws: ProtocolError.self) { try MetadumpParser.entry(line("key=a%20b cls=3"), offset: 0) }
+        let full = try MetadumpParser.entry(line("key=k exp=-1 la=5 cas=7 fetch=no cls=1 size=70"), offset: 0)
+        #expect(full.exp == -1 && full.lastAccess == 5 && full.cas == 7 && !full.fetched && full.totalSize == 70)
+        // A field that is there must be well formed, in both readings.
+        for bad in ["key=k exp=soon", "key=k fetch=maybe", "key=%zz", "cls=1", "key=k size=-4"] {
+            #expect(throws: ProtocolError.self, "\(bad)") { try MetadumpParser.fields(line(bad), offset: 0) }
+        }
+        // cachedump and VALUE lines: one parser for collect and decode.
+        let item = try CachedumpParser.entry(line("ITEM k1 [12 b; 0 s]"), offset: 0)
+        #expect(item == CachedumpEntry(key: Array("k1".utf8), valueLength: 12, exp: -1))
+        #expect(throws: ProtocolError.self) { try CachedumpParser.entry(line("ITEM k1 [12 b 0 s]"), offset: 0) }
+        let header = try ValueParser.header(line("VALUE k 1 5 99"), offset: 0)
+        #expect(header == ValueHeader(key: Array("k".utf8), flags: 1, cas: 99, size: 5))
+        for bad in ["VALUE k 1", "VALUE k 4294967296 5", "VALUE k 1 -5", "VALUE k 1 5 x", "VALUES k 1 5"] {
+            #expect(throws: ProtocolError.self, "\(bad)") { try ValueParser.header(line(bad), offset: 0) }
+        }
+    }
 }
