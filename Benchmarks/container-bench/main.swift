@@ -25,7 +25,8 @@ func parse() -> Options {
         case "--level": o.level = Int32(args.next() ?? "") ?? o.level
         case "--member-bytes": o.memberBytes = Int(args.next() ?? "") ?? o.memberBytes
         default:
-            FileHandle.standardError.write(Data("usage: container-bench write|read [--out|--in PATH] [--mb N] [--threads N] [--level N] [--member-bytes N]\n".utf8))
+            FileHandle.standardError.write(
+                Data("usage: container-bench write|read [--out|--in PATH] [--mb N] [--threads N] [--level N] [--member-bytes N]\n".utf8))
             exit(64)
         }
     }
@@ -49,9 +50,11 @@ struct Rng {
 /// compressible), zlib-compressed values (flags 9, incompressible) and a few large catalog blobs.
 func makePool(_ rng: inout Rng) -> [(flags: UInt32, bytes: [UInt8])] {
     let hex = Array("0123456789abcdef".utf8)
-    let words = ["user_id", "project_id", "domain_id", "roles", "admin", "member", "reader", "catalog", "endpoints",
+    let words = [
+        "user_id", "project_id", "domain_id", "roles", "admin", "member", "reader", "catalog", "endpoints",
         "region", "RegionOne", "interface", "public", "internal", "url", "https://keystone.example:5000/v3",
-        "expires_at", "issued_at", "methods", "password", "token", "audit_ids", "is_domain", "name", "id"].map { Array($0.utf8) }
+        "expires_at", "issued_at", "methods", "password", "token", "audit_ids", "is_domain", "name", "id",
+    ].map { Array($0.utf8) }
     var pool: [(UInt32, [UInt8])] = []
     for i in 0..<600 {
         var v: [UInt8] = [0x80, 0x02, 0x63] + Array("dogpile.cache.api\nCachedValue\nq\u{0})\u{81}q\u{1}".utf8)
@@ -102,17 +105,28 @@ if o.mode == "example" {
     // The tiny dump shown in docs/dump-format.md.
     try? FileManager.default.removeItem(atPath: o.path)
     let w = try DumpWriter(path: o.path)
-    try w.write(.header(DumpHeader(host: "10.0.0.2", port: 11211, collector: "0.1.0", method: "metadump",
-        serverVersion: "1.6.18", serverTime: 1764000000, serverUptime: 86400, startedLocal: 1764000000.5)))
+    try w.write(
+        .header(
+            DumpHeader(
+                host: "10.0.0.2", port: 11211, collector: "0.1.0", method: "metadump",
+                serverVersion: "1.6.18", serverTime: 1764000000, serverUptime: 86400, startedLocal: 1764000000.5)))
     try w.write(.stats(DumpStats(section: "general", label: "start", values: [("pid", "812"), ("uptime", "86400"), ("time", "1764000000")])))
-    try w.write(.item(DumpItem(key: Array("a b%".utf8), flags: 1, valueLength: 5, cas: 42, exp: -1, lastAccess: 1763999990,
-        slabClass: 1, fetched: false, totalSize: 61, value: Array("hi\n!\n".utf8.prefix(5)))))
-    try w.write(.item(DumpItem(key: [0xC3, 0xA9], flags: 9, valueLength: 700, cas: 43, exp: 1764003600, lastAccess: 1763999999,
-        slabClass: 5, fetched: true, totalSize: 760, value: nil)))
+    try w.write(
+        .item(
+            DumpItem(
+                key: Array("a b%".utf8), flags: 1, valueLength: 5, cas: 42, exp: -1, lastAccess: 1763999990,
+                slabClass: 1, fetched: false, totalSize: 61, value: Array("hi\n!\n".utf8.prefix(5)))))
+    try w.write(
+        .item(
+            DumpItem(
+                key: [0xC3, 0xA9], flags: 9, valueLength: 700, cas: 43, exp: 1764003600, lastAccess: 1763999999,
+                slabClass: 5, fetched: true, totalSize: 760, value: nil)))
     try w.write(.miss(DumpMiss(key: Array("gone".utf8), reason: "not found")))
     try w.write(.note(DumpNote(level: "warning", message: "example")))
-    let s = try w.finish(DumpTrailer(finishedLocal: 1764000001.25, serverTime: 1764000001, listed: 3, captured: 1, missed: 1,
-        valueBytes: 5, complete: true))
+    let s = try w.finish(
+        DumpTrailer(
+            finishedLocal: 1764000001.25, serverTime: 1764000001, listed: 3, captured: 1, missed: 1,
+            valueBytes: 5, complete: true))
     print("\(s.path): \(s.compressedBytes) bytes, sha256 \(s.sha256)")
 } else if o.mode == "write" {
     var rng = Rng(s: 42)
@@ -145,9 +159,12 @@ if o.mode == "example" {
     let dt = now() - t0
     let cpu = cpuSeconds() - cpu0
     let mb = Double(s.uncompressedBytes) / 1_048_576
-    print(String(format: "write: %d items, %.1f MiB in, %.1f MiB out (ratio %.2f), %d members, threads %d, level %d: %.2f s wall, %.1f MiB/s; %.2f s CPU (%.1f MiB per CPU-s); peak RSS %.1f MiB (before writing: %.1f MiB, of which value pool %.1f MiB)",
-        items, mb, Double(s.compressedBytes) / 1_048_576, Double(s.uncompressedBytes) / Double(max(1, s.compressedBytes)),
-        s.members, o.threads, o.level, dt, mb / dt, cpu, mb / cpu, peakRSSMiB(), baseline, Double(poolBytes) / 1_048_576))
+    print(
+        String(
+            format:
+                "write: %d items, %.1f MiB in, %.1f MiB out (ratio %.2f), %d members, threads %d, level %d: %.2f s wall, %.1f MiB/s; %.2f s CPU (%.1f MiB per CPU-s); peak RSS %.1f MiB (before writing: %.1f MiB, of which value pool %.1f MiB)",
+            items, mb, Double(s.compressedBytes) / 1_048_576, Double(s.uncompressedBytes) / Double(max(1, s.compressedBytes)),
+            s.members, o.threads, o.level, dt, mb / dt, cpu, mb / cpu, peakRSSMiB(), baseline, Double(poolBytes) / 1_048_576))
 } else {
     let t0 = now()
     let r = try DumpReader(path: o.path)
@@ -160,6 +177,8 @@ if o.mode == "example" {
         }
     }
     let dt = now() - t0
-    print(String(format: "read: %d items, %.1f MiB of values, complete %@, %.2f s, %.1f MiB/s of values, peak RSS %.1f MiB",
-        items, Double(bytes) / 1_048_576, r.sawTrailer ? "yes" : "no", dt, Double(bytes) / 1_048_576 / dt, peakRSSMiB()))
+    print(
+        String(
+            format: "read: %d items, %.1f MiB of values, complete %@, %.2f s, %.1f MiB/s of values, peak RSS %.1f MiB",
+            items, Double(bytes) / 1_048_576, r.sawTrailer ? "yes" : "no", dt, Double(bytes) / 1_048_576 / dt, peakRSSMiB()))
 }

@@ -91,8 +91,10 @@ guard results.allSatisfy({ $0 == results[0] }) else {
     exit(1)
 }
 let mb = Double(bytes) / 1e6
-print(String(format: "inflate %.1f MB out (crc %08x), best of %d: zlib %.2f s (%.0f MB/s), igzip %.2f s (%.0f MB/s); igzip/zlib speed %.2fx",
-             mb, crc, repeats, best.zlib, mb / best.zlib, best.igzip, mb / best.igzip, best.zlib / best.igzip))
+print(
+    String(
+        format: "inflate %.1f MB out (crc %08x), best of %d: zlib %.2f s (%.0f MB/s), igzip %.2f s (%.0f MB/s); igzip/zlib speed %.2fx",
+        mb, crc, repeats, best.zlib, mb / best.zlib, best.igzip, mb / best.igzip, best.zlib / best.igzip))
 
 // Then the encoders: each member's content compressed again, as the dump writer compresses a member,
 // by zlib (raw deflate, level 1) and by igzip (FastGzipDeflater, whole members).
@@ -181,7 +183,10 @@ for _ in 0..<repeats {
     _ = igzipEncoder(pieces, check: false)
     bestEncode.igzip = min(bestEncode.igzip, now() - t)
 }
-print(String(format: "deflate %d pieces, %.1f MB in, best of %d: zlib level 1 %.2f s (%.0f MB/s, %.1f MB out), igzip level 1 (whole gzip members with their CRC-32) %.2f s (%.0f MB/s, %.1f MB out, checked by zlib); igzip/zlib speed %.2fx, size %.3fx",
-             pieces.count, contentMB, repeats, bestEncode.zlib, contentMB / bestEncode.zlib, Double(zlibBytes) / 1e6,
-             bestEncode.igzip, contentMB / bestEncode.igzip, Double(igzipBytes) / 1e6, bestEncode.zlib / bestEncode.igzip,
-             Double(igzipBytes) / Double(zlibBytes)))
+print(
+    String(
+        format:
+            "deflate %d pieces, %.1f MB in, best of %d: zlib level 1 %.2f s (%.0f MB/s, %.1f MB out), igzip level 1 (whole gzip members with their CRC-32) %.2f s (%.0f MB/s, %.1f MB out, checked by zlib); igzip/zlib speed %.2fx, size %.3fx",
+        pieces.count, contentMB, repeats, bestEncode.zlib, contentMB / bestEncode.zlib, Double(zlibBytes) / 1e6,
+        bestEncode.igzip, contentMB / bestEncode.igzip, Double(igzipBytes) / 1e6, bestEncode.zlib / bestEncode.igzip,
+        Double(igzipBytes) / Double(zlibBytes)))

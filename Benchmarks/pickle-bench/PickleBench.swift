@@ -37,6 +37,8 @@ struct PickleBench {
         }
         let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let mb = Double(inputBytes * repeats) / 1e6
-        print("{\"pickles\": \(pickles.count * repeats), \"input_mb\": \(mb), \"output_mb\": \(Double(outBytes) / 1e6), \"errors\": \(errors), \"seconds\": \(secs), \"mb_per_s\": \(mb / secs)}")
+        print(
+            "{\"pickles\": \(pickles.count * repeats), \"input_mb\": \(mb), \"output_mb\": \(Double(outBytes) / 1e6), \"errors\": \(errors), \"seconds\": \(secs), \"mb_per_s\": \(mb / secs)}"
+        )
     }
 }

@@ -16,7 +16,7 @@ import Attribution
 import KeyPlacement
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 enum Reader: UInt8, CaseIterable {
@@ -125,88 +125,89 @@ func fuzzOne(_ input: [UInt8]) {
 }
 
 #if LIBFUZZER
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzEntry(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    fuzzOne(Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
-
-/// libFuzzer's driver entry (LLVM ≥ 11), called from the executable's entry point, which SwiftPM
-/// names `readers_fuzz_main`.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
-@_cdecl("readers_fuzz_main")
-public func readersFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var c = argc
-    var v = argv
-    return LLVMFuzzerRunDriver(&c, &v) { data, size in fuzzEntry(data, size) }
-}
-#else
-/// The seeded random mutator: flips, inserts, deletes and splices bytes of the seeds.
-@main
-struct ReadersFuzzMain {
-    static func main() {
-        let args = CommandLine.arguments
-        guard args.count >= 3, let seconds = Double(args[2]) else {
-            print("usage: readers-fuzz SEED_DIR SECONDS [seed]")
-            exit(64)
-        }
-        var seeds: [[UInt8]] = []
-        if let dir = opendir(args[1]) {
-            while let e = readdir(dir) {
-                let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name.hasPrefix(".") { continue }
-                let fd = open(args[1] + "/" + name, O_RDONLY)
-                if fd < 0 { continue }
-                var bytes: [UInt8] = []
-                var chunk = [UInt8](repeating: 0, count: 65536)
-                while true {
-                    let n = read(fd, &chunk, chunk.count)
-                    if n <= 0 { break }
-                    bytes += chunk[0..<n]
-                }
-                close(fd)
-                seeds.append(bytes)
-            }
-            closedir(dir)
-        }
-        if seeds.isEmpty { seeds = [[0]] }
-        var state = UInt64(args.count > 3 ? UInt64(args[3]) ?? 1 : 1)
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        var start = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &start)
-        var runs = 0
-        while true {
-            var now = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &now)
-            if Double(now.tv_sec - start.tv_sec) >= seconds { break }
-            var x = seeds[Int(next() % UInt64(seeds.count))]
-            for _ in 0..<(1 + Int(next() % 8)) where !x.isEmpty {
-                let at = Int(next() % UInt64(x.count))
-                switch next() % 4 {
-                case 0: x[at] ^= UInt8(1 << (next() % 8))
-                case 1: x.insert(UInt8(truncatingIfNeeded: next()), at: at)
-                case 2: x.remove(at: at)
-                default:
-                    let other = seeds[Int(next() % UInt64(seeds.count))]
-                    if !other.isEmpty { x.replaceSubrange(at..., with: other[Int(next() % UInt64(other.count))...]) }
-                }
-            }
-            // Now and then the same bytes go to another reader.
-            if !x.isEmpty && next() % 8 == 0 { x[0] = UInt8(truncatingIfNeeded: next()) }
-            fuzzOne(x)
-            runs += 1
-        }
-        print("executions: \(runs)")
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzEntry(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+        fuzzOne(Array(UnsafeBufferPointer(start: data, count: size)))
+        return 0
     }
-}
+
+    /// libFuzzer's driver entry (LLVM ≥ 11), called from the executable's entry point, which SwiftPM
+    /// names `readers_fuzz_main`.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+    ) -> CInt
+
+    @_cdecl("readers_fuzz_main")
+    public func readersFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+        var c = argc
+        var v = argv
+        return LLVMFuzzerRunDriver(&c, &v) { data, size in fuzzEntry(data, size) }
+    }
+#else
+    /// The seeded random mutator: flips, inserts, deletes and splices bytes of the seeds.
+    @main
+    struct ReadersFuzzMain {
+        static func main() {
+            let args = CommandLine.arguments
+            guard args.count >= 3, let seconds = Double(args[2]) else {
+                print("usage: readers-fuzz SEED_DIR SECONDS [seed]")
+                exit(64)
+            }
+            var seeds: [[UInt8]] = []
+            if let dir = opendir(args[1]) {
+                while let e = readdir(dir) {
+                    let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                    if name.hasPrefix(".") { continue }
+                    let fd = open(args[1] + "/" + name, O_RDONLY)
+                    if fd < 0 { continue }
+                    var bytes: [UInt8] = []
+                    var chunk = [UInt8](repeating: 0, count: 65536)
+                    while true {
+                        let n = read(fd, &chunk, chunk.count)
+                        if n <= 0 { break }
+                        bytes += chunk[0..<n]
+                    }
+                    close(fd)
+                    seeds.append(bytes)
+                }
+                closedir(dir)
+            }
+            if seeds.isEmpty { seeds = [[0]] }
+            var state = UInt64(args.count > 3 ? UInt64(args[3]) ?? 1 : 1)
+            func next() -> UInt64 {
+                state &+= 0x9E37_79B9_7F4A_7C15
+                var z = state
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                return z ^ (z >> 31)
+            }
+            var start = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &start)
+            var runs = 0
+            while true {
+                var now = timespec()
+                clock_gettime(CLOCK_MONOTONIC, &now)
+                if Double(now.tv_sec - start.tv_sec) >= seconds { break }
+                var x = seeds[Int(next() % UInt64(seeds.count))]
+                for _ in 0..<(1 + Int(next() % 8)) where !x.isEmpty {
+                    let at = Int(next() % UInt64(x.count))
+                    switch next() % 4 {
+                    case 0: x[at] ^= UInt8(1 << (next() % 8))
+                    case 1: x.insert(UInt8(truncatingIfNeeded: next()), at: at)
+                    case 2: x.remove(at: at)
+                    default:
+                        let other = seeds[Int(next() % UInt64(seeds.count))]
+                        if !other.isEmpty { x.replaceSubrange(at..., with: other[Int(next() % UInt64(other.count))...]) }
+                    }
+                }
+                // Now and then the same bytes go to another reader.
+                if !x.isEmpty && next() % 8 == 0 { x[0] = UInt8(truncatingIfNeeded: next()) }
+                fuzzOne(x)
+                runs += 1
+            }
+            print("executions: \(runs)")
+        }
+    }
 #endif

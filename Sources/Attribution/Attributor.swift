@@ -424,7 +424,8 @@ public final class Attributor: @unchecked Sendable {
                 let bytes = UnsafeRawBufferPointer(rebasing: body[part])
                 if let ranges = listRanges {
                     let inside = zip(ranges, labels).filter { part.contains($0.0.lowerBound) }
-                    TokenRedaction.append(bytes, replacing: inside.map { $0.0.lowerBound - part.lowerBound ..< $0.0.upperBound - part.lowerBound },
+                    TokenRedaction.append(
+                        bytes, replacing: inside.map { $0.0.lowerBound - part.lowerBound..<$0.0.upperBound - part.lowerBound },
                         labels: inside.map(\.1), to: &out)
                 } else {
                     TokenRedaction.append(bytes, replacing: pairs, to: &out)

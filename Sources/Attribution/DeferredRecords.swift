@@ -6,9 +6,9 @@ import LineBlocks
 import PipelineRecords
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 public final class DeferredRecords {

@@ -55,15 +55,29 @@ public enum KeystoneValues {
             func named(_ n: StaticString) -> Bool { JSONSkim.keyEquals(p, key, n) }
             switch node {
             case .top:
-                if named(Field.id) { capture = \.id } else if named(Field.key) { capture = \.key }
-                else if named(Field.tokenVersion) { capture = \.tokenVersion } else if named(Field.user) { capture = \.topUser }
-                else if named(Field.tokenData), !f.tokenData { f.tokenData = true; if isObject { into = .tokenData } }
+                if named(Field.id) {
+                    capture = \.id
+                } else if named(Field.key) {
+                    capture = \.key
+                } else if named(Field.tokenVersion) {
+                    capture = \.tokenVersion
+                } else if named(Field.user) {
+                    capture = \.topUser
+                } else if named(Field.tokenData), !f.tokenData {
+                    f.tokenData = true; if isObject { into = .tokenData }
+                }
             case .tokenData:
-                if named(Field.access), !f.access { f.access = true; if isObject { into = .access } }
-                else if named(Field.token), !f.v3Token { f.v3Token = true; if isObject { into = .v3Token } }
+                if named(Field.access), !f.access {
+                    f.access = true; if isObject { into = .access }
+                } else if named(Field.token), !f.v3Token {
+                    f.v3Token = true; if isObject { into = .v3Token }
+                }
             case .access:
-                if named(Field.user) { capture = \.accessUser }
-                else if named(Field.token), !f.accessToken { f.accessToken = true; if isObject { into = .accessToken } }
+                if named(Field.user) {
+                    capture = \.accessUser
+                } else if named(Field.token), !f.accessToken {
+                    f.accessToken = true; if isObject { into = .accessToken }
+                }
             case .accessToken:
                 if named(Field.id) { capture = \.accessTokenID }
             case .v3Token:

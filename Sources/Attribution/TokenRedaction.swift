@@ -7,9 +7,9 @@ import PipelineRecords
 
 import ByteText
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 enum TokenRedaction {

@@ -2,9 +2,9 @@
 // write(2) and pwrite(2) retried when a signal interrupts them (EINTR), and whole writes retried after
 // short ones. Failures come back with their errno (never read from the global afterwards).
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 public enum FileIO {
@@ -40,7 +40,8 @@ public enum FileIO {
         guard let base = bytes.baseAddress else { return (0, nil) }
         var done = 0
         while done < bytes.count {
-            let n = offset.map { pwrite(fd, base + done, bytes.count - done, off_t($0) + off_t(done)) }
+            let n =
+                offset.map { pwrite(fd, base + done, bytes.count - done, off_t($0) + off_t(done)) }
                 ?? systemWrite(fd, base + done, bytes.count - done)
             if n > 0 {
                 done += n
@@ -56,18 +57,18 @@ public enum FileIO {
     @inline(__always)
     static func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         #if canImport(Glibc)
-        Glibc.read(fd, buffer, count)
+            Glibc.read(fd, buffer, count)
         #else
-        Darwin.read(fd, buffer, count)
+            Darwin.read(fd, buffer, count)
         #endif
     }
 
     @inline(__always)
     static func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
         #if canImport(Glibc)
-        Glibc.write(fd, buffer, count)
+            Glibc.write(fd, buffer, count)
         #else
-        Darwin.write(fd, buffer, count)
+            Darwin.write(fd, buffer, count)
         #endif
     }
 }

@@ -190,23 +190,25 @@ extension GzipInflater {
         var output: [UInt8] = []
         var consumed = 0
         let cap = max(maxOutput, 0)
-        let outcome = oneShotInflaters.with(format: format) { inflater in bytes.withUnsafeBytes { input -> Result<Void, ZlibError> in
-            while true {
-                let step: Step
-                do throws(ZlibError) {
-                    step = try inflater.inflate(UnsafeRawBufferPointer(rebasing: input[consumed...]), final: true)
-                } catch {
-                    return .failure(error)
+        let outcome = oneShotInflaters.with(format: format) { inflater in
+            bytes.withUnsafeBytes { input -> Result<Void, ZlibError> in
+                while true {
+                    let step: Step
+                    do throws(ZlibError) {
+                        step = try inflater.inflate(UnsafeRawBufferPointer(rebasing: input[consumed...]), final: true)
+                    } catch {
+                        return .failure(error)
+                    }
+                    consumed += step.consumed
+                    let out = inflater.output
+                    if out.count > cap - output.count {
+                        return .failure(ZlibError(kind: .outputLimit, message: "output exceeds \(maxOutput) bytes"))
+                    }
+                    output.append(contentsOf: out)
+                    if step.status == .streamEnd { return .success(()) }
                 }
-                consumed += step.consumed
-                let out = inflater.output
-                if out.count > cap - output.count {
-                    return .failure(ZlibError(kind: .outputLimit, message: "output exceeds \(maxOutput) bytes"))
-                }
-                output.append(contentsOf: out)
-                if step.status == .streamEnd { return .success(()) }
             }
-        } }
+        }
         try outcome.get()
         return (output, consumed)
     }

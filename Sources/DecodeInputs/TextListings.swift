@@ -40,7 +40,8 @@ public enum TextListings {
             do throws(ByteReadError) {
                 data = try r.read(count: n)
             } catch {
-                _ = emit(.failure(InputFailure(kind: "truncated", message: "value of \(preview(header.key[...])) cut short", offset: error.offset, fatal: false)))
+                _ = emit(
+                    .failure(InputFailure(kind: "truncated", message: "value of \(preview(header.key[...])) cut short", offset: error.offset, fatal: false)))
                 return
             }
             // The data block must end in \r\n exactly where its length says; otherwise the length
@@ -48,7 +49,8 @@ public enum TextListings {
             let after = r.offset
             guard try r.peek(2).elementsEqual([0x0D, 0x0A]) else {
                 framingBroken = true
-                let message = "value of \(preview(header.key[...])): the \(n)-byte data block is not followed by CRLF (its length does not match the data); item withheld"
+                let message =
+                    "value of \(preview(header.key[...])): the \(n)-byte data block is not followed by CRLF (its length does not match the data); item withheld"
                 if !emit(.failure(InputFailure(kind: "bad_framing", message: message, offset: after, fatal: false))) { return }
                 continue
             }
@@ -68,7 +70,9 @@ public enum TextListings {
             if line.elementsEqual("END".utf8) { lastWasEnd = true; continue }
             lastWasEnd = false
             guard let item = parseMetadumpLine(line) else {
-                if !emit(.failure(InputFailure(kind: "bad_line", message: "not a metadump line: \(preview(line))", offset: lineOffset, fatal: false))) { return }
+                if !emit(.failure(InputFailure(kind: "bad_line", message: "not a metadump line: \(preview(line))", offset: lineOffset, fatal: false))) {
+                    return
+                }
                 continue
             }
             if !emit(.item(item)) { return }
@@ -98,7 +102,9 @@ public enum TextListings {
             if line.elementsEqual("END".utf8) { lastWasEnd = true; continue }
             lastWasEnd = false
             guard let item = parseCachedumpLine(line) else {
-                if !emit(.failure(InputFailure(kind: "bad_line", message: "not a cachedump line: \(preview(line))", offset: lineOffset, fatal: false))) { return }
+                if !emit(.failure(InputFailure(kind: "bad_line", message: "not a cachedump line: \(preview(line))", offset: lineOffset, fatal: false))) {
+                    return
+                }
                 continue
             }
             if !emit(.item(item)) { return }

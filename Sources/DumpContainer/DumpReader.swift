@@ -3,11 +3,11 @@
 // gzip data, garbage after a member, grammar violations, over-limit lengths — is a positioned
 // DumpReadError, never a trap.
 #if canImport(Glibc)
-import ByteText
-import Compression
-import Glibc
+    import ByteText
+    import Compression
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads records one at a time. `next()` returns nil at a clean end of input: after END for a complete

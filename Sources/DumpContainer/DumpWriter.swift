@@ -8,11 +8,11 @@ import Crypto
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
-private let systemClose = Glibc.close
+    import Glibc
+    private let systemClose = Glibc.close
 #elseif canImport(Darwin)
-import Darwin
-private let systemClose = Darwin.close
+    import Darwin
+    private let systemClose = Darwin.close
 #endif
 
 /// Writes one dump file. `write` may be called from any thread (calls are serialised; a record is never

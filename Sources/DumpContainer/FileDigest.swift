@@ -4,7 +4,7 @@ import ByteText
 import Crypto
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public enum FileDigest {

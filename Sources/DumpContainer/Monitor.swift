@@ -2,9 +2,9 @@
 // writer's producer, compression workers and member timer: its timed waits run on the monotonic clock,
 // which NSCondition cannot do (LineBlocks/DoneSignal.swift says how the project waits and locks).
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A mutex plus named condition variables sharing it. Storage is allocated once (pthread objects must not move).
@@ -23,7 +23,7 @@ final class Monitor: @unchecked Sendable {
         var attr = pthread_condattr_t()
         pthread_condattr_init(&attr)
         #if canImport(Glibc)
-        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
+            pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
         #endif
         for i in 0..<conditions { pthread_cond_init(conds + i, &attr) }
         pthread_condattr_destroy(&attr)
@@ -53,13 +53,13 @@ final class Monitor: @unchecked Sendable {
     /// Waits on condition `c` until the monotonic time `deadline` (nanoseconds) at the latest.
     func wait(_ c: Int, untilNanos deadline: UInt64) {
         #if canImport(Glibc)
-        var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-        pthread_cond_timedwait(conds + c, mutex, &ts)
+            var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+            pthread_cond_timedwait(conds + c, mutex, &ts)
         #else
-        let now = Monitor.nowNanos()
-        let delta = deadline > now ? deadline - now : 0
-        var ts = timespec(tv_sec: Int(delta / 1_000_000_000), tv_nsec: Int(delta % 1_000_000_000))
-        pthread_cond_timedwait_relative_np(conds + c, mutex, &ts)
+            let now = Monitor.nowNanos()
+            let delta = deadline > now ? deadline - now : 0
+            var ts = timespec(tv_sec: Int(delta / 1_000_000_000), tv_nsec: Int(delta % 1_000_000_000))
+            pthread_cond_timedwait_relative_np(conds + c, mutex, &ts)
         #endif
     }
 

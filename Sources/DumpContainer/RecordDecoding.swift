@@ -177,7 +177,9 @@ enum RecordDecoding {
     static func printable(_ s: ArraySlice<UInt8>) -> String {
         var out = ""
         for b in s.prefix(40) {
-            if b >= 0x20 && b < 0x7F { out.unicodeScalars.append(Unicode.Scalar(b)) } else {
+            if b >= 0x20 && b < 0x7F {
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
                 out += "\\x" + String(b, radix: 16, uppercase: true).leftPadded(2)
             }
         }

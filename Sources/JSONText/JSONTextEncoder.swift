@@ -30,7 +30,8 @@ public struct JSONTextEncoder {
                 let prev = u[i - 1]
                 let nextLower = i + 1 < u.count && u[i + 1].properties.isLowercase
                 if prev.properties.isLowercase || prev.properties.numericType != nil
-                    || (prev.properties.isUppercase && nextLower) {
+                    || (prev.properties.isUppercase && nextLower)
+                {
                     out.append("_")
                 }
             }

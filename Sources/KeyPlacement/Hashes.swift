@@ -109,7 +109,8 @@ public enum KeyHash {
         let blocks = bytes.count / 4
         for i in 0..<blocks {
             let o = i * 4
-            var k = UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16
+            var k =
+                UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16
                 | UInt32(bytes[o + 3]) << 24
             k = k &* c1
             k = (k << 15) | (k >> 17)

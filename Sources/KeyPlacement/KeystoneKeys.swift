@@ -66,7 +66,8 @@ extension KeystoneKeys {
         if key.count > lock.count, key.starts(with: lock) {
             let logical = String(decoding: key[lock.count...], as: UTF8.self)
             let prefix = "usertokens-"
-            let user = logical.hasPrefix(prefix) && logical.count > prefix.count
+            let user =
+                logical.hasPrefix(prefix) && logical.count > prefix.count
                 ? String(logical.dropFirst(prefix.count)) : nil
             return .lock(logical: logical, userID: user)
         }

@@ -145,7 +145,8 @@ public struct ServerSpec: Sendable, Hashable, CustomStringConvertible {
     public static func repeatedServer(in specs: [ServerSpec]) -> String? {
         var seen = Set<String>()
         for s in specs where !seen.insert("\(s.host):\(s.port)").inserted {
-            return "\(s.host):\(s.port) is listed twice (if the clients' configuration really lists it twice, give it once with a weight: \(s.host):\(s.port):2)"
+            return
+                "\(s.host):\(s.port) is listed twice (if the clients' configuration really lists it twice, give it once with a weight: \(s.host):\(s.port):2)"
         }
         return nil
     }

@@ -8,9 +8,9 @@ import Foundation
 import PipelineRecords
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where lines come from.
@@ -76,7 +76,8 @@ public enum OrderedLineWork {
         inputs: [String], workers: Int, blockBytes: Int = defaultBlockBytes, maxLineBytes: Int = 64 << 20,
         process: @escaping @Sendable (LineBlock) -> Result, consume: (LineWorkEvent<Result>) -> Bool
     ) {
-        run(sources: inputs.map { .path($0) }, workers: workers, blockBytes: blockBytes, maxLineBytes: maxLineBytes,
+        run(
+            sources: inputs.map { .path($0) }, workers: workers, blockBytes: blockBytes, maxLineBytes: maxLineBytes,
             process: process, consume: consume)
     }
 

@@ -48,7 +48,12 @@ public enum Enumerator {
         if let keysFile {
             return Enumeration(
                 method: .keys, source: try KeyListSource(path: keysFile), listingComplete: true,
-                notes: [("info", "keys from the operator's list \(keysFile == "-" ? "(stdin)" : keysFile); last access (-1), slab class (0) and fetched state (false) are unknown")])
+                notes: [
+                    (
+                        "info",
+                        "keys from the operator's list \(keysFile == "-" ? "(stdin)" : keysFile); last access (-1), slab class (0) and fetched state (false) are unknown"
+                    )
+                ])
         }
         var notes: [(level: String, message: String)] = []
         var why: String?
@@ -80,10 +85,11 @@ public enum Enumerator {
             }
         }
         let reason = why ?? "metadump unavailable"
-        notes.append((
-            "warning",
-            "\(reason); fell back to stats cachedump, which lists only the COLD LRU and at most 2 MB of keys per slab class: hot keys are missing and the listing is INCOMPLETE"
-        ))
+        notes.append(
+            (
+                "warning",
+                "\(reason); fell back to stats cachedump, which lists only the COLD LRU and at most 2 MB of keys per slab class: hot keys are missing and the listing is INCOMPLETE"
+            ))
         let listing = CachedumpListing()
         do {
             try await MemcacheConnection.with(host: host, port: port, options: options) { c in

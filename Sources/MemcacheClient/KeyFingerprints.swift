@@ -5,9 +5,9 @@
 // come out of one pass. Only the (normally few) repeated or new fingerprints are kept in memory.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A 64-bit hash of the bytes and their length: each 8-byte word is mixed in with a xor, an odd

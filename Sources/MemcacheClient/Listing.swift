@@ -5,9 +5,9 @@ import ByteText
 import MemcacheProtocol
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A key to fetch, with what the listing said about it. The facts hold no references, so a copy of a

@@ -8,9 +8,9 @@ import MemcacheProtocol
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One poll of a key source.
@@ -144,7 +144,8 @@ public final class MetadumpSpool: @unchecked Sendable {
     func seal(after earlier: MetadumpSpool?) throws {
         do {
             try fingerprints.finish()
-            let filter = try earlier.map { try ListingFilter.later(fingerprints, after: $0.fingerprints) }
+            let filter =
+                try earlier.map { try ListingFilter.later(fingerprints, after: $0.fingerprints) }
                 ?? ListingFilter.first(fingerprints)
             written.withLock { $0.filter = filter }
         } catch {

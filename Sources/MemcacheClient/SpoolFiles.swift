@@ -2,10 +2,10 @@
 // created already unlinked, written and read whole at given offsets (through ByteText.FileIO).
 
 #if canImport(Glibc)
-import ByteText
-import Glibc
+    import ByteText
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 enum SpoolFiles {

@@ -200,7 +200,8 @@ public enum ValueFetcher {
                 // With a batch in flight, take only what is there; with none, wait for the listing.
                 var keys: [ListedKey] = []
                 do {
-                    keys = inFlight.isEmpty
+                    keys =
+                        inFlight.isEmpty
                         ? try await batches.nextWaiting(maxItems: batchItems, maxBytes: options.batchBytes, stop: stop)
                         : try batches.next(maxItems: batchItems, maxBytes: options.batchBytes)
                 } catch {

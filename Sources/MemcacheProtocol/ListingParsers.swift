@@ -163,9 +163,7 @@ public struct MetadumpParser: Sendable {
                 guard let v = Bytes.uint64(value) else { throw bad() }
                 cas = v
             case (5, UInt8(ascii: "f")) where named("fetch"):
-                if Bytes.equals(value, "yes") { fetched = true }
-                else if Bytes.equals(value, "no") { fetched = false }
-                else { throw bad() }
+                if Bytes.equals(value, "yes") { fetched = true } else if Bytes.equals(value, "no") { fetched = false } else { throw bad() }
             case (3, UInt8(ascii: "c")) where named("cls"):
                 guard let v = Bytes.int64(value), v >= 0, v < 1 << 16 else { throw bad() }
                 cls = Int(v)

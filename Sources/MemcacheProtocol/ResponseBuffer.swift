@@ -2,9 +2,9 @@
 // lines and payloads out of it; callers append whatever chunks arrive (any split is fine).
 import ByteText
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Why a response could not be parsed. `offset` counts bytes from the start of the stream.

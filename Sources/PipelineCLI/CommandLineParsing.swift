@@ -5,11 +5,11 @@ import ArgumentParser
 import ByteText
 
 #if canImport(Glibc)
-import Glibc
-private func terminate(_ code: Int32) -> Never { Glibc.exit(code) }
+    import Glibc
+    private func terminate(_ code: Int32) -> Never { Glibc.exit(code) }
 #elseif canImport(Darwin)
-import Darwin
-private func terminate(_ code: Int32) -> Never { Darwin.exit(code) }
+    import Darwin
+    private func terminate(_ code: Int32) -> Never { Darwin.exit(code) }
 #endif
 
 extension ParsableCommand {

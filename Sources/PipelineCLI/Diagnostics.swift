@@ -2,9 +2,9 @@
 import ByteText
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes one-line diagnostics to stderr, prefixed with the tool's name. stdout is data only.

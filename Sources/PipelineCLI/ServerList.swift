@@ -96,7 +96,8 @@ public struct KeystoneMemcacheConfig: Sendable, Equatable {
                 throw CLIError.usage("\(name):\(v.line): \(display): \(error)")
             }
         }
-        return KeystoneMemcacheConfig(memcacheServers: try list("memcache.servers", "[memcache] servers"),
+        return KeystoneMemcacheConfig(
+            memcacheServers: try list("memcache.servers", "[memcache] servers"),
             cacheServers: try list("cache.memcache_servers", "[cache] memcache_servers"))
     }
 }

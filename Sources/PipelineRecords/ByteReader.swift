@@ -2,10 +2,10 @@
 // or as exact byte counts (payloads of `VALUE` blocks), with a cap on line length so a file without
 // newlines cannot exhaust memory. Errors carry the byte offset and line number.
 #if canImport(Glibc)
-import ByteText
-import Glibc
+    import ByteText
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A read failure: the descriptor failed, a line was too long, or the input ended inside a payload.
@@ -119,7 +119,9 @@ public final class ByteReader {
         var out: [UInt8] = []
         out.reserveCapacity(min(count, 64 << 20))
         while out.count < count {
-            if start == end { guard try fill() else { throw fail(.truncated, "input ended \(count - out.count) bytes before the end of a \(count)-byte payload") } }
+            if start == end {
+                guard try fill() else { throw fail(.truncated, "input ended \(count - out.count) bytes before the end of a \(count)-byte payload") }
+            }
             let take = min(count - out.count, end - start)
             out.append(contentsOf: buf[start..<(start + take)])
             start += take

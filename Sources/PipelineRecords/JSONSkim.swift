@@ -4,9 +4,9 @@
 // later stages to pick fields out of records without building a tree. Malformed text gives nil.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where one member of a JSON object lies: its name (with the quotes) and its value.

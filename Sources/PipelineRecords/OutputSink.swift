@@ -2,9 +2,9 @@
 // temporary output file). A reader that goes away (EPIPE) is not an error: the sink goes quiet and
 // reports `readerClosed`, and the stage exits 0 (README, "Exit statuses").
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import ByteText
 import JSONText
@@ -41,8 +41,8 @@ public final class OutputSink {
     /// `decode | attribute | report` then hand each other whole blocks with few wake-ups. Best effort.
     public static func widenPipe(_ fd: Int32) {
         #if os(Linux)
-        var st = stat()
-        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO { _ = fcntl(fd, 1031 /* F_SETPIPE_SZ */, Int32(1 << 20)) }
+            var st = stat()
+            if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO { _ = fcntl(fd, 1031 /* F_SETPIPE_SZ */, Int32(1 << 20)) }
         #endif
     }
 

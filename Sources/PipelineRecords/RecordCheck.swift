@@ -53,7 +53,13 @@ public enum RecordCheck {
                 // A cas is unsigned 64-bit: above Int64's range it reaches the reader as a whole double.
                 if let v = r[.cas], !v.isNull {
                     let ok: Bool
-                    if let i = v.int { ok = i >= 0 } else if let d = v.double { ok = d >= 0 && d < 18_446_744_073_709_551_616 && d == d.rounded() } else { ok = false }
+                    if let i = v.int {
+                        ok = i >= 0
+                    } else if let d = v.double {
+                        ok = d >= 0 && d < 18_446_744_073_709_551_616 && d == d.rounded()
+                    } else {
+                        ok = false
+                    }
                     guard ok else { return bad("`cas` is not a non-negative integer") }
                 }
                 for field in RecordCheck.times {

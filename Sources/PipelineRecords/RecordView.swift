@@ -5,9 +5,9 @@
 // The bytes of everything else — above all `value` — are stepped over and can be passed on as they are.
 import ByteText
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where a record is not a JSON object at all: why, and the byte offset in the line.

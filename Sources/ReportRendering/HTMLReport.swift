@@ -36,7 +36,8 @@ enum HTMLReport {
         s += section("Largest keys", ReportRenderer.keyTable(r))
         s += section("Slab classes", ReportRenderer.slabTable(r))
         if let intro = ReportRenderer.whatIfIntro(r) {
-            s += "<h2>What if (other placements and server counts)</h2>\n<p>" + Escaping.html(intro) + "</p>\n" + whatIfChart(r)
+            s +=
+                "<h2>What if (other placements and server counts)</h2>\n<p>" + Escaping.html(intro) + "</p>\n" + whatIfChart(r)
                 + ReportRenderer.whatIfTable(r).html() + ReportRenderer.boundTable(r).html()
         }
         s += "<h2>Input</h2>\n<ul>\n" + ReportRenderer.facts(r).map { "<li>" + Escaping.html($0) + "</li>\n" }.joined() + "</ul>\n"
@@ -78,13 +79,15 @@ enum HTMLReport {
 
     static func whatIfChart(_ r: Report) -> String {
         guard let w = r.whatIf, !w.rows.isEmpty else { return "" }
-        var chart = SVGBars(title: "max/mean of value bytes per scheme and server count (1.00 = perfectly even)", legend: [],
-                            format: { Units.fixed($0, 2) })
+        var chart = SVGBars(
+            title: "max/mean of value bytes per scheme and server count (1.00 = perfectly even)", legend: [],
+            format: { Units.fixed($0, 2) })
         for row in w.rows { chart.add(label: "\(row.client) on \(row.serverCount)", segments: [row.maxOverMean]) }
         var s = chart.svg()
         if w.listTraffic > 0 {
-            var lists = SVGBars(title: "max/mean of the token lists' estimated traffic per scheme and server count", legend: [],
-                                format: { Units.fixed($0, 2) })
+            var lists = SVGBars(
+                title: "max/mean of the token lists' estimated traffic per scheme and server count", legend: [],
+                format: { Units.fixed($0, 2) })
             for row in w.rows { lists.add(label: "\(row.client) on \(row.serverCount)", segments: [row.trafficMaxOverMean]) }
             s += lists.svg()
         }
@@ -147,7 +150,8 @@ extension Table {
     /// An HTML table; right-aligned columns get `class="r"`. Cells are escaped.
     func html() -> String {
         func cls(_ c: Int) -> String { align[c] == .right ? " class=\"r\"" : "" }
-        var s = "<table>\n<thead><tr>" + headers.indices.map { "<th\(cls($0))>" + Escaping.html(headers[$0]) + "</th>" }.joined()
+        var s =
+            "<table>\n<thead><tr>" + headers.indices.map { "<th\(cls($0))>" + Escaping.html(headers[$0]) + "</th>" }.joined()
             + "</tr></thead>\n<tbody>\n"
         for row in rows {
             s += "<tr>" + row.indices.map { "<td\(cls($0))>" + Escaping.html(row[$0]) + "</td>" }.joined() + "</tr>\n"

@@ -33,8 +33,10 @@ public enum ReportRenderer {
     static func hostTable(_ r: Report) -> Table {
         var t = Table([("host", .left), ("items", .right), ("value bytes", .right), ("token lists", .right), ("evictions", .right)])
         for h in r.hosts {
-            t.add([h.host + (h.complete == false ? " (partial)" : ""), String(h.items), Units.bytes(Double(h.valueBytes)),
-                   Units.bytes(Double(h.bytesByKind["usertokens"] ?? 0)), h.evictions.map { Units.fixed($0, 0) } ?? "-"])
+            t.add([
+                h.host + (h.complete == false ? " (partial)" : ""), String(h.items), Units.bytes(Double(h.valueBytes)),
+                Units.bytes(Double(h.bytesByKind["usertokens"] ?? 0)), h.evictions.map { Units.fixed($0, 0) } ?? "-",
+            ])
         }
         return t
     }
@@ -42,16 +44,22 @@ public enum ReportRenderer {
     /// Server traffic per host: "since start" (cumulative counters of the capture's first sample over
     /// the uptime: the capture's own reads are not in it) and "capture window" when it lasted a second or more.
     static func trafficTable(_ r: Report) -> Table {
-        var t = Table([("host", .left), ("period", .left), ("seconds", .right), ("read", .right), ("written", .right),
-                       ("read/s", .right), ("written/s", .right), ("traffic/s", .right)])
+        var t = Table([
+            ("host", .left), ("period", .left), ("seconds", .right), ("read", .right), ("written", .right),
+            ("read/s", .right), ("written/s", .right), ("traffic/s", .right),
+        ])
         for h in r.hosts {
             if let c = h.sinceStart {
-                t.add([h.host, "since start", Units.fixed(c.uptime, 0), Units.bytes(c.bytesRead), Units.bytes(c.bytesWritten),
-                       Units.rate(c.readRate), Units.rate(c.writeRate), Units.rate(c.rate)])
+                t.add([
+                    h.host, "since start", Units.fixed(c.uptime, 0), Units.bytes(c.bytesRead), Units.bytes(c.bytesWritten),
+                    Units.rate(c.readRate), Units.rate(c.writeRate), Units.rate(c.rate),
+                ])
             }
             if let w = h.traffic {
-                t.add([h.host, "capture window", Units.fixed(w.seconds, 0), Units.bytes(w.bytesRead), Units.bytes(w.bytesWritten),
-                       Units.rate(w.readRate), Units.rate(w.writeRate), Units.rate(w.rate)])
+                t.add([
+                    h.host, "capture window", Units.fixed(w.seconds, 0), Units.bytes(w.bytesRead), Units.bytes(w.bytesWritten),
+                    Units.rate(w.readRate), Units.rate(w.writeRate), Units.rate(w.rate),
+                ])
             }
         }
         return t
@@ -68,15 +76,19 @@ public enum ReportRenderer {
     /// `compact` heads the per-host share columns `% h1`, `% h2`… (see `hostLegend`) so the table fits a terminal.
     static func userTable(_ r: Report, compact: Bool = false) -> Table {
         let hosts = r.hosts.map(\.host)
-        var cols: [(String, Table.Align)] = [("user", .left), ("id", .left), ("items", .right), ("bytes", .right),
-                                             ("list entries", .right), ("issues/s", .right), ("est. traffic/s", .right)]
+        var cols: [(String, Table.Align)] = [
+            ("user", .left), ("id", .left), ("items", .right), ("bytes", .right),
+            ("list entries", .right), ("issues/s", .right), ("est. traffic/s", .right),
+        ]
         cols += hosts.enumerated().map { compact ? ("% h\($0.offset + 1)", .right) : ("% on \($0.element)", .right) }
         var t = Table(cols)
         for u in r.users {
-            var row = [u.label + (u.inExport ? "" : " (not in export)"), u.id, String(u.items), Units.bytes(Double(u.bytes)),
-                       u.lists.isEmpty ? "-" : String(u.lists.reduce(0) { $0 + $1.entries }),
-                       u.lists.isEmpty ? "-" : Units.fixed(u.lists.reduce(0) { $0 + $1.issueRate }, 3),
-                       u.lists.isEmpty ? "-" : Units.rate(u.estimatedTraffic)]
+            var row = [
+                u.label + (u.inExport ? "" : " (not in export)"), u.id, String(u.items), Units.bytes(Double(u.bytes)),
+                u.lists.isEmpty ? "-" : String(u.lists.reduce(0) { $0 + $1.entries }),
+                u.lists.isEmpty ? "-" : Units.fixed(u.lists.reduce(0) { $0 + $1.issueRate }, 3),
+                u.lists.isEmpty ? "-" : Units.rate(u.estimatedTraffic),
+            ]
             row += hosts.map { h in u.bytes > 0 ? Units.percent(Double(u.bytesByHost[h] ?? 0) / Double(u.bytes)) : "-" }
             t.add(row)
         }
@@ -88,11 +100,15 @@ public enum ReportRenderer {
     }
 
     static func keyTable(_ r: Report) -> Table {
-        var t = Table([("key", .left), ("logical key", .left), ("kind", .left), ("size", .right), ("owner", .left), ("host", .left),
-                       ("placement", .left)])
+        var t = Table([
+            ("key", .left), ("logical key", .left), ("kind", .left), ("size", .right), ("owner", .left), ("host", .left),
+            ("placement", .left),
+        ])
         for k in r.keys {
-            t.add([k.key, k.logicalKey ?? (k.kind == "token" ? "token-…" : "-"), k.kind ?? "-", Units.bytes(Double(k.size)), k.owner ?? "-",
-                   k.host, k.placementOK.map { $0 ? "ok" : "MISPLACED" } ?? "-"])
+            t.add([
+                k.key, k.logicalKey ?? (k.kind == "token" ? "token-…" : "-"), k.kind ?? "-", Units.bytes(Double(k.size)), k.owner ?? "-",
+                k.host, k.placementOK.map { $0 ? "ok" : "MISPLACED" } ?? "-",
+            ])
         }
         return t
     }
@@ -107,12 +123,16 @@ public enum ReportRenderer {
     }
 
     static func listTable(_ r: Report) -> Table {
-        var t = Table([("user", .left), ("host", .left), ("size", .right), ("entries", .right), ("expired", .right),
-                       ("issues/s", .right), ("of 1 MiB", .right), ("est. traffic/s", .right)])
+        var t = Table([
+            ("user", .left), ("host", .left), ("size", .right), ("entries", .right), ("expired", .right),
+            ("issues/s", .right), ("of 1 MiB", .right), ("est. traffic/s", .right),
+        ])
         for u in r.users {
             for l in u.lists {
-                t.add([u.label, l.host, Units.bytes(Double(l.size)), String(l.entries), l.expired.map(String.init) ?? "-",
-                       Units.fixed(l.issueRate, 3), Units.percent(l.ceilingShare), Units.rate(l.estimatedTraffic)])
+                t.add([
+                    u.label, l.host, Units.bytes(Double(l.size)), String(l.entries), l.expired.map(String.init) ?? "-",
+                    Units.fixed(l.issueRate, 3), Units.percent(l.ceilingShare), Units.rate(l.estimatedTraffic),
+                ])
             }
         }
         return t
@@ -126,27 +146,35 @@ public enum ReportRenderer {
 
     /// One row per (server count, client): how balanced the same items would be.
     static func whatIfTable(_ r: Report) -> Table {
-        var t = Table([("servers", .left), ("client", .left), ("max/mean", .right), ("top share", .right), ("fullest", .right),
-                       ("list traffic max/mean", .right)])
+        var t = Table([
+            ("servers", .left), ("client", .left), ("max/mean", .right), ("top share", .right), ("fullest", .right),
+            ("list traffic max/mean", .right),
+        ])
         guard let w = r.whatIf else { return t }
         for row in w.rows {
             let delta = row.serverCount - w.configured.count
             let label = String(row.serverCount) + (delta == 0 ? " (now)" : " (\(delta > 0 ? "+" : "")\(delta))")
-            t.add([label, row.client, Units.fixed(row.maxOverMean, 2), Units.percent(row.topShare),
-                   Units.bytes(Double(row.bytes.max() ?? 0)), w.listTraffic > 0 ? Units.fixed(row.trafficMaxOverMean, 2) : "-"])
+            t.add([
+                label, row.client, Units.fixed(row.maxOverMean, 2), Units.percent(row.topShare),
+                Units.bytes(Double(row.bytes.max() ?? 0)), w.listTraffic > 0 ? Units.fixed(row.trafficMaxOverMean, 2) : "-",
+            ])
         }
         return t
     }
 
     /// The best max/mean any placement could reach on each server count.
     static func boundTable(_ r: Report) -> Table {
-        var t = Table([("servers", .left), ("best possible max/mean", .right), ("largest-first packing", .right),
-                       ("list traffic: best possible", .right), ("largest-first", .right)])
+        var t = Table([
+            ("servers", .left), ("best possible max/mean", .right), ("largest-first packing", .right),
+            ("list traffic: best possible", .right), ("largest-first", .right),
+        ])
         guard let w = r.whatIf else { return t }
         for (b, l) in zip(w.bounds, w.trafficBounds) {
-            t.add([String(b.serverCount), Units.fixed(b.lowerBound, 2), Units.fixed(b.greedy, 2) + (b.exact ? "" : " (approx.)"),
-                   w.listTraffic > 0 ? Units.fixed(l.lowerBound, 2) : "-",
-                   w.listTraffic > 0 ? Units.fixed(l.greedy, 2) + (l.exact ? "" : " (approx.)") : "-"])
+            t.add([
+                String(b.serverCount), Units.fixed(b.lowerBound, 2), Units.fixed(b.greedy, 2) + (b.exact ? "" : " (approx.)"),
+                w.listTraffic > 0 ? Units.fixed(l.lowerBound, 2) : "-",
+                w.listTraffic > 0 ? Units.fixed(l.greedy, 2) + (l.exact ? "" : " (approx.)") : "-",
+            ])
         }
         return t
     }
@@ -154,7 +182,8 @@ public enum ReportRenderer {
     /// The sentence above the what-if tables.
     static func whatIfIntro(_ r: Report, escape: (String) -> String = { $0 }) -> String? {
         guard let w = r.whatIf else { return nil }
-        var s = "The value bytes of \(w.items) items (\(Units.bytes(Double(w.bytes)))) placed by each client's hash on the configured "
+        var s =
+            "The value bytes of \(w.items) items (\(Units.bytes(Double(w.bytes)))) placed by each client's hash on the configured "
             + "servers (\(w.configured.map(escape).joined(separator: ", "))), trimmed from the end or extended with whatif-<n>:11211. "
             + "The largest item is \(Units.bytes(Double(w.largestItem))): no placement can do better than the best possible max/mean. "
             + (w.lists > 0
@@ -177,12 +206,17 @@ public enum ReportRenderer {
 
     static func text(_ r: Report, width: Int) -> String {
         var s = "WHY IS ONE HOST HOTTER\n" + wrap(Escaping.text(explanationText(r)), width: width) + "\n"
-        let sections: [(String, Table)] = [("SUSPICIOUS VALUES (possible cache poisoning)", suspiciousTable(r)), ("HOSTS", hostTable(r)), ("TRAFFIC (bytes the server read and wrote)", trafficTable(r)), ("SKEW", skewTable(r)), ("TOP USERS (\(hostLegend(r)))", userTable(r, compact: true)),
-                                           ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
-                                           ("SLAB CLASSES", slabTable(r))]
+        let sections: [(String, Table)] = [
+            ("SUSPICIOUS VALUES (possible cache poisoning)", suspiciousTable(r)), ("HOSTS", hostTable(r)),
+            ("TRAFFIC (bytes the server read and wrote)", trafficTable(r)), ("SKEW", skewTable(r)),
+            ("TOP USERS (\(hostLegend(r)))", userTable(r, compact: true)),
+            ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
+            ("SLAB CLASSES", slabTable(r)),
+        ]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n" + Escaping.text(title) + "\n" + t.text(width: width) }
         if let intro = whatIfIntro(r) {
-            s += "\nWHAT IF (other placements and server counts)\n" + wrap(Escaping.text(intro), width: width) + "\n\n" + whatIfTable(r).text(width: width)
+            s +=
+                "\nWHAT IF (other placements and server counts)\n" + wrap(Escaping.text(intro), width: width) + "\n\n" + whatIfTable(r).text(width: width)
                 + "\n" + boundTable(r).text(width: width)
         }
         s += "\n" + facts(r).map { wrap(Escaping.text($0), width: width) }.joined(separator: "\n") + "\n"
@@ -191,12 +225,16 @@ public enum ReportRenderer {
 
     static func markdown(_ r: Report) -> String {
         var s = "# memcached skew report\n\n## Explanation\n\n" + explanationText(r, escape: Escaping.markdown) + "\n"
-        let sections: [(String, Table)] = [("Suspicious values (possible cache poisoning)", suspiciousTable(r)), ("Hosts", hostTable(r)), ("Traffic (bytes the server read and wrote)", trafficTable(r)), ("Skew", skewTable(r)), ("Top users", userTable(r)),
-                                           ("Token lists of the top users", listTable(r)), ("Largest keys", keyTable(r)),
-                                           ("Slab classes", slabTable(r))]
+        let sections: [(String, Table)] = [
+            ("Suspicious values (possible cache poisoning)", suspiciousTable(r)), ("Hosts", hostTable(r)),
+            ("Traffic (bytes the server read and wrote)", trafficTable(r)), ("Skew", skewTable(r)), ("Top users", userTable(r)),
+            ("Token lists of the top users", listTable(r)), ("Largest keys", keyTable(r)),
+            ("Slab classes", slabTable(r)),
+        ]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n## " + title + "\n\n" + t.markdown() }
         if let intro = whatIfIntro(r, escape: Escaping.markdown) {
-            s += "\n## What if (other placements and server counts)\n\n" + intro + "\n\n" + whatIfTable(r).markdown() + "\n"
+            s +=
+                "\n## What if (other placements and server counts)\n\n" + intro + "\n\n" + whatIfTable(r).markdown() + "\n"
                 + boundTable(r).markdown()
         }
         s += "\n## Input\n\n" + facts(r, escape: Escaping.markdown).map { "- " + $0 }.joined(separator: "\n") + "\n"

@@ -29,8 +29,11 @@ extension SafePickle {
         func show(_ b: [UInt8]) -> String {
             var s = ""
             for c in b.prefix(80) {
-                if c >= 0x20 && c < 0x7F && c != 0x5C && c != 0x27 { s.append(Character(Unicode.Scalar(c))) }
-                else { s += "\\x" + (c < 16 ? "0" : "") + String(c, radix: 16) }
+                if c >= 0x20 && c < 0x7F && c != 0x5C && c != 0x27 {
+                    s.append(Character(Unicode.Scalar(c)))
+                } else {
+                    s += "\\x" + (c < 16 ? "0" : "") + String(c, radix: 16)
+                }
             }
             return "'" + s + (b.count > 80 ? "'…" : "'")
         }
@@ -65,7 +68,9 @@ extension SafePickle {
                 if let n = readUInt(w) {
                     let signed = w == 4 && (op.argKind == .string4 || op.argKind == .long4) && n & 0x8000_0000 != 0
                     arg = signed ? nil : readBytes(n).map { show($0) }
-                } else { arg = nil }
+                } else {
+                    arg = nil
+                }
             }
             if op == .MARK { depth += 1 }
             let code = byte >= 0x20 && byte < 0x7F ? String(Character(Unicode.Scalar(byte))) : "\\x" + String(byte, radix: 16)

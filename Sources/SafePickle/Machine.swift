@@ -155,8 +155,9 @@ struct Machine: ~Copyable {
     /// A Py2 str node over the bytes of `aux` from `offset` to its end.
     mutating func newPy2Str(auxAt offset: Int) -> Int32 {
         let count = arena.aux.count - offset
-        let scan = TextCodecs.scanUTF8(UnsafeRawBufferPointer(rebasing: arena.aux.bytes[offset...]), surrogatePass: false,
-                                       checkPlain: true)
+        let scan = TextCodecs.scanUTF8(
+            UnsafeRawBufferPointer(rebasing: arena.aux.bytes[offset...]), surrogatePass: false,
+            checkPlain: true)
         let flags = Node.inAux | (scan.map { Node.validUTF8 | ($0.plainJSON ? Node.plainJSON : 0) } ?? 0)
         return arena.add(Node(kind: .py2str, flags: flags, a: offset, b: count))
     }
@@ -195,7 +196,8 @@ struct Machine: ~Copyable {
         case .newobj where a.count >= 1 && isCallableKind(a[0]):
             let newArgs = arena.addSeq(.tuple, a[1...])
             return arena.addRecord(Record(callable: a[0], args: newArgs))
-        case .newobjEx where a.count == 3 && isCallableKind(a[0]) && arena.nodes[Int(a[1])].kind == .tuple
+        case .newobjEx
+        where a.count == 3 && isCallableKind(a[0]) && arena.nodes[Int(a[1])].kind == .tuple
             && arena.nodes[Int(a[2])].kind == .dict:
             return arena.addRecord(Record(callable: a[0], args: a[1], kwargs: a[2]))
         default:

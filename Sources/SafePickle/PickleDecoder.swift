@@ -16,10 +16,22 @@ struct Scratch: ~Copyable {
     /// Bytes allocated by the buffers kept.
     var allocatedBytes: Int {
         var n = 0
-        switch arena { case .some(let a): n += a.allocatedBytes; case .none: break }
-        switch memo { case .some(let m): n += m.allocatedBytes; case .none: break }
-        switch active { case .some(let a): n += a.allocatedBytes; case .none: break }
-        switch sink { case .some(let s): n += s.allocatedBytes; case .none: break }
+        switch arena {
+        case .some(let a): n += a.allocatedBytes
+        case .none: break
+        }
+        switch memo {
+        case .some(let m): n += m.allocatedBytes
+        case .none: break
+        }
+        switch active {
+        case .some(let a): n += a.allocatedBytes
+        case .none: break
+        }
+        switch sink {
+        case .some(let s): n += s.allocatedBytes
+        case .none: break
+        }
         return n
     }
 }
@@ -51,8 +63,10 @@ public final class PickleDecoder {
     }
 
     /// Calls `body` with the canonical JSON of `pickle`, valid only during the call, or the error.
-    public func withCanonicalJSON<R>(_ pickle: UnsafeRawBufferPointer,
-                                     _ body: (Result<UnsafeRawBufferPointer, PickleError>) -> R) -> R {
+    public func withCanonicalJSON<R>(
+        _ pickle: UnsafeRawBufferPointer,
+        _ body: (Result<UnsafeRawBufferPointer, PickleError>) -> R
+    ) -> R {
         withRenderer(pickle, onError: { body(.failure($0)) }) { r, root in
             do throws(PickleError) {
                 try r.write(root)
@@ -86,8 +100,10 @@ public final class PickleDecoder {
     /// Runs the VM over `pickle` and calls `body` with a renderer of the result (or `onError` with the
     /// VM's error), then takes the working memory back. The arena points into `pickle`, which stays
     /// valid and unchanged for the whole call.
-    private func withRenderer<R>(_ pickle: UnsafeRawBufferPointer, onError: (PickleError) -> R,
-                                 _ body: (inout Renderer, Int32) -> R) -> R {
+    private func withRenderer<R>(
+        _ pickle: UnsafeRawBufferPointer, onError: (PickleError) -> R,
+        _ body: (inout Renderer, Int32) -> R
+    ) -> R {
         var arena = scratch.arena.take() ?? Arena(input: pickle)
         arena.reset(input: pickle)
         var machine = Machine(arena: arena, memo: scratch.memo.take() ?? RawArray(), limits: limits)

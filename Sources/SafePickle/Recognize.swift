@@ -219,8 +219,10 @@ extension Renderer {
                 return try array(id, local(elems))
             }
         case .cachedValue:
-            if plain || (isEmpty(r.items) && isEmpty(r.dictItems) && stateIsTrivial(r)
-                && (r.kwargs < 0 || seq(node(r.kwargs).a).isEmpty)), let pm = cachedParts(a)
+            if plain
+                || (isEmpty(r.items) && isEmpty(r.dictItems) && stateIsTrivial(r)
+                    && (r.kwargs < 0 || seq(node(r.kwargs).a).isEmpty)),
+                let pm = cachedParts(a)
             {
                 try open(object: id)
                 w.key("$cachedvalue")

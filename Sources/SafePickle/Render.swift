@@ -47,8 +47,9 @@ struct Renderer: ~Copyable {
 
     /// A renderer with fresh buffers.
     init(arena: ArenaView, limits: PickleLimits) {
-        self.init(arena: arena, limits: limits, writer: JSONWriter(capacity: Renderer.outputCapacity(arena)),
-                  active: RawArray(capacity: arena.nodes.count))
+        self.init(
+            arena: arena, limits: limits, writer: JSONWriter(capacity: Renderer.outputCapacity(arena)),
+            active: RawArray(capacity: arena.nodes.count))
     }
 
     /// A first guess at the output size: twice the input.
@@ -342,9 +343,13 @@ struct Renderer: ~Copyable {
                 }
             }
             for b in seg {
-                if b == UInt8(ascii: "~") { p += [UInt8(ascii: "~"), UInt8(ascii: "0")] }
-                else if b == UInt8(ascii: "/") { p += [UInt8(ascii: "~"), UInt8(ascii: "1")] }
-                else { p.append(b) }
+                if b == UInt8(ascii: "~") {
+                    p += [UInt8(ascii: "~"), UInt8(ascii: "0")]
+                } else if b == UInt8(ascii: "/") {
+                    p += [UInt8(ascii: "~"), UInt8(ascii: "1")]
+                } else {
+                    p.append(b)
+                }
             }
         }
         return String(decoding: p, as: UTF8.self)

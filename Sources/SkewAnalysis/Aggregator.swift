@@ -115,8 +115,9 @@ public final class Aggregator {
         let host = r.host
         let size = r.size
         if let names = r.suspicious {
-            noteSuspicious(SuspiciousEntry(
-                host: host, key: r.key ?? r.keyB64.map { "b64:" + $0 } ?? "?", names: names, size: size))
+            noteSuspicious(
+                SuspiciousEntry(
+                    host: host, key: r.key ?? r.keyB64.map { "b64:" + $0 } ?? "?", names: names, size: size))
         }
         let kind = r.kind
         if kind != nil { attributed = true }
@@ -144,17 +145,19 @@ public final class Aggregator {
             u.bytesByHost[host, default: 0] &+= size
             if kind == KeyKind.token.rawValue { u.tokenKeys += 1 }
             if let t = r.tokens {
-                u.lists.append(TokenListSummary(
-                    key: key, host: host, size: size, entries: t.entries, expired: t.expired,
-                    issueRate: t.issueRate, ceilingShare: t.ceilingShare ?? Double(size) / ClientLimits.valueCeiling))
+                u.lists.append(
+                    TokenListSummary(
+                        key: key, host: host, size: size, entries: t.entries, expired: t.expired,
+                        issueRate: t.issueRate, ceilingShare: t.ceilingShare ?? Double(size) / ClientLimits.valueCeiling))
             }
             users[user.id] = u
         }
         var logical = r.logicalKey
         if kind == KeyKind.token.rawValue && !showSecrets { logical = nil }
-        offerKey(KeyEntry(
-            key: key, logicalKey: logical, kind: kind, size: size, host: host, owner: r.user?.name ?? r.user?.id,
-            ownerID: r.user?.id, placementOK: r.placementOK))
+        offerKey(
+            KeyEntry(
+                key: key, logicalKey: logical, kind: kind, size: size, host: host, owner: r.user?.name ?? r.user?.id,
+                ownerID: r.user?.id, placementOK: r.placementOK))
     }
 
     private static func before(_ a: KeyEntry, _ b: KeyEntry) -> Bool {

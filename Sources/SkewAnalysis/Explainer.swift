@@ -77,7 +77,8 @@ public enum Explainer {
     ) -> String {
         let count = names.count == 1 ? "1 user's token list" : "\(names.count) users' token lists"
         func amount(_ v: Double) -> String { basis.isTraffic ? Units.rate(v) : Units.bytes(v) }
-        let head = "\(count) (\(names.joined(separator: ", "))), \(Units.bytes(Double(listBytes))), "
+        let head =
+            "\(count) (\(names.joined(separator: ", "))), \(Units.bytes(Double(listBytes))), "
             + "\(allOnHost ? "all on" : "on") \(host), account for "
         let share = explained / excess
         if Units.fixed(share * 100, 0) == "100" || share < 1 {

@@ -16,7 +16,10 @@ extension Aggregator {
     public func partialJSON() -> String {
         var j = NDJSONWriter(capacity: 1 << 16)
         j.beginObject()
-        j.field(PartialField.type, Aggregator.partialType); j.field(PartialField.schema, Aggregator.partialSchema); j.field(PartialField.top, top); j.field(PartialField.showSecrets, showSecrets)
+        j.field(PartialField.type, Aggregator.partialType)
+        j.field(PartialField.schema, Aggregator.partialSchema)
+        j.field(PartialField.top, top)
+        j.field(PartialField.showSecrets, showSecrets)
         j.field(PartialField.records, records); j.field(PartialField.misplaced, misplaced); j.field(PartialField.attributed, attributed)
         j.field(PartialField.errorRecords, integrity.errorRecords); j.field(PartialField.unverifiedRecords, integrity.unverifiedRecords)
         j.field(PartialField.suspiciousCount, suspiciousCount)
@@ -31,7 +34,10 @@ extension Aggregator {
         for h in hosts.values.sorted(by: { $0.host < $1.host }) {
             j.beginObject()
             j.field(PartialField.host, h.host); j.field(PartialField.items, h.items); j.key(PartialField.valueBytes); j.int(Int(h.valueBytes))
-            j.key(PartialField.bytesByKind); j.beginObject(); for (k, v) in h.bytesByKind.sorted(by: { $0.key < $1.key }) { j.key(k); j.int(Int(v)) }; j.endObject()
+            j.key(PartialField.bytesByKind)
+            j.beginObject()
+            for (k, v) in h.bytesByKind.sorted(by: { $0.key < $1.key }) { j.key(k); j.int(Int(v)) }
+            j.endObject()
             j.field(PartialField.complete, h.complete); j.field(PartialField.evictions, h.evictions)
             j.key(PartialField.traffic)
             if let t = h.traffic {
@@ -39,24 +45,41 @@ extension Aggregator {
                 j.field(PartialField.bytesRead, t.bytesRead); j.field(PartialField.bytesWritten, t.bytesWritten); j.field(PartialField.seconds, t.seconds)
                 j.field(PartialField.evictions, t.evictions); j.field(PartialField.evictionsDelta, t.evictionsDelta)
                 j.endObject()
-            } else { j.string(nil) }
+            } else {
+                j.string(nil)
+            }
             j.key(PartialField.sinceStart)
             if let c = h.sinceStart {
-                j.beginObject(); j.field(PartialField.bytesRead, c.bytesRead); j.field(PartialField.bytesWritten, c.bytesWritten); j.field(PartialField.uptime, c.uptime); j.endObject()
-            } else { j.string(nil) }
+                j.beginObject()
+                j.field(PartialField.bytesRead, c.bytesRead)
+                j.field(PartialField.bytesWritten, c.bytesWritten)
+                j.field(PartialField.uptime, c.uptime); j.endObject()
+            } else {
+                j.string(nil)
+            }
             j.endObject()
         }
         j.endArray()
         j.key(PartialField.users); j.beginArray()
         for u in users.values.sorted(by: { $0.id < $1.id }) {
             j.beginObject()
-            j.field(PartialField.id, u.id); j.field(PartialField.name, u.name); j.field(PartialField.domain, u.domain); j.field(PartialField.inExport, u.inExport)
+            j.field(PartialField.id, u.id)
+            j.field(PartialField.name, u.name)
+            j.field(PartialField.domain, u.domain)
+            j.field(PartialField.inExport, u.inExport)
             j.field(PartialField.items, u.items); j.key(PartialField.bytes); j.int(Int(u.bytes)); j.field(PartialField.tokenKeys, u.tokenKeys)
-            j.key(PartialField.bytesByHost); j.beginObject(); for (k, v) in u.bytesByHost.sorted(by: { $0.key < $1.key }) { j.key(k); j.int(Int(v)) }; j.endObject()
+            j.key(PartialField.bytesByHost)
+            j.beginObject()
+            for (k, v) in u.bytesByHost.sorted(by: { $0.key < $1.key }) { j.key(k); j.int(Int(v)) }
+            j.endObject()
             j.key(PartialField.lists); j.beginArray()
             for l in u.lists {
                 j.beginObject()
-                j.field(PartialField.key, l.key); j.field(PartialField.host, l.host); j.key(PartialField.size); j.int(Int(l.size)); j.field(PartialField.entries, l.entries)
+                j.field(PartialField.key, l.key)
+                j.field(PartialField.host, l.host)
+                j.key(PartialField.size)
+                j.int(Int(l.size))
+                j.field(PartialField.entries, l.entries)
                 j.field(PartialField.expired, l.expired); j.field(PartialField.issueRate, l.issueRate); j.field(PartialField.ceilingShare, l.ceilingShare)
                 j.endObject()
             }
@@ -66,15 +89,26 @@ extension Aggregator {
         j.endArray()
         j.key(PartialField.slabs); j.beginArray()
         for s in slabs.values.sorted(by: { $0.host != $1.host ? $0.host < $1.host : $0.cls < $1.cls }) {
-            j.beginObject(); j.field(PartialField.host, s.host); j.field(PartialField.cls, s.cls); j.field(PartialField.items, s.items); j.key(PartialField.bytes); j.int(Int(s.bytes)); j.endObject()
+            j.beginObject()
+            j.field(PartialField.host, s.host)
+            j.field(PartialField.cls, s.cls)
+            j.field(PartialField.items, s.items)
+            j.key(PartialField.bytes); j.int(Int(s.bytes)); j.endObject()
         }
         j.endArray()
         j.key(PartialField.kinds); j.beginObject(); for (k, v) in kinds.sorted(by: { $0.key < $1.key }) { j.field(k, v) }; j.endObject()
         j.key(PartialField.keys); j.beginArray()
         for k in topKeys {
             j.beginObject()
-            j.field(PartialField.key, k.key); j.field(PartialField.logicalKey, k.logicalKey); j.field(PartialField.kind, k.kind); j.key(PartialField.size); j.int(Int(k.size))
-            j.field(PartialField.host, k.host); j.field(PartialField.owner, k.owner); j.field(PartialField.ownerId, k.ownerID); j.field(PartialField.placementOk, k.placementOK)
+            j.field(PartialField.key, k.key)
+            j.field(PartialField.logicalKey, k.logicalKey)
+            j.field(PartialField.kind, k.kind)
+            j.key(PartialField.size)
+            j.int(Int(k.size))
+            j.field(PartialField.host, k.host)
+            j.field(PartialField.owner, k.owner)
+            j.field(PartialField.ownerId, k.ownerID)
+            j.field(PartialField.placementOk, k.placementOK)
             j.endObject()
         }
         j.endArray()
@@ -107,7 +141,8 @@ extension Aggregator {
                 guard let s = n.string else { throw PartialFields.wrong("suspicious[\(i)].names[\(j)]", "a string", n) }
                 names.append(s)
             }
-            newSuspicious.append(SuspiciousEntry(host: try f.string(PartialField.host), key: try f.string(PartialField.key), names: names, size: try f.count(PartialField.size)))
+            newSuspicious.append(
+                SuspiciousEntry(host: try f.string(PartialField.host), key: try f.string(PartialField.key), names: names, size: try f.count(PartialField.size)))
         }
         guard newSuspicious.count <= Int(suspiciousCount) else {
             throw AggregationIssue(message: "suspicious: \(newSuspicious.count) entries but suspicious_count \(suspiciousCount)")
@@ -161,10 +196,11 @@ extension Aggregator {
             for (k, v) in try f.counts(PartialField.bytesByHost) { u.bytesByHost[k, default: 0] &+= v }
             for (j, lv) in try f.optionalArray(PartialField.lists).enumerated() {
                 let l = try PartialFields(lv, "users[\(i)].lists[\(j)]")
-                u.lists.append(TokenListSummary(
-                    key: try l.string(PartialField.key), host: try l.string(PartialField.host), size: try l.count(PartialField.size),
-                    entries: Int(try l.count(PartialField.entries)), expired: try l.optionalCount(PartialField.expired).map(Int.init),
-                    issueRate: try l.amount(PartialField.issueRate) ?? 0, ceilingShare: try l.amount(PartialField.ceilingShare) ?? 0))
+                u.lists.append(
+                    TokenListSummary(
+                        key: try l.string(PartialField.key), host: try l.string(PartialField.host), size: try l.count(PartialField.size),
+                        entries: Int(try l.count(PartialField.entries)), expired: try l.optionalCount(PartialField.expired).map(Int.init),
+                        issueRate: try l.amount(PartialField.issueRate) ?? 0, ceilingShare: try l.amount(PartialField.ceilingShare) ?? 0))
             }
             newUsers.append(u)
         }
@@ -182,10 +218,11 @@ extension Aggregator {
             let f = try PartialFields(kv, "keys[\(i)]")
             let kind = try f.optionalString(PartialField.kind)
             let logical = try f.optionalString(PartialField.logicalKey)
-            newKeys.append(KeyEntry(
-                key: try f.string(PartialField.key), logicalKey: kind == KeyKind.token.rawValue && !showSecrets ? nil : logical, kind: kind,
-                size: try f.count(PartialField.size), host: try f.string(PartialField.host), owner: try f.optionalString(PartialField.owner),
-                ownerID: try f.optionalString(PartialField.ownerId), placementOK: try f.optionalBool(PartialField.placementOk)))
+            newKeys.append(
+                KeyEntry(
+                    key: try f.string(PartialField.key), logicalKey: kind == KeyKind.token.rawValue && !showSecrets ? nil : logical, kind: kind,
+                    size: try f.count(PartialField.size), host: try f.string(PartialField.host), owner: try f.optionalString(PartialField.owner),
+                    ownerID: try f.optionalString(PartialField.ownerId), placementOK: try f.optionalBool(PartialField.placementOk)))
         }
         try mergeWhatIf(value[PartialField.whatIf])
 

@@ -25,48 +25,65 @@ struct Attribute: ParsableCommand {
               attribute --users users.csv --servers 10.0.0.1:11211,10.0.0.2:11211 \\
                   --output attributed.ndjson decoded.ndjson
 
-            """ + ExitStatus.helpTable([
-                .fatal: "an input, the user list or the config is unreadable",
-                .partial: "done, but user-list rows or input lines were skipped (see stderr)",
-            ]))
+            """
+                + ExitStatus.helpTable([
+                    .fatal: "an input, the user list or the config is unreadable",
+                    .partial: "done, but user-list rows or input lines were skipped (see stderr)",
+                ]))
 
-    @Option(name: .long, help: ArgumentHelp(
-        "The exported user list: `openstack user list [--long] -f json|csv|value`, NDJSON, or id,name CSV.",
-        valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The exported user list: `openstack user list [--long] -f json|csv|value`, NDJSON, or id,name CSV.",
+            valueName: "FILE"))
     var users: String
 
-    @Option(name: .long, help: ArgumentHelp(
-        "The client's ordered server list (order decides placement), comma-separated.",
-        valueName: "HOST:PORT[:WEIGHT],..."))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The client's ordered server list (order decides placement), comma-separated.",
+            valueName: "HOST:PORT[:WEIGHT],..."))
     var servers: String?
 
-    @Option(name: .customLong("keystone-conf"), help: ArgumentHelp(
-        "Take the server list from keystone.conf: [memcache] servers, else [cache] memcache_servers.",
-        valueName: "FILE"))
+    @Option(
+        name: .customLong("keystone-conf"),
+        help: ArgumentHelp(
+            "Take the server list from keystone.conf: [memcache] servers, else [cache] memcache_servers.",
+            valueName: "FILE"))
     var keystoneConf: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "The client whose distribution places keys: \(ClientPlacement.allCases.map(\.rawValue).joined(separator: ", ")) (python-memcached-1.60 = python-memcached).",
-        valueName: "NAME"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The client whose distribution places keys: \(ClientPlacement.allCases.map(\.rawValue).joined(separator: ", ")) (python-memcached-1.60 = python-memcached).",
+            valueName: "NAME"))
     var client: String = ClientPlacement.pythonMemcached159.rawValue
 
-    @Option(name: .customLong("token-ttl"), help: ArgumentHelp(
-        "Keystone's [token] expiration, for the issue rate a token list implies.", valueName: "SECONDS"))
+    @Option(
+        name: .customLong("token-ttl"),
+        help: ArgumentHelp(
+            "Keystone's [token] expiration, for the issue rate a token list implies.", valueName: "SECONDS"))
     var tokenTTL: Double = 3600
 
-    @Option(name: .customLong("capture-time"), help: ArgumentHelp(
-        "Server clock (unix time) for hosts whose records carry none.", valueName: "UNIX"))
+    @Option(
+        name: .customLong("capture-time"),
+        help: ArgumentHelp(
+            "Server clock (unix time) for hosts whose records carry none.", valueName: "UNIX"))
     var captureTime: Double?
 
     @Flag(name: .long, help: "Replace every token id by a stable keyed digest (token ids are bearer credentials).")
     var redact = false
 
-    @Option(name: .customLong("redact-key-file"), help: ArgumentHelp(
-        "Key for --redact digests, so they are stable across runs (default: random per run).", valueName: "FILE"))
+    @Option(
+        name: .customLong("redact-key-file"),
+        help: ArgumentHelp(
+            "Key for --redact digests, so they are stable across runs (default: random per run).", valueName: "FILE"))
     var redactKeyFile: String?
 
-    @Option(name: [.short, .long], help: ArgumentHelp(
-        "Write to FILE (through a temporary file and rename) instead of stdout.", valueName: "FILE"))
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp(
+            "Write to FILE (through a temporary file and rename) instead of stdout.", valueName: "FILE"))
     var output: String?
 
     @Option(help: "Threads attributing records (default: the number of cores); the output never depends on it.")
@@ -132,7 +149,8 @@ struct Attribute: ParsableCommand {
                 run.diag.note("--redact without --redact-key-file: digests are stable within this run only")
             }
         }
-        let status = try run.attribute(usersPath: users, options: options, inputs: inputs.isEmpty ? ["-"] : inputs, outputPath: output, jobs: jobs, blockBytes: blockBytes)
+        let status = try run.attribute(
+            usersPath: users, options: options, inputs: inputs.isEmpty ? ["-"] : inputs, outputPath: output, jobs: jobs, blockBytes: blockBytes)
         if status != .success { throw status.exitCode }
     }
 }

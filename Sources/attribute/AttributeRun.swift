@@ -55,38 +55,41 @@ struct AttributeRun {
         let held = DeferredRecords()
 
         // Main pass: blocks attributed on `jobs` threads, written and learnt from in input order.
-        OrderedLineWork.run(inputs: inputs, workers: jobs, blockBytes: blockBytes, process: { block in
-            attributor.attributeBlock { body in block.forEachLine(body) }
-        }, consume: { event in
-            switch event {
-            case .block(let block, let result):
-                let name = inputs[block.input] == "-" ? "stdin" : inputs[block.input]
-                do {
-                    try sink.write(result.output)
-                    try held.append(result.deferred, count: result.deferredCount)
-                } catch {
-                    failure = "\(error)"
-                    return false
-                }
-                attributor.merge(result)
-                for (line, issue) in result.issues {
-                    if issue.fatal {
-                        failure = "\(name): line \(line): \(issue.message)"
+        OrderedLineWork.run(
+            inputs: inputs, workers: jobs, blockBytes: blockBytes,
+            process: { block in
+                attributor.attributeBlock { body in block.forEachLine(body) }
+            },
+            consume: { event in
+                switch event {
+                case .block(let block, let result):
+                    let name = inputs[block.input] == "-" ? "stdin" : inputs[block.input]
+                    do {
+                        try sink.write(result.output)
+                        try held.append(result.deferred, count: result.deferredCount)
+                    } catch {
+                        failure = "\(error)"
                         return false
                     }
-                    badLines += 1
-                    if badLines <= 20 { diag.warning("\(name): line \(line): \(issue.message) (passed through)") }
+                    attributor.merge(result)
+                    for (line, issue) in result.issues {
+                        if issue.fatal {
+                            failure = "\(name): line \(line): \(issue.message)"
+                            return false
+                        }
+                        badLines += 1
+                        if badLines <= 20 { diag.warning("\(name): line \(line): \(issue.message) (passed through)") }
+                    }
+                    if sink.readerClosed { return false }
+                    progress.update("attribute: \(attributor.recordsSeen) records, \(held.count) held to the end")
+                    return true
+                case .inputEnded:
+                    return true
+                case .failed(let error):
+                    failure = error.description
+                    return false
                 }
-                if sink.readerClosed { return false }
-                progress.update("attribute: \(attributor.recordsSeen) records, \(held.count) held to the end")
-                return true
-            case .inputEnded:
-                return true
-            case .failed(let error):
-                failure = error.description
-                return false
-            }
-        })
+            })
         progress.clear()
         if let failure { throw fatal(failure) }
 
@@ -96,24 +99,27 @@ struct AttributeRun {
             do {
                 try attributor.prepareFinish(held: held)
                 let sources = try held.sources()
-                OrderedLineWork.run(sources: sources, workers: jobs, blockBytes: blockBytes, process: { block in
-                    attributor.attributeHeldBlock { body in block.forEachLine(body) }
-                }, consume: { event in
-                    switch event {
-                    case .block(_, let result):
-                        attributor.mergeHeld(result)
-                        do { try sink.write(result.output) } catch {
-                            failure = "\(error)"
+                OrderedLineWork.run(
+                    sources: sources, workers: jobs, blockBytes: blockBytes,
+                    process: { block in
+                        attributor.attributeHeldBlock { body in block.forEachLine(body) }
+                    },
+                    consume: { event in
+                        switch event {
+                        case .block(_, let result):
+                            attributor.mergeHeld(result)
+                            do { try sink.write(result.output) } catch {
+                                failure = "\(error)"
+                                return false
+                            }
+                            return !sink.readerClosed
+                        case .inputEnded:
+                            return true
+                        case .failed(let error):
+                            failure = error.description
                             return false
                         }
-                        return !sink.readerClosed
-                    case .inputEnded:
-                        return true
-                    case .failed(let error):
-                        failure = error.description
-                        return false
-                    }
-                })
+                    })
                 if let failure { throw fatal(failure) }
                 try atomic?.commit()
             } catch let e as ExitCode {

@@ -44,7 +44,8 @@ struct Collect: AsyncParsableCommand {
     @Option(name: .customLong("servers-file"), help: ArgumentHelp("File with HOST:PORT[:WEIGHT] entries (# comments).", valueName: "FILE"))
     var serversFile: String?
 
-    @Option(name: .customLong("keystone-conf"), help: ArgumentHelp("Keystone/oslo.cache config: [memcache] servers, [cache] memcache_servers.", valueName: "FILE"))
+    @Option(
+        name: .customLong("keystone-conf"), help: ArgumentHelp("Keystone/oslo.cache config: [memcache] servers, [cache] memcache_servers.", valueName: "FILE"))
     var keystoneConf: String?
 
     @Flag(help: "Overwrite existing dumps and MANIFEST.json.")
@@ -74,10 +75,15 @@ struct Collect: AsyncParsableCommand {
     @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for a connection.", valueName: "S"))
     var connectTimeout = 5.0
 
-    @Option(name: .customLong("read-timeout"), help: ArgumentHelp("Seconds a reply (a line, a value) may take to arrive whole; a server that is silent or trickles longer counts as stalled.", valueName: "S"))
+    @Option(
+        name: .customLong("read-timeout"),
+        help: ArgumentHelp(
+            "Seconds a reply (a line, a value) may take to arrive whole; a server that is silent or trickles longer counts as stalled.", valueName: "S"))
     var readTimeout = 30.0
 
-    @Option(name: .customLong("time-limit"), help: ArgumentHelp("Stop the whole capture after S seconds; the dumps end as incomplete (0: no limit).", valueName: "S"))
+    @Option(
+        name: .customLong("time-limit"),
+        help: ArgumentHelp("Stop the whole capture after S seconds; the dumps end as incomplete (0: no limit).", valueName: "S"))
     var timeLimit = 14400.0
 
     @Option(name: .customLong("max-value-bytes"), help: ArgumentHelp("Larger values are recorded with metadata only.", valueName: "N"))

@@ -31,9 +31,10 @@ final class HostState: Sendable {
 
 enum HostRun {
     static func fileName(_ spec: ServerSpec) -> String {
-        let safeHost = String(spec.host.map { c -> Character in
-            (c.isASCII && (c.isLetter || c.isNumber || c == "." || c == "-")) ? c : "_"
-        })
+        let safeHost = String(
+            spec.host.map { c -> Character in
+                (c.isASCII && (c.isLetter || c.isNumber || c == "." || c == "-")) ? c : "_"
+            })
         return "\(safeHost)_\(spec.port)\(DumpFormat.fileExtension)"
     }
 

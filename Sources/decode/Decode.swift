@@ -10,7 +10,8 @@ struct Decode: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "decode",
-        abstract: "Decode memcached dumps, get captures and key listings into NDJSON records; decode Python pickles into canonical JSON. Nothing is ever executed.",
+        abstract:
+            "Decode memcached dumps, get captures and key listings into NDJSON records; decode Python pickles into canonical JSON. Nothing is ever executed.",
         discussion: """
             `decode [FILE|-]...` writes one `source` record per input and one `item` record per item (schema: docs/records.md). Inputs are read in order; `-` or no argument reads stdin. The input kind is detected from its first bytes: a .mcdump.gz dump, a raw `get`/`gets` response capture (`VALUE … END`), an `lru_crawler metadump` listing or a `stats cachedump` listing. Values are decoded on every core; records keep the input order.
 
@@ -25,11 +26,11 @@ struct Decode: ParsableCommand {
               decode --pickle value.bin
 
             """
-            + ExitStatus.helpTable([
-                .checkFailed: "--pickle: the pickle could not be decoded ({\"$error\": …} printed)",
-                .fatal: "an input could not be read at all",
-                .partial: "done, but items or records were skipped (see stderr and output)",
-            ]))
+                + ExitStatus.helpTable([
+                    .checkFailed: "--pickle: the pickle could not be decoded ({\"$error\": …} printed)",
+                    .fatal: "an input could not be read at all",
+                    .partial: "done, but items or records were skipped (see stderr and output)",
+                ]))
 
     @OptionGroup var pickleMode: PickleMode
     @OptionGroup var dump: DumpOptions

@@ -53,11 +53,13 @@ struct DumpModeRun {
         let readerDone = DoneSignal()
         Thread.detachNewThread {
             var seq = 0
-            let reader = InputReader(inputs: names, forcedFormat: format, push: { batch, rawBytes in
-                defer { seq += 1 }
-                guard budget.reserve(rawBytes) else { return false }
-                return work.push((seq, batch, rawBytes))
-            })
+            let reader = InputReader(
+                inputs: names, forcedFormat: format,
+                push: { batch, rawBytes in
+                    defer { seq += 1 }
+                    guard budget.reserve(rawBytes) else { return false }
+                    return work.push((seq, batch, rawBytes))
+                })
             reader.run()
             for _ in 0..<workers { work.push((-1, [], 0)) }
             readerDone.signal()

@@ -39,7 +39,9 @@ struct DumpOptions: ParsableArguments {
     @Option(help: "Value-decoding threads (default: the number of cores); output order never depends on it.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .customLong("buffer-mb"), help: ArgumentHelp("At most MB mebibytes of values held between reading and writing (raw and decoded).", valueName: "MB"))
+    @Option(
+        name: .customLong("buffer-mb"),
+        help: ArgumentHelp("At most MB mebibytes of values held between reading and writing (raw and decoded).", valueName: "MB"))
     var bufferMB: Int = 64
 
     @Option(help: ArgumentHelp("Print the pickle listing of the item with this key (UTF-8, or `b64:` + base64) and exit.", valueName: "KEY"))

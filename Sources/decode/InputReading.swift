@@ -117,7 +117,8 @@ struct InputReader {
                 checked = try reader.next()
             } catch let e as DumpReadError {
                 let fatal = reader.header == nil
-                _ = emit(.failure(InputFailure(kind: e.kind.rawValue, message: e.message, offset: e.compressedOffset, recordOffset: e.recordOffset, fatal: fatal)))
+                _ = emit(
+                    .failure(InputFailure(kind: e.kind.rawValue, message: e.message, offset: e.compressedOffset, recordOffset: e.recordOffset, fatal: fatal)))
                 return
             } catch {
                 _ = emit(.failure(InputFailure(kind: "io", message: "\(error)", offset: nil, fatal: reader.header == nil)))

@@ -6,7 +6,8 @@ import PipelineCLI
 import SafePickle
 
 struct PickleMode: ParsableArguments {
-    @Option(name: .customLong("pickle"), help: ArgumentHelp("Decode one raw pickle from FILE (or - for stdin) and print its canonical JSON.", valueName: "FILE|-"))
+    @Option(
+        name: .customLong("pickle"), help: ArgumentHelp("Decode one raw pickle from FILE (or - for stdin) and print its canonical JSON.", valueName: "FILE|-"))
     var pickle: String?
 
     @Option(name: .customLong("disassemble-pickle"), help: ArgumentHelp("Print a pickletools.dis-like listing of one raw pickle.", valueName: "FILE|-"))

@@ -170,17 +170,20 @@ final class RecordEmitter {
         default:
             s.complete = listingComplete && s.counts.errors == 0
             if !listingComplete && s.reason == nil { s.reason = "the listing does not end with END" }
-            // A text listing carries no stats; a metadump/cachedump's server time is unknown.
+        // A text listing carries no stats; a metadump/cachedump's server time is unknown.
         }
         if !s.complete {
             skippedSomething = true
             diagnostics.warning("\(s.file): incomplete: \(s.reason ?? "incomplete") — decoded \(s.counts.items) items up to the end")
         }
         if s.counts.suspicious > 0 {
-            diagnostics.warning("\(s.file): \(s.counts.suspicious) value(s) name callables outside the plain data types (possible cache poisoning; never executed): see their `suspicious` field")
+            diagnostics.warning(
+                "\(s.file): \(s.counts.suspicious) value(s) name callables outside the plain data types (possible cache poisoning; never executed): see their `suspicious` field"
+            )
         }
         if s.counts.unverified > 0 {
-            diagnostics.warning("\(s.file): \(s.counts.unverified) record(s) from damaged gzip members: items and misses are flagged `unverified`, stats and notes withheld")
+            diagnostics.warning(
+                "\(s.file): \(s.counts.unverified) record(s) from damaged gzip members: items and misses are flagged `unverified`, stats and notes withheld")
         }
         if s.counts.valueErrors > 0 {
             diagnostics.warning("\(s.file): \(s.counts.valueErrors) item(s) could not be decoded (see their `error` field)")

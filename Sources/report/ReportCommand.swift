@@ -62,7 +62,11 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("what-if-servers"), help: ArgumentHelp("Server counts for the what-if (default N-1,N,N+1,N+2).", valueName: "N,..."))
     var whatIfServers: String?
 
-    @Option(name: .customLong("what-if-clients"), help: ArgumentHelp("Placements to compare (default python-memcached, python-memcached-1.59, libmemcached-ketama, twemproxy, pymemcache, jump).", valueName: "CLIENT,..."))
+    @Option(
+        name: .customLong("what-if-clients"),
+        help: ArgumentHelp(
+            "Placements to compare (default python-memcached, python-memcached-1.59, libmemcached-ketama, twemproxy, pymemcache, jump).",
+            valueName: "CLIENT,..."))
     var whatIfClients: String?
 
     @Flag(help: "Write the mergeable partial aggregate (JSON, needs --format json) instead of the report.")
@@ -71,9 +75,11 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Inputs are partials (from --partial, one per line): merge them into one report.")
     var merge = false
 
-    @Option(name: .customLong("fail-above"), help: ArgumentHelp(
-        "Exit 1 when the hottest host's max/mean (on the explanation's basis: traffic since start, else window traffic, else bytes) is above X; the report is written first.",
-        valueName: "X"))
+    @Option(
+        name: .customLong("fail-above"),
+        help: ArgumentHelp(
+            "Exit 1 when the hottest host's max/mean (on the explanation's basis: traffic since start, else window traffic, else bytes) is above X; the report is written first.",
+            valueName: "X"))
     var failAbove: Double?
 
     @Option(help: "Threads reading records (default: the number of cores); the report never depends on it.")

@@ -30,43 +30,46 @@ struct ReportRun {
             var fatal = false
             let whatIfOn = whatIf != nil
             // Workers read the records of a block; the aggregator adds them in input order.
-            OrderedLineWork.run(inputs: inputs, workers: options.jobs, blockBytes: options.blockBytes, process: { block in
-                var read: [(line: Int, record: Result<ReadRecord, AggregationIssue>)] = []
-                block.forEachLine { bytes, line in
-                    do throws(AggregationIssue) { read.append((line, .success(try Aggregator.read(bytes, whatIf: whatIfOn)))) } catch {
-                        read.append((line, .failure(error)))
-                    }
-                    return true
-                }
-                return read
-            }, consume: { event in
-                switch event {
-                case .block(let block, let read):
-                    let name = inputs[block.input] == "-" ? "stdin" : inputs[block.input]
-                    for (line, result) in read {
-                        switch result {
-                        case .success(let record): aggregator.add(record)
-                        case .failure(let error):
-                            if error.fatal {
-                                diag.error("\(name): line \(line): \(error.message)")
-                                fatal = true
-                                return false
-                            }
-                            badLines += 1
-                            if badLines <= 20 { diag.warning("\(name): line \(line): \(error.message) (skipped)") }
+            OrderedLineWork.run(
+                inputs: inputs, workers: options.jobs, blockBytes: options.blockBytes,
+                process: { block in
+                    var read: [(line: Int, record: Result<ReadRecord, AggregationIssue>)] = []
+                    block.forEachLine { bytes, line in
+                        do throws(AggregationIssue) { read.append((line, .success(try Aggregator.read(bytes, whatIf: whatIfOn)))) } catch {
+                            read.append((line, .failure(error)))
                         }
+                        return true
                     }
-                    lines += read.count
-                    progress.update("report: \(lines) records")
-                    return true
-                case .inputEnded:
-                    return true
-                case .failed(let error):
-                    diag.error("\(error)")
-                    fatal = true
-                    return false
-                }
-            })
+                    return read
+                },
+                consume: { event in
+                    switch event {
+                    case .block(let block, let read):
+                        let name = inputs[block.input] == "-" ? "stdin" : inputs[block.input]
+                        for (line, result) in read {
+                            switch result {
+                            case .success(let record): aggregator.add(record)
+                            case .failure(let error):
+                                if error.fatal {
+                                    diag.error("\(name): line \(line): \(error.message)")
+                                    fatal = true
+                                    return false
+                                }
+                                badLines += 1
+                                if badLines <= 20 { diag.warning("\(name): line \(line): \(error.message) (skipped)") }
+                            }
+                        }
+                        lines += read.count
+                        progress.update("report: \(lines) records")
+                        return true
+                    case .inputEnded:
+                        return true
+                    case .failed(let error):
+                        diag.error("\(error)")
+                        fatal = true
+                        return false
+                    }
+                })
             if fatal { return .fatal }
         }
         progress.clear()
@@ -80,7 +83,9 @@ struct ReportRun {
             let report = aggregator.finish()
             guard write(ReportRenderer.render(report, format: options.format, width: terminalWidth())) else { return .fatal }
             if let limit = options.failAbove, let figure = ReportRun.checkedSkew(report), figure.maxOverMean > limit {
-                diag.error("check failed: \(figure.metric) max/mean on \(figure.topHost) is \(String(format: "%.2f", figure.maxOverMean)), above --fail-above \(limit)")
+                diag.error(
+                    "check failed: \(figure.metric) max/mean on \(figure.topHost) is \(String(format: "%.2f", figure.maxOverMean)), above --fail-above \(limit)"
+                )
                 return .checkFailed
             }
         }

@@ -178,7 +178,8 @@ import TestSupport
     @Test func clockFallsBackToTheOptionThenToTheLatestTimeSeen() throws {
         // decode writes each input's source record after its items: no source clock before the lists.
         let kilo = try KiloRecords.generate()
-        let items = try String(contentsOfFile: kilo.records, encoding: .utf8).split(separator: "\n")
+        let items =
+            try String(contentsOfFile: kilo.records, encoding: .utf8).split(separator: "\n")
             .filter { !$0.hasPrefix("{\"type\":\"source\"") }.joined(separator: "\n") + "\n"
         let withSource = ndjsonObjects(try run(["--users", kilo.usersJSON, kilo.records]).stdout)
             .filter { $0["kind"] as? String == "usertokens" }
@@ -200,7 +201,9 @@ import TestSupport
             #expect(clock <= 1_461_690_000)
             #expect((tc["expired"] as? Int ?? .max) <= (ta["expired"] as? Int ?? -1))
         }
-        let none = try run(["--users", kilo.usersJSON, "-"], stdin: Data("{\"type\":\"item\",\"key\":\"6e49b86a7502dae881f3b9466ecbdfa4743c7eb9\",\"size\":9,\"value\":[]}\n".utf8))
+        let none = try run(
+            ["--users", kilo.usersJSON, "-"],
+            stdin: Data("{\"type\":\"item\",\"key\":\"6e49b86a7502dae881f3b9466ecbdfa4743c7eb9\",\"size\":9,\"value\":[]}\n".utf8))
         #expect(none.stdoutText.contains("\"clock\":null,\"clock_source\":null"))
         #expect(none.stdoutText.contains("\"expired\":null"))
     }
@@ -238,31 +241,33 @@ import TestSupport
         // Token ids from the input (list entries, token bodies, revocation list) must not survive.
         let dir2 = try Scratch.directory("redact-out")
         try a.stdout.write(to: URL(fileURLWithPath: dir2 + "/out.ndjson"))
-        let check = try Python.run(code: """
-            import json, sys
-            ids = set()
-            for line in open(sys.argv[1]):
-                r = json.loads(line)
-                v = r.get('value')
-                if isinstance(v, list):
-                    ids.update(e[0] for e in v if isinstance(e, list))
-                    ids.update(e['id'] for e in v if isinstance(e, dict) and 'id' in e)
-                if isinstance(v, dict) and 'token_data' in v:
-                    ids.add(v['id'])
-            text = open(sys.argv[2]).read()
-            # Redacted values changed length: their announced length follows (readers step over them).
-            wrong = 0
-            for line in open(sys.argv[2], encoding='utf-8'):
-                i = line.find(',"value":')
-                if '"value_json_bytes":' in line and i > 0:
-                    n = json.loads(line)['value_json_bytes']
-                    raw = line.encode('utf-8')
-                    start = raw.find(b',"value":') + len(b',"value":')
-                    _, end = json.JSONDecoder().raw_decode(raw[start:].decode('utf-8'))
-                    wrong += len(raw[start:].decode('utf-8')[:end].encode('utf-8')) != n
-            assert wrong == 0, wrong
-            print(len(ids), sum(1 for i in ids if i in text))
-            """, [kilo.records, dir2 + "/out.ndjson"]).stdoutText.split(separator: " ").map { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let check = try Python.run(
+            code: """
+                import json, sys
+                ids = set()
+                for line in open(sys.argv[1]):
+                    r = json.loads(line)
+                    v = r.get('value')
+                    if isinstance(v, list):
+                        ids.update(e[0] for e in v if isinstance(e, list))
+                        ids.update(e['id'] for e in v if isinstance(e, dict) and 'id' in e)
+                    if isinstance(v, dict) and 'token_data' in v:
+                        ids.add(v['id'])
+                text = open(sys.argv[2]).read()
+                # Redacted values changed length: their announced length follows (readers step over them).
+                wrong = 0
+                for line in open(sys.argv[2], encoding='utf-8'):
+                    i = line.find(',"value":')
+                    if '"value_json_bytes":' in line and i > 0:
+                        n = json.loads(line)['value_json_bytes']
+                        raw = line.encode('utf-8')
+                        start = raw.find(b',"value":') + len(b',"value":')
+                        _, end = json.JSONDecoder().raw_decode(raw[start:].decode('utf-8'))
+                        wrong += len(raw[start:].decode('utf-8')[:end].encode('utf-8')) != n
+                assert wrong == 0, wrong
+                print(len(ids), sum(1 for i in ids if i in text))
+                """, [kilo.records, dir2 + "/out.ndjson"]
+        ).stdoutText.split(separator: " ").map { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #expect((check.first ?? 0) ?? 0 > 700)
         #expect(check.last == 0, "token ids left in the output: \(check)")
         let text = a.stdoutText

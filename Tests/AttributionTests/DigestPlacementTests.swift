@@ -8,8 +8,10 @@ import Testing
 import TestSupport
 
 @Suite struct DigestPlacementTests {
-    static let servers = [ServerSpec(host: "10.0.0.1", port: 11211, weight: 1), ServerSpec(host: "10.0.0.2", port: 11211, weight: 3),
-                          ServerSpec(host: "10.0.0.3", port: 11212, weight: 2)]
+    static let servers = [
+        ServerSpec(host: "10.0.0.1", port: 11211, weight: 1), ServerSpec(host: "10.0.0.2", port: 11211, weight: 3),
+        ServerSpec(host: "10.0.0.3", port: 11212, weight: 2),
+    ]
 
     static func oracle() throws -> [[String: Any]] {
         let r = try Python.run(script: Repo.path("Tests/python/attribution_oracle.py"), ["3000"])

@@ -44,7 +44,8 @@ import TestSupport
         #expect(input.utf8.count > DeferredRecords.memoryLimit)
         let dir = try Scratch.directory("held")
         try "id,name\n".write(toFile: dir + "/users.csv", atomically: true, encoding: .utf8)
-        let r = try runProcess(Repo.executable("attribute"), ["--users", dir + "/users.csv", "-"], stdin: Data(input.utf8),
+        let r = try runProcess(
+            Repo.executable("attribute"), ["--users", dir + "/users.csv", "-"], stdin: Data(input.utf8),
             environment: ["TMPDIR": dir])
         #expect(r.status == 3, "\(r.stderrText)")  // 3: the empty user list
         let out = r.stdoutText.split(separator: "\n")
@@ -60,7 +61,8 @@ import TestSupport
     @Test func aTemporaryFolderThatCannotBeWrittenIsAnError() throws {
         let dir = try Scratch.directory("held-bad")
         try "id,name\nu1,alice\n".write(toFile: dir + "/users.csv", atomically: true, encoding: .utf8)
-        let r = try runProcess(Repo.executable("attribute"), ["--users", dir + "/users.csv", "--output", dir + "/out.ndjson", "-"],
+        let r = try runProcess(
+            Repo.executable("attribute"), ["--users", dir + "/users.csv", "--output", dir + "/out.ndjson", "-"],
             stdin: Data(lists(300).utf8), environment: ["TMPDIR": dir + "/missing"])
         #expect(r.status == 2)
         #expect(r.stderrText.contains("cannot create a temporary file in \(dir)/missing"), "\(r.stderrText)")
@@ -72,7 +74,8 @@ import TestSupport
         // the member name too, and the announced value length is left alone rather than written
         // somewhere else; the record stays one JSON object that report reads.
         let value = #"[{"id":"value","expires":"2016-04-26T15:41:25Z"}]"#
-        let line = #"{"type":"item","host":"127.0.0.1","port":11211,"key":"\#(KeystoneKeys.revocationListKey)","size":9,"value_json_bytes":\#(value.utf8.count),"value":\#(value)}"#
+        let line =
+            #"{"type":"item","host":"127.0.0.1","port":11211,"key":"\#(KeystoneKeys.revocationListKey)","size":9,"value_json_bytes":\#(value.utf8.count),"value":\#(value)}"#
         let dir = try Scratch.directory("held-name")
         try "id,name\nu1,alice\n".write(toFile: dir + "/users.csv", atomically: true, encoding: .utf8)
         let a = try runProcess(Repo.executable("attribute"), ["--users", dir + "/users.csv", "--redact", "-"], stdin: Data((line + "\n").utf8))
@@ -92,8 +95,9 @@ import TestSupport
 
     @Test func redactionReplacesWholeStringsOnly() {
         let one = [(id: "abc", label: "R")]
-        #expect(redacted(#"{"id":"abc","k":["abc","abcd","xabc"],"s":"say \"abc\"","abc":1,"t":"abc""#, one)
-            == #"{"id":"R","k":["R","abcd","xabc"],"s":"say \"abc\"","R":1,"t":"R""#)
+        #expect(
+            redacted(#"{"id":"abc","k":["abc","abcd","xabc"],"s":"say \"abc\"","abc":1,"t":"abc""#, one)
+                == #"{"id":"R","k":["R","abcd","xabc"],"s":"say \"abc\"","R":1,"t":"R""#)
         #expect(redacted(#"{"a":"b"}"#, one) == #"{"a":"b"}"#)
         // Thousands of ids (a token list) go through the length-filtered table: same result.
         let many = (0..<2000).map { (id: "id\($0)", label: "L\($0)") }

@@ -10,7 +10,8 @@ import TestSupport
     func parse(_ s: String) -> ParsedUserList { UserListParser.parse(Array(s.utf8)) }
 
     @Test func openstackJSON() {
-        let p = parse("""
+        let p = parse(
+            """
             [
               {"ID": "u1", "Name": "ceilometer", "Project": "service", "Domain": "default", "Description": null, "Email": "c@x", "Enabled": true},
               {"ID": "u2", "Name": "j\\u00f6rg", "Domain": "default"},
@@ -32,7 +33,8 @@ import TestSupport
     }
 
     @Test func openstackCSV() {
-        let p = parse("""
+        let p = parse(
+            """
             \u{FEFF}"ID","Name","Project","Domain","Description","Email","Enabled"
             "u1","ceilometer","service","default","","c@x",True
             "u2","a ""quoted"", name","demo","default","","d@x",True
@@ -62,8 +64,10 @@ import TestSupport
     }
 
     @Test func isotimeMatchesPython() throws {
-        let samples = ["2016-04-26T15:41:25.000000Z", "2015-06-01T12:34:56.123456Z", "1970-01-01T00:00:00Z", "2000-02-29T23:59:59.5Z",
-                       "2038-01-19T03:14:08.000001Z", "1969-12-31T23:59:59.000000Z", "2100-03-01T00:00:00+00:00"]
+        let samples = [
+            "2016-04-26T15:41:25.000000Z", "2015-06-01T12:34:56.123456Z", "1970-01-01T00:00:00Z", "2000-02-29T23:59:59.5Z",
+            "2038-01-19T03:14:08.000001Z", "1969-12-31T23:59:59.000000Z", "2100-03-01T00:00:00+00:00",
+        ]
         let code = """
             import calendar, datetime, sys
             for s in sys.argv[1:]:
@@ -85,12 +89,16 @@ import TestSupport
     }
 
     @Test func valueShapes() throws {
-        let entries = try #require(slice(#"[["t1","2016-04-26T15:41:25.000000Z"],["t2",{"$datetime":"2016-04-26T15:41:26.000000"}]]"#) { KeystoneValues.tokenList($0) })
+        let entries = try #require(
+            slice(#"[["t1","2016-04-26T15:41:25.000000Z"],["t2",{"$datetime":"2016-04-26T15:41:26.000000"}]]"#) { KeystoneValues.tokenList($0) })
         #expect(entries.map(\.tokenID) == ["t1", "t2"])
         #expect(entries.map(\.expires) == [1461685285, 1461685286])
         #expect(slice(#"[["t1"]]"#) { KeystoneValues.tokenList($0) } == nil)
         #expect(slice(#"[]"#) { KeystoneValues.tokenList($0) } == [])
-        let body = try #require(slice(#"{"id":"t","token_version":"v3.0","token_data":{"token":{"user":{"id":"u","name":"n","domain":{"id":"d","name":"Default"}}}}}"#) { KeystoneValues.tokenBody($0) })
+        let body = try #require(
+            slice(#"{"id":"t","token_version":"v3.0","token_data":{"token":{"user":{"id":"u","name":"n","domain":{"id":"d","name":"Default"}}}}}"#) {
+                KeystoneValues.tokenBody($0)
+            })
         #expect(body.tokenID == "t")
         #expect(body.user == User(id: "u", name: "n", domain: "Default", inExport: false))
         let v2 = #"{"token_data":{"access":{"token":{"id":"t2"},"user":{"id":"u2","name":"m"}}}}"#
@@ -107,7 +115,8 @@ import TestSupport
         for bad in ["", "{", "[1,]", "{\"a\" 1}", "tru", "\"abc", "[1] x", "01x", String(repeating: "[", count: 300) + String(repeating: "]", count: 300)] {
             #expect(throws: JSONParseError.self, "\(bad)") { try JSONParser.parse(Array(bad.utf8)) }
         }
-        #expect(try JSONParser.parse(Array(#"{"a":[1,2.5,"\u00e9\n",true,null]}"#.utf8))
-            == .object([("a", .array([.number(1, 1), .number(2.5, nil), .string("é\n"), .bool(true), .null]))]))
+        #expect(
+            try JSONParser.parse(Array(#"{"a":[1,2.5,"\u00e9\n",true,null]}"#.utf8))
+                == .object([("a", .array([.number(1, 1), .number(2.5, nil), .string("é\n"), .bool(true), .null]))]))
     }
 }

@@ -12,7 +12,8 @@ struct PickleLayerTests {
 
     @Test("CachedValue from dogpile, protocols 0, 2 and 5: dogpile + value", arguments: [0, 2, 5])
     func cachedValue(proto: Int) throws {
-        let v = try pythonBytes("pickle.dumps(__import__('dogpile.cache.api', fromlist=['x']).CachedValue({'a': [1, 'b']}, {'ct': 1.25, 'v': 2}), protocol=\(proto))")
+        let v = try pythonBytes(
+            "pickle.dumps(__import__('dogpile.cache.api', fromlist=['x']).CachedValue({'a': [1, 'b']}, {'ct': 1.25, 'v': 2}), protocol=\(proto))")
         let d = decoder.decode(flags: 1, value: v)
         #expect(d.error == nil)
         #expect(d.encoding == ["pickle", "dogpile"])

@@ -34,7 +34,9 @@ import TestSupport
         let trailer = try #require(dump.trailer)
         #expect(trailer.complete && trailer.captured == before.count && trailer.missed == 0)
         #expect(dump.header?.method == "metadump" && dump.header?.serverVersion == "1.6.18")
-        #expect(Set(dump.stats.map { "\($0.section)/\($0.label)" }).isSuperset(of: ["general/start", "settings/start", "items/start", "slabs/start", "general/end"]))
+        #expect(
+            Set(dump.stats.map { "\($0.section)/\($0.label)" }).isSuperset(of: ["general/start", "settings/start", "items/start", "slabs/start", "general/end"])
+        )
         let keysJSON = try JSONSerialization.data(withJSONObject: Array(before.keys))
         let oracle = try #require(try PyScript.json("collect_oracle.py", [String(server.port)], stdin: keysJSON) as? [String: [String: Any]])
         let items = dump.itemsByHexKey
@@ -58,7 +60,7 @@ import TestSupport
         #expect(dump.items.contains { $0.valueLength >= 1_000_000 })
         #expect(dump.items.contains { (560_000...620_000).contains($0.valueLength) && $0.slabClass == 39 })
         #expect(items[Array("spécial-ключ".utf8).hex] != nil && items[Array("a%b%%".utf8).hex] != nil)
-        #expect(items[[0x73, 0x70, 0x20, 0x61, 0x63, 0x65, 0x01, 0xFF, 0x00] .hex + Array("end".utf8).hex]?.value == [0x62, 0x0D, 0x0A, 0x69, 0x6E])
+        #expect(items[[0x73, 0x70, 0x20, 0x61, 0x63, 0x65, 0x01, 0xFF, 0x00].hex + Array("end".utf8).hex]?.value == [0x62, 0x0D, 0x0A, 0x69, 0x6E])
         #expect(dump.items.contains { $0.exp == -1 })
 
         // Manifest.
@@ -89,11 +91,12 @@ import TestSupport
     @Test func keysOnlyAndKeyListFromStdin() throws {
         let server = try MemcachedServer(memoryMB: 64)
         defer { server.stop() }
-        try Python.run(code: """
-            import memcache, sys
-            c = memcache.Client(['127.0.0.1:%s' % sys.argv[1]])
-            for i in range(300): c.set('k%d' % i, 'v' * (i + 1), time=600)
-            """, [String(server.port)])
+        try Python.run(
+            code: """
+                import memcache, sys
+                c = memcache.Client(['127.0.0.1:%s' % sys.argv[1]])
+                for i in range(300): c.set('k%d' % i, 'v' * (i + 1), time=600)
+                """, [String(server.port)])
         let work = try CollectRun.tempDir("keysonly")
         let r = try CollectRun.run(["127.0.0.1:\(server.port)", "--out", work + "/a", "--keys-only"])
         #expect(r.status == 0, "\(r.stderrText)")
@@ -116,13 +119,16 @@ import TestSupport
     @Test func valuesOverTheLimitKeepMetadataOnly() throws {
         let server = try MemcachedServer(memoryMB: 64)
         defer { server.stop() }
-        try Python.run(code: """
-            import memcache, sys
-            c = memcache.Client(['127.0.0.1:%s' % sys.argv[1]])
-            c.set('small', 'x' * 100); c.set('large', 'y' * 200000)
-            """, [String(server.port)])
+        try Python.run(
+            code: """
+                import memcache, sys
+                c = memcache.Client(['127.0.0.1:%s' % sys.argv[1]])
+                c.set('small', 'x' * 100); c.set('large', 'y' * 200000)
+                """, [String(server.port)])
         let work = try CollectRun.tempDir("maxvalue")
-        let r = try CollectRun.run(["127.0.0.1:\(server.port)", "--out", work, "--max-value-bytes", "1000", "--rate", "1000", "--bandwidth", "10", "--stats-every", "60"])
+        let r = try CollectRun.run([
+            "127.0.0.1:\(server.port)", "--out", work, "--max-value-bytes", "1000", "--rate", "1000", "--bandwidth", "10", "--stats-every", "60",
+        ])
         #expect(r.status == 0, "\(r.stderrText)")
         let dump = try ReadDump(path: work + "/127.0.0.1_\(server.port).mcdump.gz")
         let items = dump.itemsByHexKey

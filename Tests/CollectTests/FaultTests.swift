@@ -7,16 +7,17 @@ import Testing
 import TestSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Fills a server with `count` 1 KB items from python-memcached.
 func fill(_ server: MemcachedServer, count: Int) throws {
-    try Python.run(code: """
-        import memcache, sys
-        c = memcache.Client(['127.0.0.1:%s' % sys.argv[1]])
-        c.set_multi({'item-%06d' % i: b'%06d' % i * 170 for i in range(int(sys.argv[2]))}, time=3600)
-        """, [String(server.port), String(count)])
+    try Python.run(
+        code: """
+            import memcache, sys
+            c = memcache.Client(['127.0.0.1:%s' % sys.argv[1]])
+            c.set_multi({'item-%06d' % i: b'%06d' % i * 170 for i in range(int(sys.argv[2]))}, time=3600)
+            """, [String(server.port), String(count)])
 }
 
 /// Starts collect in the background (stdout/stderr discarded).
@@ -40,11 +41,11 @@ func startCollect(_ args: [String]) throws -> Process {
         let work = try CollectRun.tempDir("refused")
         let conf = work + "/keystone.conf"
         try """
-            [DEFAULT]
-            debug = false
-            [memcache]
-            servers = 127.0.0.1:\(server.port),127.0.0.1:\(deadPort)
-            """.write(toFile: conf, atomically: true, encoding: .utf8)
+        [DEFAULT]
+        debug = false
+        [memcache]
+        servers = 127.0.0.1:\(server.port),127.0.0.1:\(deadPort)
+        """.write(toFile: conf, atomically: true, encoding: .utf8)
         let r = try CollectRun.run(["--keystone-conf", conf, "--out", work + "/out", "--connect-timeout", "2"])
         #expect(r.status == 3, "\(r.stderrText)")
         #expect(r.stderrText.contains("127.0.0.1:\(deadPort)"))

@@ -11,7 +11,7 @@ import Testing
 @testable import MemcacheClient
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A batch that hands nothing over before `flush`, and a sink that records what reaches it.

@@ -9,7 +9,7 @@ import Testing
 import TestSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A running collect_fault_server.py in `mode`, stopped by pid.
@@ -69,9 +69,10 @@ func expectDigestsMatchDisk(_ dir: String) throws {
         let collect = try startCollect(["127.0.0.1:\(drip.firstLine)", healthy.address, "--out", work])
         defer { if collect.isRunning { kill(collect.processIdentifier, SIGKILL) } }
         // Both dumps are open (the drip host's once its listing is read) before the signal.
-        #expect(waitUntil(seconds: 30) {
-            fileSize(work + "/127.0.0.1_\(drip.firstLine).mcdump.gz") > 0 && fileSize(work + "/" + HostileServerTests.file(healthy.port)) > 0
-        })
+        #expect(
+            waitUntil(seconds: 30) {
+                fileSize(work + "/127.0.0.1_\(drip.firstLine).mcdump.gz") > 0 && fileSize(work + "/" + HostileServerTests.file(healthy.port)) > 0
+            })
         kill(collect.processIdentifier, SIGINT)
         #expect(waitUntil(seconds: 20) { !collect.isRunning }, "collect still running 20 s after SIGINT")
         collect.waitUntilExit()
@@ -137,11 +138,12 @@ func expectDigestsMatchDisk(_ dir: String) throws {
     @Test func fullDiskLeavesAFingerprintedPartialDump() throws {
         let healthy = try MemcachedServer(memoryMB: 64)
         defer { healthy.stop() }
-        try Python.run(code: """
-            import memcache, os, sys
-            c = memcache.Client(['127.0.0.1:%s' % sys.argv[1]])
-            c.set_multi({'noise-%05d' % i: os.urandom(1000) for i in range(3000)}, time=3600)
-            """, [String(healthy.port)])
+        try Python.run(
+            code: """
+                import memcache, os, sys
+                c = memcache.Client(['127.0.0.1:%s' % sys.argv[1]])
+                c.set_multi({'noise-%05d' % i: os.urandom(1000) for i in range(3000)}, time=3600)
+                """, [String(healthy.port)])
         let work = try CollectRun.tempDir("disk-full")
         // 1 MiB file-size limit; SIGXFSZ ignored (ignored signals stay ignored across exec).
         let r = try runProcess(

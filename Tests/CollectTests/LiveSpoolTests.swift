@@ -65,11 +65,17 @@ import Testing
             return
         }
         #expect(a.key == [0x61, 0x20, 0x62, 0x00])
-        #expect(a.metadump == MetadumpFacts(MetadumpEntry(
-            key: [0x61, 0x20, 0x62, 0x00], exp: 1_764_003_600, lastAccess: 1_764_000_001, cas: UInt64.max, fetched: true,
-            slabClass: 63, totalSize: 593_920, flags: UInt32.max)))
-        #expect(b.metadump == MetadumpFacts(MetadumpEntry(
-            key: Array("plain".utf8), exp: -1, lastAccess: 0, cas: 0, fetched: false, slabClass: 1, totalSize: -1, flags: nil)))
+        #expect(
+            a.metadump
+                == MetadumpFacts(
+                    MetadumpEntry(
+                        key: [0x61, 0x20, 0x62, 0x00], exp: 1_764_003_600, lastAccess: 1_764_000_001, cas: UInt64.max, fetched: true,
+                        slabClass: 63, totalSize: 593_920, flags: UInt32.max)))
+        #expect(
+            b.metadump
+                == MetadumpFacts(
+                    MetadumpEntry(
+                        key: Array("plain".utf8), exp: -1, lastAccess: 0, cas: 0, fetched: false, slabClass: 1, totalSize: -1, flags: nil)))
         guard case .end = try spool.next() else { Issue.record("then the end"); return }
     }
 

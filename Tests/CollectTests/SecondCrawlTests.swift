@@ -15,15 +15,16 @@ import TestSupport
     /// crawl side of a MetadumpSpool. (Not through MemcacheConnection: an async test can starve behind the
     /// blocking tests that run beside it.)
     func spool(_ port: UInt16, after earlier: MetadumpSpool?) throws -> MetadumpSpool {
-        let r = try Python.run(code: """
-            import socket, sys
-            s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
-            s.sendall(b'lru_crawler metadump all\\r\\n')
-            data = b''
-            while not data.endswith(b'END\\r\\n'):
-                data += s.recv(65536)
-            sys.stdout.buffer.write(data)
-            """, [String(port)])
+        let r = try Python.run(
+            code: """
+                import socket, sys
+                s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+                s.sendall(b'lru_crawler metadump all\\r\\n')
+                data = b''
+                while not data.endswith(b'END\\r\\n'):
+                    data += s.recv(65536)
+                sys.stdout.buffer.write(data)
+                """, [String(port)])
         let spool = try MetadumpSpool(directory: NSTemporaryDirectory())
         var buffer = ResponseBuffer()
         buffer.append(contentsOf: [UInt8](r.stdout))
@@ -34,11 +35,12 @@ import TestSupport
     }
 
     func set(_ port: UInt16, _ keys: [String], ttl: Int = 0) throws {
-        try Python.run(code: """
-            import sys, pymemcache
-            c = pymemcache.Client(('127.0.0.1', int(sys.argv[1])))
-            for k in sys.argv[3:]: c.set(k, b'value of ' + k.encode(), expire=int(sys.argv[2]))
-            """, [String(port), String(ttl)] + keys)
+        try Python.run(
+            code: """
+                import sys, pymemcache
+                c = pymemcache.Client(('127.0.0.1', int(sys.argv[1])))
+                for k in sys.argv[3:]: c.set(k, b'value of ' + k.encode(), expire=int(sys.argv[2]))
+                """, [String(port), String(ttl)] + keys)
     }
 
     @Test func chainedSpoolsYieldTheUnionOnce() throws {

@@ -15,20 +15,21 @@ struct CachePoisoningTests {
         defer { server.stop() }
         let dir = try ScratchDir()
         let marker = dir.file("pwned")
-        try Python.run(code: """
-            import datetime, os, subprocess, sys, memcache
-            marker = sys.argv[2]
-            class System:
-                def __reduce__(self): return (os.system, ('touch ' + marker,))
-            class Eval:
-                def __reduce__(self): return (eval, ("__import__('os').system('touch %s')" % marker,))
-            c0 = memcache.Client(['127.0.0.1:' + sys.argv[1]])                 # pickle protocol 0
-            c2 = memcache.Client(['127.0.0.1:' + sys.argv[1]], pickleProtocol=2)
-            c0.set('poisoned-system', System())
-            c2.set('poisoned-eval', [1, Eval()])
-            c2.set('poisoned-popen', {'factory': subprocess.Popen})
-            c2.set('benign', {'when': datetime.datetime(2026, 12, 6, 9, 0), 'n': 1, 'text': '{"$class":"os.system"}'})
-            """, [String(server.port), marker])
+        try Python.run(
+            code: """
+                import datetime, os, subprocess, sys, memcache
+                marker = sys.argv[2]
+                class System:
+                    def __reduce__(self): return (os.system, ('touch ' + marker,))
+                class Eval:
+                    def __reduce__(self): return (eval, ("__import__('os').system('touch %s')" % marker,))
+                c0 = memcache.Client(['127.0.0.1:' + sys.argv[1]])                 # pickle protocol 0
+                c2 = memcache.Client(['127.0.0.1:' + sys.argv[1]], pickleProtocol=2)
+                c0.set('poisoned-system', System())
+                c2.set('poisoned-eval', [1, Eval()])
+                c2.set('poisoned-popen', {'factory': subprocess.Popen})
+                c2.set('benign', {'when': datetime.datetime(2026, 12, 6, 9, 0), 'n': 1, 'text': '{"$class":"os.system"}'})
+                """, [String(server.port), marker])
         let out = dir.file("capture")
         let collect = try runProcess(Repo.executable("collect"), [server.address, "--out", out])
         #expect(collect.status == 0, "\(collect.stderrText)")

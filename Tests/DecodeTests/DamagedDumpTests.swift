@@ -10,10 +10,14 @@ struct DamagedDumpTests {
     /// A small dump: text, int, a bad int, a zlib bomb and a corrupt zlib value; optionally no END.
     func makeDump(_ path: String, complete: Bool = true, bomb: [UInt8] = [], items: Int = 200) throws -> DumpFileSummary {
         let w = try DumpWriter(path: path, overwrite: true, memberBytes: 4096)
-        try w.write(.header(DumpHeader(host: "10.0.0.2", port: 11211, collector: "t", method: "metadump", serverVersion: "1.6.18", serverTime: 1000, startedLocal: 1)))
+        try w.write(
+            .header(DumpHeader(host: "10.0.0.2", port: 11211, collector: "t", method: "metadump", serverVersion: "1.6.18", serverTime: 1000, startedLocal: 1)))
         try w.write(.stats(DumpStats(section: "general", label: "start", values: [("time", "1000"), ("bytes_written", "100")])))
         func item(_ key: String, _ flags: UInt32, _ value: [UInt8]) -> DumpRecord {
-            .item(DumpItem(key: Array(key.utf8), flags: flags, valueLength: value.count, cas: 1, exp: -1, lastAccess: 999, slabClass: 1, fetched: false, totalSize: value.count + 50, value: value))
+            .item(
+                DumpItem(
+                    key: Array(key.utf8), flags: flags, valueLength: value.count, cas: 1, exp: -1, lastAccess: 999, slabClass: 1, fetched: false,
+                    totalSize: value.count + 50, value: value))
         }
         for i in 0..<items { try w.write(item("k\(i)", 16, Array("value number \(i) ".utf8) + [UInt8](repeating: UInt8(97 + i % 26), count: 300))) }
         try w.write(item("int", 2, Array("77".utf8)))
@@ -24,7 +28,8 @@ struct DamagedDumpTests {
         try w.write(.note(DumpNote(level: "warning", message: "hello")))
         try w.write(.stats(DumpStats(section: "general", label: "end", values: [("time", "1010"), ("bytes_written", "600")])))
         if complete {
-            return try w.finish(DumpTrailer(finishedLocal: 2, serverTime: 1010, listed: items + 5, captured: items + 4, missed: 1, valueBytes: 0, complete: true))
+            return try w.finish(
+                DumpTrailer(finishedLocal: 2, serverTime: 1010, listed: items + 5, captured: items + 4, missed: 1, valueBytes: 0, complete: true))
         }
         return try w.closeWithoutTrailer()
     }

@@ -51,11 +51,12 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try MemcachedServer(memoryMB: 64)
         defer { server.stop() }
-        try Python.run(code: """
-            import sys, pymemcache
-            c = pymemcache.Client(('127.0.0.1', int(sys.argv[1])))
-            for i in range(2000): c.set('k%d' % i, b'v' * 3000)
-            """, [String(server.port)])
+        try Python.run(
+            code: """
+                import sys, pymemcache
+                c = pymemcache.Client(('127.0.0.1', int(sys.argv[1])))
+                for i in range(2000): c.set('k%d' % i, b'v' * 3000)
+                """, [String(server.port)])
         let tty = try Self.onTerminal([Repo.executable("collect"), "127.0.0.1:\(server.port)", "--out", dir + "/tty"])
         #expect(tty.status == 0, "\(tty.stdoutText)")
         #expect(tty.stdoutText.contains(Self.eraseLine), "no progress line: \(tty.stdoutText)")

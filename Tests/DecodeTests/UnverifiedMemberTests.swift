@@ -65,30 +65,31 @@ struct UnverifiedMemberTests {
         let path = dir.file("cut.mcdump.gz")
         try original.prefix(original.count - cut).write(to: URL(fileURLWithPath: path))
         // The oracle: zlib's own member-by-member decompression, keeping what a cut member gave.
-        let oracle = try Python.run(code: """
-            import sys, zlib
-            d = open(sys.argv[1], 'rb').read(); out = b''; i = 0
-            while i < len(d):
-                o = zlib.decompressobj(31)
-                try:
-                    out += o.decompress(d[i:])
-                except zlib.error:
-                    break
-                if not o.eof:
-                    break
-                i = len(d) - len(o.unused_data)
-            n = 0; p = 0
-            while True:
-                j = out.find(b'\\nITEM ', p)
-                if j < 0: break
-                e = out.find(b'\\n', j + 1)
-                if e < 0: break
-                f = out[j + 1:e].split(b' ')
-                has = f[-1] == b'1'
-                if e + 1 + (int(f[3]) + 1 if has else 0) <= len(out): n += 1
-                p = e
-            print(n)
-            """, [path])
+        let oracle = try Python.run(
+            code: """
+                import sys, zlib
+                d = open(sys.argv[1], 'rb').read(); out = b''; i = 0
+                while i < len(d):
+                    o = zlib.decompressobj(31)
+                    try:
+                        out += o.decompress(d[i:])
+                    except zlib.error:
+                        break
+                    if not o.eof:
+                        break
+                    i = len(d) - len(o.unused_data)
+                n = 0; p = 0
+                while True:
+                    j = out.find(b'\\nITEM ', p)
+                    if j < 0: break
+                    e = out.find(b'\\n', j + 1)
+                    if e < 0: break
+                    f = out[j + 1:e].split(b' ')
+                    has = f[-1] == b'1'
+                    if e + 1 + (int(f[3]) + 1 if has else 0) <= len(out): n += 1
+                    p = e
+                print(n)
+                """, [path])
         let zlibItems = Int(oracle.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         let r = try DecodeTool.run([path])
         #expect(r.status == 3, "\(r.stderrText)")

@@ -73,6 +73,7 @@ import TestSupport
         #expect(Array(bytes.prefix(10)) == [0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0x04, 0x03])
         #expect(Array(bytes.suffix(4)) == [0x47, 0x02, 0x00, 0x00])  // ISIZE 583, as the docs say
         #expect(z.stdout.count == 583)
-        #expect(doc.contains(String(format: "%02x%02x %02x%02x", bytes[bytes.count - 8], bytes[bytes.count - 7], bytes[bytes.count - 6], bytes[bytes.count - 5])))
+        #expect(
+            doc.contains(String(format: "%02x%02x %02x%02x", bytes[bytes.count - 8], bytes[bytes.count - 7], bytes[bytes.count - 6], bytes[bytes.count - 5])))
     }
 }

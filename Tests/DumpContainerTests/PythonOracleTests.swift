@@ -7,42 +7,42 @@ import TestSupport
 
 /// Python implementation of the §2 grammar: prints one canonical line per record.
 let pythonDumpParser = #"""
-import gzip, hashlib, json, re, sys, urllib.parse
-data = gzip.open(sys.argv[1]).read()
-pos = 0
-def key(tok):
-    assert re.fullmatch(rb"(?:[A-Za-z0-9._~-]|%[0-9A-F]{2})+", tok), tok
-    return urllib.parse.unquote_to_bytes(tok.decode()).hex()
-while pos < len(data):
-    nl = data.index(b"\n", pos)
-    line = data[pos:nl]; pos = nl + 1
-    typ, _, rest = line.partition(b" ")
-    if typ == b"MCDUMP":
-        ver, _, js = rest.partition(b" "); assert ver == b"1"
-        print("H", json.dumps(json.loads(js), sort_keys=True))
-    elif typ == b"STATS":
-        sec, lab, js = rest.split(b" ", 2)
-        pairs = json.loads(js, object_pairs_hook=lambda p: p)
-        print("S", sec.decode(), lab.decode(), json.dumps(pairs))
-    elif typ == b"ITEM":
-        f = rest.split(b" "); assert len(f) == 10
-        k = key(f[0]); nums = [int(x) for x in f[1:]]
-        vlen, captured = nums[1], nums[8]
-        digest = "-"
-        if captured == 1:
-            value = data[pos:pos + vlen]; assert len(value) == vlen and data[pos + vlen:pos + vlen + 1] == b"\n"
-            pos += vlen + 1; digest = hashlib.sha256(value).hexdigest()
-        print("I", k, " ".join(map(str, nums)), digest)
-    elif typ == b"MISS":
-        f = rest.split(b" ")
-        print("M", key(f[0]), urllib.parse.unquote_to_bytes(f[1].decode()).decode() if len(f) > 1 else "-")
-    elif typ == b"NOTE":
-        print("N", json.dumps(json.loads(rest), sort_keys=True))
-    elif typ == b"END":
-        print("E", json.dumps(json.loads(rest), sort_keys=True)); assert pos == len(data)
-    else:
-        raise SystemExit("unknown record " + repr(typ))
-"""#
+    import gzip, hashlib, json, re, sys, urllib.parse
+    data = gzip.open(sys.argv[1]).read()
+    pos = 0
+    def key(tok):
+        assert re.fullmatch(rb"(?:[A-Za-z0-9._~-]|%[0-9A-F]{2})+", tok), tok
+        return urllib.parse.unquote_to_bytes(tok.decode()).hex()
+    while pos < len(data):
+        nl = data.index(b"\n", pos)
+        line = data[pos:nl]; pos = nl + 1
+        typ, _, rest = line.partition(b" ")
+        if typ == b"MCDUMP":
+            ver, _, js = rest.partition(b" "); assert ver == b"1"
+            print("H", json.dumps(json.loads(js), sort_keys=True))
+        elif typ == b"STATS":
+            sec, lab, js = rest.split(b" ", 2)
+            pairs = json.loads(js, object_pairs_hook=lambda p: p)
+            print("S", sec.decode(), lab.decode(), json.dumps(pairs))
+        elif typ == b"ITEM":
+            f = rest.split(b" "); assert len(f) == 10
+            k = key(f[0]); nums = [int(x) for x in f[1:]]
+            vlen, captured = nums[1], nums[8]
+            digest = "-"
+            if captured == 1:
+                value = data[pos:pos + vlen]; assert len(value) == vlen and data[pos + vlen:pos + vlen + 1] == b"\n"
+                pos += vlen + 1; digest = hashlib.sha256(value).hexdigest()
+            print("I", k, " ".join(map(str, nums)), digest)
+        elif typ == b"MISS":
+            f = rest.split(b" ")
+            print("M", key(f[0]), urllib.parse.unquote_to_bytes(f[1].decode()).decode() if len(f) > 1 else "-")
+        elif typ == b"NOTE":
+            print("N", json.dumps(json.loads(rest), sort_keys=True))
+        elif typ == b"END":
+            print("E", json.dumps(json.loads(rest), sort_keys=True)); assert pos == len(data)
+        else:
+            raise SystemExit("unknown record " + repr(typ))
+    """#
 
 @Suite struct PythonOracleTests {
     /// The same canonical line for a record, computed from DumpReader's value.

@@ -222,7 +222,10 @@ let headerLine =
             (try gzipCLI("MCDUMP x {}\n"), .badHeader),
             (try gzipCLI("MCDUMP 1 {\"format\":1}\n"), .badHeader),
             (try gzipCLI("MCDUMP 1 not json\n"), .badHeader),
-            (try gzipCLI(#"MCDUMP 1 {"collector":"0.1.0","format":2,"host":"h","keys_only":false,"method":"m","port":1,"started_local":1}"# + "\n"), .badHeader),
+            (
+                try gzipCLI(#"MCDUMP 1 {"collector":"0.1.0","format":2,"host":"h","keys_only":false,"method":"m","port":1,"started_local":1}"# + "\n"),
+                .badHeader
+            ),
             (Array("plain text, not gzip\n".utf8), .corruptGzip),
             ([0x1F], .truncated),
         ]

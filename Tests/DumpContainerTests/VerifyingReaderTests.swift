@@ -10,7 +10,10 @@ import TestSupport
     func items(_ n: Int) -> [DumpRecord] {
         [.header(DumpHeader(host: "h", port: 1, collector: "t", method: "metadump", serverVersion: "1.6.18", serverTime: 1, startedLocal: 1))]
             + (0..<n).map { i in
-                .item(DumpItem(key: Array("key-\(i)".utf8), flags: 0, valueLength: 300, cas: UInt64(i), exp: -1, lastAccess: 1, slabClass: 1, fetched: false, totalSize: 350, value: [UInt8](repeating: UInt8(i % 251), count: 300)))
+                .item(
+                    DumpItem(
+                        key: Array("key-\(i)".utf8), flags: 0, valueLength: 300, cas: UInt64(i), exp: -1, lastAccess: 1, slabClass: 1, fetched: false,
+                        totalSize: 350, value: [UInt8](repeating: UInt8(i % 251), count: 300)))
             } + [.end(sampleTrailer)]
     }
 

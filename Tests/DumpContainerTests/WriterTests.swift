@@ -180,11 +180,12 @@ import TestSupport
             .miss(DumpMiss(key: [1], reason: "")),
             .note(DumpNote(level: "x", message: "y")),  // valid, control
             .header(DumpHeader(host: "h", port: 1, collector: "c", method: "m", startedLocal: .infinity)),
-            .header({
-                var h = sampleHeader
-                h.format = 2
-                return h
-            }()),
+            .header(
+                {
+                    var h = sampleHeader
+                    h.format = 2
+                    return h
+                }()),
         ]
         var accepted = 0
         for r in bad {

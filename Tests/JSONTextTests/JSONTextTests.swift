@@ -11,7 +11,8 @@ import TestSupport
 @Suite("JSON text")
 struct JSONTextTests {
     /// Every ASCII byte alone, then a mix with non-ASCII, DEL, `/` and U+2028.
-    static let samples: [String] = (0..<0x80).map { String(UnicodeScalar(UInt8($0))) }
+    static let samples: [String] =
+        (0..<0x80).map { String(UnicodeScalar(UInt8($0))) }
         + ["a\u{08}b\u{0C}c\"d\\e/f\u{7F}g é ☃ 😀 \u{2028}", "plain text over eight bytes", "", "0123456789abcdef\n"]
 
     @Test("escaping is byte for byte Python's json.dumps(ensure_ascii=False)")
@@ -34,7 +35,8 @@ struct JSONTextTests {
         // NDJSONWriter writes strings with the same function.
         var w = NDJSONWriter()
         w.beginArray(); for s in Self.samples { w.string(s) }; w.endArray()
-        let joined = "[" + String(decoding: mine, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast().joined(separator: ",") + "]"
+        let joined =
+            "[" + String(decoding: mine, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast().joined(separator: ",") + "]"
         #expect(w.text == joined)
     }
 
@@ -137,8 +139,10 @@ struct JSONTextTests {
 
     @Test("snake_case names are Foundation's")
     func snakeCaseIsFoundations() throws {
-        let names = ["format", "hostName", "serverTimeStart", "bandwidthMbPerS", "sha256", "keysOnly", "serverURLList",
-                     "uncompressedBytes", "listingComplete", "metadumpLines", "allowLruBump", "statsEvery", "a1B2", "myHTTP"]
+        let names = [
+            "format", "hostName", "serverTimeStart", "bandwidthMbPerS", "sha256", "keysOnly", "serverURLList",
+            "uncompressedBytes", "listingComplete", "metadumpLines", "allowLruBump", "statsEvery", "a1B2", "myHTTP",
+        ]
         // (Foundation spells an all-capital "ID" as "i_d"; no field of ours is named so, and "id" is what a reader expects.)
         struct Keys: Encodable {
             let names: [String]

@@ -12,21 +12,26 @@ import TestSupport
         #expect(KeystoneKeys.tokenKey("0123456789abcdef0123456789abcdef") == "23ad181cac93e5790aa8a9953cbe1d73b9ad876e")
         #expect(KeystoneKeys.revocationListKey == "d08fca1361cfc00a936d7c93e4308aceb6ebc6ac")
         #expect(KeystoneKeys.userTokensKey("eef939600bc111e69aeb57d4fa849231") == "6e49b86a7502dae881f3b9466ecbdfa4743c7eb9")
-        #expect(KeystoneKeys.mangled("keystone.token.persistence.core:list_revoked_tokens|")
-            == "d5db38400f345c634aee9b815a0cd215fef0aaf7")
+        #expect(
+            KeystoneKeys.mangled("keystone.token.persistence.core:list_revoked_tokens|")
+                == "d5db38400f345c634aee9b815a0cd215fef0aaf7")
         #expect(KeystoneKeys.userTokensLockKey("abc") == "_lockusertokens-abc")
-        #expect(KeystoneKeys.userTokensKey(Array("3f1c4e2a9b8d4c7e8f6a5b4c3d2e1f00".utf8))
-            == "2726d45caf3b2b47aaf142064ef5e9148c424962")
-        #expect(KeystoneKeys.tokenKey(Array("0123456789abcdef0123456789abcdef".utf8))
-            == "23ad181cac93e5790aa8a9953cbe1d73b9ad876e")
+        #expect(
+            KeystoneKeys.userTokensKey(Array("3f1c4e2a9b8d4c7e8f6a5b4c3d2e1f00".utf8))
+                == "2726d45caf3b2b47aaf142064ef5e9148c424962")
+        #expect(
+            KeystoneKeys.tokenKey(Array("0123456789abcdef0123456789abcdef".utf8))
+                == "23ad181cac93e5790aa8a9953cbe1d73b9ad876e")
     }
 
     @Test func sha1MatchesHashlib() throws {
         var rng = SplitMix64(seed: 9)
-        let logical: [[UInt8]] = (0..<500).map { i in
-            i % 3 == 0 ? Array(("usertokens-" + KeySets.hexID(&rng)).utf8)
-                : (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        } + KeySets.unicode(count: 100)
+        let logical: [[UInt8]] =
+            (0..<500).map { i in
+                i % 3 == 0
+                    ? Array(("usertokens-" + KeySets.hexID(&rng)).utf8)
+                    : (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            } + KeySets.unicode(count: 100)
         let input = logical.map { KeystoneKeys.hex($0) + "\n" }.joined()
         let expected = try Python.run(
             code: "import sys, hashlib\nfor l in sys.stdin: print(hashlib.sha1(bytes.fromhex(l.strip())).hexdigest())",

@@ -11,7 +11,8 @@ private func vectorKey(_ logical: String) -> [UInt8] { Array(KeystoneKeys.mangle
 
 @Suite struct RendezvousTests {
     static let textKeys = KeySets.keystone(count: 1000) + KeySets.ascii(count: 400) + KeySets.unicode(count: 600)
-    static let byteKeys = KeySets.keystone(count: 300) + KeySets.ascii(count: 300) + KeySets.highBytes(count: 400)
+    static let byteKeys =
+        KeySets.keystone(count: 300) + KeySets.ascii(count: 300) + KeySets.highBytes(count: 400)
         + [Array("it's".utf8), Array("say \"it's\"".utf8), [0x5c, 0x09, 0x0a, 0x0d, 0x7f, 0x00]]
 
     @Test func domainVectors() throws {
@@ -106,7 +107,8 @@ private func vectorKey(_ logical: String) -> [UInt8] { Array(KeystoneKeys.mangle
     @Test(arguments: [(UHashRing.Kind.meta, PythonKeyForm.str), (.ketama, .str), (.meta, .bytes), (.ketama, .bytes)])
     func matchesUhashring(kind: UHashRing.Kind, form: PythonKeyForm) throws {
         let keys = form == .str ? Self.textKeys : Self.textKeys.prefix(800) + KeySets.highBytes(count: 300)
-        let config = "{\"nodes\": [" + Self.nodes.map { "[\"\($0.name)\", \($0.weight)]" }.joined(separator: ",")
+        let config =
+            "{\"nodes\": [" + Self.nodes.map { "[\"\($0.name)\", \($0.weight)]" }.joined(separator: ",")
             + "], \"kind\": \"\(kind.rawValue)\", \"form\": \"\(form.rawValue)\"}"
         let expected = try Oracle.ints("uhashring", config, keys: Array(keys))
         let ring = try UHashRing(nodes: Self.nodes, kind: kind, keyForm: form)

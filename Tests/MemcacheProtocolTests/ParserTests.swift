@@ -34,14 +34,17 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
 @Suite struct ParserTests {
     @Test func statsBlock() throws {
         let text = Array("STAT pid 123\r\nSTAT version 1.6.18\r\nSTAT items:1:number 5\r\nSTAT empty \r\nEND\r\n".utf8)
-        let events = try everySplit(text, as: StatsEvent.self, {
-            var p = StatsParser()
-            return { try p.next(from: &$0) }
-        }, done: { $0 == .end })
-        #expect(events == [
-            .stat(name: "pid", value: "123"), .stat(name: "version", value: "1.6.18"),
-            .stat(name: "items:1:number", value: "5"), .stat(name: "empty", value: ""), .end,
-        ])
+        let events = try everySplit(
+            text, as: StatsEvent.self,
+            {
+                var p = StatsParser()
+                return { try p.next(from: &$0) }
+            }, done: { $0 == .end })
+        #expect(
+            events == [
+                .stat(name: "pid", value: "123"), .stat(name: "version", value: "1.6.18"),
+                .stat(name: "items:1:number", value: "5"), .stat(name: "empty", value: ""), .end,
+            ])
     }
 
     @Test func statsError() throws {
@@ -62,23 +65,34 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
         let text = Array(
             ("key=tokens%2Fx exp=-1 la=1795711337 cas=2 fetch=no cls=1 size=70\n"
                 + "key=sp%C3%A9cial exp=1795714937 la=1795711338 cas=3 fetch=yes cls=39 size=593989\n" + "END\r\n").utf8)
-        let events = try everySplit(text, as: MetadumpEvent.self, {
-            var p = MetadumpParser()
-            return { try p.next(from: &$0) }
-        }, done: { $0 == .end })
+        let events = try everySplit(
+            text, as: MetadumpEvent.self,
+            {
+                var p = MetadumpParser()
+                return { try p.next(from: &$0) }
+            }, done: { $0 == .end })
         #expect(events.count == 3)
-        #expect(events[0] == .entry(MetadumpEntry(key: Array("tokens/x".utf8), exp: -1, lastAccess: 1_795_711_337, cas: 2, fetched: false, slabClass: 1, totalSize: 70)))
-        #expect(events[1] == .entry(MetadumpEntry(key: [0x73, 0x70, 0xC3, 0xA9, 0x63, 0x69, 0x61, 0x6C], exp: 1_795_714_937, lastAccess: 1_795_711_338, cas: 3, fetched: true, slabClass: 39, totalSize: 593_989)))
+        #expect(
+            events[0]
+                == .entry(MetadumpEntry(key: Array("tokens/x".utf8), exp: -1, lastAccess: 1_795_711_337, cas: 2, fetched: false, slabClass: 1, totalSize: 70)))
+        #expect(
+            events[1]
+                == .entry(
+                    MetadumpEntry(
+                        key: [0x73, 0x70, 0xC3, 0xA9, 0x63, 0x69, 0x61, 0x6C], exp: 1_795_714_937, lastAccess: 1_795_711_338, cas: 3, fetched: true,
+                        slabClass: 39, totalSize: 593_989)))
         #expect(events[2] == .end)
     }
 
     /// 1.6.43+: a leading `OK\r\n`, `\r\n` line ends, the `flags=` and extstore fields.
     @Test func metadumpNewer() throws {
         let text = Array("OK\r\nkey=a exp=-1 la=10 cas=1 fetch=no cls=1 size=60 flags=9 ext_page=1 ext_offset=2\r\nEND\r\n".utf8)
-        let events = try everySplit(text, as: MetadumpEvent.self, {
-            var p = MetadumpParser()
-            return { try p.next(from: &$0) }
-        }, done: { $0 == .end })
+        let events = try everySplit(
+            text, as: MetadumpEvent.self,
+            {
+                var p = MetadumpParser()
+                return { try p.next(from: &$0) }
+            }, done: { $0 == .end })
         #expect(events == [.entry(MetadumpEntry(key: [0x61], exp: -1, lastAccess: 10, cas: 1, fetched: false, slabClass: 1, totalSize: 60, flags: 9)), .end])
     }
 
@@ -93,10 +107,12 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
     ])
     func metadumpRefusals(line: String, answer: ServerAnswer) throws {
         let text = Array((line + "\r\n").utf8)
-        let events = try everySplit(text, as: MetadumpEvent.self, {
-            var p = MetadumpParser()
-            return { try p.next(from: &$0) }
-        }, done: { _ in true })
+        let events = try everySplit(
+            text, as: MetadumpEvent.self,
+            {
+                var p = MetadumpParser()
+                return { try p.next(from: &$0) }
+            }, done: { _ in true })
         #expect(events == [.failed(answer)])
     }
 
@@ -147,14 +163,17 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
 
     @Test func cachedump() throws {
         let text = Array("ITEM sp\u{e9}cial%x [2 b; 0 s]\r\nITEM k1 [5 b; 1795714937 s]\r\nEND\r\n".utf8)
-        let events = try everySplit(text, as: CachedumpEvent.self, {
-            var p = CachedumpParser()
-            return { try p.next(from: &$0) }
-        }, done: { $0 == .end })
-        #expect(events == [
-            .entry(CachedumpEntry(key: Array("sp\u{e9}cial%x".utf8), valueLength: 2, exp: -1)),
-            .entry(CachedumpEntry(key: Array("k1".utf8), valueLength: 5, exp: 1_795_714_937)), .end,
-        ])
+        let events = try everySplit(
+            text, as: CachedumpEvent.self,
+            {
+                var p = CachedumpParser()
+                return { try p.next(from: &$0) }
+            }, done: { $0 == .end })
+        #expect(
+            events == [
+                .entry(CachedumpEntry(key: Array("sp\u{e9}cial%x".utf8), valueLength: 2, exp: -1)),
+                .entry(CachedumpEntry(key: Array("k1".utf8), valueLength: 5, exp: 1_795_714_937)), .end,
+            ])
         var buf = ResponseBuffer()
         buf.append(contentsOf: Array("CLIENT_ERROR stats cachedump not allowed\r\n".utf8))
         var p = CachedumpParser()
@@ -168,10 +187,12 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
         let text = Array(
             ("VA 12 f1 t3599 s12 c7 kusertokens-abc O0\r\n\(value)\r\n" + "HD s593920 f9 t-1 c8 O1\r\n"
                 + "OK f2 O2\r\n" + "VA 3 f5 t99 s3 c1 kc3AgYWNlAf8= b O3\r\nabc\r\n" + "EN\r\n" + "MN\r\n").utf8)
-        let events = try everySplit(text, as: MetaResponse.self, {
-            var p = MetaResponseParser()
-            return { try p.next(from: &$0) }
-        }, done: { $0 == .noop })
+        let events = try everySplit(
+            text, as: MetaResponse.self,
+            {
+                var p = MetaResponseParser()
+                return { try p.next(from: &$0) }
+            }, done: { $0 == .noop })
         #expect(events.count == 6)
         guard case .value(let f0, let v0) = events[0] else { Issue.record("not a value"); return }
         #expect(v0 == Array(value.utf8))
@@ -212,7 +233,12 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
         #expect(try p.next(from: &buf, onValue: take) == nil)
         #expect(lent.isEmpty)
         buf.append(contentsOf: Array("lo\r\nMN\r\n".utf8))
-        #expect(try p.next(from: &buf, onValue: take) == .value({ var f = MetaFlags(); f.opaque = 7; return f }()))
+        #expect(
+            try p.next(from: &buf, onValue: take)
+                == .value(
+                    {
+                        var f = MetaFlags(); f.opaque = 7; return f
+                    }()))
         #expect(lent == [Array("hello".utf8)])
         #expect(try p.next(from: &buf, onValue: take) == .noop)
         // A value not followed by CRLF is an error, and nothing is lent.
@@ -248,10 +274,12 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
     @Test func metaValueOverTheLimitIsSkippedNotFatal() throws {
         let big = String(repeating: "x", count: 2000)
         let text = Array(("VA 2000 f3 c9 O1\r\n\(big)\r\n" + "VA 5 f0 O2\r\nsmall\r\n" + "MN\r\n").utf8)
-        let events = try everySplit(text, as: MetaResponse.self, {
-            var p = MetaResponseParser(maxValueBytes: 1000)
-            return { try p.next(from: &$0) }
-        }, done: { $0 == .noop })
+        let events = try everySplit(
+            text, as: MetaResponse.self,
+            {
+                var p = MetaResponseParser(maxValueBytes: 1000)
+                return { try p.next(from: &$0) }
+            }, done: { $0 == .noop })
         #expect(events.count == 3)
         guard case .oversized(let f, let size) = events[0] else { Issue.record("not oversized: \(events[0])"); return }
         #expect(size == 2000 && f.clientFlags == 3 && f.cas == 9 && f.opaque == 1)
@@ -281,14 +309,17 @@ func everySplit<E: Equatable>(_ text: [UInt8], as type: E.Type, _ make: () -> (i
 
     @Test func valueBlocks() throws {
         let text = Array("VALUE a 1 5 11\r\nhello\r\nVALUE b 9 0 12\r\n\r\nEND\r\n".utf8)
-        let events = try everySplit(text, as: ValueEvent.self, {
-            var p = ValueParser()
-            return { try p.next(from: &$0) }
-        }, done: { $0 == .end })
-        #expect(events == [
-            .value(ValueBlock(key: [0x61], flags: 1, cas: 11, value: Array("hello".utf8))),
-            .value(ValueBlock(key: [0x62], flags: 9, cas: 12, value: [])), .end,
-        ])
+        let events = try everySplit(
+            text, as: ValueEvent.self,
+            {
+                var p = ValueParser()
+                return { try p.next(from: &$0) }
+            }, done: { $0 == .end })
+        #expect(
+            events == [
+                .value(ValueBlock(key: [0x61], flags: 1, cas: 11, value: Array("hello".utf8))),
+                .value(ValueBlock(key: [0x62], flags: 9, cas: 12, value: [])), .end,
+            ])
     }
 
     @Test func uriAndBase64() {

@@ -15,8 +15,9 @@ import TestSupport
 
     @Test func messagesShowControlCharacters() {
         let d = Diagnostics(tool: "collect")
-        #expect(d.line("error: ", "10.0.0.1:11211: bad reply \"" + Self.hostile + "\r\nEND\"")
-            == #"collect: error: 10.0.0.1:11211: bad reply "\x1b]0;x\x07\x1b[2J\r\nEND""# + "\n")
+        #expect(
+            d.line("error: ", "10.0.0.1:11211: bad reply \"" + Self.hostile + "\r\nEND\"")
+                == #"collect: error: 10.0.0.1:11211: bad reply "\x1b]0;x\x07\x1b[2J\r\nEND""# + "\n")
         #expect(d.line("warning: ", "\u{85}\u{2028}\u{202e}") == #"collect: warning: \x85\u2028\u202e"# + "\n")
         #expect(d.line("", "plain message, é ✓") == "collect: plain message, é ✓\n")
     }

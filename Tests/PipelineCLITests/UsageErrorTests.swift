@@ -35,6 +35,7 @@ import TestSupport
             Repo.executable("attribute"),
             ["--users", Repo.path("Samples/kilo-2host/users.json"), "--keystone-conf", dir + "/keystone.conf"], stdin: Data())
         #expect(r.status == 64)
-        #expect(r.stderrText == "attribute: error: \(dir)/keystone.conf: neither [memcache] servers nor [cache] memcache_servers is set (see 'attribute --help')\n")
+        #expect(
+            r.stderrText == "attribute: error: \(dir)/keystone.conf: neither [memcache] servers nor [cache] memcache_servers is set (see 'attribute --help')\n")
     }
 }

@@ -6,7 +6,8 @@ import PipelineRecords
 import Testing
 
 @Suite struct JSONParserTests {
-    static let record = #"{"type":"item","key":"k1","size":12,"value":{"id":"t","catalog":[{"a":[1,2,{"b":"}]"}]}],"user":{"id":"u1"}},"tail":[true,null,-1.5e3]}"#
+    static let record =
+        #"{"type":"item","key":"k1","size":12,"value":{"id":"t","catalog":[{"a":[1,2,{"b":"}]"}]}],"user":{"id":"u1"}},"tail":[true,null,-1.5e3]}"#
 
     @Test func fullParseMatchesFoundation() throws {
         let v = try JSONParser.parse(Array(Self.record.utf8))

@@ -20,21 +20,24 @@ import TestSupport
     func lines(_ inputs: [String], workers: Int, blockBytes: Int, maxLineBytes: Int = 1 << 20) -> (lines: [String], events: [String]) {
         var seen: [String] = []
         var events: [String] = []
-        OrderedLineWork.run(inputs: inputs, workers: workers, blockBytes: blockBytes, maxLineBytes: maxLineBytes, process: { block in
-            var out: [String] = []
-            block.forEachLine { line, n in
-                out.append("\(block.input):\(n):\(String(decoding: line, as: UTF8.self))")
+        OrderedLineWork.run(
+            inputs: inputs, workers: workers, blockBytes: blockBytes, maxLineBytes: maxLineBytes,
+            process: { block in
+                var out: [String] = []
+                block.forEachLine { line, n in
+                    out.append("\(block.input):\(n):\(String(decoding: line, as: UTF8.self))")
+                    return true
+                }
+                return out
+            },
+            consume: { event in
+                switch event {
+                case .block(_, let l): seen += l; events.append("block")
+                case .inputEnded(let i): events.append("end \(i)")
+                case .failed(let e): events.append("failed \(e.kind.rawValue) line \(e.line): \(e.message)")
+                }
                 return true
-            }
-            return out
-        }, consume: { event in
-            switch event {
-            case .block(_, let l): seen += l; events.append("block")
-            case .inputEnded(let i): events.append("end \(i)")
-            case .failed(let e): events.append("failed \(e.kind.rawValue) line \(e.line): \(e.message)")
-            }
-            return true
-        })
+            })
         return (seen, events)
     }
 
@@ -82,17 +85,23 @@ import TestSupport
         for n in 0..<200_000 { text += Array("line \(n)\n".utf8) }
         let path = try file(text, "many.ndjson")
         var blocks = 0
-        OrderedLineWork.run(inputs: [path, path], workers: 2, blockBytes: 4096, process: { $0.bytes.count }, consume: { event in
-            if case .block = event { blocks += 1 }
-            return blocks < 3
-        })
+        OrderedLineWork.run(
+            inputs: [path, path], workers: 2, blockBytes: 4096, process: { $0.bytes.count },
+            consume: { event in
+                if case .block = event { blocks += 1 }
+                return blocks < 3
+            })
         #expect(blocks == 3)
     }
 
     @Test func aDoneSignalReleasesEveryWaiterOnceAndAfterwards() {
         let signal = DoneSignal()
         let passed = Mutex(0)
-        let waiters = (0..<3).map { _ in Thread { signal.wait(); passed.withLock { $0 += 1 } } }
+        let waiters = (0..<3).map { _ in
+            Thread {
+                signal.wait(); passed.withLock { $0 += 1 }
+            }
+        }
         waiters.forEach { $0.start() }
         Thread.sleep(forTimeInterval: 0.05)
         #expect(passed.withLock { $0 } == 0)  // nobody goes on before the signal

@@ -11,7 +11,8 @@ import Testing
     }
 
     @Test func fieldsAreFoundWithoutReadingTheValue() throws {
-        let line = #"{"type":"item","host":"10.0.0.2","port":11211,"key":"k\"1","size":12,"value":{"a":[1,"]}",{"b":null}],"c":"\\"},"kind":"token","user":{"id":"u1","name":"al\u00e9","in_export":false},"placement":{"ok":false}}"#
+        let line =
+            #"{"type":"item","host":"10.0.0.2","port":11211,"key":"k\"1","size":12,"value":{"a":[1,"]}",{"b":null}],"c":"\\"},"kind":"token","user":{"id":"u1","name":"al\u00e9","in_export":false},"placement":{"ok":false}}"#
         try view(line) { r in
             #expect(r.type == .item)
             #expect(r.hostKey == "10.0.0.2:11211")
@@ -38,8 +39,10 @@ import Testing
         // A wrong length is either noticed (the value is scanned) or breaks the framing (the record is
         // refused as malformed): it never reads as another value.
         var refused = 0
-        for (announced, note) in [(value.utf8.count, "right"), (value.utf8.count - 1, "one short"), (5, "inside"),
-                                  (value.utf8.count + 3, "past"), (0, "zero"), (10_000, "beyond the line"), (7, "at a comma")] {
+        for (announced, note) in [
+            (value.utf8.count, "right"), (value.utf8.count - 1, "one short"), (5, "inside"),
+            (value.utf8.count + 3, "past"), (0, "zero"), (10_000, "beyond the line"), (7, "at a comma"),
+        ] {
             let line = #"{"type":"item","key":"k","value_json_bytes":\#(announced),"value":\#(value),"kind":"token"}"#
             let read: (String?, String?)? = Array(line.utf8).withUnsafeBytes { p in
                 guard let r = try? RecordView(p) else { return nil }
@@ -61,8 +64,10 @@ import Testing
     }
 
     @Test func numbersReadLikeTheParser() throws {
-        for (text, int, double) in [("0", Int64(0), 0.0), ("-7", -7, -7), ("123456789012345678", 123456789012345678, 123456789012345678),
-            ("9223372036854775807", Int64.max, 9223372036854775807), ("1.5", nil, 1.5), ("1e400", nil, .infinity), ("2E3", nil, 2000)] as [(String, Int64?, Double)] {
+        for (text, int, double) in [
+            ("0", Int64(0), 0.0), ("-7", -7, -7), ("123456789012345678", 123456789012345678, 123456789012345678),
+            ("9223372036854775807", Int64.max, 9223372036854775807), ("1.5", nil, 1.5), ("1e400", nil, .infinity), ("2E3", nil, 2000),
+        ] as [(String, Int64?, Double)] {
             try view(#"{"type":"item","n":\#(text)}"#) { r in
                 let n = try #require(r[RecordField("n")])
                 #expect(n.int == int, "\(text)")

@@ -108,10 +108,11 @@ struct WriterTests {
         r.error = LayerError(layer: "pickle", message: "m", offset: 7); r.note = "n"
         var w = NDJSONWriter()
         r.write(to: &w)
-        #expect(String(decoding: w.buffer, as: UTF8.self) == #"""
-            {"type":"item","host":"h","port":1,"key":"k","size":2,"flags":1,"cas":3,"exp":null,"la":4,"cls":5,"fetched":true,"total_size":70,"encoding":["zlib","pickle"],"pickle_protocol":2,"dogpile":{"ct":1.5,"v":2},"value_json_bytes":3,"value":[1],"error":{"layer":"pickle","message":"m","offset":7},"note":"n"}
+        #expect(
+            String(decoding: w.buffer, as: UTF8.self) == #"""
+                {"type":"item","host":"h","port":1,"key":"k","size":2,"flags":1,"cas":3,"exp":null,"la":4,"cls":5,"fetched":true,"total_size":70,"encoding":["zlib","pickle"],"pickle_protocol":2,"dogpile":{"ct":1.5,"v":2},"value_json_bytes":3,"value":[1],"error":{"layer":"pickle","message":"m","offset":7},"note":"n"}
 
-            """#)
+                """#)
         var bare = ItemRecord(key: [0xFF])
         bare.captured = false
         w.clear()

@@ -27,8 +27,10 @@ import TestSupport
         #expect(decode.status == 0, "decode: \(decode.stderrText)")
         let attribute = try runProcess(
             Repo.executable("attribute"),
-            ["--users", dir + "/users.json", "--servers", servers, "--client", "python-memcached", "--redact",
-             "--output", dir + "/attributed.ndjson", dir + "/decoded.ndjson"])
+            [
+                "--users", dir + "/users.json", "--servers", servers, "--client", "python-memcached", "--redact",
+                "--output", dir + "/attributed.ndjson", dir + "/decoded.ndjson",
+            ])
         #expect(attribute.status == 0, "attribute: \(attribute.stderrText)")
         let json = try runProcess(Repo.executable("report"), ["--format", "json", "--top", "25", dir + "/attributed.ndjson"])
         #expect(json.status == 0, "report: \(json.stderrText)")

@@ -96,7 +96,9 @@ import TestSupport
         for (i, host) in ["a", "b"].enumerated() {
             lines.append(#"{"type":"source","host":"\#(host)","port":1,"complete":true}"#)
             for k in 0..<(i + 1) * 3 {
-                lines.append(#"{"type":"item","host":"\#(host)","port":1,"key":"k\#(i)-\#(k)<>","size":\#(1000 * (i + 1)),"cls":5,"kind":"usertokens","user":{"id":"u\#(k)","name":"\#(evil)"},"tokens":{"entries":3,"expired":0,"issue_rate":0.5}}"#)
+                lines.append(
+                    #"{"type":"item","host":"\#(host)","port":1,"key":"k\#(i)-\#(k)<>","size":\#(1000 * (i + 1)),"cls":5,"kind":"usertokens","user":{"id":"u\#(k)","name":"\#(evil)"},"tokens":{"entries":3,"expired":0,"issue_rate":0.5}}"#
+                )
             }
         }
         let path = dir + "/records.ndjson"

@@ -107,12 +107,13 @@ import TestSupport
         let dir = try Scratch.directory("tampered")
         func tampered(_ name: String, _ python: String) throws -> String {
             let out = dir + "/" + name
-            _ = try Python.run(code: """
-                import json, sys
-                p = json.loads(open(sys.argv[1]).read())
-                \(python)
-                open(sys.argv[2], 'w').write(json.dumps(p) + '\\n')
-                """, [parts[0], out])
+            _ = try Python.run(
+                code: """
+                    import json, sys
+                    p = json.loads(open(sys.argv[1]).read())
+                    \(python)
+                    open(sys.argv[2], 'w').write(json.dumps(p) + '\\n')
+                    """, [parts[0], out])
             return out
         }
         let cases: [(String, String, String)] = [
@@ -122,7 +123,10 @@ import TestSupport
             ("negative", "p['users'][0]['bytes'] = -5", "users[0].bytes: expected a non-negative integer, got -5"),
             ("no-hosts", "del p['hosts']", "hosts: expected an array, got nothing (missing)"),
             ("host-twice", "p['hosts'].append(p['hosts'][0])", "is listed twice"),
-            ("bad-traffic", "p['hosts'][0]['traffic'] = {'bytes_read': 'x', 'bytes_written': 1, 'seconds': 1}", "hosts[0].traffic.bytes_read: expected a finite number"),
+            (
+                "bad-traffic", "p['hosts'][0]['traffic'] = {'bytes_read': 'x', 'bytes_written': 1, 'seconds': 1}",
+                "hosts[0].traffic.bytes_read: expected a finite number"
+            ),
         ]
         for (name, edit, message) in cases {
             let r = try runReport(["--merge", try tampered(name, edit), parts[1]])

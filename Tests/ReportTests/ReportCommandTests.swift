@@ -88,18 +88,20 @@ import TestSupport
 
     @Test func noTokenIDAppearsUnlessAskedFor() throws {
         let (kilo, path) = try attributed()
-        let ids = try Python.run(code: """
-            import json, sys
-            ids = set()
-            for line in open(sys.argv[1]):
-                v = json.loads(line).get('value')
-                if isinstance(v, list):
-                    ids.update(e[0] for e in v if isinstance(e, list))
-                    ids.update(e['id'] for e in v if isinstance(e, dict) and 'id' in e)
-                if isinstance(v, dict) and 'token_data' in v:
-                    ids.add(v['id'])
-            print('\\n'.join(sorted(ids)))
-            """, [kilo.records]).stdoutText.split(separator: "\n").map(String.init)
+        let ids = try Python.run(
+            code: """
+                import json, sys
+                ids = set()
+                for line in open(sys.argv[1]):
+                    v = json.loads(line).get('value')
+                    if isinstance(v, list):
+                        ids.update(e[0] for e in v if isinstance(e, list))
+                        ids.update(e['id'] for e in v if isinstance(e, dict) and 'id' in e)
+                    if isinstance(v, dict) and 'token_data' in v:
+                        ids.add(v['id'])
+                print('\\n'.join(sorted(ids)))
+                """, [kilo.records]
+        ).stdoutText.split(separator: "\n").map(String.init)
         #expect(ids.count > 700)
         let idSet = Set(ids)
         func leaked(_ s: String) -> [String] {

@@ -40,7 +40,8 @@ import TestSupport
                 "tokens": ["entries": 3, "expired": 0, "issue_rate": 0.5],
             ])
         }
-        let text = try lines.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
+        let text =
+            try lines.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
             .joined(separator: "\n") + "\n"
         let path = try Scratch.directory("untrusted") + "/records.ndjson"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -50,8 +51,9 @@ import TestSupport
     /// The control characters no report but JSON may hold raw (a newline only as a line's end).
     static func rawControls(_ s: String) -> [String] {
         s.unicodeScalars.filter { c in
-            c != "\n" && (c.value < 0x20 || (0x7F...0x9F).contains(c.value) || (0x2028...0x202E).contains(c.value)
-                || (0x2066...0x2069).contains(c.value))
+            c != "\n"
+                && (c.value < 0x20 || (0x7F...0x9F).contains(c.value) || (0x2028...0x202E).contains(c.value)
+                    || (0x2066...0x2069).contains(c.value))
         }.map { String(format: "U+%04X", $0.value) }
     }
 

@@ -59,14 +59,17 @@ import TestSupport
         #expect(try whatIfOracle(kilo.records, json.stdout, servers: servers).hasPrefix("ok "))
         let doc = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
         let rows = try #require((doc["what_if"] as? [String: Any])?["rows"] as? [[String: Any]])
-        #expect(rows.map { "\($0["client"] ?? "")/\($0["servers"] ?? "")" }
-            == ["python-memcached/3", "pymemcache/3", "jump/3", "python-memcached/5", "pymemcache/5", "jump/5"])
+        #expect(
+            rows.map { "\($0["client"] ?? "")/\($0["servers"] ?? "")" }
+                == ["python-memcached/3", "pymemcache/3", "jump/3", "python-memcached/5", "pymemcache/5", "jump/5"])
         #expect(rows.first?["names"] as? [String] == ["127.0.0.1:21211", "127.0.0.1:21212", "whatif-3:11211"])
     }
 
     @Test func badWhatIfOptionsAreUsageErrors() throws {
-        for args in [["--what-if-servers", "3"], ["--servers", "a:1:2:3"], ["--servers", "a:11211", "--what-if-servers", "0"],
-                     ["--servers", "a:11211", "--what-if-servers", "2,x"], ["--servers", "a:11211", "--what-if-clients", "nope"]] {
+        for args in [
+            ["--what-if-servers", "3"], ["--servers", "a:1:2:3"], ["--servers", "a:11211", "--what-if-servers", "0"],
+            ["--servers", "a:11211", "--what-if-servers", "2,x"], ["--servers", "a:11211", "--what-if-clients", "nope"],
+        ] {
             let r = try runReport(args, stdin: Data())
             #expect(r.status == 64, "\(args)")
             #expect(r.stderrText.split(separator: "\n").count == 1, "\(args): \(r.stderrText)")

@@ -7,19 +7,21 @@ import TestSupport
 
 @Suite("VM error paths and semantics")
 struct ErrorPathTests {
-    @Test("error kinds", arguments: [
-        ("\u{FF}", PickleError.Kind.badOpcode), ("K\u{01}", .truncated), ("", .truncated), ("I12", .truncated),
-        ("h\u{05}.", .memoError), ("g7\n.", .memoError), ("Va\np-1\n.", .badArgument), ("I0x10\n.", .badArgument),
-        ("I 5\n.", .badArgument), ("F1e400\n.", .badArgument), ("Fabc\n.", .badArgument), ("S'\\x4'\n.", .badArgument),
-        ("S'abc\n.", .badArgument), ("S'\\'\n.", .badArgument), ("V\\u12\n.", .badArgument), ("V\\U00110000\n.", .badArgument),
-        ("(o.", .stackError), ("(K\u{01}d.", .stackError), ("0", .stackError), ("a.", .stackError), ("t.", .stackError),
-        ("(.", .stackError), ("K\u{01}K\u{02}}(K\u{01}u.", .stackError),
-        ("}K\u{01}a.", .typeError), ("](K\u{01}\u{90}.", .typeError), ("]N\u{85}b.", .typeError), ("N)R.", .typeError),
-        ("cbuiltins\nint\nNR.", .typeError), ("cx\ny\nN\u{81}.", .typeError), ("K\u{01}K\u{02}\u{93}.", .typeError),
-        ("}]K\u{01}s.", .typeError), ("(]\u{91}.", .typeError),
-        ("P1\n.", .unsupported), ("N\u{51}.", .unsupported), ("\u{82}\u{01}.", .unsupported), ("\u{97}.", .unsupported),
-        ("N\u{98}.", .unsupported),
-    ])
+    @Test(
+        "error kinds",
+        arguments: [
+            ("\u{FF}", PickleError.Kind.badOpcode), ("K\u{01}", .truncated), ("", .truncated), ("I12", .truncated),
+            ("h\u{05}.", .memoError), ("g7\n.", .memoError), ("Va\np-1\n.", .badArgument), ("I0x10\n.", .badArgument),
+            ("I 5\n.", .badArgument), ("F1e400\n.", .badArgument), ("Fabc\n.", .badArgument), ("S'\\x4'\n.", .badArgument),
+            ("S'abc\n.", .badArgument), ("S'\\'\n.", .badArgument), ("V\\u12\n.", .badArgument), ("V\\U00110000\n.", .badArgument),
+            ("(o.", .stackError), ("(K\u{01}d.", .stackError), ("0", .stackError), ("a.", .stackError), ("t.", .stackError),
+            ("(.", .stackError), ("K\u{01}K\u{02}}(K\u{01}u.", .stackError),
+            ("}K\u{01}a.", .typeError), ("](K\u{01}\u{90}.", .typeError), ("]N\u{85}b.", .typeError), ("N)R.", .typeError),
+            ("cbuiltins\nint\nNR.", .typeError), ("cx\ny\nN\u{81}.", .typeError), ("K\u{01}K\u{02}\u{93}.", .typeError),
+            ("}]K\u{01}s.", .typeError), ("(]\u{91}.", .typeError),
+            ("P1\n.", .unsupported), ("N\u{51}.", .unsupported), ("\u{82}\u{01}.", .unsupported), ("\u{97}.", .unsupported),
+            ("N\u{98}.", .unsupported),
+        ])
     func kinds(_ text: String, _ kind: PickleError.Kind) {
         let b = Array(text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) })
         #expect(errorKind(b) == kind, "\(text.debugDescription)")
@@ -111,21 +113,24 @@ struct ErrorPathTests {
     /// Object-building opcodes whose class slot holds a plain value: CPython's unpickler refuses them
     /// (TypeError or UnpicklingError, before calling anything), and so must SafePickle. CPython is run
     /// on each to confirm it refuses.
-    @Test("a class slot that cannot be a class is refused, as CPython refuses it", arguments: [
-        "K\u{01})\u{81}.", "X\u{01}\u{00}\u{00}\u{00}a)\u{81}.", "N)\u{81}.", "))\u{81}.", "](K\u{01}t\u{81}.",
-        "K\u{01})}\u{92}.", "N)}\u{92}.", "(K\u{01}o.", "(]o.", "(NK\u{02}o.",
-    ])
+    @Test(
+        "a class slot that cannot be a class is refused, as CPython refuses it",
+        arguments: [
+            "K\u{01})\u{81}.", "X\u{01}\u{00}\u{00}\u{00}a)\u{81}.", "N)\u{81}.", "))\u{81}.", "](K\u{01}t\u{81}.",
+            "K\u{01})}\u{92}.", "N)}\u{92}.", "(K\u{01}o.", "(]o.", "(NK\u{02}o.",
+        ])
     func classSlotMustBeAClass(_ text: String) throws {
         let b = Array(text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) })
         #expect(errorKind(b) == .typeError, "\(text.debugDescription)")
-        let cpython = try Python.run(code: """
-            import pickle, sys
-            try:
-                pickle.loads(bytes.fromhex(sys.argv[1]))
-                print('accepted')
-            except Exception as e:
-                print('refused', type(e).__name__)
-            """, [b.map { String(format: "%02x", $0) }.joined()])
+        let cpython = try Python.run(
+            code: """
+                import pickle, sys
+                try:
+                    pickle.loads(bytes.fromhex(sys.argv[1]))
+                    print('accepted')
+                except Exception as e:
+                    print('refused', type(e).__name__)
+                """, [b.map { String(format: "%02x", $0) }.joined()])
         #expect(cpython.stdoutText.hasPrefix("refused"), "CPython: \(cpython.stdoutText)")
     }
 }

@@ -29,7 +29,8 @@ struct HostileTests {
     func truncations() throws {
         var checked = 0
         for file in try HostileTests.fixtureFiles() {
-            let cuts: [Int] = file.count <= 4096
+            let cuts: [Int] =
+                file.count <= 4096
                 ? Array(0..<file.count)
                 : Array(Set(stride(from: 0, to: file.count, by: max(1, file.count / 60)).map { $0 } + Array((file.count - 16)..<file.count))).sorted()
             for n in cuts {
@@ -46,8 +47,9 @@ struct HostileTests {
         #expect(out(bytes("cos\nsystem\n(S'touch /tmp/pwned'\ntR.")) == #"{"$class":"os.system","$args":["touch /tmp/pwned"]}"#)
         #expect(out(bytes("csubprocess\ncheck_output\n((S'ls'\nltR.")) == #"{"$class":"subprocess.check_output","$args":[["ls"]]}"#)
         let nested = "cbuiltins\ngetattr\n(cbuiltins\n__import__\n(S'os'\ntRS'system'\ntR(S'id'\ntR."
-        #expect(out(bytes(nested))
-            == #"{"$class":{"$class":"builtins.getattr","$args":[{"$class":"builtins.__import__","$args":["os"]},"system"]},"$args":["id"]}"#)
+        #expect(
+            out(bytes(nested))
+                == #"{"$class":{"$class":"builtins.getattr","$args":[{"$class":"builtins.__import__","$args":["os"]},"system"]},"$args":["id"]}"#)
         #expect(!FileManager.default.fileExists(atPath: "/tmp/pwned"))
         #expect(out(bytes("cos\nsystem\n.")) == #"{"$global":"os.system"}"#)
     }

@@ -70,21 +70,25 @@ import TestSupport
 
     @Test func explanationPicksTheFewListsBehindTheExcess() throws {
         let hosts = [host("a", bytes: 100, rate: 1000), host("b", bytes: 900, rate: 9000)]
-        let users = [user("x", lists: [("b", 500, 4)]), user("y", lists: [("b", 300, 2)]), user("z", lists: [("b", 10, 1)]),
-                     user("w", lists: [("a", 10, 1)])]
+        let users = [
+            user("x", lists: [("b", 500, 4)]), user("y", lists: [("b", 300, 2)]), user("z", lists: [("b", 10, 1)]),
+            user("w", lists: [("a", 10, 1)]),
+        ]
         // Traffic: excess = 9000 − 5000 = 4000; x alone explains 500×4×2 = 4000.
         let e = try #require(Explainer.explain(hosts: hosts, users: users, useTraffic: true))
         #expect(e.host == "b")
         #expect(e.userIDs == ["x"])
         #expect(e.shareOfExcess == 1)
-        #expect(e.sentence == "1 user's token list (X), 500 B, all on b, account for 100% of its excess traffic during the capture "
-            + "(4.0 kB/s over the mean of 5.0 kB/s).")
+        #expect(
+            e.sentence == "1 user's token list (X), 500 B, all on b, account for 100% of its excess traffic during the capture "
+                + "(4.0 kB/s over the mean of 5.0 kB/s).")
         // Bytes: excess 400; x (500) covers more than all of it: said so, not "125% of".
         let byBytes = try #require(Explainer.explain(hosts: hosts, users: users, useTraffic: false))
         #expect(byBytes.basis == "bytes")
         #expect(byBytes.shareOfExcess == 500.0 / 400.0)
-        #expect(byBytes.sentence == "1 user's token list (X), 500 B, all on b, account for more than all of its excess bytes "
-            + "(500 B, 125% of the 400 B it has over the mean of 500 B).")
+        #expect(
+            byBytes.sentence == "1 user's token list (X), 500 B, all on b, account for more than all of its excess bytes "
+                + "(500 B, 125% of the 400 B it has over the mean of 500 B).")
         // Since start: the cumulative counters over the uptime; x and y (8000 + 2400 B/s) against 4000 B/s.
         var a = host("a", bytes: 100, rate: nil), b = host("b", bytes: 900, rate: nil)
         a.sinceStart = CumulativeTraffic(bytesRead: 500_000, bytesWritten: 500_000, uptime: 1000)
@@ -95,8 +99,9 @@ import TestSupport
         #expect(since.sentence.hasPrefix("1 user's token list (X), 500 B, all on b, account for 100% of its excess traffic since server start"))
         let slow = [user("x", lists: [("b", 500, 1)]), user("y", lists: [("b", 300, 1)])]
         let part = try #require(Explainer.explain(hosts: [a, b], users: slow, basis: .trafficSinceStart))
-        #expect(part.sentence == "2 users' token lists (X, Y), 800 B, all on b, account for 40% of its excess traffic since server start "
-            + "(4.0 kB/s over the mean of 5.0 kB/s).")
+        #expect(
+            part.sentence == "2 users' token lists (X, Y), 800 B, all on b, account for 40% of its excess traffic since server start "
+                + "(4.0 kB/s over the mean of 5.0 kB/s).")
         // No skew, or a single host: nothing to explain.
         #expect(Explainer.explain(hosts: [host("a", bytes: 5, rate: 1), host("b", bytes: 5, rate: 1)], users: users, useTraffic: true) == nil)
         #expect(Explainer.explain(hosts: [host("b", bytes: 5, rate: 1)], users: users, useTraffic: true) == nil)
@@ -110,8 +115,10 @@ import TestSupport
         for basis in [ExplanationBasis.traffic, .bytes] {
             let e = try #require(Explainer.explain(hosts: hosts, users: users, basis: basis))
             #expect(e.sentence(escapingNames: { $0 }) == e.sentence)
-            #expect(e.sentence(escapingNames: { "<" + $0 + ">" }) == e.sentence.replacingOccurrences(of: "(X", with: "(<X>")
-                .replacingOccurrences(of: "on b,", with: "on <b>,"))
+            #expect(
+                e.sentence(escapingNames: { "<" + $0 + ">" })
+                    == e.sentence.replacingOccurrences(of: "(X", with: "(<X>")
+                    .replacingOccurrences(of: "on b,", with: "on <b>,"))
         }
     }
 

@@ -30,7 +30,9 @@ public enum Repo {
         for _ in 0..<3 {
             if FileManager.default.fileExists(atPath: dir.appendingPathComponent("collect").path)
                 || FileManager.default.fileExists(atPath: dir.appendingPathComponent("decode").path)
-            { return dir }
+            {
+                return dir
+            }
             dir = dir.deletingLastPathComponent()
         }
         return bundle.deletingLastPathComponent()
@@ -72,9 +74,13 @@ public func runProcess(
     nonisolated(unsafe) var out = Data()
     nonisolated(unsafe) var err = Data()
     group.enter()
-    DispatchQueue.global().async { out = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    DispatchQueue.global().async {
+        out = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave()
+    }
     group.enter()
-    DispatchQueue.global().async { err = errPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    DispatchQueue.global().async {
+        err = errPipe.fileHandleForReading.readDataToEndOfFile(); group.leave()
+    }
     if let stdin {
         DispatchQueue.global().async {
             try? inPipe.fileHandleForWriting.write(contentsOf: stdin)
