@@ -32,6 +32,11 @@ let libraries: [Target] = [
     .target(name: "SafePickle", dependencies: ["ByteText"]),
     .target(name: "CacheValues", dependencies: ["ByteText", "JSONText", "Compression", "SafePickle", "PipelineRecords"]),
     .target(name: "DecodeInputs", dependencies: ["ByteText", "DumpContainer", "MemcacheProtocol", "PipelineRecords"]),
+    .target(
+        name: "DecodePipeline",
+        dependencies: [
+            "ByteText", "JSONText", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs", "LineBlocks", "PipelineCLI", crypto,
+        ]),
     // attribute and report
     .target(name: "KeyPlacement", dependencies: ["ByteText", "Compression", crypto]),
     .target(name: "Attribution", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "LineBlocks"]),
@@ -45,12 +50,7 @@ let libraries: [Target] = [
 let commands: [Target] = [
     .executableTarget(
         name: "collect", dependencies: ["PipelineCLI", "KeyPlacement", "MemcacheClient", "MemcacheProtocol", "DumpContainer", "JSONText"]),
-    .executableTarget(
-        name: "decode",
-        dependencies: [
-            "PipelineCLI", "ByteText", "JSONText", "SafePickle", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs",
-            "LineBlocks", crypto,
-        ]),
+    .executableTarget(name: "decode", dependencies: ["PipelineCLI", "SafePickle", "CacheValues", "DecodeInputs", "DecodePipeline", argumentParser]),
     .executableTarget(name: "attribute", dependencies: ["PipelineCLI", "Attribution", "KeyPlacement", "PipelineRecords", "LineBlocks"]),
     .executableTarget(
         name: "report", dependencies: ["PipelineCLI", "SkewAnalysis", "ReportRendering", "PipelineRecords", "KeyPlacement", "LineBlocks", argumentParser]),
@@ -80,6 +80,7 @@ let tests: [Target] = [
     .testTarget(name: "DumpContainerTests", dependencies: ["ByteText", "DumpContainer", "Compression", "TestSupport"]),
     .testTarget(name: "SafePickleTests", dependencies: ["SafePickle", "TestSupport"]),
     .testTarget(name: "CacheValuesTests", dependencies: ["CacheValues", "DumpContainer", "TestSupport"]),
+    .testTarget(name: "DecodePipelineTests", dependencies: ["DecodePipeline", "DecodeInputs", "CacheValues", "PipelineCLI", "TestSupport"]),
     .testTarget(name: "DecodeTests", dependencies: ["DumpContainer", "PipelineRecords", "TestSupport"]),
     .testTarget(name: "KeyPlacementTests", dependencies: ["ByteText", "KeyPlacement", "TestSupport"]),
     .testTarget(name: "AttributionTests", dependencies: ["Attribution", "KeyPlacement", "PipelineRecords", "TestSupport"]),

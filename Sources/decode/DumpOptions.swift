@@ -3,6 +3,7 @@
 import DecodeInputs
 import ArgumentParser
 import CacheValues
+import DecodePipeline
 import Foundation
 import PipelineCLI
 

@@ -1,4 +1,4 @@
-// decode/RecordEmitter: the decoding thread — turns InputEvents into NDJSON records (values through
+// DecodePipeline/RecordEmitter: the decoding thread — turns InputEvents into NDJSON records (values through
 // CacheValues), builds each input's `source` record, writes to the output sink, and keeps the tallies
 // that decide the exit status and the stderr summary.
 import DecodeInputs
@@ -8,9 +8,14 @@ import PipelineCLI
 import PipelineRecords
 import JSONText
 
-struct EmitterOptions {
-    var detail: ValueDetail
-    var maxValueJSON: Int?
+/// How much of each value the records carry.
+public struct EmitterOptions: Sendable {
+    public var detail: ValueDetail
+    public var maxValueJSON: Int?
+    public init(detail: ValueDetail, maxValueJSON: Int?) {
+        self.detail = detail
+        self.maxValueJSON = maxValueJSON
+    }
 }
 
 final class RecordEmitter {

@@ -1,4 +1,4 @@
-// decode/DumpMode: `decode [FILE|-]...` — one thread reads (inflate + parse), `jobs` worker threads
+// DecodePipeline/DumpMode: `decode [FILE|-]...` — one thread reads (inflate + parse), `jobs` worker threads
 // decode values batch by batch, and this thread writes the records in the original order (inputs
 // in argument order, records as read), to stdout or through `--output`'s temporary file.
 import DecodeInputs
@@ -8,16 +8,29 @@ import LineBlocks
 import PipelineCLI
 import PipelineRecords
 
-struct DumpModeRun {
-    var inputs: [String]
-    var output: String?
-    var format: InputFormat
-    var decoder: ValueDecoder
-    var options: EmitterOptions
-    var jobs: Int
+/// decode's main mode, whole: inputs in, records out, an exit status.
+public struct DumpModeRun: Sendable {
+    public var inputs: [String]
+    public var output: String?
+    public var format: InputFormat
+    public var decoder: ValueDecoder
+    public var options: EmitterOptions
+    public var jobs: Int
     /// The most bytes of values held between reading and writing (InFlightBudget).
-    var bufferBytes: Int
+    public var bufferBytes: Int
     let diagnostics = Diagnostics(tool: "decode")
+
+    public init(
+        inputs: [String], output: String?, format: InputFormat, decoder: ValueDecoder, options: EmitterOptions, jobs: Int, bufferBytes: Int
+    ) {
+        self.inputs = inputs
+        self.output = output
+        self.format = format
+        self.decoder = decoder
+        self.options = options
+        self.jobs = jobs
+        self.bufferBytes = bufferBytes
+    }
 
     /// A batch of events with the decoded value of each item a worker decoded (nil: left for the
     /// writing thread), and the bytes it counts against the budget.
@@ -27,7 +40,7 @@ struct DumpModeRun {
         var heldBytes: Int
     }
 
-    func run() -> ExitStatus {
+    public func run() -> ExitStatus {
         OutputSink.ignoreSIGPIPE()
         var atomic: AtomicOutputFile?
         let sink: OutputSink

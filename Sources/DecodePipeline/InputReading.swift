@@ -1,4 +1,4 @@
-// decode/InputReading: the reading thread — opens each input in order, detects its format, hashes
+// DecodePipeline/InputReading: the reading thread — opens each input in order, detects its format, hashes
 // its bytes (a side thread for files, a pump through a pipe for stdin) and turns it into InputEvents
 // in batches for the decoding thread.
 import ByteText

@@ -1,4 +1,4 @@
-// decode/OpenedInput: opens one input (a path or `-`), sniffs its first bytes to tell the formats
+// DecodePipeline/OpenedInput: opens one input (a path or `-`), sniffs its first bytes to tell the formats
 // apart, and arranges for its SHA-256. Stdin that is a pipe is pumped through a pipe of our own so
 // that the sniffed bytes are not lost and the hash covers every byte.
 import ByteText

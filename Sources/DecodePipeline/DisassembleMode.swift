@@ -1,4 +1,4 @@
-// decode/DisassembleMode: `decode --disassemble KEY [FILE|-]...` — finds the first item with that
+// DecodePipeline/DisassembleMode: `decode --disassemble KEY [FILE|-]...` — finds the first item with that
 // key, peels its zlib/dogpile layers and prints the pickle's opcode listing.
 import DecodeInputs
 import ByteText
@@ -8,19 +8,27 @@ import LineBlocks
 import PipelineCLI
 import PipelineRecords
 
-struct DisassembleMode {
-    var inputs: [String]
-    var format: InputFormat
-    var key: String
-    var decoder: ValueDecoder
+/// `decode --disassemble KEY`: the opcode listing of one item's pickle.
+public struct DisassembleMode: Sendable {
+    public var inputs: [String]
+    public var format: InputFormat
+    public var key: String
+    public var decoder: ValueDecoder
     let diagnostics = Diagnostics(tool: "decode")
+
+    public init(inputs: [String], format: InputFormat, key: String, decoder: ValueDecoder) {
+        self.inputs = inputs
+        self.format = format
+        self.key = key
+        self.decoder = decoder
+    }
 
     func wantedKey() -> [UInt8]? {
         if key.hasPrefix("b64:") { return Base64.decode(String(key.dropFirst(4))) }
         return Array(key.utf8)
     }
 
-    func run() -> ExitStatus {
+    public func run() -> ExitStatus {
         OutputSink.ignoreSIGPIPE()
         guard let wanted = wantedKey() else {
             diagnostics.error("--disassemble: bad base64 after b64:")

@@ -1,4 +1,4 @@
-// decode/InFlightBudget: the bytes decode holds between reading and writing — raw values waiting to
+// DecodePipeline/InFlightBudget: the bytes decode holds between reading and writing — raw values waiting to
 // be decoded and decoded values waiting to be written — counted against one limit (`--buffer-mb`),
 // whatever the number or size of the records. The reader waits for room before handing over a
 // batch (unless nothing is in flight, so one batch larger than the limit still moves); a worker that
