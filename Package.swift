@@ -32,11 +32,6 @@ let libraries: [Target] = [
     .target(name: "SafePickle", dependencies: ["ByteText"]),
     .target(name: "CacheValues", dependencies: ["ByteText", "JSONText", "Compression", "SafePickle", "PipelineRecords"]),
     .target(name: "DecodeInputs", dependencies: ["ByteText", "DumpContainer", "MemcacheProtocol", "PipelineRecords"]),
-    .target(
-        name: "DecodePipeline",
-        dependencies: [
-            "ByteText", "JSONText", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs", "LineBlocks", "PipelineCLI", crypto,
-        ]),
     // attribute and report
     .target(name: "KeyPlacement", dependencies: ["ByteText", "Compression", crypto]),
     .target(name: "Attribution", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "LineBlocks"]),
@@ -44,12 +39,19 @@ let libraries: [Target] = [
     .target(name: "ReportRendering", dependencies: ["ByteText", "JSONText", "SkewAnalysis", "PipelineRecords"]),
     // every command's command line
     .target(name: "PipelineCLI", dependencies: ["ByteText", "KeyPlacement", argumentParser]),
+    // collect's capture of one host, and decode's pipeline
+    .target(name: "Capture", dependencies: ["MemcacheClient", "MemcacheProtocol", "DumpContainer", "KeyPlacement", "PipelineCLI"]),
+    .target(
+        name: "DecodePipeline",
+        dependencies: [
+            "ByteText", "JSONText", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs", "LineBlocks", "PipelineCLI", crypto,
+        ]),
 ]
 
 // ── The four commands (thin @main targets) ───────────────────────────────────────────────
 let commands: [Target] = [
     .executableTarget(
-        name: "collect", dependencies: ["PipelineCLI", "KeyPlacement", "MemcacheClient", "MemcacheProtocol", "DumpContainer", "JSONText"]),
+        name: "collect", dependencies: ["PipelineCLI", "KeyPlacement", "MemcacheClient", "MemcacheProtocol", "DumpContainer", "JSONText", "Capture"]),
     .executableTarget(name: "decode", dependencies: ["PipelineCLI", "SafePickle", "CacheValues", "DecodeInputs", "DecodePipeline", argumentParser]),
     .executableTarget(name: "attribute", dependencies: ["PipelineCLI", "Attribution", "KeyPlacement", "PipelineRecords", "LineBlocks"]),
     .executableTarget(
@@ -76,7 +78,8 @@ let tests: [Target] = [
     .testTarget(name: "CompressionTests", dependencies: ["Compression", "CZlib", "TestSupport"]),
     .testTarget(name: "PipelineRecordsTests", dependencies: ["ByteText", "JSONText", "PipelineRecords", "LineBlocks", "TestSupport"]),
     .testTarget(name: "MemcacheProtocolTests", dependencies: ["ByteText", "MemcacheProtocol"]),
-    .testTarget(name: "CollectTests", dependencies: ["MemcacheClient", "MemcacheProtocol", "DumpContainer", "TestSupport"]),
+    .testTarget(
+        name: "CollectTests", dependencies: ["Capture", "MemcacheClient", "MemcacheProtocol", "DumpContainer", "KeyPlacement", "PipelineCLI", "TestSupport"]),
     .testTarget(name: "DumpContainerTests", dependencies: ["ByteText", "DumpContainer", "Compression", "TestSupport"]),
     .testTarget(name: "SafePickleTests", dependencies: ["SafePickle", "TestSupport"]),
     .testTarget(name: "CacheValuesTests", dependencies: ["CacheValues", "DumpContainer", "TestSupport"]),

@@ -1,6 +1,7 @@
 // collect: complete, read-only capture of memcached servers into `.mcdump.gz` dumps plus a
 // MANIFEST.json. A thin command: options, validation, one task per host, progress, exit status.
 import ArgumentParser
+import Capture
 import DumpContainer
 import Foundation
 import KeyPlacement
@@ -178,7 +179,7 @@ struct Collect: AsyncParsableCommand {
         let config = CaptureConfig(
             outDir: out, force: force, keysFile: keys, forceCachedump: forceCachedump,
             connection: ConnectionOptions(connectTimeout: connectTimeout, readTimeout: readTimeout, group: openConnections),
-            fetch: fetch, statsEvery: statsEvery, commandLine: CommandLine.arguments)
+            fetch: fetch, statsEvery: statsEvery, commandLine: CommandLine.arguments, collector: CollectVersion.string)
 
         let stopper = CaptureStopper(
             stop: stop, connections: openConnections, timeLimit: timeLimit > 0 ? timeLimit : nil, diagnostics: diagnostics)

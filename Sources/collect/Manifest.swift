@@ -1,5 +1,6 @@
 // collect/Manifest: MANIFEST.json — what was captured from which server, how, when (server clock),
 // how completely, and the sha256 of each dump (docs/collect.md documents every field).
+import Capture
 import Foundation
 import JSONText
 import PipelineCLI
@@ -35,36 +36,6 @@ struct ManifestOptions: Codable {
     var readTimeout: Double
     var timeLimit: Double
     var statsEvery: Double?
-}
-
-/// One server, in the order given (the order the clients use for placement).
-struct ManifestServer: Codable {
-    var address: String
-    var host: String
-    var port: Int
-    var weight: Int
-    /// complete | partial | interrupted | failed
-    var status: String
-    var file: String?
-    var sha256: String?
-    var compressedBytes: Int64?
-    var uncompressedBytes: Int64?
-    var method: String?
-    var serverVersion: String?
-    var serverTimeStart: Int64?
-    var serverTimeEnd: Int64?
-    var serverUptimeStart: Int64?
-    var startedLocal: Double
-    var finishedLocal: Double
-    var listingComplete: Bool?
-    var metadumpLines: Int?
-    var listed: Int
-    var captured: Int
-    var missed: Int
-    var valueBytes: Int64
-    var reason: String?
-    var notes: [String]
-    var errors: [String]
 }
 
 enum ManifestFile {

@@ -1,4 +1,5 @@
 // collect/ProgressReporter: one stderr line (only on a TTY) with items, MB, rate and ETA per host.
+import Capture
 import KeyPlacement
 import MemcacheClient
 import PipelineCLI

@@ -1,4 +1,4 @@
-// collect/DumpSink: the capture sink over one dump file — serialises the fetch tasks' records into
+// Capture/DumpSink: the capture sink over one dump file — serialises the fetch tasks' records into
 // the DumpWriter and converts the client's items into dump records. A fetch task's batch is encoded
 // outside the writer's lock and appended in one call.
 import DumpContainer

@@ -1,4 +1,4 @@
-// collect/HostRun: the capture of one server — identify (version, stats), enumerate, write the
+// Capture/HostRun: the capture of one server — identify (version, stats), enumerate, write the
 // dump's header, stats and notes, fetch values, sample stats at the end (and every N seconds),
 // then finish the dump with a trailer that says whether it is complete and, if not, why.
 import DumpContainer
@@ -10,27 +10,46 @@ import PipelineCLI
 import Synchronization
 
 /// Everything a host capture needs from the command line.
-struct CaptureConfig: Sendable {
-    var outDir: String
-    var force: Bool
-    var keysFile: String?
-    var forceCachedump: Bool
-    var connection: ConnectionOptions
-    var fetch: FetchOptions
-    var statsEvery: Double?
-    var commandLine: [String]
+public struct CaptureConfig: Sendable {
+    public var outDir: String
+    public var force: Bool
+    public var keysFile: String?
+    public var forceCachedump: Bool
+    public var connection: ConnectionOptions
+    public var fetch: FetchOptions
+    public var statsEvery: Double?
+    public var commandLine: [String]
+    /// The collector's version, written into each dump's header.
+    public var collector: String
+
+    public init(
+        outDir: String, force: Bool, keysFile: String?, forceCachedump: Bool, connection: ConnectionOptions, fetch: FetchOptions,
+        statsEvery: Double?, commandLine: [String], collector: String
+    ) {
+        self.outDir = outDir
+        self.force = force
+        self.keysFile = keysFile
+        self.forceCachedump = forceCachedump
+        self.connection = connection
+        self.fetch = fetch
+        self.statsEvery = statsEvery
+        self.commandLine = commandLine
+        self.collector = collector
+    }
 }
 
 /// Live state of one host, for the progress line.
-final class HostState: Sendable {
-    let spec: ServerSpec
-    let progress = CaptureProgress()
-    let total = Atomic<Int>(-1)
-    init(spec: ServerSpec) { self.spec = spec }
+public final class HostState: Sendable {
+    public let spec: ServerSpec
+    public let progress = CaptureProgress()
+    public let total = Atomic<Int>(-1)
+    public init(spec: ServerSpec) { self.spec = spec }
 }
 
-enum HostRun {
-    static func fileName(_ spec: ServerSpec) -> String {
+/// The capture of one host, start to end.
+public enum HostRun {
+    /// The dump's file name: the host (characters other than letters, digits, `.` and `-` as `_`) and port.
+    public static func fileName(_ spec: ServerSpec) -> String {
         let safeHost = String(
             spec.host.map { c -> Character in
                 (c.isASCII && (c.isLetter || c.isNumber || c == "." || c == "-")) ? c : "_"
@@ -38,7 +57,7 @@ enum HostRun {
         return "\(safeHost)_\(spec.port)\(DumpFormat.fileExtension)"
     }
 
-    static func capture(_ state: HostState, config: CaptureConfig, stop: StopFlag, diagnostics: Diagnostics) async -> ManifestServer {
+    public static func capture(_ state: HostState, config: CaptureConfig, stop: StopFlag, diagnostics: Diagnostics) async -> ManifestServer {
         let spec = state.spec
         var m = ManifestServer(
             address: spec.address, host: spec.host, port: spec.port, weight: spec.weight, status: "failed",
@@ -101,7 +120,7 @@ enum HostRun {
             try sink.write(
                 .header(
                     DumpHeader(
-                        host: spec.host, port: spec.port, collector: CollectVersion.string, method: method,
+                        host: spec.host, port: spec.port, collector: config.collector, method: method,
                         keysOnly: config.fetch.keysOnly, serverVersion: info.version, serverTime: info.serverTime,
                         serverUptime: info.serverUptime, startedLocal: m.startedLocal, commandLine: config.commandLine)))
             for s in info.stats { try sink.stats(section: s.section.rawValue, label: "start", values: s.values) }
