@@ -1,5 +1,6 @@
 // PlacementScheme: the one protocol every distribution (modulo, ketama, rendezvous, jump…) implements,
 // the errors this module reports, and how a key's bytes looked as the Python object the client hashed.
+import ByteText
 
 /// Where a key lands under one scheme: the index into the ordered server list and the hash that chose it.
 public struct Placement: Sendable, Hashable {
@@ -86,10 +87,9 @@ public enum PythonKeyForm: String, Sendable, Hashable {
     }
 }
 
-/// The string when the bytes are valid UTF-8 (a lossless round trip), else nil.
+/// The string when the bytes are valid UTF-8 (ByteText's strict check), else nil.
 func validUTF8(_ bytes: [UInt8]) -> String? {
-    let s = String(decoding: bytes, as: UTF8.self)
-    return s.utf8.elementsEqual(bytes) ? s : nil
+    bytes.withUnsafeBytes { JSONString.isValidUTF8($0) } ? String(decoding: bytes, as: UTF8.self) : nil
 }
 
 /// CPython's `repr(bytes)`, byte for byte.

@@ -64,7 +64,9 @@ enum TextCodecs {
     }
 
     /// UTF-8 check. Returns nil if invalid; otherwise whether surrogates (ED A0..BF xx) occurred.
-    /// With `surrogatePass` false, surrogates are invalid (strict UTF-8).
+    /// With `surrogatePass` false, surrogates are invalid (strict UTF-8). (ByteText's JSONString has
+    /// the project's strict check; this one also does Python's `surrogatepass` and, in the same pass,
+    /// tells whether a JSON escape is needed — the pickle decoder's hot path.)
     static func validateUTF8(_ buf: UnsafeRawBufferPointer, surrogatePass: Bool) -> Bool? {
         scanUTF8(buf, surrogatePass: surrogatePass, checkPlain: false).map { $0.surrogates }
     }
