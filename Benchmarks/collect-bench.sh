@@ -2,7 +2,7 @@
 # Benchmark of `collect` (prints figures, asserts nothing). Fills a local memcached with Keystone-shaped
 # items (BENCH_ITEMS, default 500000, ~600 MB), then on the same server times `collect` (release build)
 # against `memcached-tool HOST:PORT dump`, counts the keys `memcdump` finds, and times `gzip -1` over a
-# file of the same value bytes (the compression floor). Targets: 100% of items, ≥5x faster than
+# file of the same value bytes (the compression floor); prints collect's CPU per capture. Targets: 100% of items, ≥5x faster than
 # memcached-tool, within 1.5x of the gzip -1 floor, peak RSS < 64 MB.
 # The machine is shared and its speed drifts by ±20% from minute to minute, so collect runs
 # BENCH_REPEAT times (default 3; the first right after the fill, when memcached's LRU maintainer is
@@ -49,7 +49,7 @@ echo "filled $FILLED items, $VALUE_BYTES value bytes in $(secs "$t0" "$t1") s; s
 
 REPEAT=${BENCH_REPEAT:-3}
 # 1. collect (first: the others bump the LRU and mark items fetched).
-T_COLLECT=(); SECOND=(); RSS_KB=0
+T_COLLECT=(); SECOND=(); CPU=(); RSS_KB=0
 for i in $(seq "$REPEAT"); do
   rm -rf "$WORK/out"
   t0=$(now)
@@ -58,6 +58,7 @@ for i in $(seq "$REPEAT"); do
   T_COLLECT+=("$(secs "$t0" "$t1")")
   r=$(awk -F: '/Maximum resident set size/ {gsub(/ /,"",$2); print $2}' "$WORK/collect.err")
   [ "$r" -gt "$RSS_KB" ] && RSS_KB=$r
+  CPU+=("$(awk -F: '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$WORK/collect.err")")
   SECOND+=("$("$PY" -c "import json; s=json.load(open('$WORK/out/MANIFEST.json'))['servers'][0]; print(int(any('second crawl' in n for n in s['notes'])))")")
   CAPTURED=$("$PY" -c "import json; print(json.load(open('$WORK/out/MANIFEST.json'))['servers'][0]['captured'])")
 done
@@ -80,7 +81,7 @@ fi
 import statistics
 items, captured, memcdump = $CURR, $CAPTURED, $MEMCDUMP
 vb, dump = $VALUE_BYTES, $DUMP_BYTES
-runs, second = [${T_COLLECT[*]/%/,}], [${SECOND[*]/%/,}]
+runs, second, cpu = [${T_COLLECT[*]/%/,}], [${SECOND[*]/%/,}], [${CPU[*]/%/,}]
 gz, tool = [${T_GZIP[*]/%/,}], [${T_TOOL[*]/%/,}]
 tc, tg = statistics.median(runs), statistics.median(gz)
 rss = $RSS_KB / 1024
@@ -89,6 +90,7 @@ print(f"value bytes            {vb/1e6:.1f} MB  (dump file {dump/1e6:.1f} MB)")
 print("collect runs           " + ", ".join(f"{t:.2f} s" + (" (second crawl)" if s else "") for t, s in zip(runs, second)))
 print(f"collect (median)       {tc:.2f} s  {vb/1e6/tc:.1f} MB/s  captured {captured} = {100*captured/items:.2f}% of items")
 print(f"collect peak RSS       {rss:.1f} MB   (target < 64 MB)")
+print("collect CPU (user+sys) " + ", ".join(f"{c:.2f} s" for c in cpu) + f"  median {statistics.median(cpu):.2f} CPU-s per capture")
 print(f"gzip -1 floor          " + ", ".join(f"{t:.2f} s" for t in gz) + f"  median {vb/1e6/tg:.1f} MB/s   collect/gzip = {tc/tg:.2f}x (target <= 1.5x)")
 if tool:
     tt = statistics.median(tool)
