@@ -1,6 +1,6 @@
 // MemcacheClient/MetadumpCrawls: a server's metadump listing as one key source. The first crawl is read
 // to its END before any value is fetched (a crawl that runs beside the fetch traffic misses items
-// that the LRU maintainer moves: measured, 18 of 500,000). When it listed fewer lines than
+// that the LRU maintainer moves; Benchmarks/README.md, "Measured facts"). When it listed fewer lines than
 // `curr_items`, a second crawl is taken after it has ended (never two crawler commands on one server
 // at once) and runs in the background while the first crawl's keys are fetched; its spool is read once
 // it is sealed. Every key is yielded once (a sealed spool knows its repeats: KeyFingerprints).

@@ -126,7 +126,7 @@ public struct MetadumpParser: Sendable {
         try line.withUnsafeBufferPointer { try fields(bytes: $0, offset: offset) }
     }
 
-    /// One listing line's fields, read in place (the crawl phase parses ~500,000 lines a second, while
+    /// One listing line's fields, read in place (the crawl phase parses hundreds of thousands of lines, while
     /// the fetch waits for its END).
     static func fields(bytes p: UnsafeBufferPointer<UInt8>, offset: Int) throws -> MetadumpFields {
         var key: [UInt8]?

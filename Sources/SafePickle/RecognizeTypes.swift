@@ -361,7 +361,7 @@ extension Renderer {
 }
 
 /// Up to 16 state bytes of a datetime/date/time, held in two integers. (A SIMD16 filled byte by byte
-/// went through memory and stalled on store forwarding: it was 8–14% of decoding datetime-heavy pickles.)
+/// went through memory and stalled on store forwarding; Benchmarks/README.md, "Measured facts".)
 struct StateBytes {
     private var lo: UInt64 = 0
     private var hi: UInt64 = 0
