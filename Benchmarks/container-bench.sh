@@ -25,26 +25,21 @@ done
 zcat "$WORK/t2.mcdump.gz" > "$WORK/plain"
 cat "$WORK/plain" > /dev/null
 PLAIN_MB=$(( $(stat -c %s "$WORK/plain") / 1048576 ))
-start=$(date +%s.%N)
-/usr/bin/time -f '%U %S' -o "$WORK/gzip.cpu" gzip -1 -c < "$WORK/plain" > "$WORK/plain.gz"
-end=$(date +%s.%N)
-GZ_S=$(echo "$end - $start" | bc -l)
-GZ_CPU=$(awk '{print $1 + $2}' "$WORK/gzip.cpu")
-printf 'gzip -1: %d MiB in, %.1f MiB out: %.2f s wall, %.1f MiB/s; %.2f s CPU (%.1f MiB per CPU-s)\n' "$PLAIN_MB" \
-  "$(echo "$(stat -c %s "$WORK/plain.gz") / 1048576" | bc -l)" "$GZ_S" "$(echo "$PLAIN_MB / $GZ_S" | bc -l)" \
-  "$GZ_CPU" "$(echo "$PLAIN_MB / $GZ_CPU" | bc -l)"
-if command -v igzip >/dev/null; then
+# One compressor over the same bytes, single-threaded: wall, CPU and size.
+compress_floor() {
+  local name=$1; shift
+  local start end secs cpu
   start=$(date +%s.%N)
-  /usr/bin/time -f '%U %S' -o "$WORK/igzip.cpu" igzip -1 -c < "$WORK/plain" > "$WORK/plain.igz"
+  /usr/bin/time -f '%U %S' -o "$WORK/$name.cpu" "$@" -1 -c < "$WORK/plain" > "$WORK/plain.$name"
   end=$(date +%s.%N)
-  IG_S=$(echo "$end - $start" | bc -l)
-  IG_CPU=$(awk '{print $1 + $2}' "$WORK/igzip.cpu")
-  printf 'igzip -1: %d MiB in, %.1f MiB out: %.2f s wall, %.1f MiB/s; %.2f s CPU (%.1f MiB per CPU-s)\n' "$PLAIN_MB" \
-    "$(echo "$(stat -c %s "$WORK/plain.igz") / 1048576" | bc -l)" "$IG_S" "$(echo "$PLAIN_MB / $IG_S" | bc -l)" \
-    "$IG_CPU" "$(echo "$PLAIN_MB / $IG_CPU" | bc -l)"
-else
-  echo "igzip -1: not installed (apt-get install isal)"
-fi
+  secs=$(echo "$end - $start" | bc -l)
+  cpu=$(awk '{print $1 + $2}' "$WORK/$name.cpu")
+  printf '%s -1: %d MiB in, %.1f MiB out: %.2f s wall, %.1f MiB/s; %.2f s CPU (%.1f MiB per CPU-s)\n' "$name" "$PLAIN_MB" \
+    "$(echo "$(stat -c %s "$WORK/plain.$name") / 1048576" | bc -l)" "$secs" "$(echo "$PLAIN_MB / $secs" | bc -l)" \
+    "$cpu" "$(echo "$PLAIN_MB / $cpu" | bc -l)"
+}
+compress_floor gzip gzip
+if command -v igzip >/dev/null; then compress_floor igzip igzip; else echo "igzip -1: not installed (apt-get install isal)"; fi
 echo "(issue 2 wants collect within 1.5x of gzip -1's time, so the container alone, on 2 threads, should beat"
 echo " gzip -1's wall MiB/s; wall figures depend on other load, CPU figures much less: $(uptime | sed 's/.*load/load/'))"
 start=$(date +%s.%N)

@@ -118,23 +118,10 @@ func sampleInputs(_ rng: inout SplitMix64) -> [[UInt8]] {
         return m
     }
 
-    /// Whether zlib accepts `member` as one gzip member (windowBits 31), and its output.
+    /// zlib's output for `member` read as one gzip member; nil when it refuses it.
     static func zlibGzip(_ member: [UInt8]) -> [UInt8]? {
-        var s = z_stream()
-        guard inflateInit2_(&s, 31, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
-        defer { inflateEnd(&s) }
-        var out = [UInt8](repeating: 0, count: cap)
-        var input = member
-        return input.withUnsafeMutableBufferPointer { i in
-            out.withUnsafeMutableBufferPointer { o in
-                s.next_in = i.baseAddress
-                s.avail_in = uInt(i.count)
-                s.next_out = o.baseAddress
-                s.avail_out = uInt(cap)
-                guard inflate(&s, Z_FINISH) == Z_STREAM_END else { return nil }
-                return Array(o.prefix(cap - Int(s.avail_out)))
-            }
-        }
+        if case .ok(let out, _) = zlibVerdict(member, cap: cap, windowBits: 31) { return out }
+        return nil
     }
 
     static func igzipGzip(_ member: [UInt8]) -> [UInt8]? {

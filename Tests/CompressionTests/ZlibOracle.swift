@@ -34,10 +34,11 @@ func zlibDeflate(_ input: [UInt8], level: Int32, strategy: Int32 = Z_DEFAULT_STR
     return Array(out.prefix(produced))
 }
 
-/// zlib's verdict on a raw stream given whole, its output capped at `cap` bytes.
-func zlibVerdict(_ input: [UInt8], cap: Int) -> InflateVerdict {
+/// zlib's verdict on a stream given whole (raw by default; `windowBits` 31 reads one gzip member), its
+/// output capped at `cap` bytes.
+func zlibVerdict(_ input: [UInt8], cap: Int, windowBits: Int32 = -15) -> InflateVerdict {
     var s = z_stream()
-    guard inflateInit2_(&s, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { fatalError("inflateInit2 failed") }
+    guard inflateInit2_(&s, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { fatalError("inflateInit2 failed") }
     defer { inflateEnd(&s) }
     var out = [UInt8](repeating: 0, count: cap)
     var input = input
