@@ -1,6 +1,7 @@
 // Attribution/KeyDigest: a sha1-mangled memcached key held as three words, so the join tables
 // (user list keys, one entry per token id met in a token list) stay small and cheap to hash.
 // The hashing itself is KeyPlacement's (`KeystoneKeys`); this is only the compact form.
+import ByteText
 import KeyPlacement
 
 /// A SHA-1 digest (20 bytes) of a logical key, e.g. `usertokens-<id>`.
@@ -35,14 +36,7 @@ public struct Digest20: Hashable, Sendable {
         self.init(bytes)
     }
 
-    static func nibble(_ b: UInt8) -> UInt8? {
-        switch b {
-        case 0x30...0x39: return b - 0x30
-        case 0x61...0x66: return b - 0x61 + 10
-        case 0x41...0x46: return b - 0x41 + 10
-        default: return nil
-        }
-    }
+    @inline(__always) static func nibble(_ b: UInt8) -> UInt8? { Hex.value(b) }
 
     /// Lower-case hex, as the key appears in memcached.
     public var hex: String {

@@ -99,7 +99,6 @@ public enum PythonRepr {
     public static func bytesRepr(_ bytes: [UInt8]) -> [UInt8] {
         let sq = UInt8(ascii: "'"), dq = UInt8(ascii: "\""), bs = UInt8(ascii: "\\")
         let quote: UInt8 = (bytes.contains(sq) && !bytes.contains(dq)) ? dq : sq
-        let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = [UInt8(ascii: "b"), quote]
         out.reserveCapacity(bytes.count + 3)
         for c in bytes {
@@ -109,7 +108,7 @@ public enum PythonRepr {
             case 0x0a: out += [bs, UInt8(ascii: "n")]
             case 0x0d: out += [bs, UInt8(ascii: "r")]
             case 0x20..<0x7f: out.append(c)
-            default: out += [bs, UInt8(ascii: "x"), hex[Int(c >> 4)], hex[Int(c & 15)]]
+            default: out += [bs, UInt8(ascii: "x"), Hex.lowerDigit(c >> 4), Hex.lowerDigit(c & 15)]
             }
         }
         out.append(quote)

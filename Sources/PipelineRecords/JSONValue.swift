@@ -2,6 +2,7 @@
 // which need a few fields of each record and the decoded value of a few keys. Nesting depth is
 // capped (no unbounded recursion on untrusted input); malformed text gives a JSONParseError with
 // the byte offset. Members the caller does not need can be stepped over without building them.
+import ByteText
 
 /// A parsed JSON value. Objects keep their members in input order.
 public enum JSONValue: Sendable, Equatable {
@@ -202,14 +203,7 @@ public struct JSONParser {
         guard i + 4 <= p.count else { throw fail("truncated \\u escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
-            let b = p[i]
-            let d: UInt8
-            switch b {
-            case 0x30...0x39: d = b - 0x30
-            case 0x41...0x46: d = b - 0x41 + 10
-            case 0x61...0x66: d = b - 0x61 + 10
-            default: throw fail("invalid \\u escape")
-            }
+            guard let d = Hex.value(p[i]) else { throw fail("invalid \\u escape") }
             v = v << 4 | UInt32(d)
             i += 1
         }

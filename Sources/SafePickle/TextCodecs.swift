@@ -1,6 +1,7 @@
 // SafePickle/TextCodecs: the byte-level decoders of pickle arguments — strict and surrogatepass UTF-8
 // validation, Python 2 `S'...'` escape decoding, `V` raw-unicode-escape, INT/LONG/FLOAT text, and
 // LONG1/LONG4 two's-complement integers to decimal.
+import ByteText
 
 enum TextCodecs {
     /// Every byte ASCII and none a backslash (so raw-unicode-escape text is the same bytes as UTF-8)?
@@ -170,12 +171,7 @@ enum TextCodecs {
         }
     }
 
-    @inline(__always) static func hexValue(_ c: UInt8) -> UInt32? {
-        let d = c &- UInt8(ascii: "0")
-        if d < 10 { return UInt32(d) }
-        let l = (c | 0x20) &- UInt8(ascii: "a")  // 'A'...'F' folded onto 'a'...'f'
-        return l < 6 ? UInt32(l) + 10 : nil
-    }
+    @inline(__always) static func hexValue(_ c: UInt8) -> UInt32? { Hex.value(c).map(UInt32.init) }
 
     /// Python `codecs.escape_decode` of the inside of a quoted STRING argument, appended to `out`.
     /// False on a bad escape (then `out` is unchanged). The output is never longer than the input.
