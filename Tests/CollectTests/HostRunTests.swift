@@ -11,11 +11,30 @@ import PipelineCLI
 import Testing
 import TestSupport
 
+/// Runs a task's jobs on a dispatch queue of its own. The test runner's cooperative pool has one
+/// thread per core (two here), and the synchronous tests running beside this one can hold both for
+/// minutes; a capture waiting on that pool would see its server's replies late and time out.
+final class QueueExecutor: TaskExecutor {
+    private let queue = DispatchQueue(label: "HostRunTests")
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
+    }
+}
+
 @Suite(.serialized) struct HostRunTests {
     func config(_ out: String) -> CaptureConfig {
         CaptureConfig(
-            outDir: out, force: false, keysFile: nil, forceCachedump: false, connection: ConnectionOptions(connectTimeout: 5, readTimeout: 30),
+            outDir: out, force: false, keysFile: nil, forceCachedump: false, connection: ConnectionOptions(connectTimeout: 30, readTimeout: 120),
             fetch: FetchOptions(), statsEvery: nil, commandLine: ["HostRunTests"], collector: "test")
+    }
+
+    /// HostRun.capture with its jobs off the cooperative pool.
+    func capture(_ state: HostState, _ out: String) async -> ManifestServer {
+        await withTaskExecutorPreference(QueueExecutor()) {
+            await HostRun.capture(state, config: config(out), stop: StopFlag(), diagnostics: Diagnostics(tool: "test"))
+        }
     }
 
     @Test func oneHostIsCapturedAndItsManifestEntryAgreesWithTheDump() async throws {
@@ -24,7 +43,7 @@ import TestSupport
         let written = try #require(try PyScript.json("collect_fill.py", [String(server.port)]) as? [String])
         let out = try CollectRun.tempDir("hostrun")
         let state = HostState(spec: ServerSpec(host: "127.0.0.1", port: Int(server.port)))
-        let m = await HostRun.capture(state, config: config(out), stop: StopFlag(), diagnostics: Diagnostics(tool: "test"))
+        let m = await capture(state, out)
         #expect(m.status == "complete", "\(m.reason ?? "")")
         #expect(m.file == HostRun.fileName(state.spec) && m.listed == written.count && m.captured == written.count && m.missed == 0)
         let dump = try ReadDump(path: out + "/" + (m.file ?? ""))
@@ -38,7 +57,7 @@ import TestSupport
         let port = try freeLoopbackPort()  // bound, read back, closed: nothing listens there
         let out = try CollectRun.tempDir("hostrun-closed")
         let state = HostState(spec: ServerSpec(host: "127.0.0.1", port: Int(port)))
-        let m = await HostRun.capture(state, config: config(out), stop: StopFlag(), diagnostics: Diagnostics(tool: "test"))
+        let m = await capture(state, out)
         #expect(m.status == "failed" && m.file == nil && m.reason != nil)
         #expect((try FileManager.default.contentsOfDirectory(atPath: out)).isEmpty)
     }
