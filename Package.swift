@@ -33,18 +33,19 @@ let libraries: [Target] = [
     .target(name: "CacheValues", dependencies: ["ByteText", "JSONText", "Compression", "SafePickle", "PipelineRecords"]),
     .target(name: "DecodeInputs", dependencies: ["ByteText", "DumpContainer", "MemcacheProtocol", "PipelineRecords"]),
     // attribute and report
+    .target(name: "KeyFamilies", dependencies: ["ByteText"]),
     .target(name: "KeyPlacement", dependencies: ["ByteText", "Compression", crypto]),
     .target(name: "Attribution", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "LineBlocks"]),
-    .target(name: "SkewAnalysis", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement"]),
+    .target(name: "SkewAnalysis", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "KeyFamilies"]),
     .target(name: "ReportRendering", dependencies: ["ByteText", "JSONText", "SkewAnalysis", "PipelineRecords"]),
     // every command's command line
-    .target(name: "PipelineCLI", dependencies: ["ByteText", "KeyPlacement", argumentParser]),
+    .target(name: "PipelineCLI", dependencies: ["ByteText", "KeyPlacement", "KeyFamilies", argumentParser]),
     // collect's capture of one host, and decode's pipeline
     .target(name: "Capture", dependencies: ["MemcacheClient", "MemcacheProtocol", "DumpContainer", "KeyPlacement", "PipelineCLI"]),
     .target(
         name: "DecodePipeline",
         dependencies: [
-            "ByteText", "JSONText", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs", "LineBlocks", "PipelineCLI", crypto,
+            "ByteText", "JSONText", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs", "LineBlocks", "PipelineCLI", "KeyFamilies", crypto,
         ]),
 ]
 
@@ -52,7 +53,8 @@ let libraries: [Target] = [
 let commands: [Target] = [
     .executableTarget(
         name: "collect", dependencies: ["PipelineCLI", "KeyPlacement", "MemcacheClient", "MemcacheProtocol", "DumpContainer", "JSONText", "Capture"]),
-    .executableTarget(name: "decode", dependencies: ["PipelineCLI", "SafePickle", "CacheValues", "DecodeInputs", "DecodePipeline", argumentParser]),
+    .executableTarget(
+        name: "decode", dependencies: ["PipelineCLI", "SafePickle", "CacheValues", "DecodeInputs", "DecodePipeline", "KeyFamilies", argumentParser]),
     .executableTarget(name: "attribute", dependencies: ["PipelineCLI", "Attribution", "KeyPlacement", "PipelineRecords", "LineBlocks"]),
     .executableTarget(
         name: "report", dependencies: ["PipelineCLI", "SkewAnalysis", "ReportRendering", "PipelineRecords", "KeyPlacement", "LineBlocks", argumentParser]),
@@ -85,6 +87,7 @@ let tests: [Target] = [
     .testTarget(name: "CacheValuesTests", dependencies: ["CacheValues", "DumpContainer", "TestSupport"]),
     .testTarget(name: "DecodePipelineTests", dependencies: ["DecodePipeline", "DecodeInputs", "CacheValues", "PipelineCLI", "TestSupport"]),
     .testTarget(name: "DecodeTests", dependencies: ["DumpContainer", "PipelineRecords", "TestSupport"]),
+    .testTarget(name: "KeyFamiliesTests", dependencies: ["KeyFamilies", "TestSupport"]),
     .testTarget(name: "KeyPlacementTests", dependencies: ["ByteText", "KeyPlacement", "TestSupport"]),
     .testTarget(name: "AttributionTests", dependencies: ["Attribution", "KeyPlacement", "PipelineRecords", "TestSupport"]),
     .testTarget(name: "SkewAnalysisTests", dependencies: ["SkewAnalysis", "PipelineRecords", "TestSupport"]),

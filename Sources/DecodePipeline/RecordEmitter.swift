@@ -7,14 +7,18 @@ import DumpContainer
 import PipelineCLI
 import PipelineRecords
 import JSONText
+import KeyFamilies
 
 /// How much of each value the records carry.
 public struct EmitterOptions: Sendable {
     public var detail: ValueDetail
     public var maxValueJSON: Int?
-    public init(detail: ValueDetail, maxValueJSON: Int?) {
+    /// Names each item's key family (`--families`, docs/families.md).
+    public var families: FamilyClassifier
+    public init(detail: ValueDetail, maxValueJSON: Int?, families: FamilyClassifier = FamilyClassifier()) {
         self.detail = detail
         self.maxValueJSON = maxValueJSON
+        self.families = families
     }
 }
 
@@ -138,6 +142,9 @@ final class RecordEmitter {
         r.cls = raw.slabClass
         r.fetched = raw.fetched
         r.totalSize = raw.totalSize
+        let family = options.families.family(of: raw.key)
+        r.family = family.name
+        r.familyOwner = family.owner
         r.unverified = raw.unverified
         if raw.unverified != nil { countUnverified() }
         source?.counts.items += 1

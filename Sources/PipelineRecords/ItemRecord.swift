@@ -38,6 +38,9 @@ public struct ItemRecord: Sendable {
     public var totalSize: Int?
     /// False for metadata-only items (a listing, or a value the collector did not capture).
     public var captured: Bool = true
+    /// The key's family (KeyFamilies) and the owner a family rule gives it.
+    public var family: String?
+    public var familyOwner: String?
     /// Value layers peeled, outermost first (`zlib`, `pickle`, `dogpile`, `int`, `text`, `bytes`, …).
     public var encoding: [String] = []
     public var pickleProtocol: Int?
@@ -77,6 +80,8 @@ public struct ItemRecord: Sendable {
         if let fetched { w.key(.fetched); w.bool(fetched) }
         if let totalSize { w.key(.totalSize); w.int(totalSize) }
         if !captured { w.key(.captured); w.bool(false) }
+        if let family { w.key(.family); w.string(family) }
+        if let familyOwner { w.key(.familyOwner); w.string(familyOwner) }
         if !encoding.isEmpty {
             w.key(.encoding)
             w.beginArray()

@@ -27,6 +27,9 @@ public struct RecordField: Sendable, CustomStringConvertible {
     public static let fetched = RecordField("fetched")
     public static let totalSize = RecordField("total_size")
     public static let captured = RecordField("captured")
+    /// The key's family (docs/families.md) and the owner a family rule names.
+    public static let family = RecordField("family")
+    public static let familyOwner = RecordField("family_owner")
     public static let encoding = RecordField("encoding")
     public static let pickleProtocol = RecordField("pickle_protocol")
     public static let dogpile = RecordField("dogpile")

@@ -5,6 +5,7 @@ import ArgumentParser
 import CacheValues
 import DecodePipeline
 import Foundation
+import KeyFamilies
 import PipelineCLI
 
 extension ClientConvention: ExpressibleByArgument {}
@@ -45,6 +46,9 @@ struct DumpOptions: ParsableArguments {
         help: ArgumentHelp("At most MB mebibytes of values held between reading and writing (raw and decoded).", valueName: "MB"))
     var bufferMB: Int = 64
 
+    @Option(help: ArgumentHelp("Family rules: lines `REGEX => FAMILY [OWNER]`, tried before the built-in profiles (docs/families.md).", valueName: "FILE"))
+    var families: String?
+
     @Option(help: ArgumentHelp("Print the pickle listing of the item with this key (UTF-8, or `b64:` + base64) and exit.", valueName: "KEY"))
     var disassemble: String?
 
@@ -71,9 +75,16 @@ struct DumpOptions: ParsableArguments {
         if let key = disassemble {
             status = DisassembleMode(inputs: inputs, format: inputFormat, key: key, decoder: makeDecoder()).run()
         } else {
+            let classifier: FamilyClassifier
+            switch FamilyRulesFile.classifier(path: families) {
+            case .success(let c): classifier = c
+            case .failure(let e):
+                Diagnostics(tool: "decode").error(e.message)
+                return .fatal
+            }
             status = DumpModeRun(
                 inputs: inputs, output: output, format: inputFormat, decoder: makeDecoder(),
-                options: EmitterOptions(detail: values, maxValueJSON: maxValueJSON), jobs: jobs,
+                options: EmitterOptions(detail: values, maxValueJSON: maxValueJSON, families: classifier), jobs: jobs,
                 bufferBytes: bufferMB << 20
             ).run()
         }
