@@ -31,6 +31,7 @@ enum JSONReport {
         } else {
             j.string(nil)
         }
+        writeFamilies(r, &j)
         j.key("hosts"); j.beginArray()
         for h in r.hosts {
             j.beginObject()
@@ -163,5 +164,50 @@ enum JSONReport {
             j.endArray()
         }
         j.endObject()
+    }
+
+    /// `family_explanation` and `families` (up to `ReportRenderer.jsonFamilies`, each with its hosts).
+    static func writeFamilies(_ r: Report, _ j: inout NDJSONWriter) {
+        j.key("family_explanation")
+        if let f = r.familyExplanation {
+            j.beginObject()
+            j.field("sentence", f.sentence())
+            j.field("host", f.host); j.field("basis", "bytes")
+            j.field("value", f.value); j.field("mean", f.mean); j.field("excess", f.excess); j.field("explained", f.explained)
+            j.key("families"); j.beginArray()
+            for p in f.parts {
+                j.beginObject()
+                j.field("family", p.family); j.field("owner", p.owner); j.field("excess", p.excess); j.field("share_of_excess", p.share)
+                j.field("bytes_on_host", Double(p.bytesOnHost)); j.field("largest_key", p.largestKey); j.field("largest_size", Double(p.largestSize))
+                j.endObject()
+            }
+            j.endArray()
+            j.endObject()
+        } else {
+            j.string(nil)
+        }
+        j.field("family_count", r.families.count)
+        j.key("families"); j.beginArray()
+        func totals(_ t: FamilyTotals) {
+            j.field("items", t.items); j.field("bytes", Double(t.bytes))
+            j.field("no_expiry", t.noExpiry); j.field("with_expiry", t.withExpiry)
+            j.field("exp_min", t.expMin.map(Int.init)); j.field("exp_max", t.expMax.map(Int.init))
+            j.field("never_fetched", t.neverFetched); j.field("fetch_known", t.fetchKnown)
+            j.field("la_min", t.laMin.map(Int.init)); j.field("la_max", t.laMax.map(Int.init))
+            j.field("largest_key", t.largestKey); j.field("largest_size", Double(t.largestSize))
+        }
+        for row in r.families.prefix(ReportRenderer.jsonFamilies) {
+            j.beginObject()
+            j.field("family", row.family); j.field("owner", row.owner)
+            totals(row.total)
+            j.field("mean_idle_seconds", row.meanIdleSeconds)
+            j.key("hosts"); j.beginArray()
+            for h in row.perHost {
+                j.beginObject(); j.field("host", h.host); totals(h); j.endObject()
+            }
+            j.endArray()
+            j.endObject()
+        }
+        j.endArray()
     }
 }

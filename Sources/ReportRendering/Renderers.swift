@@ -21,13 +21,48 @@ public enum ReportRenderer {
     // records: `escape` is applied to those strings only (Markdown, whose project text has code spans);
     // text and HTML leave it out and escape the whole string instead.
 
+    /// The token-list sentence (Keystone, attributed records) and the key-family sentence, whichever exist.
     static func explanationText(_ r: Report, escape: (String) -> String = { $0 }) -> String {
-        guard let e = r.explanation else {
-            if r.hosts.count < 2 { return "Only one host in the input: there is no skew to explain." }
-            if !r.attributed { return "Records are not attributed (run `attribute` first): no owners to name." }
-            return "No token lists on the hottest host explain its excess."
+        var parts: [String] = []
+        if let e = r.explanation { parts.append(e.sentence(escapingNames: escape)) }
+        if let f = r.familyExplanation { parts.append(f.sentence(escape: escape)) }
+        if !parts.isEmpty { return parts.joined(separator: " ") }
+        if r.hosts.count < 2 { return "Only one host in the input: there is no skew to explain." }
+        return "No host holds more value bytes than the mean: there is no excess to explain."
+    }
+
+    /// Rows shown in the text, Markdown and HTML family tables (JSON has up to `jsonFamilies`).
+    static let shownFamilies = 25
+    static let jsonFamilies = 200
+
+    static func familyTable(_ r: Report) -> Table {
+        var t = Table([
+            ("family", .left), ("owner", .left), ("items", .right), ("bytes", .right), ("share", .right), ("top host", .left),
+            ("no expiry", .right), ("never fetched", .right), ("mean idle", .right), ("largest key", .left),
+        ])
+        let all = r.hosts.reduce(Int64(0)) { $0 &+ $1.valueBytes }
+        for row in r.families.prefix(shownFamilies) {
+            let f = row.total
+            let top = row.perHost.max { $0.bytes != $1.bytes ? $0.bytes < $1.bytes : $0.host > $1.host }
+            let topText = top.map { h in hostShare(h.host, h.bytes, f.bytes) } ?? "-"
+            t.add([
+                row.family, row.owner ?? "-", String(f.items), Units.bytes(Double(f.bytes)),
+                all > 0 ? Units.percent(Double(f.bytes) / Double(all)) : "-", topText,
+                f.items > 0 ? Units.percent(Double(f.noExpiry) / Double(f.items)) : "-",
+                f.fetchKnown > 0 ? Units.percent(Double(f.neverFetched) / Double(f.fetchKnown)) : "-",
+                row.meanIdleSeconds.map { Units.duration($0) } ?? "-",
+                f.largestKey.map { "\($0) (\(Units.bytes(Double(f.largestSize))))" } ?? "-",
+            ])
         }
-        return e.sentence(escapingNames: escape)
+        if r.families.count > shownFamilies {
+            t.add(["… \(r.families.count - shownFamilies) more (JSON has up to \(jsonFamilies))", "", "", "", "", "", "", "", "", ""])
+        }
+        return t
+    }
+
+    /// `host (83%)`: the host's share of the family's bytes.
+    static func hostShare(_ host: String, _ bytes: Int64, _ total: Int64) -> String {
+        total > 0 ? "\(host) (\(Units.percent(Double(bytes) / Double(total))))" : host
     }
 
     static func hostTable(_ r: Report) -> Table {
@@ -210,7 +245,7 @@ public enum ReportRenderer {
             ("SUSPICIOUS VALUES (possible cache poisoning)", suspiciousTable(r)), ("HOSTS", hostTable(r)),
             ("TRAFFIC (bytes the server read and wrote)", trafficTable(r)), ("SKEW", skewTable(r)),
             ("TOP USERS (\(hostLegend(r)))", userTable(r, compact: true)),
-            ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
+            ("KEY FAMILIES", familyTable(r)), ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
             ("SLAB CLASSES", slabTable(r)),
         ]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n" + Escaping.text(title) + "\n" + t.text(width: width) }
@@ -228,7 +263,7 @@ public enum ReportRenderer {
         let sections: [(String, Table)] = [
             ("Suspicious values (possible cache poisoning)", suspiciousTable(r)), ("Hosts", hostTable(r)),
             ("Traffic (bytes the server read and wrote)", trafficTable(r)), ("Skew", skewTable(r)), ("Top users", userTable(r)),
-            ("Token lists of the top users", listTable(r)), ("Largest keys", keyTable(r)),
+            ("Key families", familyTable(r)), ("Token lists of the top users", listTable(r)), ("Largest keys", keyTable(r)),
             ("Slab classes", slabTable(r)),
         ]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n## " + title + "\n\n" + t.markdown() }

@@ -26,6 +26,11 @@ public final class Aggregator {
     var users: [String: UserTotals] = [:]
     /// Per host and slab class.
     var slabs: [SlabKey: SlabTotals] = [:]
+    /// Per host and key family (at most `maxFamilies` families; the rest under `FamilyTotals.overflow`).
+    var families: [FamilyKey: FamilyTotals] = [:]
+    var familyNames = Set<String>()
+    var familiesOverflowed = false
+    public static let maxFamilies = 20_000
     var kinds: [String: Int] = [:]
     var topKeys: [KeyEntry] = []
     private var minIndex = 0
@@ -131,6 +136,8 @@ public final class Aggregator {
         kinds[kindName, default: 0] += 1
         if r.placementOK == false { misplaced += 1 }
 
+        addFamily(r, host: host)
+
         let slabKey = SlabKey(host: host, cls: r.cls)
         var s = slabs[slabKey] ?? SlabTotals(host: host, cls: r.cls)
         s.items += 1
@@ -158,6 +165,39 @@ public final class Aggregator {
             KeyEntry(
                 key: key, logicalKey: logical, kind: kind, size: size, host: host, owner: r.user?.name ?? r.user?.id,
                 ownerID: r.user?.id, placementOK: r.placementOK))
+    }
+
+    private func addFamily(_ r: ItemFacts, host: String) {
+        var name = r.family
+        if !familyNames.contains(name) {
+            if familyNames.count >= Aggregator.maxFamilies {
+                name = FamilyTotals.overflow
+                familiesOverflowed = true
+            } else {
+                familyNames.insert(name)
+            }
+        }
+        let k = FamilyKey(host: host, family: name)
+        var t = families[k] ?? FamilyTotals(host: host, family: name)
+        t.add(r, key: r.displayKey)
+        families[k] = t
+    }
+
+    /// Adds a family's totals from a partial, under the same cap as `addFamily`.
+    func mergeFamily(_ n: FamilyTotals) {
+        var n = n
+        if !familyNames.contains(n.family) {
+            if familyNames.count >= Aggregator.maxFamilies {
+                n.family = FamilyTotals.overflow
+                familiesOverflowed = true
+            } else {
+                familyNames.insert(n.family)
+            }
+        }
+        let k = FamilyKey(host: n.host, family: n.family)
+        var t = families[k] ?? FamilyTotals(host: n.host, family: n.family)
+        t.merge(n)
+        families[k] = t
     }
 
     private static func before(_ a: KeyEntry, _ b: KeyEntry) -> Bool {
@@ -202,7 +242,12 @@ public final class Aggregator {
         // once), which on a quiet cluster are most of it and favour whichever host holds more bytes.
         let basis: ExplanationBasis = haveSinceStart ? .trafficSinceStart : (haveTraffic ? .traffic : .bytes)
         let explanation = Explainer.explain(hosts: hostList, users: allUsers, basis: basis)
+        let familyRows = FamilyAnalysis.rows(families, hosts: hostList)
+        let familyExplanation = FamilyAnalysis.explain(rows: familyRows, hosts: hostList)
         var warnings = warnings
+        if familiesOverflowed {
+            warnings.append("more than \(Aggregator.maxFamilies) key families: the rest are counted as \(FamilyTotals.overflow) (add --families rules?)")
+        }
         if let problem = integrity.problem { warnings.insert(problem, at: 0) }
         if suspiciousCount > 0 {
             warnings.insert(
@@ -214,6 +259,7 @@ public final class Aggregator {
             keys: topKeys.sorted(by: Aggregator.before),
             slabs: slabs.values.sorted { $0.host != $1.host ? $0.host < $1.host : $0.cls < $1.cls }, kinds: kinds,
             records: records, misplaced: misplaced, attributed: attributed, warnings: warnings, whatIf: whatIf?.result(),
-            integrity: integrity, suspicious: suspicious, suspiciousCount: suspiciousCount)
+            integrity: integrity, suspicious: suspicious, suspiciousCount: suspiciousCount, families: familyRows,
+            familyExplanation: familyExplanation)
     }
 }

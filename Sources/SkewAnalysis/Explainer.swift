@@ -113,6 +113,14 @@ public enum Units {
 
     public static func rate(_ b: Double) -> String { bytes(b) + "/s" }
 
+    /// `45 s`, `12 min`, `3.5 h`, `2.0 d`.
+    public static func duration(_ s: Double) -> String {
+        if s < 120 { return fixed(s, 0) + " s" }
+        if s < 7200 { return fixed(s / 60, 0) + " min" }
+        if s < 172_800 { return fixed(s / 3600, 1) + " h" }
+        return fixed(s / 86400, 1) + " d"
+    }
+
     public static func percent(_ share: Double) -> String { fixed(share * 100, 0) + "%" }
 
     /// `v` rounded to `digits` decimals, half away from zero, applied to the shortest decimal form of

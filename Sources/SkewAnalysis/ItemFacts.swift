@@ -20,6 +20,13 @@ public struct ItemFacts: Sendable {
     public var placementOK: Bool?
     public var user: (id: String, name: String?, domain: String?, inExport: Bool)?
     public var tokens: (entries: Int, expired: Int?, issueRate: Double, ceilingShare: Double?)?
+    /// The family the item is counted under (`ItemFamily`), and the owner a family rule gave it.
+    public var family = ""
+    public var familyOwner: String?
+    /// `exp` (nil when the record has none), `la`, `fetched`.
+    public var exp: Expiry?
+    public var la: Int64?
+    public var fetched: Bool?
 
     /// The key as reports show it: `key`, or `base64:` + `key_b64`.
     var displayKey: String { key ?? keyB64.map { "base64:" + $0 } ?? "" }
@@ -104,6 +111,13 @@ extension Aggregator {
             size: r[.size]?.int ?? 0, cls: Int(r[.cls]?.int ?? 0), kind: r[.kind]?.string, logicalKey: r[.logicalKey]?.string,
             unverified: r[.unverified] != nil, suspicious: nil, placementOK: r[.placement]?[.placementOK]?.bool)
         if whatIf { f.keyBytes = f.key.map { Array($0.utf8) } ?? f.keyB64.flatMap { Base64.decode($0) } }
+        f.family = ItemFamily.name(kind: f.kind, family: r[.family]?.string) {
+            f.keyBytes ?? f.key.map { Array($0.utf8) } ?? f.keyB64.flatMap { Base64.decode($0) }
+        }
+        f.familyOwner = r[.familyOwner]?.string
+        if let e = r[.exp] { f.exp = e.isNull ? .never : e.int.map { .at($0) } }
+        f.la = r[.la]?.int
+        f.fetched = r[.fetched]?.bool
         if let names = r[.suspicious]?.elements, !names.isEmpty { f.suspicious = names.compactMap(\.string) }
         if let u = r[.user]?.members, let id = u[.userID]?.string {
             f.user = (id, u[.userName]?.string, u[.userDomain]?.string, u[.userInExport]?.bool ?? true)

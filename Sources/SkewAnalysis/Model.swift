@@ -212,6 +212,10 @@ public struct Report: Sendable {
     /// Items whose values name suspicious callables: the first `Aggregator.suspiciousKept`, and how many in all.
     public var suspicious: [SuspiciousEntry] = []
     public var suspiciousCount = 0
+    /// Key families over all hosts, largest first (tiny ones folded), and the families behind the
+    /// hottest host's excess bytes.
+    public var families: [FamilyRow] = []
+    public var familyExplanation: FamilyExplanation?
 }
 
 /// Records of the input that are not sound evidence: decode's `error` records (input it could not

@@ -96,6 +96,20 @@ extension Aggregator {
             j.key(PartialField.bytes); j.int(Int(s.bytes)); j.endObject()
         }
         j.endArray()
+        j.key(PartialField.families); j.beginArray()
+        for t in families.values.sorted(by: { $0.host != $1.host ? $0.host < $1.host : $0.family < $1.family }) {
+            j.beginObject()
+            j.field(PartialField.host, t.host); j.field(PartialField.family, t.family); j.field(PartialField.owner, t.owner)
+            j.field(PartialField.items, t.items); j.key(PartialField.bytes); j.int(Int(t.bytes))
+            j.field(PartialField.noExpiry, t.noExpiry); j.field(PartialField.withExpiry, t.withExpiry)
+            j.key(PartialField.expMin); j.int(t.expMin.map(Int.init)); j.key(PartialField.expMax); j.int(t.expMax.map(Int.init))
+            j.field(PartialField.accessed, t.accessed); j.key(PartialField.laSum); j.int(Int(t.laSum))
+            j.key(PartialField.laMin); j.int(t.laMin.map(Int.init)); j.key(PartialField.laMax); j.int(t.laMax.map(Int.init))
+            j.field(PartialField.fetchKnown, t.fetchKnown); j.field(PartialField.neverFetched, t.neverFetched)
+            j.field(PartialField.largestKey, t.largestKey); j.key(PartialField.largestSize); j.int(Int(t.largestSize))
+            j.endObject()
+        }
+        j.endArray()
         j.key(PartialField.kinds); j.beginObject(); for (k, v) in kinds.sorted(by: { $0.key < $1.key }) { j.field(k, v) }; j.endObject()
         j.key(PartialField.keys); j.beginArray()
         for k in topKeys {
@@ -212,6 +226,27 @@ extension Aggregator {
             s.bytes = try f.count(PartialField.bytes)
             newSlabs.append(s)
         }
+        var newFamilies: [FamilyTotals] = []
+        for (i, fv) in try p.optionalArray(PartialField.families).enumerated() {
+            let f = try PartialFields(fv, "families[\(i)]")
+            var t = FamilyTotals(host: try f.string(PartialField.host), family: try f.string(PartialField.family))
+            t.owner = try f.optionalString(PartialField.owner)
+            t.items = Int(try f.count(PartialField.items))
+            t.bytes = try f.count(PartialField.bytes)
+            t.noExpiry = Int(try f.count(PartialField.noExpiry))
+            t.withExpiry = Int(try f.count(PartialField.withExpiry))
+            t.expMin = try f.optionalCount(PartialField.expMin)
+            t.expMax = try f.optionalCount(PartialField.expMax)
+            t.accessed = Int(try f.count(PartialField.accessed))
+            t.laSum = try f.count(PartialField.laSum)
+            t.laMin = try f.optionalCount(PartialField.laMin)
+            t.laMax = try f.optionalCount(PartialField.laMax)
+            t.fetchKnown = Int(try f.count(PartialField.fetchKnown))
+            t.neverFetched = Int(try f.count(PartialField.neverFetched))
+            t.largestKey = try f.optionalString(PartialField.largestKey)
+            t.largestSize = try f.count(PartialField.largestSize)
+            newFamilies.append(t)
+        }
         let newKinds = try p.counts(PartialField.kinds)
         var newKeys: [KeyEntry] = []
         for (i, kv) in try p.array(PartialField.keys).enumerated() {
@@ -265,6 +300,7 @@ extension Aggregator {
             s.bytes &+= n.bytes
             slabs[SlabKey(host: n.host, cls: n.cls)] = s
         }
+        for t in newFamilies { mergeFamily(t) }
         for (k, v) in newKinds { kinds[k, default: 0] &+= Int(v) }
         for k in newKeys { offerKey(k) }
         mergedPartials &+= 1

@@ -94,7 +94,7 @@ import TestSupport
         from cmarkgfm.cmark import Options
         from html.parser import HTMLParser
         HEADINGS = {'memcached skew report', 'Explanation', 'Hosts', 'Skew', 'Top users', 'Token lists of the top users',
-                    'Largest keys', 'Slab classes', 'Input'}
+                    'Largest keys', 'Slab classes', 'Input', 'Key families'}
         class P(HTMLParser):
             def __init__(self):
                 super().__init__(convert_charrefs=True)

@@ -1,0 +1,111 @@
+// SkewAnalysisTests/FamilyAggregationTests: key families in the report — per host and family totals
+// (items, bytes, expiry, idleness, fetches, largest key), the folding of tiny families, the cap on
+// their number, partials that merge to the one-pass result, and the explanation naming the families.
+import Foundation
+import JSONText
+import PipelineRecords
+import SkewAnalysis
+import Testing
+
+private func item(_ host: String, _ key: String, size: Int, family: String? = nil, exp: Int?? = .some(nil), la: Int? = nil, fetched: Bool? = nil)
+    -> String
+{
+    var s = #"{"type":"item","host":"\#(host)","port":11211,"key":"\#(key)","size":\#(size)"#
+    if let e = exp { s += e.map { #","exp":\#($0)"# } ?? #","exp":null"# }
+    if let la { s += #","la":\#(la)"# }
+    if let fetched { s += #","fetched":\#(fetched)"# }
+    if let family { s += #","family":"\#(family)""# }
+    return s + "}"
+}
+
+private func aggregate(_ lines: [String]) throws -> Report {
+    let a = Aggregator(top: 10)
+    for l in lines { try a.add(ArraySlice(Array(l.utf8))) }
+    return a.finish()
+}
+
+@Suite struct FamilyAggregationTests {
+    static let lines: [String] = [
+        item("a", "cart:1:items", size: 1000, family: "cart:{n}:items", exp: .some(nil), la: 100, fetched: true),
+        item("a", "cart:2:items", size: 3000, family: "cart:{n}:items", exp: .some(500), la: 160, fetched: false),
+        item("a", "cart:3:items", size: 2000, family: "cart:{n}:items", exp: .some(700), la: 190, fetched: false),
+        item("b", "cart:4:items", size: 500, family: "cart:{n}:items", exp: .some(600), la: 200, fetched: true),
+        item("a", ":1:django.contrib.sessions.cacheabc", size: 400, family: "django:session", la: 150),
+        item("b", ":1:django.contrib.sessions.cachedef", size: 600, family: "django:session", la: 180),
+        item("b", "lonely", size: 10, family: "lonely"),
+        // A record of an older decode (no `family`): classified from its key.
+        item("b", "cart:5:items", size: 100, exp: nil),
+    ]
+
+    @Test func totalsPerFamilyAndHost() throws {
+        let r = try aggregate(Self.lines)
+        #expect(r.families.map(\.family) == ["cart:{n}:items", "django:session", FamilyTotals.small])
+        let cart = r.families[0]
+        #expect(cart.total.items == 5)
+        #expect(cart.total.bytes == 6600)
+        #expect(cart.total.noExpiry == 1)
+        #expect(cart.total.withExpiry == 3)
+        #expect(cart.total.expMin == 500 && cart.total.expMax == 700)
+        #expect(cart.total.fetchKnown == 4 && cart.total.neverFetched == 2)
+        #expect(cart.total.largestKey == "cart:2:items" && cart.total.largestSize == 3000)
+        #expect(cart.perHost.map(\.host) == ["a:11211", "b:11211"])
+        #expect(cart.perHost.map(\.bytes) == [6000, 600])
+        // Idle against each host's most recent access (a: 190, b: 200): a's items 90, 30, 0; b's 0.
+        #expect(cart.meanIdleSeconds == 30)
+        // A profile family is kept however few its keys; a tiny pattern family is folded.
+        #expect(r.families[1].total.items == 2)
+        #expect(r.families[2].total.items == 1 && r.families[2].total.bytes == 10)
+    }
+
+    @Test func theExplanationNamesTheFamiliesBehindTheExcess() throws {
+        let r = try aggregate(Self.lines)
+        let e = try #require(r.familyExplanation)
+        // a holds 6400 bytes, b 1210: mean 3805, excess 2595. cart on a: 6000 − 6600/2 = 2700 (more than
+        // all of the excess, so it alone is named).
+        #expect(e.host == "a:11211")
+        #expect(e.excess == 2595)
+        #expect(e.parts.map(\.family) == ["cart:{n}:items"])
+        #expect(e.parts[0].excess == 2700)
+        #expect(e.parts[0].largestKey == "cart:2:items")
+        let sentence = e.sentence()
+        #expect(
+            sentence.hasPrefix("On a:11211, 1 key family accounts for more than all of its excess value bytes (2.6 kB over the mean of 3.8 kB)"), "\(sentence)")
+        #expect(sentence.contains("cart:{n}:items 100% (largest key cart:2:items, 3.0 kB)"), "\(sentence)")
+    }
+
+    @Test func partialsMergeToTheOnePassResult() throws {
+        let whole = try aggregate(Self.lines)
+        let merged = Aggregator(top: 10)
+        for part in [Array(Self.lines[0..<3]), Array(Self.lines[3...])] {
+            let a = Aggregator(top: 10)
+            for l in part { try a.add(ArraySlice(Array(l.utf8))) }
+            let json = a.partialJSON()
+            try merged.merge(partial: try JSONParser.parse(Array(json.utf8)))
+        }
+        let r = merged.finish()
+        #expect(r.families == whole.families)
+        #expect(r.familyExplanation == whole.familyExplanation)
+    }
+
+    @Test func aPartialWithABadFamilyFieldIsRefusedNamingIt() throws {
+        let a = Aggregator(top: 10)
+        try a.add(ArraySlice(Array(Self.lines[0].utf8)))
+        let json = a.partialJSON().replacingOccurrences(of: #""never_fetched":0"#, with: #""never_fetched":-1"#)
+        #expect(json.contains(#""never_fetched":-1"#))
+        #expect {
+            try Aggregator(top: 10).merge(partial: try JSONParser.parse(Array(json.utf8)))
+        } throws: { e in
+            "\(e)".contains("families[0].never_fetched")
+        }
+    }
+
+    @Test func familiesBeyondTheCapAreCountedTogetherWithAWarning() throws {
+        var lines: [String] = []
+        for k in 0..<(Aggregator.maxFamilies + 5) { lines.append(item("a", "k\(k)", size: 1, family: "f\(k)")) }
+        lines.append(item("b", "z", size: 1, family: "f0"))
+        let r = try aggregate(lines)
+        #expect(r.warnings.contains { $0.contains("more than \(Aggregator.maxFamilies) key families") })
+        #expect(r.families.count <= Aggregator.maxFamilies + 2)
+        #expect(r.families.reduce(0) { $0 + $1.total.items } == Aggregator.maxFamilies + 6)
+    }
+}
