@@ -16,6 +16,11 @@ public enum ClientPlacement: String, Sendable, CaseIterable {
     case libmemcached
     /// libmemcached/pylibmc `ketama_weighted`.
     case libmemcachedKetama = "libmemcached-ketama"
+    /// pylibmc `behaviors={"ketama": True}` or `{"distribution": "consistent"}`: libmemcached's consistent
+    /// continuum (100 one-at-a-time points per server), weighted md5 points once any weight is above 1.
+    case pylibmcKetama = "pylibmc-ketama"
+    /// Dalli (Ruby) 2.x/3.x ring: sha1 points, crc32 keys.
+    case dalli
     /// twemproxy defaults: ketama with fnv1a_64.
     case twemproxy
     /// uhashring default ring (python-binary-memcached `DistributedClient` naming aside).
@@ -24,9 +29,11 @@ public enum ClientPlacement: String, Sendable, CaseIterable {
     case jump
 
     /// Parses a `--client` value; the error lists the accepted names.
-    /// `python-memcached-1.60` is accepted as another name of `python-memcached`.
+    /// `python-memcached-1.60` is accepted as another name of `python-memcached`, `pylibmc-consistent`
+    /// as another name of `pylibmc-ketama`.
     public static func named(_ name: String) throws(PlacementError) -> ClientPlacement {
         if name == "python-memcached-1.60" { return .pythonMemcached }
+        if name == "pylibmc-consistent" { return .pylibmcKetama }
         guard let c = ClientPlacement(rawValue: name) else {
             throw PlacementError(
                 .badArgument,
@@ -45,6 +52,8 @@ public enum ClientPlacement: String, Sendable, CaseIterable {
         case .pymemcacheBytes: return try PymemcacheRendezvous(servers: servers, keyForm: .bytes)
         case .libmemcached: return try LibmemcachedModula(servers: servers)
         case .libmemcachedKetama: return try LibmemcachedKetama(servers: servers, mode: .weighted)
+        case .pylibmcKetama: return try LibmemcachedConsistent(servers: servers)
+        case .dalli: return try DalliRing(servers: servers)
         case .twemproxy: return try TwemproxyPool(servers: servers)
         case .uhashring: return try UHashRing(servers: servers)
         case .jump: return try JumpPlacement(servers: servers)

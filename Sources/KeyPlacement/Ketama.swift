@@ -128,8 +128,9 @@ public struct LibmemcachedKetama: PlacementScheme {
 
 /// twemproxy (nutcracker) pools: `distribution: ketama` (weighted ketama points, key hashed with the
 /// pool's `hash`, fnv1a_64 by default) or `distribution: modula` (each server repeated `weight` times,
-/// `continuum[hash % count]`, python-memcached's bucket scheme). Server strings are the entry's name
-/// when given, else host on port 11211, else host:port.
+/// `continuum[hash % count]`, python-memcached's bucket scheme but over the servers sorted by name, see
+/// `nameOrder`). Server names are the entry's name when given, else host on port 11211, else host:port.
+/// `serverIndex` is always the index in the list as given.
 public struct TwemproxyPool: PlacementScheme {
     public enum Distribution: String, Sendable { case ketama, modula }
     public let servers: [ServerSpec]
@@ -161,7 +162,20 @@ public struct TwemproxyPool: PlacementScheme {
             buckets = []
         case .modula:
             continuum = Continuum([])
-            buckets = servers.enumerated().flatMap { i, s in Array(repeating: i, count: s.weight) }
+            buckets = Self.nameOrder(ketamaNames).flatMap { i in Array(repeating: i, count: servers[i].weight) }
+        }
+    }
+
+    /// Server indices in the order twemproxy keeps a pool's servers: its configuration check sorts them by
+    /// name (`string_compare`: shorter names first, then bytewise) and never restores the file order, so the
+    /// modula buckets follow that order. (Ketama points depend on the names only, not on the order.)
+    /// Equal names, which twemproxy rejects, keep their list order here.
+    static func nameOrder(_ names: [String]) -> [Int] {
+        let bytes = names.map { Array($0.utf8) }
+        return bytes.indices.sorted { a, b in
+            if bytes[a].count != bytes[b].count { return bytes[a].count < bytes[b].count }
+            if bytes[a] != bytes[b] { return bytes[a].lexicographicallyPrecedes(bytes[b]) }
+            return a < b
         }
     }
 

@@ -104,10 +104,16 @@ private func lmConfig(_ servers: [ServerSpec], _ setup: [(Int, Int)]) -> String 
     }
 
     /// `hash: crc32` + modula is python-memcached's bucket scheme (≥1.60 hash), weights included.
-    @Test func modulaWithCRCIsPythonMemcached() throws {
+    /// twemproxy's modula with crc32 is python-memcached's buckets over the servers in twemproxy's
+    /// order (sorted by name: shorter first, then bytewise; real nutcracker in TwemproxyNutcrackerTests):
+    /// mc-a, mc-b, 10.1.2.3, mc-c:11311 for `fourServers`.
+    @Test func modulaWithCRCIsPythonMemcachedOverTheNameOrder() throws {
         let pool = try TwemproxyPool(servers: fourServers, distribution: .modula, hash: .crc)
-        let py = try PythonMemcachedModulo(servers: fourServers, variant: .modern)
-        #expect(Self.keys.allSatisfy { pool.serverIndex(for: $0) == py.serverIndex(for: $0) })
+        let order = [0, 1, 3, 2]
+        let py = try PythonMemcachedModulo(servers: order.map { fourServers[$0] }, variant: .modern)
+        #expect(Self.keys.allSatisfy { pool.serverIndex(for: $0) == order[py.serverIndex(for: $0)] })
+        let inListOrder = try PythonMemcachedModulo(servers: fourServers, variant: .modern)
+        #expect(Self.keys.contains { pool.serverIndex(for: $0) != inListOrder.serverIndex(for: $0) })
     }
 
     @Test func defaultHashIsTruncatedFNV1a() throws {
