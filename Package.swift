@@ -24,16 +24,18 @@ let libraries: [Target] = [
     // the records between the stages
     .target(name: "PipelineRecords", dependencies: ["ByteText", "JSONText"]),
     .target(name: "LineBlocks", dependencies: ["PipelineRecords"]),
+    // keys: their families
+    .target(name: "KeyFamilies", dependencies: ["ByteText"]),
     // collect: the protocol, the client, the dump
     .target(name: "MemcacheProtocol", dependencies: ["ByteText"]),
     .target(name: "MemcacheClient", dependencies: ["MemcacheProtocol"] + nio),
     .target(name: "DumpContainer", dependencies: ["ByteText", "JSONText", "Compression", crypto]),
     // decode: values and inputs
     .target(name: "SafePickle", dependencies: ["ByteText"]),
+    .target(name: "RubyMarshal", dependencies: ["ByteText", "Compression"]),
     .target(name: "CacheValues", dependencies: ["ByteText", "JSONText", "Compression", "SafePickle", "PipelineRecords"]),
     .target(name: "DecodeInputs", dependencies: ["ByteText", "DumpContainer", "MemcacheProtocol", "PipelineRecords"]),
     // attribute and report
-    .target(name: "KeyFamilies", dependencies: ["ByteText"]),
     .target(name: "KeyPlacement", dependencies: ["ByteText", "Compression", crypto]),
     .target(name: "Attribution", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "LineBlocks"]),
     .target(name: "SkewAnalysis", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "KeyFamilies"]),
@@ -66,6 +68,7 @@ let benchmarks: [Target] = [
     .executableTarget(name: "inflate-bench", dependencies: ["Compression", "CZlib"], path: "Benchmarks/inflate-bench"),
     .executableTarget(name: "pickle-bench", dependencies: ["SafePickle"], path: "Benchmarks/pickle-bench"),
     .executableTarget(name: "pickle-fuzz", dependencies: ["SafePickle"], path: "Benchmarks/pickle-fuzz"),
+    .executableTarget(name: "marshal-fuzz", dependencies: ["RubyMarshal"], path: "Benchmarks/marshal-fuzz"),
     .executableTarget(
         name: "readers-fuzz",
         dependencies: ["DumpContainer", "PipelineRecords", "MemcacheProtocol", "Attribution", "SkewAnalysis", "DecodeInputs", "KeyPlacement"],
@@ -84,6 +87,7 @@ let tests: [Target] = [
         name: "CollectTests", dependencies: ["Capture", "MemcacheClient", "MemcacheProtocol", "DumpContainer", "KeyPlacement", "PipelineCLI", "TestSupport"]),
     .testTarget(name: "DumpContainerTests", dependencies: ["ByteText", "DumpContainer", "Compression", "TestSupport"]),
     .testTarget(name: "SafePickleTests", dependencies: ["SafePickle", "TestSupport"]),
+    .testTarget(name: "RubyMarshalTests", dependencies: ["RubyMarshal", "ByteText", "Compression", "TestSupport"]),
     .testTarget(name: "CacheValuesTests", dependencies: ["CacheValues", "DumpContainer", "TestSupport"]),
     .testTarget(name: "DecodePipelineTests", dependencies: ["DecodePipeline", "DecodeInputs", "CacheValues", "PipelineCLI", "TestSupport"]),
     .testTarget(name: "DecodeTests", dependencies: ["DumpContainer", "PipelineRecords", "TestSupport"]),
