@@ -33,6 +33,7 @@ let libraries: [Target] = [
     // decode: values and inputs
     .target(name: "SafePickle", dependencies: ["ByteText"]),
     .target(name: "RubyMarshal", dependencies: ["ByteText", "Compression"]),
+    .target(name: "PHPValues", dependencies: ["ByteText", "Compression"]),
     .target(name: "CacheValues", dependencies: ["ByteText", "JSONText", "Compression", "SafePickle", "PipelineRecords"]),
     .target(name: "DecodeInputs", dependencies: ["ByteText", "DumpContainer", "MemcacheProtocol", "PipelineRecords"]),
     // attribute and report
@@ -69,6 +70,7 @@ let benchmarks: [Target] = [
     .executableTarget(name: "pickle-bench", dependencies: ["SafePickle"], path: "Benchmarks/pickle-bench"),
     .executableTarget(name: "pickle-fuzz", dependencies: ["SafePickle"], path: "Benchmarks/pickle-fuzz"),
     .executableTarget(name: "marshal-fuzz", dependencies: ["RubyMarshal"], path: "Benchmarks/marshal-fuzz"),
+    .executableTarget(name: "php-fuzz", dependencies: ["PHPValues"], path: "Benchmarks/php-fuzz"),
     .executableTarget(
         name: "readers-fuzz",
         dependencies: ["DumpContainer", "PipelineRecords", "MemcacheProtocol", "Attribution", "SkewAnalysis", "DecodeInputs", "KeyPlacement"],
@@ -88,6 +90,7 @@ let tests: [Target] = [
     .testTarget(name: "DumpContainerTests", dependencies: ["ByteText", "DumpContainer", "Compression", "TestSupport"]),
     .testTarget(name: "SafePickleTests", dependencies: ["SafePickle", "TestSupport"]),
     .testTarget(name: "RubyMarshalTests", dependencies: ["RubyMarshal", "ByteText", "Compression", "TestSupport"]),
+    .testTarget(name: "PHPValuesTests", dependencies: ["PHPValues", "ByteText", "Compression", "TestSupport"]),
     .testTarget(name: "CacheValuesTests", dependencies: ["CacheValues", "DumpContainer", "TestSupport"]),
     .testTarget(name: "DecodePipelineTests", dependencies: ["DecodePipeline", "DecodeInputs", "CacheValues", "PipelineCLI", "TestSupport"]),
     .testTarget(name: "DecodeTests", dependencies: ["DumpContainer", "PipelineRecords", "TestSupport"]),
