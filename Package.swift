@@ -34,7 +34,9 @@ let libraries: [Target] = [
     .target(name: "SafePickle", dependencies: ["ByteText"]),
     .target(name: "RubyMarshal", dependencies: ["ByteText", "Compression"]),
     .target(name: "PHPValues", dependencies: ["ByteText", "Compression"]),
-    .target(name: "CacheValues", dependencies: ["ByteText", "JSONText", "Compression", "SafePickle", "PipelineRecords"]),
+    .target(
+        name: "CacheValues",
+        dependencies: ["ByteText", "JSONText", "Compression", "SafePickle", "RubyMarshal", "PHPValues", "KeyFamilies", "PipelineRecords"]),
     .target(name: "DecodeInputs", dependencies: ["ByteText", "DumpContainer", "MemcacheProtocol", "PipelineRecords"]),
     // attribute and report
     .target(name: "KeyPlacement", dependencies: ["ByteText", "Compression", crypto]),

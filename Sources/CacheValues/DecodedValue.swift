@@ -8,6 +8,9 @@ public struct DecodedValue: Sendable, Equatable {
     public var pickleProtocol: Int?
     /// Compact JSON object of the dogpile metadata (`{"ct":…,"v":…}`) when an envelope was unwrapped.
     public var dogpile: [UInt8]?
+    /// Compact JSON object of another envelope's metadata (an ActiveSupport cache entry's format,
+    /// version and expiry) when one was unwrapped.
+    public var envelope: [UInt8]?
     /// Canonical JSON of the innermost payload.
     public var value: [UInt8]?
     public var error: LayerError?
@@ -41,7 +44,7 @@ public struct DecodedValue: Sendable, Equatable {
     }
 
     /// The bytes this value keeps alive while it waits to be written.
-    public var retainedBytes: Int { (value?.count ?? 0) + (summary?.count ?? 0) + (dogpile?.count ?? 0) + 64 }
+    public var retainedBytes: Int { (value?.count ?? 0) + (summary?.count ?? 0) + (dogpile?.count ?? 0) + (envelope?.count ?? 0) + 64 }
 
     /// Copies the decoded parts into an item record, keeping `detail` of the value (see `reduce`).
     public func apply(to record: inout ItemRecord, detail: ValueDetail, maxValueJSON: Int?) {
@@ -50,6 +53,7 @@ public struct DecodedValue: Sendable, Equatable {
         record.encoding = v.encoding
         record.pickleProtocol = v.pickleProtocol
         record.dogpile = v.dogpile
+        record.envelope = v.envelope
         record.error = v.error
         record.note = v.note
         record.suspicious = v.suspicious

@@ -3,6 +3,7 @@
 // serializer form) — into canonical JSON. A failing layer becomes `error` and never stops the caller.
 import ByteText
 import Compression
+import PHPValues
 import PipelineRecords
 
 public struct ValueDecoder: Sendable {
@@ -16,8 +17,19 @@ public struct ValueDecoder: Sendable {
         self.pickle = pickle
     }
 
-    /// Decodes `value` stored with client `flags`.
-    public func decode(flags: UInt32, value: [UInt8]) -> DecodedValue {
+    /// Decodes `value` stored with client `flags` under `key` (the key only helps `auto` where the flags
+    /// and bytes fit two clients alike).
+    public func decode(flags: UInt32, value: [UInt8], key: [UInt8]? = nil) -> DecodedValue {
+        switch convention {
+        case .auto: return decodeAuto(flags: flags, value: value, key: key)
+        case .dalli: return decodeDalli(flags: flags, value: value)
+        case .phpMemcached: return decodePHP(flags: flags, value: value)
+        case .pythonMemcached, .pymemcache, .pylibmc, .bmemcached: return decodePython(flags: flags, value: value)
+        }
+    }
+
+    /// The Python clients' conventions (`ClientConvention.kind(forFlags:)`).
+    func decodePython(flags: UInt32, value: [UInt8]) -> DecodedValue {
         var out = DecodedValue()
         var payload = value
         if ClientConvention.isCompressed(flags) {
@@ -64,7 +76,10 @@ public struct ValueDecoder: Sendable {
                 return
             }
             out.encoding.append("text")
-            if let s = ValueDecoder.jsonString(p) {
+            if let doc = ValueDecoder.jsonDocument(p) {
+                out.encoding.append("json")
+                out.value = doc
+            } else if let s = ValueDecoder.jsonString(p) {
                 out.value = s
             } else {
                 let bad = JSONString.validPrefixLength(p)
@@ -79,13 +94,17 @@ public struct ValueDecoder: Sendable {
                 out.encoding.append("pickle")
                 out.pickleProtocol = PayloadSniff.pickleProtocol(p)
                 take(outcome, into: &out)
+            } else if let doc = ValueDecoder.jsonDocument(p) {
+                out.encoding += ["bytes", "json"]
+                out.value = doc
             } else {
                 out.encoding.append("bytes")
                 out.value = ValueDecoder.py2String(p)
             }
         case .unknown:
             out.encoding.append("bytes")
-            out.error = LayerError(layer: "flags", message: "flags \(flags) have no meaning for \(convention.rawValue)", offset: nil)
+            let clients = convention == .auto ? "any client this decoder knows" : convention.rawValue
+            out.error = LayerError(layer: "flags", message: "flags \(flags) have no meaning for \(clients)", offset: nil)
             out.value = ValueDecoder.py2String(p)
         }
     }
@@ -188,6 +207,18 @@ public struct ValueDecoder: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(p.count + 2)
         return JSONString.appendQuoted(p, to: &out) ? out : nil
+    }
+
+    /// The canonical JSON of a payload that is a JSON object or array (what applications store as
+    /// "JSON strings"); nil for anything else, so `42` or `"x"` stay text.
+    static func jsonDocument(_ p: UnsafeRawBufferPointer) -> [UInt8]? {
+        var i = 0
+        while i < p.count, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
+        guard i < p.count, p[i] == UInt8(ascii: "{") || p[i] == UInt8(ascii: "["),
+            p[p.count - 1] == UInt8(ascii: "}") || p[p.count - 1] == UInt8(ascii: "]") || p[p.count - 1] <= 0x20
+        else { return nil }
+        if case .success(let doc) = PHPJSON.canonicalJSON(p) { return doc.json }
+        return nil
     }
 
     /// `{"$bytes":"<base64>"}`.

@@ -88,7 +88,7 @@ public struct DumpModeRun: Sendable {
                     for (i, e) in events.enumerated() {
                         // Over the budget, the rest is decoded by the writing thread as it writes.
                         guard case .item(let item) = e, let v = item.value, budget.hasRoom else { continue }
-                        var d = decoder.decode(flags: item.flags ?? 0, value: v)
+                        var d = decoder.decode(flags: item.flags ?? 0, value: v, key: item.key)
                         d.reduce(detail: detail, maxValueJSON: maxValueJSON)
                         budget.add(d.retainedBytes)
                         held += d.retainedBytes

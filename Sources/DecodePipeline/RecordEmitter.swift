@@ -151,7 +151,7 @@ final class RecordEmitter {
         if let value = raw.value {
             source?.counts.values += 1
             source?.counts.valueBytes += Int64(value.count)
-            let decoded = precomputed ?? decoder.decode(flags: raw.flags ?? 0, value: value)
+            let decoded = precomputed ?? decoder.decode(flags: raw.flags ?? 0, value: value, key: raw.key)
             decoded.apply(to: &r, detail: options.detail, maxValueJSON: options.maxValueJSON)
             if !decoded.suspicious.isEmpty { source?.counts.suspicious += 1 }
             if decoded.error != nil {

@@ -46,6 +46,8 @@ public struct ItemRecord: Sendable {
     public var pickleProtocol: Int?
     /// Compact JSON of the dogpile metadata (`{"ct":…,"v":…}`) when an envelope was unwrapped.
     public var dogpile: [UInt8]?
+    /// Compact JSON of another envelope's metadata (an ActiveSupport cache entry), when one was unwrapped.
+    public var envelope: [UInt8]?
     /// Canonical JSON of the value (embedded as is).
     public var value: [UInt8]?
     /// A JSON object summarising the value (`--values summary`).
@@ -90,6 +92,7 @@ public struct ItemRecord: Sendable {
         }
         if let pickleProtocol { w.key(.pickleProtocol); w.int(pickleProtocol) }
         if let dogpile { w.key(.dogpile); w.raw(dogpile) }
+        if let envelope { w.key(.envelope); w.raw(envelope) }
         if let value {
             w.key(.valueJSONBytes); w.int(value.count)
             w.key(.value); w.raw(value)

@@ -33,6 +33,7 @@ public struct RecordField: Sendable, CustomStringConvertible {
     public static let encoding = RecordField("encoding")
     public static let pickleProtocol = RecordField("pickle_protocol")
     public static let dogpile = RecordField("dogpile")
+    public static let envelope = RecordField("envelope")
     /// The length in bytes of the `value` member's JSON text, written just before it, so that readers
     /// step over a value without scanning it.
     public static let valueJSONBytes = RecordField("value_json_bytes")

@@ -20,8 +20,11 @@ struct DumpOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Write to FILE (through a temporary file and a rename) instead of stdout.")
     var output: String?
 
-    @Option(help: "Client flag convention: python-memcached, pymemcache, pylibmc or bmemcached.")
-    var client: ClientConvention = .pythonMemcached
+    @Option(
+        help: ArgumentHelp(
+            "Client flag convention: auto (each item by its flags and bytes), python-memcached, pymemcache, pylibmc, bmemcached, dalli or php-memcached.",
+            valueName: "NAME"))
+    var client: ClientConvention = .auto
 
     @Option(help: "How much of each value to keep: full, none (metadata only) or summary (type, length, counts).")
     var values: ValueDetail = .full

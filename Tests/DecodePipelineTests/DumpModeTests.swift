@@ -17,7 +17,7 @@ import TestSupport
     func run(_ name: String, jobs: Int, detail: ValueDetail = .full) throws -> (status: PipelineCLI.ExitStatus, output: String) {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("decode-pipeline-\(UUID().uuidString).ndjson").path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let decoder = ValueDecoder(convention: .pythonMemcached, limits: ValueLimits(), pickle: SafePickleRenderer())
+        let decoder = ValueDecoder(convention: .auto, limits: ValueLimits(), pickle: SafePickleRenderer())
         let status = DumpModeRun(
             inputs: [Self.dir + "/" + name], output: out, format: .auto, decoder: decoder,
             options: EmitterOptions(detail: detail, maxValueJSON: nil), jobs: jobs, bufferBytes: 64 << 20
@@ -41,7 +41,7 @@ import TestSupport
 
     @Test func anInputThatCannotBeReadIsFatalAndWritesNoOutputFile() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("decode-pipeline-\(UUID().uuidString).ndjson").path
-        let decoder = ValueDecoder(convention: .pythonMemcached, limits: ValueLimits(), pickle: SafePickleRenderer())
+        let decoder = ValueDecoder(convention: .auto, limits: ValueLimits(), pickle: SafePickleRenderer())
         let status = DumpModeRun(
             inputs: ["/nonexistent/dump.mcdump.gz"], output: out, format: .auto, decoder: decoder,
             options: EmitterOptions(detail: .full, maxValueJSON: nil), jobs: 2, bufferBytes: 1 << 20

@@ -1,0 +1,110 @@
+// DecodeTests/OtherEcosystemsTests: the other big clients end to end — real Dalli and ActiveSupport
+// (Ruby) and real php-memcached (PHP, with igbinary, msgpack, FastLZ and zlib) write into a real
+// memcached, `collect` captures it, `decode` (default `--client auto`) reads it, and every value equals
+// what the language's own decoder loads back (Ruby's Marshal.load, php-memcached's get()), as canonical
+// JSON; nothing is an error and the exit status is 0.
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("other ecosystems end to end", .serialized)
+struct OtherEcosystemsTests {
+    /// Compares decode's item values with the expected canonical JSON lines (`{"key", <field>: JSON text}`):
+    /// both parsed and re-written by Python's json (member order kept), so equal values compare equal.
+    static let compare = """
+        import json, sys
+        records = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+        items = {r.get('key'): r for r in records if r.get('type') == 'item'}
+        field = sys.argv[3]
+        # With --client auto, php-memcached's double stored as an integer text (`76`) under a key no
+        # family names reads as python-memcached's int 76 (docs/records.md): equal as a number.
+        lenient = len(sys.argv) > 4 and sys.argv[4] == 'lenient-doubles'
+        bad = []
+        ambiguous = 0
+        n = 0
+        for line in open(sys.argv[2]):
+            if not line.strip(): continue
+            want = json.loads(line); n += 1
+            r = items.get(want['key'])
+            if r is None: bad.append('missing %s' % want['key']); continue
+            if 'error' in r: bad.append('%s: error %s' % (want['key'], r['error'])); continue
+            exp = json.dumps(json.loads(want[field]), ensure_ascii=False, sort_keys=False)
+            got = json.dumps(r.get('value'), ensure_ascii=False, sort_keys=False)
+            if exp != got and lenient and want.get('flags', 0) & 0xF == 2 and isinstance(r.get('value'), int) \
+                    and float(r['value']) == json.loads(want[field]) and r.get('encoding') == ['int']:
+                ambiguous += 1; continue
+            if exp != got: bad.append('%s: %s != %s (encoding %s)' % (want['key'], got[:200], exp[:200], r.get('encoding')))
+            if 'layers' in want and want.get('format') and r.get('encoding') != want['layers']:
+                bad.append('%s: encoding %s != %s' % (want['key'], r.get('encoding'), want['layers']))
+            if want.get('metadata') and json.loads(want['metadata']) != r.get('envelope'):
+                bad.append('%s: envelope %s != %s' % (want['key'], r.get('envelope'), want['metadata']))
+        print('checked %d' % n)
+        if lenient: print('ambiguous %d' % ambiguous)
+        for b in bad[:20]: print(b)
+        """
+
+    /// Fills a fresh memcached with `fill` (which prints the expected lines), captures and decodes it.
+    func captureAndDecode(client: String = "auto", fill: (UInt16) throws -> Data) throws -> (
+        records: String, expected: String, decodeStatus: Int32, stderr: String
+    ) {
+        let server = try MemcachedServer(memoryMB: 64)
+        defer { server.stop() }
+        let expected = try fill(server.port)
+        let dir = NSTemporaryDirectory() + "ecosystems-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let c = try runProcess(Repo.executable("collect"), [server.address, "--out", dir])
+        #expect(c.status == 0, "\(c.stderrText)")
+        let dump = dir + "/127.0.0.1_\(server.port).mcdump.gz"
+        let d = try runProcess(Repo.executable("decode"), ["--client", client, dump])
+        let expectedPath = dir + "/expected.jsonl"
+        try expected.write(to: URL(fileURLWithPath: expectedPath))
+        let recordsPath = dir + "/records.ndjson"
+        try d.stdout.write(to: URL(fileURLWithPath: recordsPath))
+        // Keep the files for the comparison: copy them out of `dir` before it goes.
+        let keep = NSTemporaryDirectory() + "ecosystems-keep-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: recordsPath, toPath: keep + "/records.ndjson")
+        try FileManager.default.copyItem(atPath: expectedPath, toPath: keep + "/expected.jsonl")
+        return (keep + "/records.ndjson", keep + "/expected.jsonl", d.status, d.stderrText)
+    }
+
+    /// Returns the count of ambiguous doubles accepted (`lenient`), else 0.
+    @discardableResult
+    func check(_ r: (records: String, expected: String, decodeStatus: Int32, stderr: String), field: String, atLeast: Int, lenient: Bool = false) throws -> Int
+    {
+        defer { try? FileManager.default.removeItem(atPath: (r.records as NSString).deletingLastPathComponent) }
+        #expect(r.decodeStatus == 0, "\(r.stderr)")
+        let out = try Python.run(code: Self.compare, [r.records, r.expected, field] + (lenient ? ["lenient-doubles"] : [])).stdoutText
+        let lines = out.split(separator: "\n")
+        let checked = Int(lines.first?.split(separator: " ").last ?? "") ?? 0
+        #expect(checked >= atLeast, "\(out)")
+        #expect(lines.count == (lenient ? 2 : 1), "\(out)")
+        return lenient ? Int(lines.last?.split(separator: " ").last ?? "") ?? -1 : 0
+    }
+
+    @Test("Dalli and ActiveSupport (Marshal, zlib, Rails 6.1/7.0/7.1 entries) decode as Ruby loads them")
+    func dalliAndActiveSupport() throws {
+        let r = try captureAndDecode { port in
+            let fill = try runProcess("/usr/bin/ruby", [Repo.path("Tests/Fixtures/ruby/dalli_fill.rb"), String(port)])
+            guard fill.status == 0 else { throw TestSupportError.failed("dalli_fill.rb: \(fill.stderrText)") }
+            return fill.stdout
+        }
+        try check(r, field: "json", atLeast: 25)
+    }
+
+    static func phpFill(_ port: UInt16) throws -> Data {
+        let fill = try runProcess("/usr/bin/php", [Repo.path("Tests/Fixtures/php/memcached_items.php"), String(port)])
+        guard fill.status == 0 else { throw TestSupportError.failed("memcached_items.php: \(fill.stderrText)") }
+        return fill.stdout
+    }
+
+    @Test("php-memcached (serialize, igbinary, JSON, msgpack; FastLZ and zlib; user flags) decodes as PHP loads it")
+    func phpMemcached() throws {
+        // Told the client, every value is exactly PHP's.
+        try check(try captureAndDecode(client: "php-memcached", fill: Self.phpFill), field: "expect", atLeast: 300)
+        // Left to auto, too — but for the doubles stored as integer text under keys no family names,
+        // which read as python-memcached's ints of the same value.
+        let ambiguous = try check(try captureAndDecode(fill: Self.phpFill), field: "expect", atLeast: 300, lenient: true)
+        #expect(ambiguous > 0 && ambiguous <= 12, "\(ambiguous)")
+    }
+}
