@@ -34,6 +34,25 @@ public enum FileIO {
         }
     }
 
+    /// The whole content of the file at `path`, read to its end whatever it is — a regular file, a pipe
+    /// (`<(…)`), a character device (`/dev/null`) — up to `limit` bytes (more is an `EFBIG` failure).
+    public static func readWholeFile(_ path: String, limit: Int = 1 << 30) -> Result<[UInt8], Failure> {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 { return .failure(Failure(errno: errno)) }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            switch read(fd, into: &chunk) {
+            case .failure(let f): return .failure(f)
+            case .success(0): return .success(out)
+            case .success(let n):
+                if out.count + n > limit { return .failure(Failure(errno: EFBIG)) }
+                out.append(contentsOf: chunk[0..<n])
+            }
+        }
+    }
+
     /// All of `bytes` (at `offset` when given, else at the file position), short writes continued.
     /// On failure, `written` says how many bytes went out before it.
     public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64? = nil) -> (written: Int, failure: Failure?) {

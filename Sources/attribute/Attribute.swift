@@ -14,7 +14,7 @@ struct Attribute: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "attribute",
-        abstract: "Join decode's records with an exported user list: who owns each key, and where the client puts it.",
+        abstract: "Join decode's records with an exported user list (optional): who owns each key, and where the client puts it.",
         discussion: """
             Reads decode's NDJSON (files, or stdin for `-` or no INPUT) and writes every record back with `kind`, `logical_key`, `user`, `via` and, for token lists, `tokens` added to item records; with --servers or --keystone-conf also `placement` (the host the client hash chooses, and whether the item was found there). Schema: docs/records.md, docs/attribute.md.
 
@@ -24,6 +24,7 @@ struct Attribute: ParsableCommand {
                   --keystone-conf /etc/keystone/keystone.conf --redact | report
               attribute --users users.csv --servers 10.0.0.1:11211,10.0.0.2:11211 \\
                   --output attributed.ndjson decoded.ndjson
+              decode d/*.mcdump.gz | attribute --servers 10.0.0.1:11211,10.0.0.2:11211 | report
 
             """
                 + ExitStatus.helpTable([
@@ -34,9 +35,9 @@ struct Attribute: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The exported user list: `openstack user list [--long] -f json|csv|value`, NDJSON, or id,name CSV.",
+            "The exported user list, for owners: `openstack user list [--long] -f json|csv|value`, NDJSON, or id,name CSV (without it: kinds, families and placement only).",
             valueName: "FILE"))
-    var users: String
+    var users: String?
 
     @Option(
         name: .long,

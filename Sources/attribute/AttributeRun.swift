@@ -2,6 +2,7 @@
 // line through the Attributor, write in 1 MiB blocks (atomically with --output), summarise on stderr.
 import ArgumentParser
 import Attribution
+import ByteText
 import Foundation
 import LineBlocks
 import PipelineCLI
@@ -17,27 +18,35 @@ struct AttributeRun {
     }
 
     func readFile(_ path: String, what: String) throws -> [UInt8] {
-        guard let d = FileManager.default.contents(atPath: path) else { throw fatal("cannot read \(what) \(path)") }
-        return [UInt8](d)
+        switch FileIO.readWholeFile(path) {
+        case .success(let bytes): return bytes
+        case .failure(let f): throw fatal("cannot read \(what) \(path): \(f.message)")
+        }
     }
 
-    func attribute(usersPath: String, options: AttributionOptions, inputs: [String], outputPath: String?, jobs: Int, blockBytes: Int) throws -> ExitStatus {
+    /// `usersPath` nil: no user list — kinds, families and placement only; owners come from token bodies
+    /// and lock keys alone.
+    func attribute(usersPath: String?, options: AttributionOptions, inputs: [String], outputPath: String?, jobs: Int, blockBytes: Int) throws -> ExitStatus {
         var partial = false
-        let parsedUsers = UserListParser.parse(try readFile(usersPath, what: "user list"))
-        for issue in parsedUsers.issues {
-            diag.warning("\(usersPath): \(issue.description) (row skipped)")
-            partial = true
+        var users: [User] = []
+        if let usersPath {
+            let parsedUsers = UserListParser.parse(try readFile(usersPath, what: "user list"))
+            for issue in parsedUsers.issues {
+                diag.warning("\(usersPath): \(issue.description) (row skipped)")
+                partial = true
+            }
+            if let conflict = parsedUsers.conflict { throw fatal("\(usersPath): \(conflict.description)") }
+            if parsedUsers.users.isEmpty {
+                diag.warning("\(usersPath): no users in the list (an empty export?): no record can be attributed to an owner")
+                partial = true
+            }
+            diag.note("\(parsedUsers.users.count) users from \(usersPath) (\(parsedUsers.format.rawValue))")
+            users = parsedUsers.users
         }
-        if let conflict = parsedUsers.conflict { throw fatal("\(usersPath): \(conflict.description)") }
-        if parsedUsers.users.isEmpty {
-            diag.warning("\(usersPath): no users in the list (an empty export?): no record can be attributed to an owner")
-            partial = true
-        }
-        diag.note("\(parsedUsers.users.count) users from \(usersPath) (\(parsedUsers.format.rawValue))")
 
         let attributor: Attributor
         do {
-            attributor = try Attributor(users: parsedUsers.users, options: options)
+            attributor = try Attributor(users: users, options: options)
         } catch {
             throw ValidationError("server list: \(error.message)")
         }
@@ -132,8 +141,12 @@ struct AttributeRun {
             diag.warning("\(badLines) line(s) were not sound JSON records and were passed through unchanged")
             partial = true
         }
-        for u in attributor.usersNotInExport {
-            diag.note("user \(u.id)\(u.name.map { " (\($0))" } ?? "") is not in \(usersPath); seen in token bodies or lock keys")
+        if let usersPath {
+            for u in attributor.usersNotInExport {
+                diag.note("user \(u.id)\(u.name.map { " (\($0))" } ?? "") is not in \(usersPath); seen in token bodies or lock keys")
+            }
+        } else if !attributor.usersNotInExport.isEmpty {
+            diag.note("no --users: \(attributor.usersNotInExport.count) owner(s) known from token bodies and lock keys")
         }
         let kinds = KeyKind.allCases.compactMap { k in attributor.kindCounts[k].map { "\(k.rawValue) \($0)" } }
             .joined(separator: ", ")

@@ -80,4 +80,32 @@ import TestSupport
         #expect(r.stderrText.contains("no users in the list"), "\(r.stderrText)")
         #expect(r.stdoutText.contains("\"key\":\"k\""))
     }
+
+    @Test func devNullIsAnEmptyUserListLikeAnyOther() throws {
+        let input = Data((Self.good + "\n").utf8)
+        let empty = try tool("attribute", ["--users", try users(""), "--servers", Self.servers, "-"], stdin: input)
+        let devNull = try tool("attribute", ["--users", "/dev/null", "--servers", Self.servers, "-"], stdin: input)
+        #expect(devNull.status == 3, "\(devNull.stderrText)")
+        #expect(devNull.stderrText.contains("/dev/null: no users in the list"), "\(devNull.stderrText)")
+        #expect(devNull.stdout == empty.stdout)
+    }
+
+    @Test func withoutAUserListKindsFamiliesAndPlacementStillComeOut() throws {
+        let input = Data((Self.good + "\n").utf8)
+        let r = try tool("attribute", ["--servers", Self.servers, "-"], stdin: input)
+        #expect(r.status == 0, "\(r.stderrText)")
+        #expect(!r.stderrText.contains("no users"), "\(r.stderrText)")
+        #expect(r.stdoutText.contains("\"kind\":"), "\(r.stdoutText)")
+        #expect(r.stdoutText.contains("\"placement\":{"), "\(r.stdoutText)")
+        // The same records as with an empty list, without its warning.
+        let empty = try tool("attribute", ["--users", try users(""), "--servers", Self.servers, "-"], stdin: input)
+        #expect(r.stdout == empty.stdout)
+    }
+
+    @Test func anUnreadableUserListIsFatalNamingIt() throws {
+        let r = try tool("attribute", ["--users", "/nonexistent/users.csv", "-"], stdin: Data((Self.good + "\n").utf8))
+        #expect(r.status == 2, "\(r.stderrText)")
+        #expect(r.stderrText.contains("cannot read user list /nonexistent/users.csv: No such file or directory"), "\(r.stderrText)")
+        #expect(r.stdout.isEmpty)
+    }
 }
