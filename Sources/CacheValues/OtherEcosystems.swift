@@ -162,16 +162,19 @@ extension ValueDecoder {
     static func looksLikePHPDouble(_ v: [UInt8]) -> Bool {
         let text = String(decoding: v, as: UTF8.self)
         if ["Infinity", "-Infinity", "NaN"].contains(text) { return true }
-        var sawDigit = false
+        // Digits alone are an integer whatever its size (python-memcached writes any int so): a double
+        // needs its `.` or exponent.
+        var sawDigit = false, sawPointOrExponent = false
         for (i, b) in v.enumerated() {
             switch b {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): sawDigit = true
             case UInt8(ascii: "-") where i == 0: break
-            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "+"), UInt8(ascii: "-"): break
+            case UInt8(ascii: "."), UInt8(ascii: "e"): sawPointOrExponent = true
+            case UInt8(ascii: "+"), UInt8(ascii: "-"): break
             default: return false
             }
         }
-        return sawDigit
+        return sawDigit && sawPointOrExponent
     }
 }
 

@@ -292,7 +292,10 @@ import TestSupport
         let missingInput = try run(["--users", kilo.usersJSON, dir + "/nope.ndjson"])
         #expect(missingInput.status == 2)
 
-        #expect(try run([kilo.records]).status == 64)
+        // No user list: every record still comes out (kinds, placement), exit 0.
+        let noUsers = try run([kilo.records])
+        #expect(noUsers.status == 0, "\(noUsers.stderrText)")
+        #expect(ndjsonObjects(noUsers.stdout).count == (try kilo.recordCount()))
         #expect(try run(["--users", kilo.usersJSON, "--servers", "host:0", kilo.records]).status == 64)
         #expect(try run(["--users", kilo.usersJSON, "--client", "nope", kilo.records]).status == 64)
         #expect(try run(["--users", kilo.usersJSON, "--bogus"]).status == 64)

@@ -32,6 +32,10 @@ struct AutoClientTests {
         #expect(text(bool.value) == "true")
         let double = decode(2, Array("1.5".utf8))
         #expect(text(double.value) == "1.5")
+        // An integer too large for 64 bits is still python-memcached's int, not a double.
+        let huge = decode(2, Array("1208925819614629174706176".utf8))
+        #expect(huge.encoding == ["int"])
+        #expect(text(huge.value) == #"{"$int":"1208925819614629174706176"}"#)
         let userFlags = decode(5 << 16, Array("x".utf8))
         #expect(userFlags.note?.contains("user flags 5") == true)
         #expect(text(userFlags.value) == #""x""#)

@@ -10,7 +10,7 @@ import TestSupport
         ("collect", ["host:notaport", "--out", "/tmp/never"]),
         ("decode", ["--bogus"]),
         ("decode", ["--jobs", "0"]),
-        ("attribute", []),
+        ("attribute", ["--client", "nope"]),
         ("attribute", ["--users", "u.json", "--servers", "a:1:2:3"]),
         ("report", ["--format", "pdf"]),
         ("report", ["--fail-above", "0"]),
