@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Quick start: build the stages (release) and run the whole analysis on the committed sample
-# (Samples/kilo-2host: two memcached hosts filled the way Keystone Kilo did, captured by collect).
-# Prints the text report; the folder out/quickstart/ also holds Markdown, HTML, JSON and the records.
+# Quick start: build the stages (release) and run the whole analysis on the committed samples:
+# Samples/kilo-2host (two memcached hosts filled the way Keystone Kilo did) and Samples/apps-3host (three
+# hosts shared by a Django site, a Rails shop, a WordPress object cache and a Laravel pool), both captured
+# by collect. Prints the text reports; out/quickstart/ and out/quickstart-apps/ also hold Markdown, HTML,
+# JSON and the records.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The C libraries the build links: zlib and ISA-L (igzip), from Debian's packages.
@@ -16,6 +18,11 @@ for p in decode attribute report; do swift build -c release --product "$p" >&2; 
 export MCF_BIN=$(swift build -c release --show-bin-path)
 status=0
 Pipelines/analyse.sh Samples/kilo-2host Samples/kilo-2host/users.json out/quickstart || status=$?
+Pipelines/analyse.sh Samples/apps-3host - out/quickstart-apps || status=$?
+echo "=== Samples/kilo-2host (Keystone, with its user list) ==="
 cat out/quickstart/report.txt
-echo "(also: out/quickstart/report.md, report.html, report.json, records.ndjson)" >&2
+echo
+echo "=== Samples/apps-3host (Django, Rails, WordPress, Laravel; no user list) ==="
+cat out/quickstart-apps/report.txt
+echo "(also: out/quickstart*/report.md, report.html, report.json, records.ndjson)" >&2
 exit $status
