@@ -40,7 +40,7 @@ let libraries: [Target] = [
     .target(name: "DecodeInputs", dependencies: ["ByteText", "DumpContainer", "MemcacheProtocol", "PipelineRecords"]),
     // attribute and report
     .target(name: "KeyPlacement", dependencies: ["ByteText", "Compression", crypto]),
-    .target(name: "Attribution", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "LineBlocks"]),
+    .target(name: "Attribution", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "KeyFamilies", "LineBlocks"]),
     .target(name: "SkewAnalysis", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "KeyFamilies"]),
     .target(name: "ReportRendering", dependencies: ["ByteText", "JSONText", "SkewAnalysis", "PipelineRecords"]),
     // every command's command line

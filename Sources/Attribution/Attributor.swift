@@ -17,6 +17,7 @@
 // held records wait in a spool (DeferredRecords), not in memory.
 import ByteText
 import KeyPlacement
+import KeyFamilies
 import PipelineRecords
 import JSONText
 
@@ -25,6 +26,9 @@ public struct AttributionOptions: Sendable {
     public var servers: [ServerSpec]?
     /// The client whose distribution decides where a key belongs (default: the Kilo-era python-memcached).
     public var client: ClientPlacement = .pythonMemcached159
+    /// True when the operator named `client` (`--client`): it then holds for every item. Otherwise it holds
+    /// only for Keystone's keys, and the other items get the schemes that fit them (`placement.fits`).
+    public var clientGiven = false
     /// `[token] expiration`: the implied issue rate of a list is its live entries / ttl.
     public var tokenTTL: Double = 3600
     public var redactor: Redactor?
@@ -98,6 +102,9 @@ public final class Attributor: @unchecked Sendable {
     let exportedJSON: [[UInt8]]
     /// The placement scheme over `options.servers`, with the servers' names.
     let placer: (scheme: any PlacementScheme, names: [String])?
+    /// Every client scheme over `options.servers` (not jump: what-if only), for the items whose client
+    /// is not known: which of them put the key where it was found.
+    let candidates: [(name: String, scheme: any PlacementScheme)]
 
     // Whole-stream state, merged in input order by the caller's thread.
     private var facts = StreamFacts()
@@ -115,8 +122,14 @@ public final class Attributor: @unchecked Sendable {
         self.options = options
         if let servers = options.servers {
             placer = (try options.client.scheme(servers: servers), servers.map(\.address))
+            var all: [(name: String, scheme: any PlacementScheme)] = []
+            for c in ClientPlacement.allCases where c != .jump {
+                if let scheme = try? c.scheme(servers: servers) { all.append((c.rawValue, scheme)) }
+            }
+            candidates = all
         } else {
             placer = nil
+            candidates = []
         }
         var list: [User] = []
         var byID: [String: Int] = [:]
@@ -468,7 +481,13 @@ public final class Attributor: @unchecked Sendable {
         }
         w.key(.via); w.string(via.rawValue)
         if let entries = list { writeTokens(entries, record: r, host: host, into: &w) }
-        if let placer { writePlacement(placer, keyBytes: keyBytes, found: host, counts: &counts, into: &w) }
+        if let placer {
+            if options.clientGiven || Attributor.isKeystone(kind: kind, family: r[.family]?.string, key: keyBytes) {
+                writePlacement(placer, keyBytes: keyBytes, found: host, counts: &counts, into: &w)
+            } else {
+                writeFits(placer.names, keyBytes: keyBytes, found: host, into: &w)
+            }
+        }
         w.endObject()
         w.buffer.append(0x0A)
         swap(&w.buffer, &out)
@@ -517,6 +536,32 @@ public final class Attributor: @unchecked Sendable {
         if let size = r[.size]?.double {
             w.key(.tokensCeilingShare); w.double(size / ClientLimits.valueCeiling)
         }
+        w.endObject()
+    }
+
+    /// Keystone's items — its kinds (dogpile envelopes and keystonemiddleware's cache included) and its
+    /// key families (the record's, else its key's): their client is python-memcached's.
+    static func isKeystone(kind: KeyKind, family: String?, key: [UInt8]) -> Bool {
+        switch kind {
+        case .usertokens, .token, .revocationList, .lock, .cache: return true
+        case .unknown:
+            let name = family ?? FamilyProfiles.family(of: key)?.name
+            return name.map { $0.hasPrefix("keystone") } ?? false
+        }
+    }
+
+    /// An item whose client is not known: `placement.fits`, the client schemes that put its key on the
+    /// host it was found on (none when that host is not in the server list). `report` infers each key
+    /// family's client from them.
+    private func writeFits(_ names: [String], keyBytes: [UInt8], found: String?, into w: inout NDJSONWriter) {
+        w.key(.placement)
+        w.beginObject()
+        w.key(.placementFits)
+        w.beginArray()
+        if let found, let index = names.firstIndex(of: found) {
+            for c in candidates where c.scheme.serverIndex(for: keyBytes) == index { w.string(c.name) }
+        }
+        w.endArray()
         w.endObject()
     }
 

@@ -96,6 +96,7 @@ public struct RecordField: Sendable, CustomStringConvertible {
     public static let placementScheme = RecordField("scheme")
     public static let placementOK = RecordField("ok")
     public static let placementFailoverStep = RecordField("failover_step")
+    public static let placementFits = RecordField("fits")
 }
 
 /// Keystone's key families (`kind`, docs/attribute.md).

@@ -33,6 +33,7 @@ enum HTMLReport {
             s += "<h2>Top users</h2>\n" + userChart(r) + ReportRenderer.userTable(r).html()
         }
         s += section("Key families", ReportRenderer.familyTable(r))
+        s += section("Client placement by key family", ReportRenderer.familyPlacementTable(r))
         s += section("Token lists of the top users", ReportRenderer.listTable(r))
         s += section("Largest keys", ReportRenderer.keyTable(r))
         s += section("Slab classes", ReportRenderer.slabTable(r))

@@ -201,6 +201,16 @@ enum JSONReport {
             j.field("family", row.family); j.field("owner", row.owner)
             totals(row.total)
             j.field("mean_idle_seconds", row.meanIdleSeconds)
+            j.key("placement")
+            if let p = row.placement {
+                j.beginObject()
+                j.field("basis", p.basis.rawValue)
+                j.key("schemes"); j.beginArray(); for n in p.schemes { j.string(n) }; j.endArray()
+                j.field("items", p.items); j.field("misplaced", p.misplaced); j.field("misplaced_bytes", Double(p.misplacedBytes))
+                j.endObject()
+            } else {
+                j.string(nil)
+            }
             j.key("hosts"); j.beginArray()
             for h in row.perHost {
                 j.beginObject(); j.field("host", h.host); totals(h); j.endObject()

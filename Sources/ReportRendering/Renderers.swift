@@ -60,6 +60,24 @@ public enum ReportRenderer {
         return t
     }
 
+    /// Per key family (with a server list): which client places its keys — known (given, or Keystone's),
+    /// inferred (the schemes that put ≥95% of its items where they were found), or unknown — and the
+    /// items and bytes not where that client puts them.
+    static func familyPlacementTable(_ r: Report) -> Table {
+        var t = Table([
+            ("family", .left), ("client", .left), ("how", .left), ("items", .right), ("misplaced", .right), ("unreachable bytes", .right),
+        ])
+        for row in r.families.prefix(shownFamilies) {
+            guard let p = row.placement else { continue }
+            t.add([
+                row.family, p.schemes.isEmpty ? "-" : p.schemes.joined(separator: " | "), p.basis.rawValue, String(p.items),
+                p.basis == .unknown || p.basis == .few ? "-" : String(p.misplaced),
+                p.basis == .unknown || p.basis == .few ? "-" : Units.bytes(Double(p.misplacedBytes)),
+            ])
+        }
+        return t
+    }
+
     /// `host (83%)`: the host's share of the family's bytes.
     static func hostShare(_ host: String, _ bytes: Int64, _ total: Int64) -> String {
         total > 0 ? "\(host) (\(Units.percent(Double(bytes) / Double(total))))" : host
@@ -234,6 +252,20 @@ public enum ReportRenderer {
         let kinds = r.kinds.sorted { $0.key < $1.key }.map { "\(escape($0.key)) \($0.value)" }.joined(separator: ", ")
         if !kinds.isEmpty { out.append("items by kind: \(kinds)") }
         if r.misplaced > 0 { out.append("\(r.misplaced) items are not on the host their key maps to (failover copies or config drift)") }
+        let stray = r.families.compactMap(\.placement).filter { $0.basis == .inferred }
+        let strayItems = stray.reduce(0) { $0 + $1.misplaced }
+        if strayItems > 0 {
+            let bytes = stray.reduce(Int64(0)) { $0 &+ $1.misplacedBytes }
+            out.append(
+                "\(strayItems) items (\(Units.bytes(Double(bytes)))) of key families whose client was inferred are not where that client puts them: copies no client reads"
+            )
+        }
+        let unknown = r.families.filter { $0.placement?.basis == .unknown }.map(\.family)
+        if !unknown.isEmpty {
+            out.append(
+                "no known client places every key of \(unknown.count) key famil\(unknown.count == 1 ? "y" : "ies") (\(unknown.prefix(5).map(escape).joined(separator: ", "))\(unknown.count > 5 ? ", …" : "")): none of their items is called misplaced"
+            )
+        }
         return out + r.warnings.map { "warning: \(escape($0))" }
     }
 
@@ -245,7 +277,8 @@ public enum ReportRenderer {
             ("SUSPICIOUS VALUES (possible cache poisoning)", suspiciousTable(r)), ("HOSTS", hostTable(r)),
             ("TRAFFIC (bytes the server read and wrote)", trafficTable(r)), ("SKEW", skewTable(r)),
             ("TOP USERS (\(hostLegend(r)))", userTable(r, compact: true)),
-            ("KEY FAMILIES", familyTable(r)), ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
+            ("KEY FAMILIES", familyTable(r)), ("CLIENT PLACEMENT BY KEY FAMILY", familyPlacementTable(r)),
+            ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
             ("SLAB CLASSES", slabTable(r)),
         ]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n" + Escaping.text(title) + "\n" + t.text(width: width) }
@@ -263,7 +296,8 @@ public enum ReportRenderer {
         let sections: [(String, Table)] = [
             ("Suspicious values (possible cache poisoning)", suspiciousTable(r)), ("Hosts", hostTable(r)),
             ("Traffic (bytes the server read and wrote)", trafficTable(r)), ("Skew", skewTable(r)), ("Top users", userTable(r)),
-            ("Key families", familyTable(r)), ("Token lists of the top users", listTable(r)), ("Largest keys", keyTable(r)),
+            ("Key families", familyTable(r)), ("Client placement by key family", familyPlacementTable(r)),
+            ("Token lists of the top users", listTable(r)), ("Largest keys", keyTable(r)),
             ("Slab classes", slabTable(r)),
         ]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n## " + title + "\n\n" + t.markdown() }

@@ -1,6 +1,7 @@
 // SkewAnalysis/Aggregator: one streaming pass over decode's or attribute's NDJSON records.
 // Memory is bounded by the number of hosts, users (with their token lists), slab classes and
 // `top` — never by the number of items.
+import KeyPlacement
 import PipelineRecords
 
 public struct AggregationIssue: Error, Sendable, CustomStringConvertible {
@@ -55,6 +56,26 @@ public final class Aggregator {
         self.top = max(1, top)
         self.showSecrets = showSecrets
         self.whatIf = whatIf
+    }
+
+    /// The share of value bytes a what-if "now" row (a client on the configured servers) puts on another
+    /// host than the capture found them on; a warning when no client's row is within 1%: the what-if's
+    /// figures then describe a placement these items do not have (several clients' keys, or another list).
+    static func nowRowWarning(_ w: WhatIfResult, hosts: [HostTotals]) -> String? {
+        let found = Dictionary(hosts.map { ($0.host, Double($0.valueBytes)) }, uniquingKeysWith: +)
+        let total = found.values.reduce(0, +)
+        guard total > 0 else { return nil }
+        var best: (client: String, off: Double)?
+        for row in w.rows where row.serverCount == w.configured.count && row.client != ClientPlacement.jump.rawValue {
+            var diff = 0.0
+            for (i, name) in row.servers.enumerated() { diff += abs(Double(row.bytes[i]) - (found[name] ?? 0)) }
+            for (name, bytes) in found where !row.servers.contains(name) { diff += bytes }
+            let off = diff / 2 / total
+            if off < (best?.off ?? .infinity) { best = (row.client, off) }
+        }
+        guard let best, best.off > 0.01 else { return nil }
+        return
+            "no what-if \"now\" row reproduces the current placement: even \(best.client)'s puts \(Units.percent(best.off)) of the value bytes on another host than they were found on (the capture holds several clients' keys, or the server list differs); read the what-if as what each client would do with all of these items"
     }
 
     /// Adds one record line. Lines of unknown type are ignored; unparseable lines throw.
@@ -245,6 +266,8 @@ public final class Aggregator {
         let familyRows = FamilyAnalysis.rows(families, hosts: hostList)
         let familyExplanation = FamilyAnalysis.explain(rows: familyRows, hosts: hostList)
         var warnings = warnings
+        let whatIfResult = whatIf?.result()
+        if let w = whatIfResult, let warning = Aggregator.nowRowWarning(w, hosts: hostList) { warnings.append(warning) }
         if familiesOverflowed {
             warnings.append("more than \(Aggregator.maxFamilies) key families: the rest are counted as \(FamilyTotals.overflow) (add --families rules?)")
         }
@@ -258,7 +281,7 @@ public final class Aggregator {
             hosts: hostList, skew: skew, explanation: explanation, users: Array(allUsers.prefix(top)), userCount: users.count,
             keys: topKeys.sorted(by: Aggregator.before),
             slabs: slabs.values.sorted { $0.host != $1.host ? $0.host < $1.host : $0.cls < $1.cls }, kinds: kinds,
-            records: records, misplaced: misplaced, attributed: attributed, warnings: warnings, whatIf: whatIf?.result(),
+            records: records, misplaced: misplaced, attributed: attributed, warnings: warnings, whatIf: whatIfResult,
             integrity: integrity, suspicious: suspicious, suspiciousCount: suspiciousCount, families: familyRows,
             familyExplanation: familyExplanation)
     }

@@ -57,6 +57,18 @@ public struct FamilyTotals: Sendable, Equatable {
     public var neverFetched = 0
     public var largestKey: String?
     public var largestSize: Int64 = 0
+    /// Placement: items checked against a known client (`placement.ok`), its name, and the ones not on
+    /// their home host (with their bytes).
+    public var checked = 0
+    public var knownScheme: String?
+    public var misplaced = 0
+    public var misplacedBytes: Int64 = 0
+    /// Items whose client is not known (`placement.fits`), their bytes, and per client scheme the
+    /// items and bytes it puts where they were found.
+    public var unplaced = 0
+    public var unplacedBytes: Int64 = 0
+    public var fits: [String: Int] = [:]
+    public var fitBytes: [String: Int64] = [:]
 
     public init(host: String, family: String) {
         self.host = host
@@ -89,6 +101,21 @@ public struct FamilyTotals: Sendable, Equatable {
             largestSize = f.size
             largestKey = key
         }
+        if let ok = f.placementOK {
+            checked += 1
+            if knownScheme == nil { knownScheme = f.placementScheme }
+            if !ok {
+                misplaced += 1
+                misplacedBytes &+= f.size
+            }
+        } else if let fitting = f.placementFits {
+            unplaced += 1
+            unplacedBytes &+= f.size
+            for name in fitting {
+                fits[name, default: 0] += 1
+                fitBytes[name, default: 0] &+= f.size
+            }
+        }
     }
 
     mutating func merge(_ o: FamilyTotals) {
@@ -109,6 +136,14 @@ public struct FamilyTotals: Sendable, Equatable {
             largestSize = o.largestSize
             largestKey = k
         }
+        checked &+= o.checked
+        if knownScheme == nil { knownScheme = o.knownScheme }
+        misplaced &+= o.misplaced
+        misplacedBytes &+= o.misplacedBytes
+        unplaced &+= o.unplaced
+        unplacedBytes &+= o.unplacedBytes
+        for (k, v) in o.fits { fits[k, default: 0] &+= v }
+        for (k, v) in o.fitBytes { fitBytes[k, default: 0] &+= v }
     }
 
     /// Mean last access, for the mean idle time against a clock.
@@ -125,6 +160,46 @@ public struct FamilyRow: Sendable, Equatable {
     /// Mean idle time of the family's items: the host's clock (its most recent access) minus the items'
     /// last access, averaged over the items with one.
     public var meanIdleSeconds: Double?
+    /// The family's client placement (nil without a server list): see `FamilyPlacement`.
+    public var placement: FamilyPlacement?
+}
+
+/// Which client places a family's keys, and the items that are not where it puts them.
+public struct FamilyPlacement: Sendable, Equatable {
+    /// `known`: the client given (or Keystone's); `inferred`: the client schemes that put at least
+    /// `FamilyPlacement.inferShare` of the family's items where they were found (all that tie); `unknown`:
+    /// none does, so no item is called misplaced; `few`: under `inferMinimum` items, nothing is inferred.
+    public enum Basis: String, Sendable { case known, inferred, unknown, few = "too few items" }
+    public static let inferShare = 0.95
+    /// Fewer items than this say too little to infer a client from (any scheme fits one item by chance).
+    public static let inferMinimum = 3
+    public var basis: Basis
+    public var schemes: [String]
+    public var items: Int
+    /// Items (and their bytes) not on the host the scheme puts them on: copies left by failover or a
+    /// changed server list, which no client reads — bytes the current server list can never reach.
+    public var misplaced: Int
+    public var misplacedBytes: Int64
+
+    static func of(_ t: FamilyTotals) -> FamilyPlacement? {
+        if t.checked > 0 {
+            return FamilyPlacement(
+                basis: .known, schemes: t.knownScheme.map { [$0] } ?? [], items: t.checked, misplaced: t.misplaced,
+                misplacedBytes: t.misplacedBytes)
+        }
+        guard t.unplaced > 0 else { return nil }
+        if t.unplaced < inferMinimum {
+            return FamilyPlacement(basis: .few, schemes: [], items: t.unplaced, misplaced: 0, misplacedBytes: 0)
+        }
+        let best = t.fits.values.max() ?? 0
+        guard best > 0, Double(best) >= inferShare * Double(t.unplaced) else {
+            return FamilyPlacement(basis: .unknown, schemes: [], items: t.unplaced, misplaced: 0, misplacedBytes: 0)
+        }
+        let names = t.fits.filter { $0.value == best }.map(\.key).sorted()
+        let bytes = names.map { t.fitBytes[$0] ?? 0 }.max() ?? 0
+        return FamilyPlacement(
+            basis: .inferred, schemes: names, items: t.unplaced, misplaced: t.unplaced - best, misplacedBytes: t.unplacedBytes - bytes)
+    }
 }
 
 /// The families that account for the hottest host's excess bytes over the mean.
@@ -191,7 +266,7 @@ enum FamilyAnalysis {
             rows.append(
                 FamilyRow(
                     family: name, owner: total.owner, total: total, perHost: list,
-                    meanIdleSeconds: idleItems > 0 ? max(0, idleSum / Double(idleItems)) : nil))
+                    meanIdleSeconds: idleItems > 0 ? max(0, idleSum / Double(idleItems)) : nil, placement: FamilyPlacement.of(total)))
         }
         rows.sort { $0.total.bytes != $1.total.bytes ? $0.total.bytes > $1.total.bytes : $0.family < $1.family }
         return rows

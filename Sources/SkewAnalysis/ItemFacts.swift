@@ -18,6 +18,10 @@ public struct ItemFacts: Sendable {
     public var unverified: Bool
     public var suspicious: [String]?
     public var placementOK: Bool?
+    /// `placement.scheme` (a known client), or `placement.fits` (the schemes that fit an item whose client
+    /// is not known).
+    public var placementScheme: String?
+    public var placementFits: [String]?
     public var user: (id: String, name: String?, domain: String?, inExport: Bool)?
     public var tokens: (entries: Int, expired: Int?, issueRate: Double, ceilingShare: Double?)?
     /// The family the item is counted under (`ItemFamily`), and the owner a family rule gave it.
@@ -115,6 +119,10 @@ extension Aggregator {
             f.keyBytes ?? f.key.map { Array($0.utf8) } ?? f.keyB64.flatMap { Base64.decode($0) }
         }
         f.familyOwner = r[.familyOwner]?.string
+        if let p = r[.placement] {
+            f.placementScheme = p[.placementScheme]?.string
+            f.placementFits = p[.placementFits]?.elements?.compactMap(\.string)
+        }
         if let e = r[.exp] { f.exp = e.isNull ? .never : e.int.map { .at($0) } }
         f.la = r[.la]?.int
         f.fetched = r[.fetched]?.bool

@@ -107,6 +107,15 @@ extension Aggregator {
             j.key(PartialField.laMin); j.int(t.laMin.map(Int.init)); j.key(PartialField.laMax); j.int(t.laMax.map(Int.init))
             j.field(PartialField.fetchKnown, t.fetchKnown); j.field(PartialField.neverFetched, t.neverFetched)
             j.field(PartialField.largestKey, t.largestKey); j.key(PartialField.largestSize); j.int(Int(t.largestSize))
+            j.field(PartialField.checked, t.checked); j.field(PartialField.scheme, t.knownScheme)
+            j.field(PartialField.misplaced, t.misplaced); j.key(PartialField.misplacedBytes); j.int(Int(t.misplacedBytes))
+            j.field(PartialField.unplaced, t.unplaced); j.key(PartialField.unplacedBytes); j.int(Int(t.unplacedBytes))
+            j.key(PartialField.fits); j.beginObject()
+            for (k, v) in t.fits.sorted(by: { $0.key < $1.key }) { j.field(k, v) }
+            j.endObject()
+            j.key(PartialField.fitBytes); j.beginObject()
+            for (k, v) in t.fitBytes.sorted(by: { $0.key < $1.key }) { j.key(k); j.int(Int(v)) }
+            j.endObject()
             j.endObject()
         }
         j.endArray()
@@ -245,6 +254,14 @@ extension Aggregator {
             t.neverFetched = Int(try f.count(PartialField.neverFetched))
             t.largestKey = try f.optionalString(PartialField.largestKey)
             t.largestSize = try f.count(PartialField.largestSize)
+            t.checked = Int(try f.optionalCount(PartialField.checked) ?? 0)
+            t.knownScheme = try f.optionalString(PartialField.scheme)
+            t.misplaced = Int(try f.optionalCount(PartialField.misplaced) ?? 0)
+            t.misplacedBytes = try f.optionalCount(PartialField.misplacedBytes) ?? 0
+            t.unplaced = Int(try f.optionalCount(PartialField.unplaced) ?? 0)
+            t.unplacedBytes = try f.optionalCount(PartialField.unplacedBytes) ?? 0
+            if fv[PartialField.fits] != nil { for (k, v) in try f.counts(PartialField.fits) { t.fits[k, default: 0] += Int(v) } }
+            if fv[PartialField.fitBytes] != nil { for (k, v) in try f.counts(PartialField.fitBytes) { t.fitBytes[k, default: 0] &+= v } }
             newFamilies.append(t)
         }
         let newKinds = try p.counts(PartialField.kinds)

@@ -56,9 +56,9 @@ struct Attribute: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The client whose distribution places keys: \(ClientPlacement.allCases.map(\.rawValue).joined(separator: ", ")) (python-memcached-1.60 = python-memcached).",
+            "The client whose distribution places every key: \(ClientPlacement.allCases.map(\.rawValue).joined(separator: ", ")) (python-memcached-1.60 = python-memcached). Default: python-memcached-1.59 for Keystone's keys; the other items get the schemes that fit them (`placement.fits`), from which report infers each key family's client.",
             valueName: "NAME"))
-    var client: String = ClientPlacement.pythonMemcached159.rawValue
+    var client: String?
 
     @Option(
         name: .customLong("token-ttl"),
@@ -103,7 +103,7 @@ struct Attribute: ParsableCommand {
         if servers != nil && keystoneConf != nil { throw ValidationError("give --servers or --keystone-conf, not both") }
         guard tokenTTL > 0, tokenTTL.isFinite else { throw ValidationError("--token-ttl needs a positive number of seconds") }
         if redactKeyFile != nil && !redact { throw ValidationError("--redact-key-file needs --redact") }
-        do { _ = try ClientPlacement.named(client) } catch { throw ValidationError(error.message) }
+        if let client { do { _ = try ClientPlacement.named(client) } catch { throw ValidationError(error.message) } }
         if let servers {
             do {
                 if try ServerSpec.parseArgumentList(servers).isEmpty { throw ValidationError("--servers: no servers given") }
@@ -119,7 +119,8 @@ struct Attribute: ParsableCommand {
         options.tokenTTL = tokenTTL
         options.captureTime = captureTime
         do {
-            options.client = try ClientPlacement.named(client)
+            options.client = try ClientPlacement.named(client ?? ClientPlacement.pythonMemcached159.rawValue)
+            options.clientGiven = client != nil
         } catch {
             throw ValidationError(error.message)
         }

@@ -33,8 +33,15 @@ import TestSupport
                 #expect((user?["in_export"] as? Bool) == (uid != expected["ghost"] as? String))
             }
             let placement = try #require(item["placement"] as? [String: Any])
-            #expect(placement["ok"] as? Bool == true, "\(key)")
-            #expect(placement["expected"] as? String == "\(item["host"] ?? ""):\(item["port"] ?? "")")
+            if e["kind"] as? String == "unknown" {
+                // Not Keystone's: its client is not known, only the schemes that fit it (it was placed by
+                // python-memcached-1.59).
+                #expect(placement["ok"] == nil, "\(key)")
+                #expect((placement["fits"] as? [String])?.contains("python-memcached-1.59") == true, "\(key)")
+            } else {
+                #expect(placement["ok"] as? Bool == true, "\(key)")
+                #expect(placement["expected"] as? String == "\(item["host"] ?? ""):\(item["port"] ?? "")")
+            }
         }
         return out
     }
@@ -310,7 +317,10 @@ import TestSupport
         let kilo = try KiloRecords.generate()
         // Reversed server order: every key python-memcached would put on the other host is misplaced.
         let r = try run(["--users", kilo.usersJSON, "--servers", "127.0.0.1:21212,127.0.0.1:21211", kilo.records])
-        let items = ndjsonObjects(r.stdout).filter { $0["type"] as? String == "item" }
+        let all = ndjsonObjects(r.stdout).filter { $0["type"] as? String == "item" }
+        // Keystone's items are checked against its client; the few others (`misc-N`) only get `fits`.
+        let items = all.filter { $0["kind"] as? String != "unknown" }
+        #expect(all.count - items.count == 5)
         let bad = items.filter { ($0["placement"] as? [String: Any])?["ok"] as? Bool == false }
         #expect(bad.count == items.count)
         #expect(r.stderrText.contains("\(items.count) not on their expected host"))

@@ -109,3 +109,53 @@ private func aggregate(_ lines: [String]) throws -> Report {
         #expect(r.families.reduce(0) { $0 + $1.total.items } == Aggregator.maxFamilies + 6)
     }
 }
+
+/// Which client places each key family: known from `placement.ok` (Keystone's, or `--client`), inferred
+/// from `placement.fits` (the schemes that put ≥95% of the family's items where they were found), and
+/// the items left where no client reads them.
+@Suite struct FamilyPlacementTests {
+    static func placed(_ host: String, _ key: String, family: String, fits: [String]? = nil, ok: Bool? = nil, size: Int = 100) -> String {
+        var placement = ""
+        if let fits { placement = #","placement":{"fits":[\#(fits.map { "\"\($0)\"" }.joined(separator: ","))]}"# }
+        if let ok { placement = #","placement":{"expected":"x","hash":1,"scheme":"python-memcached-1.59","ok":\#(ok)}"# }
+        return #"{"type":"item","host":"\#(host)","port":11211,"key":"\#(key)","size":\#(size),"family":"\#(family)"\#(placement)}"#
+    }
+
+    static let lines: [String] = {
+        var l: [String] = []
+        // 40 Rails keys: dalli fits all but one stray copy; pymemcache fits some by chance.
+        for i in 0..<40 { l.append(placed("a", "v\(i)", family: "rails:views", fits: i == 7 ? [] : (i % 3 == 0 ? ["dalli", "pymemcache"] : ["dalli"]))) }
+        // 10 keys nothing fits consistently.
+        for i in 0..<10 { l.append(placed("b", "x\(i)", family: "mystery", fits: i % 2 == 0 ? ["libmemcached"] : ["dalli"])) }
+        // Keystone: known client, one misplaced.
+        for i in 0..<5 { l.append(placed("a", "k\(i)", family: "keystone:sha1-key", ok: i != 2)) }
+        // Two items: too few to infer.
+        l.append(placed("b", "w1", family: "wordpress:options", fits: ["libmemcached"]))
+        return l
+    }()
+
+    @Test func knownInferredUnknownAndTooFew() throws {
+        let r = try aggregate(Self.lines)
+        let byName = Dictionary(uniqueKeysWithValues: r.families.map { ($0.family, $0.placement) })
+        let rails = try #require(byName["rails:views"] ?? nil)
+        #expect(rails.basis == .inferred && rails.schemes == ["dalli"])
+        #expect(rails.items == 40 && rails.misplaced == 1 && rails.misplacedBytes == 100)
+        let mystery = try #require(byName["mystery"] ?? nil)
+        #expect(mystery.basis == .unknown && mystery.misplaced == 0)
+        let keystone = try #require(byName["keystone:sha1-key"] ?? nil)
+        #expect(keystone.basis == .known && keystone.schemes == ["python-memcached-1.59"] && keystone.misplaced == 1)
+        let few = try #require(byName["wordpress:options"] ?? nil)
+        #expect(few.basis == .few)
+    }
+
+    @Test func partialsCarryThePlacementCounts() throws {
+        let whole = try aggregate(Self.lines)
+        let merged = Aggregator(top: 10)
+        for part in [Array(Self.lines[0..<20]), Array(Self.lines[20...])] {
+            let a = Aggregator(top: 10)
+            for l in part { try a.add(ArraySlice(Array(l.utf8))) }
+            try merged.merge(partial: try JSONParser.parse(Array(a.partialJSON().utf8)))
+        }
+        #expect(merged.finish().families == whole.families)
+    }
+}
