@@ -46,4 +46,9 @@ for ($i = 0; $i < 60; $i++) {
     $sid = substr(md5("sid$i"), 0, 26);
     $wp->set("memc.sess.key.$sid", 'user_id|i:' . $i . ';cart|a:0:{}', 1440);
 }
+// Traffic: every page view reads alloptions; some read posts.
+for ($n = 0; $n < 300; $n++) {
+    $wp->get('wp_:options:alloptions');
+    $wp->get('wp_:posts:' . mt_rand(1, 250));
+}
 echo "php: done\n";

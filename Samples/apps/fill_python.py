@@ -58,4 +58,8 @@ for name in ["signups", "logins", "errors", "checkouts"]:
     client.set("counter:%s" % name, b"0")
     for _ in range(rng.randrange(5, 50)):
         client.incr("counter:%s" % name, 1)
+# Traffic: product pages read the grid fragments and products.
+for _ in range(200):
+    cache.get(make_template_fragment_key("product_grid", [rng.randrange(12)]))
+    cache.get("product:%d" % rng.randrange(200))
 print("python: done")

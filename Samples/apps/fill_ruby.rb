@@ -33,4 +33,9 @@ dalli = Dalli::Client.new(servers, namespace: 'shop')
   key = "rack::attack:#{29_000_000 + i % 3}:req/ip:10.0.#{i / 10}.#{i % 10}"
   dalli.incr(key, 1, 300, rng.rand(1..40))
 end
+# Traffic: catalog pages and product fragments are read.
+200.times do
+  store.read("views/catalog/page-#{rng.rand(0..5)}")
+  store.read("views/products/#{rng.rand(0..199)}-20261201120000/summary")
+end
 puts 'ruby: done'
