@@ -64,6 +64,9 @@ public struct RecordField: Sendable, CustomStringConvertible {
     public static let statsBytesWritten = RecordField("bytes_written")
     public static let statsEvictions = RecordField("evictions")
     public static let statsUptime = RecordField("uptime")
+    /// A stats sample's `stats items` and `stats slabs` sections.
+    public static let statsItems = RecordField("items")
+    public static let statsSlabs = RecordField("slabs")
 
     // Added to items by attribute (docs/attribute.md), in this order.
     public static let kind = RecordField("kind")

@@ -109,6 +109,16 @@ enum JSONReport {
         for s in r.slabs {
             j.beginObject()
             j.field("host", s.host); j.field("cls", s.cls); j.field("items", s.items); j.field("bytes", Double(s.bytes))
+            if let st = s.server {
+                j.key("server"); j.beginObject()
+                j.field("chunk_size", st.chunkSize); j.field("used_chunks", st.usedChunks); j.field("total_pages", st.totalPages)
+                j.field("number", st.number); j.field("mem_requested", st.memRequested); j.field("rounding_loss", st.roundingLoss)
+                j.field("get_hits", st.getHits); j.field("evicted", st.evicted); j.field("evicted_unfetched", st.evictedUnfetched)
+                j.field("age", st.age); j.field("outofmemory", st.outOfMemory)
+                let uptime = r.hosts.first { $0.host == s.host }?.uptime
+                j.field("estimated_read_rate", st.hitsPerItemPerSecond(uptime: uptime).map { $0 * Double(s.bytes) })
+                j.endObject()
+            }
             j.endObject()
         }
         j.endArray()
@@ -169,10 +179,17 @@ enum JSONReport {
     /// `family_explanation` and `families` (up to `ReportRenderer.jsonFamilies`, each with its hosts).
     static func writeFamilies(_ r: Report, _ j: inout NDJSONWriter) {
         j.key("family_explanation")
-        if let f = r.familyExplanation {
+        writeFamilyExplanation(r.familyExplanation, &j)
+        j.key("family_traffic_explanation")
+        writeFamilyExplanation(r.familyTrafficExplanation, &j)
+        writeFamilyRows(r, &j)
+    }
+
+    static func writeFamilyExplanation(_ e: FamilyExplanation?, _ j: inout NDJSONWriter) {
+        if let f = e {
             j.beginObject()
             j.field("sentence", f.sentence())
-            j.field("host", f.host); j.field("basis", "bytes")
+            j.field("host", f.host); j.field("basis", f.basis.rawValue)
             j.field("value", f.value); j.field("mean", f.mean); j.field("excess", f.excess); j.field("explained", f.explained)
             j.key("families"); j.beginArray()
             for p in f.parts {
@@ -186,6 +203,9 @@ enum JSONReport {
         } else {
             j.string(nil)
         }
+    }
+
+    static func writeFamilyRows(_ r: Report, _ j: inout NDJSONWriter) {
         j.field("family_count", r.families.count)
         j.key("families"); j.beginArray()
         func totals(_ t: FamilyTotals) {

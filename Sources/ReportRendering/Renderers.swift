@@ -26,6 +26,7 @@ public enum ReportRenderer {
         var parts: [String] = []
         if let e = r.explanation { parts.append(e.sentence(escapingNames: escape)) }
         if let f = r.familyExplanation { parts.append(f.sentence(escape: escape)) }
+        if let f = r.familyTrafficExplanation { parts.append(f.sentence(escape: escape)) }
         if !parts.isEmpty { return parts.joined(separator: " ") }
         if r.hosts.count < 2 { return "Only one host in the input: there is no skew to explain." }
         return "No host holds more value bytes than the mean: there is no excess to explain."
@@ -191,9 +192,34 @@ public enum ReportRenderer {
         return t
     }
 
+    /// Per host and slab class: the records' items and bytes, and where the capture holds the server's
+    /// own figures, the chunk size, the bytes lost to chunk rounding ("lost"), evictions (and those of
+    /// items never fetched, "unfetched"), the age of the oldest item, and the read traffic its get_hits
+    /// imply (estimated).
     static func slabTable(_ r: Report) -> Table {
-        var t = Table([("host", .left), ("class", .right), ("items", .right), ("bytes", .right)])
-        for s in r.slabs { t.add([s.host, String(s.cls), String(s.items), Units.bytes(Double(s.bytes))]) }
+        let server = r.slabs.contains { $0.server != nil }
+        var cols: [(String, Table.Align)] = [("host", .left), ("class", .right), ("items", .right), ("bytes", .right)]
+        if server {
+            cols += [
+                ("chunk", .right), ("lost", .right), ("evicted", .right), ("unfetched", .right), ("oldest", .right),
+                ("est. read/s", .right),
+            ]
+        }
+        var t = Table(cols)
+        let uptime = Dictionary(r.hosts.map { ($0.host, $0.uptime) }, uniquingKeysWith: { a, _ in a })
+        for s in r.slabs {
+            var row = [s.host, String(s.cls), String(s.items), Units.bytes(Double(s.bytes))]
+            if server {
+                let st = s.server
+                let rate = st?.hitsPerItemPerSecond(uptime: uptime[s.host] ?? nil).map { Units.rate($0 * Double(s.bytes)) }
+                row += [
+                    st?.chunkSize.map { Units.bytes($0) } ?? "-", st?.roundingLoss.map { Units.bytes($0) } ?? "-",
+                    st?.evicted.map { Units.fixed($0, 0) } ?? "-", st?.evictedUnfetched.map { Units.fixed($0, 0) } ?? "-",
+                    st?.age.map { Units.duration($0) } ?? "-", rate ?? "-",
+                ]
+            }
+            t.add(row)
+        }
         return t
     }
 

@@ -133,7 +133,9 @@ public final class Aggregator {
                     break
                 }
             }
+            h.uptime = samples.first { $0.uptime != nil }?.uptime
         }
+        if !r.slabStats.isEmpty { h.slabStats = r.slabStats }
         hosts[host] = h
     }
 
@@ -186,6 +188,18 @@ public final class Aggregator {
             KeyEntry(
                 key: key, logicalKey: logical, kind: kind, size: size, host: host, owner: r.user?.name ?? r.user?.id,
                 ownerID: r.user?.id, placementOK: r.placementOK))
+    }
+
+    /// The slab classes per host: the items and bytes of the records, with the server's own figures for
+    /// the class (a class the server has items in but the capture holds none of gets a row too).
+    func slabRows(_ hosts: [HostTotals]) -> [SlabTotals] {
+        var rows = slabs
+        for h in hosts {
+            for (cls, stats) in h.slabStats where (stats.number ?? 0) > 0 || rows[SlabKey(host: h.host, cls: cls)] != nil {
+                rows[SlabKey(host: h.host, cls: cls), default: SlabTotals(host: h.host, cls: cls)].server = stats
+            }
+        }
+        return rows.values.sorted { $0.host != $1.host ? $0.host < $1.host : $0.cls < $1.cls }
     }
 
     private func addFamily(_ r: ItemFacts, host: String) {
@@ -265,6 +279,7 @@ public final class Aggregator {
         let explanation = Explainer.explain(hosts: hostList, users: allUsers, basis: basis)
         let familyRows = FamilyAnalysis.rows(families, hosts: hostList)
         let familyExplanation = FamilyAnalysis.explain(rows: familyRows, hosts: hostList)
+        let familyTrafficExplanation = FamilyAnalysis.explainEstimatedTraffic(rows: familyRows, hosts: hostList)
         var warnings = warnings
         let whatIfResult = whatIf?.result()
         if let w = whatIfResult, let warning = Aggregator.nowRowWarning(w, hosts: hostList) { warnings.append(warning) }
@@ -280,9 +295,9 @@ public final class Aggregator {
         return Report(
             hosts: hostList, skew: skew, explanation: explanation, users: Array(allUsers.prefix(top)), userCount: users.count,
             keys: topKeys.sorted(by: Aggregator.before),
-            slabs: slabs.values.sorted { $0.host != $1.host ? $0.host < $1.host : $0.cls < $1.cls }, kinds: kinds,
+            slabs: slabRows(hostList), kinds: kinds,
             records: records, misplaced: misplaced, attributed: attributed, warnings: warnings, whatIf: whatIfResult,
             integrity: integrity, suspicious: suspicious, suspiciousCount: suspiciousCount, families: familyRows,
-            familyExplanation: familyExplanation)
+            familyExplanation: familyExplanation, familyTrafficExplanation: familyTrafficExplanation)
     }
 }

@@ -69,6 +69,8 @@ public struct FamilyTotals: Sendable, Equatable {
     public var unplacedBytes: Int64 = 0
     public var fits: [String: Int] = [:]
     public var fitBytes: [String: Int64] = [:]
+    /// Value bytes per slab class (for the traffic estimate from each class's get_hits).
+    public var bytesByClass: [Int: Int64] = [:]
 
     public init(host: String, family: String) {
         self.host = host
@@ -78,6 +80,7 @@ public struct FamilyTotals: Sendable, Equatable {
     mutating func add(_ f: ItemFacts, key: String) {
         items += 1
         bytes &+= f.size
+        bytesByClass[f.cls, default: 0] &+= f.size
         if owner == nil { owner = f.familyOwner }
         switch f.exp {
         case .never?: noExpiry += 1
@@ -144,6 +147,19 @@ public struct FamilyTotals: Sendable, Equatable {
         unplacedBytes &+= o.unplacedBytes
         for (k, v) in o.fits { fits[k, default: 0] &+= v }
         for (k, v) in o.fitBytes { fitBytes[k, default: 0] &+= v }
+        for (k, v) in o.bytesByClass { bytesByClass[k, default: 0] &+= v }
+    }
+
+    /// Estimated read traffic (bytes/s): each class's bytes × the rate one item of the class is read.
+    func estimatedTraffic(_ host: HostTotals) -> Double? {
+        var sum = 0.0
+        var any = false
+        for (cls, b) in bytesByClass {
+            guard let rate = host.slabStats[cls]?.hitsPerItemPerSecond(uptime: host.uptime) else { continue }
+            sum += Double(b) * rate
+            any = true
+        }
+        return any ? sum : nil
     }
 
     /// Mean last access, for the mean idle time against a clock.
@@ -202,8 +218,11 @@ public struct FamilyPlacement: Sendable, Equatable {
     }
 }
 
-/// The families that account for the hottest host's excess bytes over the mean.
+/// The families that account for the hottest host's excess over the mean: value bytes, or the read
+/// traffic estimated from each slab class's get_hits.
 public struct FamilyExplanation: Sendable, Equatable {
+    public enum Basis: String, Sendable { case bytes, estimatedTraffic = "estimated-traffic" }
+    public var basis: Basis = .bytes
     public struct Part: Sendable, Equatable {
         public var family: String
         public var owner: String?
@@ -303,6 +322,51 @@ enum FamilyAnalysis {
         guard !chosen.isEmpty else { return nil }
         return FamilyExplanation(host: top.host, value: Double(top.valueBytes), mean: mean, excess: excess, parts: chosen, explained: sum)
     }
+
+    /// The same, on the read traffic each host's slab classes imply: a family's estimate on a host is its
+    /// bytes in each class × the rate one item of that class is read (the class's get_hits since start
+    /// over its items and the uptime). Needs those figures for every host.
+    static func explainEstimatedTraffic(rows: [FamilyRow], hosts: [HostTotals]) -> FamilyExplanation? {
+        guard hosts.count >= 2, hosts.allSatisfy({ !$0.slabStats.isEmpty && ($0.uptime ?? 0) > 0 }) else { return nil }
+        let byName = Dictionary(uniqueKeysWithValues: hosts.map { ($0.host, $0) })
+        var perHost: [String: Double] = [:]
+        var perFamily: [(row: FamilyRow, est: [String: Double])] = []
+        for r in rows {
+            var est: [String: Double] = [:]
+            for t in r.perHost {
+                guard let h = byName[t.host], let e = t.estimatedTraffic(h) else { continue }
+                est[t.host] = e
+                perHost[t.host, default: 0] += e
+            }
+            perFamily.append((r, est))
+        }
+        var top = hosts[0].host
+        for h in hosts where (perHost[h.host] ?? 0) > (perHost[top] ?? 0) { top = h.host }
+        let value = perHost[top] ?? 0
+        let mean = hosts.reduce(0.0) { $0 + (perHost[$1.host] ?? 0) } / Double(hosts.count)
+        let excess = value - mean
+        guard excess > 0 else { return nil }
+        var parts: [FamilyExplanation.Part] = []
+        for (r, est) in perFamily {
+            guard let there = est[top], let t = r.perHost.first(where: { $0.host == top }) else { continue }
+            let e = there - est.values.reduce(0, +) / Double(hosts.count)
+            guard e > 0 else { continue }
+            parts.append(
+                FamilyExplanation.Part(
+                    family: r.family, owner: r.owner, excess: e, share: e / excess, bytesOnHost: t.bytes, largestKey: t.largestKey,
+                    largestSize: t.largestSize))
+        }
+        parts.sort { $0.excess != $1.excess ? $0.excess > $1.excess : $0.family < $1.family }
+        var chosen: [FamilyExplanation.Part] = []
+        var sum = 0.0
+        for p in parts {
+            chosen.append(p)
+            sum += p.excess
+            if sum >= 0.9 * excess || chosen.count >= maxNamed { break }
+        }
+        guard !chosen.isEmpty else { return nil }
+        return FamilyExplanation(basis: .estimatedTraffic, host: top, value: value, mean: mean, excess: excess, parts: chosen, explained: sum)
+    }
 }
 
 extension FamilyExplanation {
@@ -312,6 +376,14 @@ extension FamilyExplanation {
         let what = parts.count == 1 ? "1 key family accounts" : "\(parts.count) key families account"
         let share = explained / excess
         let shareText = share >= 1 && Units.fixed(share * 100, 0) != "100" ? "more than all" : Units.percent(min(share, 1))
+        if basis == .estimatedTraffic {
+            let list = parts.map { p in
+                escape(p.family) + " " + Units.percent(min(p.share, 1)) + (p.owner.map { " (owner \(escape($0)))" } ?? "")
+            }
+            return "By estimated read traffic (each slab class's get_hits since start × its items' bytes), on \(escape(host)), "
+                + "\(what) for \(shareText) of its excess (\(Units.rate(excess)) over the mean of \(Units.rate(mean))): "
+                + list.joined(separator: ", ") + "."
+        }
         let list = parts.map { p -> String in
             var extra: [String] = []
             if let k = p.largestKey { extra.append("largest key \(escape(k)), \(Units.bytes(Double(p.largestSize)))") }

@@ -46,6 +46,8 @@ public struct SourceFacts: Sendable {
     public var complete: Bool?
     /// nil when the record has no `stats` object.
     public var samples: [Sample]?
+    /// Per slab class, the server's figures in the first sample that has `items` or `slabs`.
+    public var slabStats: [Int: SlabServerStats] = [:]
 }
 
 /// One record as the report reads it.
@@ -105,6 +107,24 @@ extension Aggregator {
             return SourceFacts.Sample(
                 time: counter(.statsTime), bytesRead: counter(.statsBytesRead), bytesWritten: counter(.statsBytesWritten),
                 evictions: counter(.statsEvictions), uptime: counter(.statsUptime))
+        }
+        for m in stats.members {
+            let sample = JSONSlice(bytes: stats.bytes, range: m.value)
+            let items = sample[.statsItems]?.members, slabs = sample[.statsSlabs]?.members
+            guard items != nil || slabs != nil else { continue }
+            for (section, fields, prefix) in [(items, SlabServerStats.itemFields, "items:"), (slabs, SlabServerStats.slabFields, "")] {
+                guard let section else { continue }
+                for member in section.members {
+                    let name = JSONSlice(bytes: section.bytes, range: member.key).string ?? ""
+                    guard name.hasPrefix(prefix) else { continue }
+                    let parts = name.dropFirst(prefix.count).split(separator: ":", maxSplits: 1)
+                    guard parts.count == 2, let cls = Int(parts[0]), cls >= 0, cls < 256, let path = fields[String(parts[1])] else { continue }
+                    let v = JSONSlice(bytes: section.bytes, range: member.value)
+                    guard let value = v.string.flatMap(Double.init) ?? v.double, value.isFinite, value >= 0 else { continue }
+                    f.slabStats[cls, default: SlabServerStats()][keyPath: path] = value
+                }
+            }
+            break
         }
         return f
     }

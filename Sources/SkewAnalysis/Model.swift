@@ -55,7 +55,50 @@ public struct HostTotals: Sendable, Equatable {
     /// `evictions` of the last stats sample (a counter since the server started).
     public var evictions: Double?
     public var complete: Bool?
+    /// The server's own figures per slab class (`stats items` and `stats slabs` of the capture's first
+    /// sample), and its uptime then.
+    public var slabStats: [Int: SlabServerStats] = [:]
+    public var uptime: Double?
     public init(host: String) { self.host = host }
+}
+
+/// One slab class as the server counts it (`stats items`, `stats slabs`), from the capture's first sample.
+public struct SlabServerStats: Sendable, Equatable {
+    public var chunkSize: Double?
+    public var usedChunks: Double?
+    public var totalPages: Double?
+    /// `items:N:number` and `mem_requested` (bytes the items asked for).
+    public var number: Double?
+    public var memRequested: Double?
+    public var getHits: Double?
+    public var evicted: Double?
+    public var evictedUnfetched: Double?
+    /// Age of the oldest item in the class's LRU (seconds).
+    public var age: Double?
+    public var outOfMemory: Double?
+    public init() {}
+
+    /// Bytes the class's chunks hold beyond what its items asked for (rounding to the chunk size).
+    public var roundingLoss: Double? {
+        guard let c = chunkSize, let u = usedChunks, let m = memRequested else { return nil }
+        return max(0, c * u - m)
+    }
+
+    /// `get_hits` per second since the server started, spread evenly over the class's items: the rate at
+    /// which one item of the class is read (an estimate: hits are not even).
+    public func hitsPerItemPerSecond(uptime: Double?) -> Double? {
+        guard let h = getHits, let n = number, n > 0, let up = uptime, up > 0 else { return nil }
+        return h / n / up
+    }
+
+    /// Names in `stats items` (`items:N:<name>`) and `stats slabs` (`N:<name>`) → the field they fill.
+    static let itemFields: [String: WritableKeyPath<SlabServerStats, Double?> & Sendable] = [
+        "number": \.number, "mem_requested": \.memRequested, "evicted": \.evicted, "evicted_unfetched": \.evictedUnfetched,
+        "age": \.age, "outofmemory": \.outOfMemory,
+    ]
+    static let slabFields: [String: WritableKeyPath<SlabServerStats, Double?> & Sendable] = [
+        "chunk_size": \.chunkSize, "used_chunks": \.usedChunks, "total_pages": \.totalPages, "get_hits": \.getHits,
+    ]
 }
 
 /// Which host figure the explanation compares: traffic over the capture window, average traffic since
@@ -169,6 +212,8 @@ public struct SlabTotals: Sendable, Equatable {
     public var cls: Int
     public var items = 0
     public var bytes: Int64 = 0
+    /// The server's figures for this class, when the capture holds them.
+    public var server: SlabServerStats?
 }
 
 /// Why the hottest host is hot: the users whose token lists there explain its excess over the mean.
@@ -216,6 +261,8 @@ public struct Report: Sendable {
     /// hottest host's excess bytes.
     public var families: [FamilyRow] = []
     public var familyExplanation: FamilyExplanation?
+    /// The families behind the hottest host's excess *estimated* read traffic (slab classes' get_hits).
+    public var familyTrafficExplanation: FamilyExplanation?
 }
 
 /// Records of the input that are not sound evidence: decode's `error` records (input it could not

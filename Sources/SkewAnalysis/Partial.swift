@@ -48,6 +48,18 @@ extension Aggregator {
             } else {
                 j.string(nil)
             }
+            j.field(PartialField.uptime, h.uptime)
+            j.key(PartialField.slabStats); j.beginObject()
+            for (cls, st) in h.slabStats.sorted(by: { $0.key < $1.key }) {
+                j.key(String(cls)); j.beginObject()
+                for (name, path) in SlabServerStats.itemFields.merging(SlabServerStats.slabFields, uniquingKeysWith: { a, _ in a }).sorted(by: {
+                    $0.key < $1.key
+                }) {
+                    if let v = st[keyPath: path] { j.field(name, v) }
+                }
+                j.endObject()
+            }
+            j.endObject()
             j.key(PartialField.sinceStart)
             if let c = h.sinceStart {
                 j.beginObject()
@@ -115,6 +127,9 @@ extension Aggregator {
             j.endObject()
             j.key(PartialField.fitBytes); j.beginObject()
             for (k, v) in t.fitBytes.sorted(by: { $0.key < $1.key }) { j.key(k); j.int(Int(v)) }
+            j.endObject()
+            j.key(PartialField.bytesByClass); j.beginObject()
+            for (k, v) in t.bytesByClass.sorted(by: { $0.key < $1.key }) { j.key(String(k)); j.int(Int(v)) }
             j.endObject()
             j.endObject()
         }
@@ -205,6 +220,24 @@ extension Aggregator {
                     bytesRead: try c.requiredAmount(PartialField.bytesRead), bytesWritten: try c.requiredAmount(PartialField.bytesWritten),
                     uptime: try c.requiredAmount(PartialField.uptime))
             }
+            h.uptime = try f.amount(PartialField.uptime)
+            if let stats = try f.optionalObject(PartialField.slabStats) {
+                let fields = SlabServerStats.itemFields.merging(SlabServerStats.slabFields, uniquingKeysWith: { a, _ in a })
+                for (name, v) in stats.value.members ?? [] {
+                    guard let cls = Int(name), cls >= 0, cls < 256, let members = v.members else {
+                        throw AggregationIssue(message: "hosts[\(i)].slab_stats: \"\(name)\" is not a slab class with its figures")
+                    }
+                    var st = SlabServerStats()
+                    for (field, value) in members {
+                        guard let path = fields[field] else { continue }
+                        guard let number = value.double, number.isFinite, number >= 0 else {
+                            throw PartialFields.wrong("hosts[\(i)].slab_stats.\(name).\(field)", "a non-negative number", value)
+                        }
+                        st[keyPath: path] = number
+                    }
+                    h.slabStats[cls] = st
+                }
+            }
             newHosts.append(h)
         }
         var newUsers: [UserTotals] = []
@@ -262,6 +295,12 @@ extension Aggregator {
             t.unplacedBytes = try f.optionalCount(PartialField.unplacedBytes) ?? 0
             if fv[PartialField.fits] != nil { for (k, v) in try f.counts(PartialField.fits) { t.fits[k, default: 0] += Int(v) } }
             if fv[PartialField.fitBytes] != nil { for (k, v) in try f.counts(PartialField.fitBytes) { t.fitBytes[k, default: 0] &+= v } }
+            if fv[PartialField.bytesByClass] != nil {
+                for (k, v) in try f.counts(PartialField.bytesByClass) {
+                    guard let cls = Int(k), cls >= 0 else { throw AggregationIssue(message: "families[\(i)].bytes_by_class: \"\(k)\" is not a slab class") }
+                    t.bytesByClass[cls, default: 0] &+= v
+                }
+            }
             newFamilies.append(t)
         }
         let newKinds = try p.counts(PartialField.kinds)
@@ -300,6 +339,8 @@ extension Aggregator {
             if let e = h.evictions { t.evictions = e }
             if let x = h.traffic { t.traffic = x }
             if let x = h.sinceStart { t.sinceStart = x }
+            if let x = h.uptime { t.uptime = x }
+            if !h.slabStats.isEmpty { t.slabStats = h.slabStats }
             hosts[h.host] = t
         }
         for n in newUsers {

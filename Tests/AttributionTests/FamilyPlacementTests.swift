@@ -74,6 +74,13 @@ import TestSupport
             "laravel:user.{n}.profile": ["libmemcached-ketama"], "laravel:report-{date}": ["libmemcached-ketama"],
         ]
         for (family, schemes) in expected { #expect(inferred[family] == schemes, "\(family): \(inferred[family] ?? [])") }
+        // The hot host and the family behind it, by bytes and by the traffic its slab classes imply.
+        let byBytes = try #require(doc["family_explanation"] as? [String: Any])
+        #expect(byBytes["host"] as? String == "127.0.0.1:21313")
+        #expect((byBytes["families"] as? [[String: Any]])?.first?["family"] as? String == "wordpress:options")
+        let byTraffic = try #require(doc["family_traffic_explanation"] as? [String: Any])
+        #expect(byTraffic["basis"] as? String == "estimated-traffic")
+        #expect((byTraffic["families"] as? [[String: Any]])?.first?["family"] as? String == "wordpress:options")
         let warnings = doc["warnings"] as? [String] ?? []
         #expect(warnings.contains { $0.contains("no what-if \"now\" row reproduces the current placement") }, "\(warnings)")
     }

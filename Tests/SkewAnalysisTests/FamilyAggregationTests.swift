@@ -159,3 +159,58 @@ private func aggregate(_ lines: [String]) throws -> Report {
         #expect(merged.finish().families == whole.families)
     }
 }
+
+/// The server's own slab figures (the capture's `stats items` / `stats slabs`): per class the chunk size,
+/// rounding loss, evictions and oldest item; and the read traffic each class's get_hits imply, per key
+/// family (estimated), with the explanation it gives.
+@Suite struct SlabStatsTests {
+    static func source(_ host: String, hits: Int) -> String {
+        let items =
+            #"{"items:1:number":"2","items:1:mem_requested":"150","items:1:evicted":"3","items:1:evicted_unfetched":"1","items:1:age":"7200","items:5:number":"1","items:5:mem_requested":"900"}"#
+        let slabs =
+            #"{"1:chunk_size":"96","1:used_chunks":"2","1:get_hits":"0","5:chunk_size":"1184","5:used_chunks":"1","5:get_hits":"\#(hits)","active_slabs":"2"}"#
+        return
+            #"{"type":"source","schema":1,"host":"\#(host)","port":11211,"stats":{"start":{"general":{"uptime":"100","time":"1000","bytes_read":"1","bytes_written":"1"},"items":\#(items),"slabs":\#(slabs)}}}"#
+    }
+    static func item(_ host: String, _ key: String, cls: Int, size: Int, family: String) -> String {
+        #"{"type":"item","host":"\#(host)","port":11211,"key":"\#(key)","size":\#(size),"cls":\#(cls),"family":"\#(family)"}"#
+    }
+    static let lines = [
+        item("a", "s1", cls: 1, size: 40, family: "small"), item("a", "s2", cls: 1, size: 40, family: "small"),
+        item("a", "big", cls: 5, size: 800, family: "big"), source("a", hits: 1000),
+        item("b", "s3", cls: 1, size: 40, family: "small"), item("b", "s4", cls: 1, size: 40, family: "small"),
+        item("b", "big2", cls: 5, size: 800, family: "big"), source("b", hits: 10),
+    ]
+
+    @Test func serverFiguresPerClassAndTheTrafficTheyImply() throws {
+        let r = try aggregate(Self.lines)
+        let a5 = try #require(r.slabs.first { $0.host == "a:11211" && $0.cls == 5 })
+        let a1 = try #require(r.slabs.first { $0.host == "a:11211" && $0.cls == 1 })
+        #expect(a5.server?.chunkSize == 1184 && a5.server?.getHits == 1000)
+        #expect(a5.server?.roundingLoss == 284)  // 1184 × 1 − 900
+        #expect(a1.server?.roundingLoss == 42)  // 96 × 2 − 150
+        #expect(a1.server?.evicted == 3 && a1.server?.evictedUnfetched == 1 && a1.server?.age == 7200)
+        // One item of class 5 on a is read 1000 times in 100 s: 10/s × 800 bytes = 8000 B/s; on b 80 B/s.
+        let e = try #require(r.familyTrafficExplanation)
+        #expect(e.basis == .estimatedTraffic)
+        #expect(e.host == "a:11211")
+        #expect(e.value == 8000 && e.mean == 4040)
+        #expect(e.parts.map(\.family) == ["big"])
+        #expect(e.parts[0].excess == 8000 - 4040)
+        #expect(e.sentence().contains("By estimated read traffic"))
+    }
+
+    @Test func partialsCarryTheServerFiguresAndTheBytesPerClass() throws {
+        let whole = try aggregate(Self.lines)
+        let merged = Aggregator(top: 10)
+        for part in [Array(Self.lines[0..<4]), Array(Self.lines[4...])] {
+            let a = Aggregator(top: 10)
+            for l in part { try a.add(ArraySlice(Array(l.utf8))) }
+            try merged.merge(partial: try JSONParser.parse(Array(a.partialJSON().utf8)))
+        }
+        let r = merged.finish()
+        #expect(r.slabs == whole.slabs)
+        #expect(r.familyTrafficExplanation == whole.familyTrafficExplanation)
+        #expect(r.families == whole.families)
+    }
+}
