@@ -82,6 +82,46 @@ struct OtherEcosystemsTests {
         return lenient ? Int(lines.last?.split(separator: " ").last ?? "") ?? -1 : 0
     }
 
+    /// Django 5.2's PyMemcacheCache writes (pymemcache's pickle serde: str as text, int as digits, the
+    /// rest pickled at protocol 5, sessions too); the reference is the project's pickle canonicalizer
+    /// (Tests/Fixtures/pickle/canon.py) applied to the values Django reads back.
+    static let djangoFill = """
+        import sys, datetime, decimal
+        sys.path.insert(0, sys.argv[2])
+        import canon
+        import django
+        from django.conf import settings
+        settings.configure(CACHES={"default": {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+                                               "LOCATION": ["127.0.0.1:" + sys.argv[1]]}},
+                           SESSION_ENGINE="django.contrib.sessions.backends.cache", SECRET_KEY="t",
+                           INSTALLED_APPS=["django.contrib.sessions"], USE_TZ=True)
+        django.setup()
+        from django.core.cache import cache
+        from django.contrib.sessions.backends.cache import SessionStore
+        values = {"str": "héllo", "int": 42, "big": 2 ** 70, "float": 0.1, "bool": True, "none": None,
+                  "list": [1, "a", [2.5]], "dict": {"a": 1, "b": [None, False]}, "bytes": b"\\x00\\xff",
+                  "when": datetime.datetime(2026, 12, 6, 12, 0, tzinfo=datetime.timezone.utc),
+                  "money": decimal.Decimal("9.99"), "set": {1, 2, 3}, "long-text": "x" * 5000}
+        keys = []
+        for k, v in values.items():
+            cache.set(k, v)
+            keys.append(k)
+        s = SessionStore(); s["_auth_user_id"] = "7"; s["cart"] = [1, 2]; s.save()
+        session_key = "django.contrib.sessions.cache" + s.session_key
+        keys.append(session_key)
+        import json
+        for k in keys:
+            print(json.dumps({"key": cache.make_key(k), "json": canon.dumps(canon.Canon()(cache.get(k)))}))
+        """
+
+    @Test("Django's PyMemcacheCache (text, integers, pickles, sessions) decodes as Python loads it")
+    func django() throws {
+        let r = try captureAndDecode { port in
+            try Python.run(code: Self.djangoFill, [String(port), Repo.path("Tests/Fixtures/pickle")]).stdout
+        }
+        try check(r, field: "json", atLeast: 14)
+    }
+
     @Test("Dalli and ActiveSupport (Marshal, zlib, Rails 6.1/7.0/7.1 entries) decode as Ruby loads them")
     func dalliAndActiveSupport() throws {
         let r = try captureAndDecode { port in
