@@ -34,6 +34,7 @@ enum HTMLReport {
         }
         s += section("Key families", ReportRenderer.familyTable(r))
         s += section("Client placement by key family", ReportRenderer.familyPlacementTable(r))
+        s += section("Keys on more than one host", ReportRenderer.copiesTable(r))
         s += section("Token lists of the top users", ReportRenderer.listTable(r))
         s += section("Largest keys", ReportRenderer.keyTable(r))
         s += section("Slab classes", ReportRenderer.slabTable(r))

@@ -183,6 +183,7 @@ enum JSONReport {
         j.key("family_traffic_explanation")
         writeFamilyExplanation(r.familyTrafficExplanation, &j)
         writeFamilyRows(r, &j)
+        writeCopies(r, &j)
     }
 
     static func writeFamilyExplanation(_ e: FamilyExplanation?, _ j: inout NDJSONWriter) {
@@ -203,6 +204,19 @@ enum JSONReport {
         } else {
             j.string(nil)
         }
+    }
+
+    static func writeCopies(_ r: Report, _ j: inout NDJSONWriter) {
+        j.key("copies"); j.beginObject()
+        j.field("keys", r.copies.keys); j.field("extra_copies", r.copies.extraCopies); j.field("extra_bytes", Double(r.copies.extraBytes))
+        j.key("entries"); j.beginArray()
+        for e in r.copies.entries {
+            j.beginObject(); j.field("key", e.key)
+            j.key("hosts"); j.beginArray(); for h in e.hosts { j.string(h) }; j.endArray()
+            j.key("sizes"); j.beginArray(); for n in e.sizes { j.number(Double(n)) }; j.endArray()
+            j.endObject()
+        }
+        j.endArray(); j.endObject()
     }
 
     static func writeFamilyRows(_ r: Report, _ j: inout NDJSONWriter) {

@@ -79,6 +79,16 @@ public enum ReportRenderer {
         return t
     }
 
+    /// Keys found on more than one host, with each copy's host and size.
+    static func copiesTable(_ r: Report) -> Table {
+        var t = Table([("key", .left), ("hosts (size of each copy)", .left)])
+        for e in r.copies.entries {
+            t.add([e.key, zip(e.hosts, e.sizes).map { "\($0) (\(Units.bytes(Double($1))))" }.joined(separator: ", ")])
+        }
+        if r.copies.keys > r.copies.entries.count { t.add(["… \(r.copies.keys - r.copies.entries.count) more", ""]) }
+        return t
+    }
+
     /// `host (83%)`: the host's share of the family's bytes.
     static func hostShare(_ host: String, _ bytes: Int64, _ total: Int64) -> String {
         total > 0 ? "\(host) (\(Units.percent(Double(bytes) / Double(total))))" : host
@@ -286,6 +296,11 @@ public enum ReportRenderer {
                 "\(strayItems) items (\(Units.bytes(Double(bytes)))) of key families whose client was inferred are not where that client puts them: copies no client reads"
             )
         }
+        if r.copies.keys > 0 {
+            out.append(
+                "\(r.copies.keys) keys are on more than one host: \(r.copies.extraCopies) extra copies, \(Units.bytes(Double(r.copies.extraBytes))) (left by failover or a changed server list; a client reads one copy at most)"
+            )
+        }
         let unknown = r.families.filter { $0.placement?.basis == .unknown }.map(\.family)
         if !unknown.isEmpty {
             out.append(
@@ -304,7 +319,7 @@ public enum ReportRenderer {
             ("TRAFFIC (bytes the server read and wrote)", trafficTable(r)), ("SKEW", skewTable(r)),
             ("TOP USERS (\(hostLegend(r)))", userTable(r, compact: true)),
             ("KEY FAMILIES", familyTable(r)), ("CLIENT PLACEMENT BY KEY FAMILY", familyPlacementTable(r)),
-            ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
+            ("KEYS ON MORE THAN ONE HOST", copiesTable(r)), ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
             ("SLAB CLASSES", slabTable(r)),
         ]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n" + Escaping.text(title) + "\n" + t.text(width: width) }
@@ -323,7 +338,7 @@ public enum ReportRenderer {
             ("Suspicious values (possible cache poisoning)", suspiciousTable(r)), ("Hosts", hostTable(r)),
             ("Traffic (bytes the server read and wrote)", trafficTable(r)), ("Skew", skewTable(r)), ("Top users", userTable(r)),
             ("Key families", familyTable(r)), ("Client placement by key family", familyPlacementTable(r)),
-            ("Token lists of the top users", listTable(r)), ("Largest keys", keyTable(r)),
+            ("Keys on more than one host", copiesTable(r)), ("Token lists of the top users", listTable(r)), ("Largest keys", keyTable(r)),
             ("Slab classes", slabTable(r)),
         ]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n## " + title + "\n\n" + t.markdown() }

@@ -1,6 +1,7 @@
 // SkewAnalysis/Aggregator: one streaming pass over decode's or attribute's NDJSON records.
 // Memory is bounded by the number of hosts, users (with their token lists), slab classes and
 // `top` — never by the number of items.
+import ByteText
 import KeyPlacement
 import PipelineRecords
 
@@ -31,6 +32,8 @@ public final class Aggregator {
     var families: [FamilyKey: FamilyTotals] = [:]
     var familyNames = Set<String>()
     var familiesOverflowed = false
+    /// Keys met on more than one host.
+    var copies = CopyTracker()
     public static let maxFamilies = 20_000
     var kinds: [String: Int] = [:]
     var topKeys: [KeyEntry] = []
@@ -160,6 +163,9 @@ public final class Aggregator {
         if r.placementOK == false { misplaced += 1 }
 
         addFamily(r, host: host)
+        if let key = r.keyBytes ?? r.key.map({ Array($0.utf8) }) ?? r.keyB64.flatMap({ Base64.decode($0) }) {
+            copies.add(key: key, display: r.displayKey, host: host, size: size)
+        }
 
         let slabKey = SlabKey(host: host, cls: r.cls)
         var s = slabs[slabKey] ?? SlabTotals(host: host, cls: r.cls)
@@ -283,6 +289,12 @@ public final class Aggregator {
         var warnings = warnings
         let whatIfResult = whatIf?.result()
         if let w = whatIfResult, let warning = Aggregator.nowRowWarning(w, hosts: hostList) { warnings.append(warning) }
+        if copies.overflowed {
+            warnings.append("more than \(CopyTracker.maxTracked) keys: the keys beyond were not checked for copies on other hosts")
+        }
+        if mergedPartials > 1 && copies.keys == 0 {
+            warnings.append("keys copied across partials are not found (each partial knows only its own keys)")
+        }
         if familiesOverflowed {
             warnings.append("more than \(Aggregator.maxFamilies) key families: the rest are counted as \(FamilyTotals.overflow) (add --families rules?)")
         }
@@ -298,6 +310,7 @@ public final class Aggregator {
             slabs: slabRows(hostList), kinds: kinds,
             records: records, misplaced: misplaced, attributed: attributed, warnings: warnings, whatIf: whatIfResult,
             integrity: integrity, suspicious: suspicious, suspiciousCount: suspiciousCount, families: familyRows,
-            familyExplanation: familyExplanation, familyTrafficExplanation: familyTrafficExplanation)
+            familyExplanation: familyExplanation, familyTrafficExplanation: familyTrafficExplanation,
+            copies: CopySummary(keys: copies.keys, extraCopies: copies.extraCopies, extraBytes: copies.extraBytes, entries: copies.entries))
     }
 }

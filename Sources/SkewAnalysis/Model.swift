@@ -263,6 +263,23 @@ public struct Report: Sendable {
     public var familyExplanation: FamilyExplanation?
     /// The families behind the hottest host's excess *estimated* read traffic (slab classes' get_hits).
     public var familyTrafficExplanation: FamilyExplanation?
+    /// Keys found on more than one host.
+    public var copies = CopySummary()
+}
+
+/// Keys found on more than one host: how many, the copies beyond the first and their bytes, and the
+/// first `CopyTracker.kept` of them with their hosts.
+public struct CopySummary: Sendable, Equatable {
+    public var keys = 0
+    public var extraCopies = 0
+    public var extraBytes: Int64 = 0
+    public var entries: [CopyEntry] = []
+    public init(keys: Int = 0, extraCopies: Int = 0, extraBytes: Int64 = 0, entries: [CopyEntry] = []) {
+        self.keys = keys
+        self.extraCopies = extraCopies
+        self.extraBytes = extraBytes
+        self.entries = entries
+    }
 }
 
 /// Records of the input that are not sound evidence: decode's `error` records (input it could not

@@ -134,6 +134,18 @@ extension Aggregator {
             j.endObject()
         }
         j.endArray()
+        j.key(PartialField.copies); j.beginObject()
+        j.field(PartialField.keys, copies.keys); j.field(PartialField.extraCopies, copies.extraCopies)
+        j.key(PartialField.extraBytes); j.int(Int(copies.extraBytes))
+        j.key(PartialField.entries); j.beginArray()
+        for e in copies.entries {
+            j.beginObject(); j.field(PartialField.key, e.key)
+            j.key(PartialField.hosts); j.beginArray(); for h in e.hosts { j.string(h) }; j.endArray()
+            j.key(PartialField.sizes); j.beginArray(); for n in e.sizes { j.int(Int(n)) }; j.endArray()
+            j.endObject()
+        }
+        j.endArray()
+        j.endObject()
         j.key(PartialField.kinds); j.beginObject(); for (k, v) in kinds.sorted(by: { $0.key < $1.key }) { j.field(k, v) }; j.endObject()
         j.key(PartialField.keys); j.beginArray()
         for k in topKeys {
@@ -303,6 +315,28 @@ extension Aggregator {
             }
             newFamilies.append(t)
         }
+        var newCopies: (keys: Int, extra: Int, bytes: Int64, entries: [CopyEntry]) = (0, 0, 0, [])
+        if let c = try p.optionalObject(PartialField.copies) {
+            newCopies.keys = Int(try c.count(PartialField.keys))
+            newCopies.extra = Int(try c.count(PartialField.extraCopies))
+            newCopies.bytes = try c.count(PartialField.extraBytes)
+            for (i, ev) in try c.optionalArray(PartialField.entries).enumerated() {
+                let f = try PartialFields(ev, "copies.entries[\(i)]")
+                var hosts: [String] = []
+                for (j, h) in try f.array(PartialField.hosts).enumerated() {
+                    guard let s = h.string else { throw PartialFields.wrong("copies.entries[\(i)].hosts[\(j)]", "a string", h) }
+                    hosts.append(s)
+                }
+                var sizes: [Int64] = []
+                for (j, n) in try f.array(PartialField.sizes).enumerated() {
+                    sizes.append(try PartialFields.count(n, "copies.entries[\(i)].sizes[\(j)]"))
+                }
+                guard hosts.count == sizes.count, hosts.count >= 2 else {
+                    throw AggregationIssue(message: "copies.entries[\(i)]: hosts and sizes must pair up, two or more")
+                }
+                newCopies.entries.append(CopyEntry(key: try f.string(PartialField.key), hosts: hosts, sizes: sizes))
+            }
+        }
         let newKinds = try p.counts(PartialField.kinds)
         var newKeys: [KeyEntry] = []
         for (i, kv) in try p.array(PartialField.keys).enumerated() {
@@ -359,6 +393,7 @@ extension Aggregator {
             slabs[SlabKey(host: n.host, cls: n.cls)] = s
         }
         for t in newFamilies { mergeFamily(t) }
+        copies.merge(keys: newCopies.keys, extraCopies: newCopies.extra, extraBytes: newCopies.bytes, entries: newCopies.entries)
         for (k, v) in newKinds { kinds[k, default: 0] &+= Int(v) }
         for k in newKeys { offerKey(k) }
         mergedPartials &+= 1

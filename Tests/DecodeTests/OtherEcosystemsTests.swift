@@ -148,3 +148,41 @@ struct OtherEcosystemsTests {
         #expect(ambiguous > 0 && ambiguous <= 12, "\(ambiguous)")
     }
 }
+
+/// Copies left by a changed server list, made by the real python-memcached: the same keys set through a
+/// client of two servers, then through a client that lost the first; collect, decode and report list
+/// every key the first client had put on the first server as found on both.
+@Suite("copies on more than one host")
+struct CopiesEndToEndTests {
+    @Test func aChangedServerListLeavesCopiesTheReportNames() throws {
+        let a = try MemcachedServer(memoryMB: 16)
+        defer { a.stop() }
+        let b = try MemcachedServer(memoryMB: 16)
+        defer { b.stop() }
+        let fill = """
+            import sys, memcache
+            both = memcache.Client(sys.argv[1:3])
+            keys = ['item:%d' % i for i in range(60)]
+            for k in keys: both.set(k, 'v' * 100)
+            onA = [k for k in keys if both._get_server(k.encode())[0].port == int(sys.argv[1].split(':')[1])]
+            only = memcache.Client([sys.argv[2]])
+            for k in keys: only.set(k, 'w' * 100)
+            print(len(onA))
+            """
+        let moved = Int(try Python.run(code: fill, [a.address, b.address]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        #expect(moved > 0)
+        let dir = NSTemporaryDirectory() + "copies-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let c = try runProcess(Repo.executable("collect"), [a.address, b.address, "--out", dir])
+        #expect(c.status == 0, "\(c.stderrText)")
+        let dumps = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".mcdump.gz") }.map { dir + "/" + $0 }
+        let d = try runProcess(Repo.executable("decode"), dumps)
+        let r = try runProcess(Repo.executable("report"), ["--format", "json", "-"], stdin: d.stdout)
+        let doc = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
+        let copies = try #require(doc["copies"] as? [String: Any])
+        #expect(copies["keys"] as? Int == moved)
+        #expect(copies["extra_copies"] as? Int == moved)
+        let entries = try #require(copies["entries"] as? [[String: Any]])
+        #expect(entries.allSatisfy { Set($0["hosts"] as? [String] ?? []) == [a.address, b.address] })
+    }
+}

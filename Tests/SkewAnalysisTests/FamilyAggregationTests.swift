@@ -214,3 +214,43 @@ private func aggregate(_ lines: [String]) throws -> Report {
         #expect(r.families == whole.families)
     }
 }
+
+/// Keys found on more than one host: counted with their extra copies and bytes, listed with each
+/// copy's host and size; the same key twice on one host is not a copy; a partial of the whole stream
+/// carries them, partials of single hosts cannot (and the merged report says so).
+@Suite struct CopiesTests {
+    static func item(_ host: String, _ key: String, size: Int) -> String {
+        #"{"type":"item","host":"\#(host)","port":11211,"key":"\#(key)","size":\#(size)}"#
+    }
+    static let lines = [
+        item("a", "k1", size: 10), item("b", "k1", size: 12), item("c", "k1", size: 10),
+        item("a", "k2", size: 5), item("a", "k2", size: 5), item("b", "k3", size: 7),
+    ]
+
+    @Test func copiesAreCountedAndListed() throws {
+        let r = try aggregate(Self.lines)
+        #expect(r.copies.keys == 1)
+        #expect(r.copies.extraCopies == 2)
+        #expect(r.copies.extraBytes == 22)
+        #expect(r.copies.entries == [CopyEntry(key: "k1", hosts: ["a:11211", "b:11211", "c:11211"], sizes: [10, 12, 10])])
+    }
+
+    @Test func aWholeStreamPartialCarriesThemSingleHostPartialsCannot() throws {
+        let whole = try aggregate(Self.lines)
+        let one = Aggregator(top: 10)
+        let a = Aggregator(top: 10)
+        for l in Self.lines { try a.add(ArraySlice(Array(l.utf8))) }
+        try one.merge(partial: try JSONParser.parse(Array(a.partialJSON().utf8)))
+        #expect(one.finish().copies == whole.copies)
+
+        let merged = Aggregator(top: 10)
+        for host in ["a", "b", "c"] {
+            let p = Aggregator(top: 10)
+            for l in Self.lines where l.contains(#""host":"\#(host)""#) { try p.add(ArraySlice(Array(l.utf8))) }
+            try merged.merge(partial: try JSONParser.parse(Array(p.partialJSON().utf8)))
+        }
+        let r = merged.finish()
+        #expect(r.copies.keys == 0)
+        #expect(r.warnings.contains("keys copied across partials are not found (each partial knows only its own keys)"))
+    }
+}
