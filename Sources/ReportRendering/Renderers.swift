@@ -79,13 +79,13 @@ public enum ReportRenderer {
         return t
     }
 
-    /// Keys found on more than one host, with each copy's host and size.
+    /// Keys found on more than one host: the host first met, then each other copy's host and size.
     static func copiesTable(_ r: Report) -> Table {
-        var t = Table([("key", .left), ("hosts (size of each copy)", .left)])
+        var t = Table([("key", .left), ("first on", .left), ("copies on (size)", .left)])
         for e in r.copies.entries {
-            t.add([e.key, zip(e.hosts, e.sizes).map { "\($0) (\(Units.bytes(Double($1))))" }.joined(separator: ", ")])
+            t.add([e.key, e.hosts.first ?? "-", zip(e.hosts.dropFirst(), e.sizes).map { "\($0) (\(Units.bytes(Double($1))))" }.joined(separator: ", ")])
         }
-        if r.copies.keys > r.copies.entries.count { t.add(["… \(r.copies.keys - r.copies.entries.count) more", ""]) }
+        if r.copies.keys > r.copies.entries.count { t.add(["… \(r.copies.keys - r.copies.entries.count) more", "", ""]) }
         return t
     }
 

@@ -66,13 +66,13 @@ public final class Aggregator {
     /// figures then describe a placement these items do not have (several clients' keys, or another list).
     static func nowRowWarning(_ w: WhatIfResult, hosts: [HostTotals]) -> String? {
         let found = Dictionary(hosts.map { ($0.host, Double($0.valueBytes)) }, uniquingKeysWith: +)
-        let total = found.values.reduce(0, +)
+        let total = hosts.reduce(0.0) { $0 + Double($1.valueBytes) }
         guard total > 0 else { return nil }
         var best: (client: String, off: Double)?
         for row in w.rows where row.serverCount == w.configured.count && row.client != ClientPlacement.jump.rawValue {
             var diff = 0.0
             for (i, name) in row.servers.enumerated() { diff += abs(Double(row.bytes[i]) - (found[name] ?? 0)) }
-            for (name, bytes) in found where !row.servers.contains(name) { diff += bytes }
+            for h in hosts where !row.servers.contains(h.host) { diff += Double(h.valueBytes) }
             let off = diff / 2 / total
             if off < (best?.off ?? .infinity) { best = (row.client, off) }
         }
@@ -291,9 +291,6 @@ public final class Aggregator {
         if let w = whatIfResult, let warning = Aggregator.nowRowWarning(w, hosts: hostList) { warnings.append(warning) }
         if copies.overflowed {
             warnings.append("more than \(CopyTracker.maxTracked) keys: the keys beyond were not checked for copies on other hosts")
-        }
-        if mergedPartials > 1 && copies.keys == 0 {
-            warnings.append("keys copied across partials are not found (each partial knows only its own keys)")
         }
         if familiesOverflowed {
             warnings.append("more than \(Aggregator.maxFamilies) key families: the rest are counted as \(FamilyTotals.overflow) (add --families rules?)")

@@ -1,9 +1,11 @@
 // SkewAnalysis/Copies: keys found on more than one host — copies a client's failover or a changed
 // server list left behind, which only one host's copy (at most) is ever read from. Each key is
-// remembered as a 64-bit digest with the host it was first seen on (at most `maxTracked` keys).
+// remembered as a 64-bit digest with the host it was first seen on, in an open-addressing table of
+// 10 bytes a slot (about 14 bytes a key; at most `maxTracked` keys).
 import PipelineRecords
 
-/// One key found on several hosts: its hosts in the order met and the size of each copy.
+/// One key found on several hosts: its hosts in the order met, and the size of each copy after the
+/// first (the first copy's size is not remembered).
 public struct CopyEntry: Sendable, Equatable {
     public var key: String
     public var hosts: [String]
@@ -15,14 +17,48 @@ public struct CopyEntry: Sendable, Equatable {
     }
 }
 
+/// Digest → host index, open addressing with linear probing; a digest of 0 marks an empty slot (a key
+/// whose digest is 0 is stored as 1).
+struct DigestTable {
+    private(set) var count = 0
+    private var digests = [UInt64](repeating: 0, count: 1 << 12)
+    private var hosts = [UInt16](repeating: 0, count: 1 << 12)
+
+    /// The host stored for `digest`, after storing `host` for it when it was not there (nil then; with
+    /// `insert` false nothing is stored).
+    mutating func firstHost(_ digest: UInt64, orInsert host: UInt16, insert: Bool = true) -> UInt16? {
+        let d = digest == 0 ? 1 : digest
+        if insert && (count + 1) * 10 > digests.count * 7 { grow() }
+        let mask = digests.count - 1
+        var i = Int(truncatingIfNeeded: d ^ (d >> 29)) & mask
+        while digests[i] != 0 {
+            if digests[i] == d { return hosts[i] }
+            i = (i + 1) & mask
+        }
+        guard insert else { return nil }
+        digests[i] = d
+        hosts[i] = host
+        count += 1
+        return nil
+    }
+
+    private mutating func grow() {
+        let oldDigests = digests, oldHosts = hosts
+        digests = [UInt64](repeating: 0, count: oldDigests.count * 2)
+        hosts = [UInt16](repeating: 0, count: oldDigests.count * 2)
+        count = 0
+        for (k, d) in oldDigests.enumerated() where d != 0 { _ = firstHost(d, orInsert: oldHosts[k]) }
+    }
+}
+
 /// Keys met on more than one host, counted while the records stream by.
 struct CopyTracker {
-    /// Keys remembered at most (about 16 bytes each); beyond, new keys are not checked (a warning says so).
+    /// Keys remembered at most; beyond, new keys are not checked (a warning says so).
     static let maxTracked = 4_000_000
     /// Entries kept for the report (the first met); all are counted.
     static let kept = 100
 
-    private var seen: [UInt64: (host: UInt16, size: Int64)] = [:]
+    private var seen = DigestTable()
     private var hostIndex: [String: UInt16] = [:]
     private var hostNames: [String] = []
     /// Entries of keys found twice or more, in the order their second copy was met.
@@ -52,15 +88,12 @@ struct CopyTracker {
             hostIndex[host] = index
             hostNames.append(host)
         }
-        guard let first = seen[h] else {
-            if seen.count >= CopyTracker.maxTracked {
-                overflowed = true
-                return
-            }
-            seen[h] = (index, size)
+        let full = seen.count >= CopyTracker.maxTracked
+        guard let firstHost = seen.firstHost(h, orInsert: index, insert: !full) else {
+            if full { overflowed = true }
             return
         }
-        guard first.host != index else { return }  // the same key twice on one host: another matter
+        guard firstHost != index else { return }  // the same key twice on one host: another matter
         extraCopies += 1
         extraBytes &+= size
         if let e = entryIndex[h] {
@@ -72,7 +105,7 @@ struct CopyTracker {
             keys += 1
             if entries.count < CopyTracker.kept {
                 entryIndex[h] = entries.count
-                entries.append(CopyEntry(key: display(), hosts: [hostNames[Int(first.host)], host], sizes: [first.size, size]))
+                entries.append(CopyEntry(key: display(), hosts: [hostNames[Int(firstHost)], host], sizes: [size]))
             }
         }
     }

@@ -154,7 +154,7 @@ public struct FamilyTotals: Sendable, Equatable {
     func estimatedTraffic(_ host: HostTotals) -> Double? {
         var sum = 0.0
         var any = false
-        for (cls, b) in bytesByClass {
+        for (cls, b) in bytesByClass.sorted(by: { $0.key < $1.key }) {  // one summation order, whatever the dictionary's
             guard let rate = host.slabStats[cls]?.hitsPerItemPerSecond(uptime: host.uptime) else { continue }
             sum += Double(b) * rate
             any = true
@@ -349,7 +349,7 @@ enum FamilyAnalysis {
         var parts: [FamilyExplanation.Part] = []
         for (r, est) in perFamily {
             guard let there = est[top], let t = r.perHost.first(where: { $0.host == top }) else { continue }
-            let e = there - est.values.reduce(0, +) / Double(hosts.count)
+            let e = there - r.perHost.reduce(0.0) { $0 + (est[$1.host] ?? 0) } / Double(hosts.count)  // in host order
             guard e > 0 else { continue }
             parts.append(
                 FamilyExplanation.Part(

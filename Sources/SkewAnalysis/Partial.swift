@@ -331,8 +331,8 @@ extension Aggregator {
                 for (j, n) in try f.array(PartialField.sizes).enumerated() {
                     sizes.append(try PartialFields.count(n, "copies.entries[\(i)].sizes[\(j)]"))
                 }
-                guard hosts.count == sizes.count, hosts.count >= 2 else {
-                    throw AggregationIssue(message: "copies.entries[\(i)]: hosts and sizes must pair up, two or more")
+                guard hosts.count >= 2, sizes.count == hosts.count - 1 else {
+                    throw AggregationIssue(message: "copies.entries[\(i)]: two or more hosts, and a size for each after the first")
                 }
                 newCopies.entries.append(CopyEntry(key: try f.string(PartialField.key), hosts: hosts, sizes: sizes))
             }
