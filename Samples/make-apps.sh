@@ -13,11 +13,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket,sys
-for p in [int(sys.argv[1]), 0]:
-    try:
-        s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",p)); print(s.getsockname()[1]); break
-    except OSError: pass' "$1"; }
+. Samples/free-port.sh
 servers=()
 for i in 1 2 3; do
   port=$(free_port $((21310 + i)))

@@ -17,11 +17,7 @@ trap cleanup EXIT
   "dogpile.cache==0.5.7" "python-memcached==1.57" 2>/dev/null
 
 # Fixed ports keep the sample's file names stable (127.0.0.1_21211.mcdump.gz); any free port otherwise.
-free_port() { python3 -c 'import socket,sys
-for p in [int(sys.argv[1]), 0]:
-    try:
-        s=socket.socket(); s.bind(("127.0.0.1",p)); print(s.getsockname()[1]); break
-    except OSError: pass' "$1"; }
+. Samples/free-port.sh
 servers=()
 for i in 1 2; do
   port=$(free_port $((21210 + i)))

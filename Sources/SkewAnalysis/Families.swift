@@ -311,16 +311,22 @@ enum FamilyAnalysis {
                     family: r.family, owner: r.owner, excess: e, share: e / excess, bytesOnHost: there.bytes,
                     largestKey: there.largestKey, largestSize: there.largestSize))
         }
-        parts.sort { $0.excess != $1.excess ? $0.excess > $1.excess : $0.family < $1.family }
+        guard let (chosen, sum) = choose(parts, excess: excess) else { return nil }
+        return FamilyExplanation(host: top.host, value: Double(top.valueBytes), mean: mean, excess: excess, parts: chosen, explained: sum)
+    }
+
+    /// The largest contributions first, until they cover 90% of the excess or `maxNamed` are named;
+    /// nil when there is none.
+    static func choose(_ parts: [FamilyExplanation.Part], excess: Double) -> (parts: [FamilyExplanation.Part], sum: Double)? {
+        let sorted = parts.sorted { $0.excess != $1.excess ? $0.excess > $1.excess : $0.family < $1.family }
         var chosen: [FamilyExplanation.Part] = []
         var sum = 0.0
-        for p in parts {
+        for p in sorted {
             chosen.append(p)
             sum += p.excess
             if sum >= 0.9 * excess || chosen.count >= maxNamed { break }
         }
-        guard !chosen.isEmpty else { return nil }
-        return FamilyExplanation(host: top.host, value: Double(top.valueBytes), mean: mean, excess: excess, parts: chosen, explained: sum)
+        return chosen.isEmpty ? nil : (chosen, sum)
     }
 
     /// The same, on the read traffic each host's slab classes imply: a family's estimate on a host is its
@@ -356,15 +362,7 @@ enum FamilyAnalysis {
                     family: r.family, owner: r.owner, excess: e, share: e / excess, bytesOnHost: t.bytes, largestKey: t.largestKey,
                     largestSize: t.largestSize))
         }
-        parts.sort { $0.excess != $1.excess ? $0.excess > $1.excess : $0.family < $1.family }
-        var chosen: [FamilyExplanation.Part] = []
-        var sum = 0.0
-        for p in parts {
-            chosen.append(p)
-            sum += p.excess
-            if sum >= 0.9 * excess || chosen.count >= maxNamed { break }
-        }
-        guard !chosen.isEmpty else { return nil }
+        guard let (chosen, sum) = choose(parts, excess: excess) else { return nil }
         return FamilyExplanation(basis: .estimatedTraffic, host: top, value: value, mean: mean, excess: excess, parts: chosen, explained: sum)
     }
 }
