@@ -482,7 +482,10 @@ public final class Attributor: @unchecked Sendable {
         w.key(.via); w.string(via.rawValue)
         if let entries = list { writeTokens(entries, record: r, host: host, into: &w) }
         if let placer {
-            if options.clientGiven || Attributor.isKeystone(kind: kind, family: r[.family]?.string, key: keyBytes) {
+            if !options.clientGiven, let named = r[.familyClient]?.string, let scheme = candidateScheme(named) {
+                // A family rule names the client that places these keys.
+                writePlacement((scheme, placer.names), keyBytes: keyBytes, found: host, counts: &counts, into: &w)
+            } else if options.clientGiven || Attributor.isKeystone(kind: kind, family: r[.family]?.string, key: keyBytes) {
                 writePlacement(placer, keyBytes: keyBytes, found: host, counts: &counts, into: &w)
             } else {
                 writeFits(placer.names, keyBytes: keyBytes, found: host, into: &w)
@@ -537,6 +540,13 @@ public final class Attributor: @unchecked Sendable {
             w.key(.tokensCeilingShare); w.double(size / ClientLimits.valueCeiling)
         }
         w.endObject()
+    }
+
+    /// The scheme of a client named in a record (`family_client`), by any of its accepted names; nil
+    /// for a name no candidate has.
+    func candidateScheme(_ name: String) -> (any PlacementScheme)? {
+        guard let client = try? ClientPlacement.named(name) else { return nil }
+        return candidates.first { $0.name == client.rawValue }?.scheme
     }
 
     /// Keystone's items — its kinds (dogpile envelopes and keystonemiddleware's cache included) and its

@@ -145,6 +145,7 @@ final class RecordEmitter {
         let family = options.families.family(of: raw.key)
         r.family = family.name
         r.familyOwner = family.owner
+        r.familyClient = family.client
         r.unverified = raw.unverified
         if raw.unverified != nil { countUnverified() }
         source?.counts.items += 1

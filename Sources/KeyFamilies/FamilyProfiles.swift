@@ -2,7 +2,7 @@
 // documented prefixes — Keystone, Django, Rails (fragments, sessions, Rack::Attack), WordPress object
 // cache groups, Laravel, php-memcached sessions — each giving a family named `<profile>:<what>`.
 
-/// A key family: its name, where it came from, and its owner when a rule names one.
+/// A key family: its name, where it came from, and its owner and client when a rule names them.
 public struct KeyFamily: Sendable, Equatable, Hashable {
     public enum Source: String, Sendable, Hashable {
         /// A user rule (`--families FILE`).
@@ -15,11 +15,14 @@ public struct KeyFamily: Sendable, Equatable, Hashable {
     public var name: String
     public var source: Source
     public var owner: String?
+    /// The client that places the family's keys, when a rule names it.
+    public var client: String?
 
-    public init(name: String, source: Source, owner: String? = nil) {
+    public init(name: String, source: Source, owner: String? = nil, client: String? = nil) {
         self.name = name
         self.source = source
         self.owner = owner
+        self.client = client
     }
 }
 

@@ -1,6 +1,7 @@
 // KeyFamilies/FamilyRules: the operator's own families (`--families FILE`): ordered lines
-// `REGEX => FAMILY [OWNER]`, POSIX extended regular expressions (the C library's regcomp/regexec,
-// matched against the key's bytes), `$1`…`$9` in FAMILY and OWNER replaced by the groups.
+// `REGEX => FAMILY [OWNER] [client=NAME]`, POSIX extended regular expressions (the C library's
+// regcomp/regexec, matched against the key's bytes), `$1`…`$9` in FAMILY and OWNER replaced by the groups;
+// `client=` names the client that places the family's keys (checked by the caller against its clients).
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -46,17 +47,23 @@ final class PosixRegex: @unchecked Sendable {
     }
 }
 
-/// One rule: a regular expression, the family it names, and an optional owner.
+/// One rule: a regular expression, the family it names, an optional owner and client, and its line.
 public struct FamilyRule: Sendable {
     public let pattern: String
     public let family: String
     public let owner: String?
+    /// The client that places this family's keys (`client=NAME`), when the rule says.
+    public let client: String?
+    /// The line of the rules file (0 for a rule made in code).
+    public let line: Int
     let regex: PosixRegex
 
-    public init(pattern: String, family: String, owner: String? = nil) throws(FamilyRulesError) {
+    public init(pattern: String, family: String, owner: String? = nil, client: String? = nil, line: Int = 0) throws(FamilyRulesError) {
         self.pattern = pattern
         self.family = family
         self.owner = owner
+        self.client = client
+        self.line = line
         regex = try PosixRegex(pattern)
         for name in [family] + (owner.map { [$0] } ?? []) {
             for n in FamilyRule.groupReferences(name) where n > regex.groupCount {
@@ -68,7 +75,7 @@ public struct FamilyRule: Sendable {
     /// The family of `key` by this rule, or nil when the expression does not match.
     public func family(of key: [UInt8]) -> KeyFamily? {
         guard let groups = regex.match(key) else { return nil }
-        return KeyFamily(name: expand(family, key, groups), source: .rule, owner: owner.map { expand($0, key, groups) })
+        return KeyFamily(name: expand(family, key, groups), source: .rule, owner: owner.map { expand($0, key, groups) }, client: client)
     }
 
     /// `$1`…`$9` replaced by the groups' text (a group that did not take part is empty).
@@ -104,8 +111,8 @@ public struct FamilyRules: Sendable {
 
     public init(rules: [FamilyRule] = []) { self.rules = rules }
 
-    /// Parses a rules file: one `REGEX => FAMILY [OWNER]` per line (split at the last ` => `);
-    /// blank lines and lines starting with `#` are skipped. FAMILY and OWNER contain no spaces.
+    /// Parses a rules file: one `REGEX => FAMILY [OWNER] [client=NAME]` per line (split at the last
+    /// ` => `); blank lines and lines starting with `#` are skipped. FAMILY and OWNER contain no spaces.
     public init(parsing text: String) throws(FamilyRulesError) {
         var rules: [FamilyRule] = []
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -113,15 +120,24 @@ public struct FamilyRules: Sendable {
             let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard let arrow = line.ranges(of: " => ").last else {
-                throw FamilyRulesError(line: index + 1, message: "expected `REGEX => FAMILY [OWNER]`")
+                throw FamilyRulesError(line: index + 1, message: "expected `REGEX => FAMILY [OWNER] [client=NAME]`")
             }
             let pattern = String(line[..<arrow.lowerBound])
-            let words = line[arrow.upperBound...].split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard !pattern.isEmpty, (1...2).contains(words.count) else {
-                throw FamilyRulesError(line: index + 1, message: "expected `REGEX => FAMILY [OWNER]`")
+            var words = line[arrow.upperBound...].split(whereSeparator: { $0 == " " || $0 == "\t" })
+            var client: String?
+            if let last = words.last, last.hasPrefix("client=") {
+                client = String(last.dropFirst("client=".count))
+                words.removeLast()
+                if client?.isEmpty ?? true { throw FamilyRulesError(line: index + 1, message: "client= names no client") }
+            }
+            guard !pattern.isEmpty, (1...2).contains(words.count), !words.contains(where: { $0.hasPrefix("client=") }) else {
+                throw FamilyRulesError(line: index + 1, message: "expected `REGEX => FAMILY [OWNER] [client=NAME]`")
             }
             do throws(FamilyRulesError) {
-                rules.append(try FamilyRule(pattern: pattern, family: String(words[0]), owner: words.count == 2 ? String(words[1]) : nil))
+                rules.append(
+                    try FamilyRule(
+                        pattern: pattern, family: String(words[0]), owner: words.count == 2 ? String(words[1]) : nil, client: client,
+                        line: index + 1))
             } catch {
                 throw FamilyRulesError(line: index + 1, message: error.message)
             }

@@ -2,6 +2,7 @@
 // family rules (docs/families.md) and says what is wrong with them in one line naming file and line.
 import Foundation
 import KeyFamilies
+import KeyPlacement
 
 public enum FamilyRulesFile {
     /// The classifier with the rules of `path` (nil: the built-in profiles and patterns only), or the
@@ -14,11 +15,19 @@ public enum FamilyRulesFile {
         guard let text = String(data: data, encoding: .utf8) else {
             return .failure(FamilyRulesFileError(message: "\(path): the family rules file is not UTF-8 text"))
         }
+        let rules: FamilyRules
         do throws(FamilyRulesError) {
-            return .success(FamilyClassifier(rules: try FamilyRules(parsing: text)))
+            rules = try FamilyRules(parsing: text)
         } catch {
             return .failure(FamilyRulesFileError(message: "\(path):\(error.line): \(error.message)"))
         }
+        for rule in rules.rules {
+            guard let client = rule.client else { continue }
+            do throws(PlacementError) { _ = try ClientPlacement.named(client) } catch {
+                return .failure(FamilyRulesFileError(message: "\(path):\(rule.line): client=\(client): \(error.message)"))
+            }
+        }
+        return .success(FamilyClassifier(rules: rules))
     }
 }
 

@@ -41,6 +41,8 @@ public struct ItemRecord: Sendable {
     /// The key's family (KeyFamilies) and the owner a family rule gives it.
     public var family: String?
     public var familyOwner: String?
+    /// The client a family rule says places the key (`client=`).
+    public var familyClient: String?
     /// Value layers peeled, outermost first (`zlib`, `pickle`, `dogpile`, `int`, `text`, `bytes`, …).
     public var encoding: [String] = []
     public var pickleProtocol: Int?
@@ -84,6 +86,7 @@ public struct ItemRecord: Sendable {
         if !captured { w.key(.captured); w.bool(false) }
         if let family { w.key(.family); w.string(family) }
         if let familyOwner { w.key(.familyOwner); w.string(familyOwner) }
+        if let familyClient { w.key(.familyClient); w.string(familyClient) }
         if !encoding.isEmpty {
             w.key(.encoding)
             w.beginArray()

@@ -30,6 +30,7 @@ public struct RecordField: Sendable, CustomStringConvertible {
     /// The key's family (docs/families.md) and the owner a family rule names.
     public static let family = RecordField("family")
     public static let familyOwner = RecordField("family_owner")
+    public static let familyClient = RecordField("family_client")
     public static let encoding = RecordField("encoding")
     public static let pickleProtocol = RecordField("pickle_protocol")
     public static let dogpile = RecordField("dogpile")

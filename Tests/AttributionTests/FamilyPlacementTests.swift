@@ -43,6 +43,20 @@ import TestSupport
         #expect(p2["ok"] as? Bool == (try DalliRing(servers: list).serverIndex(for: Array(key.utf8)) == found))
     }
 
+    @Test func aRuleNamingTheClientMakesItKnown() throws {
+        let list = try ServerSpec.parseList(Self.servers)
+        let key = "shop:views/products/1/summary"
+        var record = Self.record(key, port: 21312, family: "shop")
+        record.removeLast()
+        record += #","family_client":"dalli"}"#
+        let r = try run("attribute", ["--servers", Self.servers, "-"], stdin: Data((record + "\n").utf8))
+        let obj = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
+        let p = try #require(obj["placement"] as? [String: Any])
+        #expect(p["scheme"] as? String == "dalli")
+        #expect(p["fits"] == nil)
+        #expect(p["ok"] as? Bool == (try DalliRing(servers: list).serverIndex(for: Array(key.utf8)) == 1))
+    }
+
     @Test func aHostOutsideTheServerListFitsNoScheme() throws {
         let input = Data((Self.record("k", port: 29999, family: "k") + "\n").utf8)
         let r = try run("attribute", ["--servers", Self.servers, "-"], stdin: input)

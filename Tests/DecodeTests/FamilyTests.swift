@@ -22,12 +22,13 @@ struct FamilyTests {
         #expect(plain.allSatisfy { $0["family_owner"] == nil })
 
         let rules = dir.file("families.txt")
-        try "# shop\n^cart:([0-9]+): => cart shop-team\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        try "# shop\n^cart:([0-9]+): => cart shop-team client=dalli\n".write(toFile: rules, atomically: true, encoding: .utf8)
         let r = try DecodeTool.run(["--families", rules, input])
         #expect(r.status == 0, "\(r.stderrText)")
         let items = DecodeTool.items(try DecodeTool.records(r.stdoutText))
         #expect(items.map { $0["family"] as? String } == ["django:session", "cart", "cart", "wordpress:posts"])
         #expect(items.map { $0["family_owner"] as? String } == [nil, "shop-team", "shop-team", nil])
+        #expect(items.map { $0["family_client"] as? String } == [nil, "dalli", "dalli", nil])
     }
 
     @Test("a bad rule or an unreadable rules file: exit 2, one line naming file and line, no records")
@@ -42,6 +43,11 @@ struct FamilyTests {
         #expect(bad.stdoutText.isEmpty)
         #expect(bad.stderrText.contains("\(rules):2: bad regular expression ^bad("), "\(bad.stderrText)")
         #expect(bad.stderrText.split(separator: "\n").count == 1, "\(bad.stderrText)")
+
+        try "^ok => fine\n^a => a client=memcachier\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        let unknownClient = try DecodeTool.run(["--families", rules, input])
+        #expect(unknownClient.status == 2)
+        #expect(unknownClient.stderrText.contains("\(rules):2: client=memcachier: unknown client \"memcachier\""), "\(unknownClient.stderrText)")
 
         let missing = try DecodeTool.run(["--families", dir.file("nope.txt"), input])
         #expect(missing.status == 2)

@@ -111,6 +111,13 @@ private func family(_ key: String, rules: FamilyRules = FamilyRules()) -> KeyFam
         #expect(family("cart:77:other", rules: r).source == .pattern)
     }
 
+    @Test func aRuleMayNameTheFamilysClient() throws {
+        let r = try FamilyRules(parsing: "^cart: => cart shop-team client=dalli\n^x: => x client=pymemcache\n")
+        #expect(family("cart:1", rules: r) == KeyFamily(name: "cart", source: .rule, owner: "shop-team", client: "dalli"))
+        #expect(family("x:1", rules: r) == KeyFamily(name: "x", source: .rule, client: "pymemcache"))
+        #expect(r.rules.map(\.line) == [1, 2])
+    }
+
     @Test func arrowInsideTheExpressionSplitsAtTheLastArrow() throws {
         let r = try FamilyRules(parsing: "^a => b$ => ab")
         #expect(r.rules[0].pattern == "^a => b$")
@@ -119,9 +126,11 @@ private func family(_ key: String, rules: FamilyRules = FamilyRules()) -> KeyFam
 
     @Test(arguments: [
         ("^a( => f", 1, "bad regular expression"),
-        ("no arrow here", 1, "expected `REGEX => FAMILY [OWNER]`"),
+        ("no arrow here", 1, "expected `REGEX => FAMILY [OWNER] [client=NAME]`"),
         ("# c\n^a => ", 2, "expected"),
         ("^a => f o extra", 1, "expected"),
+        ("^a => f client=", 1, "client= names no client"),
+        ("^a => f client=dalli o", 1, "expected"),
         ("^a([0-9]) => f-$2", 1, "$2 in f-$2 but the expression has 1 group(s)"),
     ])
     func badRulesNameTheirLine(text: String, line: Int, message: String) {
