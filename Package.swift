@@ -50,7 +50,8 @@ let libraries: [Target] = [
     .target(
         name: "DecodePipeline",
         dependencies: [
-            "ByteText", "JSONText", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs", "LineBlocks", "PipelineCLI", "KeyFamilies", crypto,
+            "ByteText", "JSONText", "Compression", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs", "LineBlocks", "PipelineCLI",
+            "KeyFamilies", crypto,
         ]),
 ]
 

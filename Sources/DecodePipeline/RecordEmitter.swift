@@ -3,6 +3,7 @@
 // that decide the exit status and the stderr summary.
 import DecodeInputs
 import CacheValues
+import Compression
 import DumpContainer
 import PipelineCLI
 import PipelineRecords
@@ -152,6 +153,7 @@ final class RecordEmitter {
         if let value = raw.value {
             source?.counts.values += 1
             source?.counts.valueBytes += Int64(value.count)
+            r.valueCRC32 = value.withUnsafeBytes { Checksum.crc32($0) }
             let decoded = precomputed ?? decoder.decode(flags: raw.flags ?? 0, value: value, key: raw.key)
             decoded.apply(to: &r, detail: options.detail, maxValueJSON: options.maxValueJSON)
             if !decoded.suspicious.isEmpty { source?.counts.suspicious += 1 }

@@ -38,6 +38,9 @@ public struct ItemRecord: Sendable {
     public var totalSize: Int?
     /// False for metadata-only items (a listing, or a value the collector did not capture).
     public var captured: Bool = true
+    /// The CRC-32 of the value's bytes as stored (before any layer is peeled), when captured: tells two
+    /// copies of a key apart without keeping their values.
+    public var valueCRC32: UInt32?
     /// The key's family (KeyFamilies) and the owner a family rule gives it.
     public var family: String?
     public var familyOwner: String?
@@ -84,6 +87,7 @@ public struct ItemRecord: Sendable {
         if let fetched { w.key(.fetched); w.bool(fetched) }
         if let totalSize { w.key(.totalSize); w.int(totalSize) }
         if !captured { w.key(.captured); w.bool(false) }
+        if let valueCRC32 { w.key(.valueCRC32); w.uint(UInt64(valueCRC32)) }
         if let family { w.key(.family); w.string(family) }
         if let familyOwner { w.key(.familyOwner); w.string(familyOwner) }
         if let familyClient { w.key(.familyClient); w.string(familyClient) }

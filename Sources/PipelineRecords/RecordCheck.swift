@@ -50,6 +50,9 @@ public enum RecordCheck {
                 for field in RecordCheck.counts {
                     if let p = count(r, field) { return p }
                 }
+                if let v = r[.valueCRC32], !v.isNull {
+                    guard let c = v.int, c >= 0, c <= Int64(UInt32.max) else { return bad("`value_crc32` is not a CRC-32 (0…4294967295)") }
+                }
                 // A cas is unsigned 64-bit: above Int64's range it reaches the reader as a whole double.
                 if let v = r[.cas], !v.isNull {
                     let ok: Bool

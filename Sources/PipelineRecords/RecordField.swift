@@ -27,6 +27,7 @@ public struct RecordField: Sendable, CustomStringConvertible {
     public static let fetched = RecordField("fetched")
     public static let totalSize = RecordField("total_size")
     public static let captured = RecordField("captured")
+    public static let valueCRC32 = RecordField("value_crc32")
     /// The key's family (docs/families.md) and the owner a family rule names.
     public static let family = RecordField("family")
     public static let familyOwner = RecordField("family_owner")

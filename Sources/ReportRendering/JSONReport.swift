@@ -209,11 +209,14 @@ enum JSONReport {
     static func writeCopies(_ r: Report, _ j: inout NDJSONWriter) {
         j.key("copies"); j.beginObject()
         j.field("keys", r.copies.keys); j.field("extra_copies", r.copies.extraCopies); j.field("extra_bytes", Double(r.copies.extraBytes))
+        j.field("same_value_copies", r.copies.sameValueCopies); j.field("differing_value_copies", r.copies.differingValueCopies)
         j.key("entries"); j.beginArray()
         for e in r.copies.entries {
             j.beginObject(); j.field("key", e.key)
             j.key("hosts"); j.beginArray(); for h in e.hosts { j.string(h) }; j.endArray()
             j.key("sizes"); j.beginArray(); for n in e.sizes { j.number(Double(n)) }; j.endArray()
+            j.key("same_value"); j.beginArray(); for b in e.sameValue { j.bool(b) }; j.endArray()
+            j.key("same_cas"); j.beginArray(); for b in e.sameCAS { j.bool(b) }; j.endArray()
             j.endObject()
         }
         j.endArray(); j.endObject()

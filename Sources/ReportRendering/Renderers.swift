@@ -79,14 +79,28 @@ public enum ReportRenderer {
         return t
     }
 
-    /// Keys found on more than one host: the host first met, then each other copy's host and size.
+    /// Keys found on more than one host: the host first met, then each other copy's host, size, and
+    /// whether its value and CAS are the first copy's.
     static func copiesTable(_ r: Report) -> Table {
-        var t = Table([("key", .left), ("first on", .left), ("copies on (size)", .left)])
+        var t = Table([("key", .left), ("first on", .left), ("copies on (size; value, CAS against the first copy)", .left)])
         for e in r.copies.entries {
-            t.add([e.key, e.hosts.first ?? "-", zip(e.hosts.dropFirst(), e.sizes).map { "\($0) (\(Units.bytes(Double($1))))" }.joined(separator: ", ")])
+            let copies = e.hosts.dropFirst().enumerated().map { i, host in
+                let value = copyWord(e.sameValue[i], same: "same value", other: "other value")
+                let cas = copyWord(e.sameCAS[i], same: "same CAS", other: "other CAS")
+                return "\(host) (\(Units.bytes(Double(e.sizes[i]))); \(value), \(cas))"
+            }
+            t.add([e.key, e.hosts.first ?? "-", copies.joined(separator: ", ")])
         }
         if r.copies.keys > r.copies.entries.count { t.add(["… \(r.copies.keys - r.copies.entries.count) more", "", ""]) }
         return t
+    }
+
+    static func copyWord(_ same: Bool?, same yes: String, other: String) -> String {
+        switch same {
+        case true?: return yes
+        case false?: return other
+        case nil: return yes.replacingOccurrences(of: "same ", with: "") + " unknown"
+        }
     }
 
     /// `host (83%)`: the host's share of the family's bytes.
@@ -297,9 +311,14 @@ public enum ReportRenderer {
             )
         }
         if r.copies.keys > 0 {
-            out.append(
+            var line =
                 "\(r.copies.keys) keys are on more than one host: \(r.copies.extraCopies) extra copies, \(Units.bytes(Double(r.copies.extraBytes))) (left by failover or a changed server list; a client reads one copy at most)"
-            )
+            let c = r.copies
+            if c.sameValueCopies + c.differingValueCopies > 0 {
+                line +=
+                    "; \(c.differingValueCopies) hold other bytes than the first copy (stale data a failover would serve again), \(c.sameValueCopies) the same bytes"
+            }
+            out.append(line)
         }
         let unknown = r.families.filter { $0.placement?.basis == .unknown }.map(\.family)
         if !unknown.isEmpty {

@@ -164,7 +164,7 @@ public final class Aggregator {
 
         addFamily(r, host: host)
         if let key = r.keyBytes ?? r.key.map({ Array($0.utf8) }) ?? r.keyB64.flatMap({ Base64.decode($0) }) {
-            copies.add(key: key, display: r.displayKey, host: host, size: size)
+            copies.add(key: key, display: r.displayKey, host: host, size: size, flags: r.flags, valueCRC: r.valueCRC, cas: r.cas)
         }
 
         let slabKey = SlabKey(host: host, cls: r.cls)
@@ -308,6 +308,6 @@ public final class Aggregator {
             records: records, misplaced: misplaced, attributed: attributed, warnings: warnings, whatIf: whatIfResult,
             integrity: integrity, suspicious: suspicious, suspiciousCount: suspiciousCount, families: familyRows,
             familyExplanation: familyExplanation, familyTrafficExplanation: familyTrafficExplanation,
-            copies: CopySummary(keys: copies.keys, extraCopies: copies.extraCopies, extraBytes: copies.extraBytes, entries: copies.entries))
+            copies: copies.summary)
     }
 }

@@ -1,53 +1,97 @@
 // SkewAnalysis/Copies: keys found on more than one host — copies a client's failover or a changed
 // server list left behind, which only one host's copy (at most) is ever read from. Each key is
-// remembered as a 64-bit digest with the host it was first seen on, in an open-addressing table of
-// 10 bytes a slot (about 14 bytes a key; at most `maxTracked` keys).
+// remembered as a 64-bit digest with the host it was first seen on and fingerprints of that copy's value
+// and CAS, in an open-addressing table of 18 bytes a slot (about 26 bytes a key; at most `maxTracked`
+// keys).
 import PipelineRecords
 
-/// One key found on several hosts: its hosts in the order met, and the size of each copy after the
-/// first (the first copy's size is not remembered).
+/// One key found on several hosts: its hosts in the order met, and for each copy after the first its
+/// size and whether it holds the first copy's bytes and CAS (nil where a record does not say: no
+/// `value_crc32` or no `cas`). The first copy's size is not remembered.
 public struct CopyEntry: Sendable, Equatable {
     public var key: String
     public var hosts: [String]
     public var sizes: [Int64]
-    public init(key: String, hosts: [String], sizes: [Int64]) {
+    public var sameValue: [Bool?]
+    public var sameCAS: [Bool?]
+    public init(key: String, hosts: [String], sizes: [Int64], sameValue: [Bool?]? = nil, sameCAS: [Bool?]? = nil) {
         self.key = key
         self.hosts = hosts
         self.sizes = sizes
+        self.sameValue = sameValue ?? Array(repeating: nil, count: sizes.count)
+        self.sameCAS = sameCAS ?? Array(repeating: nil, count: sizes.count)
     }
 }
 
-/// Digest → host index, open addressing with linear probing; a digest of 0 marks an empty slot (a key
-/// whose digest is 0 is stored as 1).
+/// What is remembered of a key's first copy: its host, and 32-bit fingerprints of its value (size,
+/// flags and `value_crc32`) and of its CAS; a fingerprint of 0 means the record did not say.
+struct FirstCopy: Equatable {
+    var host: UInt16
+    var value: UInt32
+    var cas: UInt32
+
+    /// The value's fingerprint: 0 without a CRC, never 0 with one.
+    static func valueFingerprint(crc: UInt32?, size: Int64, flags: UInt32?) -> UInt32 {
+        guard let crc else { return 0 }
+        var h = UInt64(crc) &* 0x9E37_79B9_7F4A_7C15
+        h ^= UInt64(bitPattern: size) &* 0xC2B2_AE3D_27D4_EB4F
+        h ^= UInt64(flags ?? 0) &* 0x1656_67B1_9E37_79F9
+        h ^= h >> 32
+        let f = UInt32(truncatingIfNeeded: h)
+        return f == 0 ? 1 : f
+    }
+
+    /// The CAS folded to 32 bits: 0 without a CAS, never 0 with one.
+    static func casFingerprint(_ cas: UInt64?) -> UInt32 {
+        guard let cas else { return 0 }
+        let f = UInt32(truncatingIfNeeded: cas ^ (cas >> 32))
+        return f == 0 ? 1 : f
+    }
+
+    /// Whether `other` matches this copy's fingerprint `mine` (nil when either is unknown).
+    static func same(_ mine: UInt32, _ other: UInt32) -> Bool? { mine == 0 || other == 0 ? nil : mine == other }
+}
+
+/// Digest → first copy, open addressing with linear probing; a digest of 0 marks an empty slot (a key
+/// whose digest is 0 is stored as 1). 18 bytes a slot.
 struct DigestTable {
     private(set) var count = 0
     private var digests = [UInt64](repeating: 0, count: 1 << 12)
     private var hosts = [UInt16](repeating: 0, count: 1 << 12)
+    private var values = [UInt32](repeating: 0, count: 1 << 12)
+    private var cases = [UInt32](repeating: 0, count: 1 << 12)
 
-    /// The host stored for `digest`, after storing `host` for it when it was not there (nil then; with
-    /// `insert` false nothing is stored).
-    mutating func firstHost(_ digest: UInt64, orInsert host: UInt16, insert: Bool = true) -> UInt16? {
+    /// The first copy stored for `digest`, after storing `copy` for it when it was not there (nil then;
+    /// with `insert` false nothing is stored).
+    mutating func first(_ digest: UInt64, orInsert copy: FirstCopy, insert: Bool = true) -> FirstCopy? {
         let d = digest == 0 ? 1 : digest
         if insert && (count + 1) * 10 > digests.count * 7 { grow() }
         let mask = digests.count - 1
         var i = Int(truncatingIfNeeded: d ^ (d >> 29)) & mask
         while digests[i] != 0 {
-            if digests[i] == d { return hosts[i] }
+            if digests[i] == d { return FirstCopy(host: hosts[i], value: values[i], cas: cases[i]) }
             i = (i + 1) & mask
         }
         guard insert else { return nil }
         digests[i] = d
-        hosts[i] = host
+        hosts[i] = copy.host
+        values[i] = copy.value
+        cases[i] = copy.cas
         count += 1
         return nil
     }
 
     private mutating func grow() {
-        let oldDigests = digests, oldHosts = hosts
-        digests = [UInt64](repeating: 0, count: oldDigests.count * 2)
-        hosts = [UInt16](repeating: 0, count: oldDigests.count * 2)
+        let oldDigests = digests, oldHosts = hosts, oldValues = values, oldCases = cases
+        let n = oldDigests.count * 2
+        digests = [UInt64](repeating: 0, count: n)
+        hosts = [UInt16](repeating: 0, count: n)
+        values = [UInt32](repeating: 0, count: n)
+        cases = [UInt32](repeating: 0, count: n)
         count = 0
-        for (k, d) in oldDigests.enumerated() where d != 0 { _ = firstHost(d, orInsert: oldHosts[k]) }
+        for (k, d) in oldDigests.enumerated() where d != 0 {
+            _ = first(d, orInsert: FirstCopy(host: oldHosts[k], value: oldValues[k], cas: oldCases[k]))
+        }
     }
 }
 
@@ -68,6 +112,10 @@ struct CopyTracker {
     private(set) var keys = 0
     private(set) var extraCopies = 0
     private(set) var extraBytes: Int64 = 0
+    /// Copies after the first that hold the first copy's bytes, and those that hold other bytes (copies
+    /// whose records carry no `value_crc32` are in neither).
+    private(set) var sameValueCopies = 0
+    private(set) var differingValueCopies = 0
     private(set) var overflowed = false
 
     /// FNV-1a 64 of the key's bytes.
@@ -77,7 +125,9 @@ struct CopyTracker {
         return h
     }
 
-    mutating func add(key: [UInt8], display: @autoclosure () -> String, host: String, size: Int64) {
+    mutating func add(
+        key: [UInt8], display: @autoclosure () -> String, host: String, size: Int64, flags: UInt32? = nil, valueCRC: UInt32? = nil, cas: UInt64? = nil
+    ) {
         let h = CopyTracker.digest(key)
         let index: UInt16
         if let i = hostIndex[host] {
@@ -88,34 +138,53 @@ struct CopyTracker {
             hostIndex[host] = index
             hostNames.append(host)
         }
+        let copy = FirstCopy(
+            host: index, value: FirstCopy.valueFingerprint(crc: valueCRC, size: size, flags: flags), cas: FirstCopy.casFingerprint(cas))
         let full = seen.count >= CopyTracker.maxTracked
-        guard let firstHost = seen.firstHost(h, orInsert: index, insert: !full) else {
+        guard let first = seen.first(h, orInsert: copy, insert: !full) else {
             if full { overflowed = true }
             return
         }
-        guard firstHost != index else { return }  // the same key twice on one host: another matter
+        guard first.host != index else { return }  // the same key twice on one host: another matter
         extraCopies += 1
         extraBytes &+= size
+        let sameValue = FirstCopy.same(first.value, copy.value), sameCAS = FirstCopy.same(first.cas, copy.cas)
+        switch sameValue {
+        case true?: sameValueCopies += 1
+        case false?: differingValueCopies += 1
+        case nil: break
+        }
         if let e = entryIndex[h] {
             if entries[e].hosts.count < 16 {
                 entries[e].hosts.append(host)
                 entries[e].sizes.append(size)
+                entries[e].sameValue.append(sameValue)
+                entries[e].sameCAS.append(sameCAS)
             }
         } else {
             keys += 1
             if entries.count < CopyTracker.kept {
                 entryIndex[h] = entries.count
-                entries.append(CopyEntry(key: display(), hosts: [hostNames[Int(firstHost)], host], sizes: [size]))
+                entries.append(
+                    CopyEntry(key: display(), hosts: [hostNames[Int(first.host)], host], sizes: [size], sameValue: [sameValue], sameCAS: [sameCAS]))
             }
         }
     }
 
+    var summary: CopySummary {
+        CopySummary(
+            keys: keys, extraCopies: extraCopies, extraBytes: extraBytes, sameValueCopies: sameValueCopies,
+            differingValueCopies: differingValueCopies, entries: entries)
+    }
+
     /// Merges a partial's counts and entries (copies *across* partials are not found: each partial
     /// remembers only its own keys).
-    mutating func merge(keys k: Int, extraCopies c: Int, extraBytes b: Int64, entries e: [CopyEntry]) {
-        keys &+= k
-        extraCopies &+= c
-        extraBytes &+= b
-        for entry in e where entries.count < CopyTracker.kept { entries.append(entry) }
+    mutating func merge(_ c: CopySummary) {
+        keys &+= c.keys
+        extraCopies &+= c.extraCopies
+        extraBytes &+= c.extraBytes
+        sameValueCopies &+= c.sameValueCopies
+        differingValueCopies &+= c.differingValueCopies
+        for entry in c.entries where entries.count < CopyTracker.kept { entries.append(entry) }
     }
 }

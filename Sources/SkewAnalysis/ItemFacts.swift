@@ -12,6 +12,10 @@ public struct ItemFacts: Sendable {
     /// The key's bytes for the what-if placements (nil without a usable key).
     public var keyBytes: [UInt8]?
     public var size: Int64
+    /// `flags`, `value_crc32` and `cas`: what tells copies of a key apart.
+    public var flags: UInt32?
+    public var valueCRC: UInt32?
+    public var cas: UInt64?
     public var cls: Int
     public var kind: String?
     public var logicalKey: String?
@@ -129,10 +133,20 @@ extension Aggregator {
         return f
     }
 
+    /// A CAS as written (an integer above Int64's range is read as its exact double).
+    static func casValue(_ v: JSONSlice?) -> UInt64? {
+        guard let v, !v.isNull else { return nil }
+        if let i = v.int { return UInt64(exactly: i) }
+        if let d = v.double, d >= 0, d < 18_446_744_073_709_551_616 { return UInt64(exactly: d) }
+        return nil
+    }
+
     static func itemFacts(_ r: RecordView, whatIf: Bool) -> ItemFacts {
         var f = ItemFacts(
             host: hostName(r), key: r[.key]?.string, keyB64: r[.keyB64]?.string, keyBytes: nil,
-            size: r[.size]?.int ?? 0, cls: Int(r[.cls]?.int ?? 0), kind: r[.kind]?.string, logicalKey: r[.logicalKey]?.string,
+            size: r[.size]?.int ?? 0, flags: r[.flags]?.int.flatMap { UInt32(exactly: $0) },
+            valueCRC: r[.valueCRC32]?.int.flatMap { UInt32(exactly: $0) }, cas: casValue(r[.cas]), cls: Int(r[.cls]?.int ?? 0), kind: r[.kind]?.string,
+            logicalKey: r[.logicalKey]?.string,
             unverified: r[.unverified] != nil, suspicious: nil, placementOK: r[.placement]?[.placementOK]?.bool)
         if whatIf { f.keyBytes = f.key.map { Array($0.utf8) } ?? f.keyB64.flatMap { Base64.decode($0) } }
         f.family = ItemFamily.name(kind: f.kind, family: r[.family]?.string) {

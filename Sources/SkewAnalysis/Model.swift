@@ -273,11 +273,19 @@ public struct CopySummary: Sendable, Equatable {
     public var keys = 0
     public var extraCopies = 0
     public var extraBytes: Int64 = 0
+    /// Copies after the first with the first copy's bytes, and with other bytes (by `value_crc32`).
+    public var sameValueCopies = 0
+    public var differingValueCopies = 0
     public var entries: [CopyEntry] = []
-    public init(keys: Int = 0, extraCopies: Int = 0, extraBytes: Int64 = 0, entries: [CopyEntry] = []) {
+    public init(
+        keys: Int = 0, extraCopies: Int = 0, extraBytes: Int64 = 0, sameValueCopies: Int = 0, differingValueCopies: Int = 0,
+        entries: [CopyEntry] = []
+    ) {
         self.keys = keys
         self.extraCopies = extraCopies
         self.extraBytes = extraBytes
+        self.sameValueCopies = sameValueCopies
+        self.differingValueCopies = differingValueCopies
         self.entries = entries
     }
 }

@@ -137,11 +137,15 @@ extension Aggregator {
         j.key(PartialField.copies); j.beginObject()
         j.field(PartialField.keys, copies.keys); j.field(PartialField.extraCopies, copies.extraCopies)
         j.key(PartialField.extraBytes); j.int(Int(copies.extraBytes))
+        j.field(PartialField.sameValueCopies, copies.sameValueCopies)
+        j.field(PartialField.differingValueCopies, copies.differingValueCopies)
         j.key(PartialField.entries); j.beginArray()
         for e in copies.entries {
             j.beginObject(); j.field(PartialField.key, e.key)
             j.key(PartialField.hosts); j.beginArray(); for h in e.hosts { j.string(h) }; j.endArray()
             j.key(PartialField.sizes); j.beginArray(); for n in e.sizes { j.int(Int(n)) }; j.endArray()
+            j.key(PartialField.sameValue); j.beginArray(); for b in e.sameValue { j.bool(b) }; j.endArray()
+            j.key(PartialField.sameCAS); j.beginArray(); for b in e.sameCAS { j.bool(b) }; j.endArray()
             j.endObject()
         }
         j.endArray()
@@ -315,11 +319,13 @@ extension Aggregator {
             }
             newFamilies.append(t)
         }
-        var newCopies: (keys: Int, extra: Int, bytes: Int64, entries: [CopyEntry]) = (0, 0, 0, [])
+        var newCopies = CopySummary()
         if let c = try p.optionalObject(PartialField.copies) {
             newCopies.keys = Int(try c.count(PartialField.keys))
-            newCopies.extra = Int(try c.count(PartialField.extraCopies))
-            newCopies.bytes = try c.count(PartialField.extraBytes)
+            newCopies.extraCopies = Int(try c.count(PartialField.extraCopies))
+            newCopies.extraBytes = try c.count(PartialField.extraBytes)
+            newCopies.sameValueCopies = Int(try c.optionalCount(PartialField.sameValueCopies) ?? 0)
+            newCopies.differingValueCopies = Int(try c.optionalCount(PartialField.differingValueCopies) ?? 0)
             for (i, ev) in try c.optionalArray(PartialField.entries).enumerated() {
                 let f = try PartialFields(ev, "copies.entries[\(i)]")
                 var hosts: [String] = []
@@ -334,7 +340,29 @@ extension Aggregator {
                 guard hosts.count >= 2, sizes.count == hosts.count - 1 else {
                     throw AggregationIssue(message: "copies.entries[\(i)]: two or more hosts, and a size for each after the first")
                 }
-                newCopies.entries.append(CopyEntry(key: try f.string(PartialField.key), hosts: hosts, sizes: sizes))
+                // Optional (partials before value_crc32 lack them): true, false or null per copy after the first.
+                func flags(_ name: String) throws(AggregationIssue) -> [Bool?]? {
+                    let a = try f.optionalArray(name)
+                    if a.isEmpty { return nil }
+                    guard a.count == sizes.count else {
+                        throw AggregationIssue(message: "copies.entries[\(i)].\(name): one entry for each copy after the first")
+                    }
+                    var out: [Bool?] = []
+                    for (j, v) in a.enumerated() {
+                        if v.isNull {
+                            out.append(nil)
+                        } else if let b = v.bool {
+                            out.append(b)
+                        } else {
+                            throw PartialFields.wrong("copies.entries[\(i)].\(name)[\(j)]", "true, false or null", v)
+                        }
+                    }
+                    return out
+                }
+                newCopies.entries.append(
+                    CopyEntry(
+                        key: try f.string(PartialField.key), hosts: hosts, sizes: sizes, sameValue: try flags(PartialField.sameValue),
+                        sameCAS: try flags(PartialField.sameCAS)))
             }
         }
         let newKinds = try p.counts(PartialField.kinds)
@@ -393,7 +421,7 @@ extension Aggregator {
             slabs[SlabKey(host: n.host, cls: n.cls)] = s
         }
         for t in newFamilies { mergeFamily(t) }
-        copies.merge(keys: newCopies.keys, extraCopies: newCopies.extra, extraBytes: newCopies.bytes, entries: newCopies.entries)
+        copies.merge(newCopies)
         for (k, v) in newKinds { kinds[k, default: 0] &+= Int(v) }
         for k in newKeys { offerKey(k) }
         mergedPartials &+= 1

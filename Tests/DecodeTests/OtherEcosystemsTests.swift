@@ -150,8 +150,9 @@ struct OtherEcosystemsTests {
 }
 
 /// Copies left by a changed server list, made by the real python-memcached: the same keys set through a
-/// client of two servers, then through a client that lost the first; collect, decode and report list
-/// every key the first client had put on the first server as found on both.
+/// client of two servers, then through a client that lost the first (even keys with new values, odd
+/// keys with the same); collect, decode and report list every key the first client had put on the
+/// first server as found on both, and tell the stale copies (other bytes) from the same ones.
 @Suite("copies on more than one host")
 struct CopiesEndToEndTests {
     @Test func aChangedServerListLeavesCopiesTheReportNames() throws {
@@ -166,11 +167,15 @@ struct CopiesEndToEndTests {
             for k in keys: both.set(k, 'v' * 100)
             onA = [k for k in keys if both._get_server(k.encode())[0].port == int(sys.argv[1].split(':')[1])]
             only = memcache.Client([sys.argv[2]])
-            for k in keys: only.set(k, 'w' * 100)
-            print(len(onA))
+            for i, k in enumerate(keys): only.set(k, ('w' if i % 2 == 0 else 'v') * 100)
+            print(len(onA), len([k for k in onA if int(k.split(':')[1]) % 2 == 0]))
             """
-        let moved = Int(try Python.run(code: fill, [a.address, b.address]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        #expect(moved > 0)
+        let counts = try Python.run(code: fill, [a.address, b.address]).stdoutText.split(separator: " ").compactMap {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        try #require(counts.count == 2)
+        let moved = counts[0], stale = counts[1]
+        #expect(moved > 0 && stale > 0 && stale < moved)
         let dir = NSTemporaryDirectory() + "copies-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let c = try runProcess(Repo.executable("collect"), [a.address, b.address, "--out", dir])
@@ -182,7 +187,18 @@ struct CopiesEndToEndTests {
         let copies = try #require(doc["copies"] as? [String: Any])
         #expect(copies["keys"] as? Int == moved)
         #expect(copies["extra_copies"] as? Int == moved)
+        #expect(copies["differing_value_copies"] as? Int == stale)
+        #expect(copies["same_value_copies"] as? Int == moved - stale)
         let entries = try #require(copies["entries"] as? [[String: Any]])
         #expect(entries.allSatisfy { Set($0["hosts"] as? [String] ?? []) == [a.address, b.address] })
+        for e in entries {
+            let key = e["key"] as? String ?? "", n = Int(key.split(separator: ":").last ?? "") ?? -1
+            #expect(e["same_value"] as? [Bool] == [n % 2 == 1], "\(key)")
+            #expect((e["same_cas"] as? [Bool])?.count == 1, "\(key): every copy has a CAS")
+        }
+        let text = try runProcess(Repo.executable("report"), ["-"], stdin: d.stdout).stdoutText
+        #expect(text.contains("\(stale) hold other bytes than the first copy (stale data a failover would serve again), \(moved - stale) the same bytes"))
+        #expect(text.contains("(100 B; other value, "))
+        #expect(text.contains("(100 B; same value, "))
     }
 }

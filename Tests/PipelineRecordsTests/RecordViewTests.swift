@@ -118,6 +118,12 @@ import Testing
         try view(#"{"type":"source","schema":2}"#) { #expect(RecordCheck.problem(in: $0)?.fatal == true) }
         try view(#"{"type":"item","key":"k","cas":9223372036854775808}"#) { #expect(RecordCheck.problem(in: $0) == nil) }
         try view(#"{"type":"item","key":"k","cas":-1}"#) { #expect(RecordCheck.problem(in: $0)?.message == "`cas` is not a non-negative integer") }
+        try view(#"{"type":"item","key":"k","value_crc32":4294967295}"#) { #expect(RecordCheck.problem(in: $0) == nil) }
+        for crc in ["4294967296", "-1", "\"0a1b2c3d\"", "1.5"] {
+            try view(#"{"type":"item","key":"k","value_crc32":"# + crc + "}") {
+                #expect(RecordCheck.problem(in: $0)?.message == "`value_crc32` is not a CRC-32 (0…4294967295)")
+            }
+        }
         try view(#"{"type":"item","key":"k","la":1.5}"#) { #expect(RecordCheck.problem(in: $0)?.message == "`la` is not an integer") }
         try view(#"{"type":7}"#) { #expect(RecordCheck.problem(in: $0)?.message == "no `type` string") }
         // Fields no stage reads are not checked: a value with anything in its strings passes.

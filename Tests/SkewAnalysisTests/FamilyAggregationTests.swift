@@ -216,23 +216,73 @@ private func aggregate(_ lines: [String]) throws -> Report {
 }
 
 /// Keys found on more than one host: counted with their extra copies and bytes, listed with each
-/// copy's host and size; the same key twice on one host is not a copy; a partial of the whole stream
-/// carries them, partials of single hosts cannot (docs/report.md).
+/// copy's host and size and whether its value (size, flags, `value_crc32`) and CAS are the first copy's;
+/// the same key twice on one host is not a copy; a partial of the whole stream carries them, partials of
+/// single hosts cannot (docs/report.md).
 @Suite struct CopiesTests {
-    static func item(_ host: String, _ key: String, size: Int) -> String {
-        #"{"type":"item","host":"\#(host)","port":11211,"key":"\#(key)","size":\#(size)}"#
+    static func item(_ host: String, _ key: String, size: Int, crc: UInt32? = nil, cas: UInt64? = nil, flags: Int = 0) -> String {
+        var s = #"{"type":"item","host":"\#(host)","port":11211,"key":"\#(key)","size":\#(size),"flags":\#(flags)"#
+        if let cas { s += #","cas":\#(cas)"# }
+        if let crc { s += #","value_crc32":\#(crc)"# }
+        return s + "}"
     }
     static let lines = [
-        item("a", "k1", size: 10), item("b", "k1", size: 12), item("c", "k1", size: 10),
+        item("a", "k1", size: 10, crc: 77, cas: 5), item("b", "k1", size: 12, crc: 78, cas: 5), item("c", "k1", size: 10, crc: 77, cas: 9),
         item("a", "k2", size: 5), item("a", "k2", size: 5), item("b", "k3", size: 7),
+        // Same size and CRC, other flags: other bytes as a client reads them.
+        item("a", "k4", size: 3, crc: 1, cas: 1, flags: 0), item("b", "k4", size: 3, crc: 1, cas: 2, flags: 1),
+        // No CRC (an older decode, or metadata only): the value's sameness is unknown.
+        item("a", "k5", size: 4), item("c", "k5", size: 4, crc: 9),
     ]
 
     @Test func copiesAreCountedAndListed() throws {
         let r = try aggregate(Self.lines)
-        #expect(r.copies.keys == 1)
-        #expect(r.copies.extraCopies == 2)
-        #expect(r.copies.extraBytes == 22)
-        #expect(r.copies.entries == [CopyEntry(key: "k1", hosts: ["a:11211", "b:11211", "c:11211"], sizes: [12, 10])])
+        #expect(r.copies.keys == 3)
+        #expect(r.copies.extraCopies == 4)
+        #expect(r.copies.extraBytes == 29)
+        #expect(r.copies.sameValueCopies == 1)
+        #expect(r.copies.differingValueCopies == 2)
+        #expect(
+            r.copies.entries == [
+                CopyEntry(key: "k1", hosts: ["a:11211", "b:11211", "c:11211"], sizes: [12, 10], sameValue: [false, true], sameCAS: [true, false]),
+                CopyEntry(key: "k4", hosts: ["a:11211", "b:11211"], sizes: [3], sameValue: [false], sameCAS: [false]),
+                CopyEntry(key: "k5", hosts: ["a:11211", "c:11211"], sizes: [4], sameValue: [nil], sameCAS: [nil]),
+            ])
+    }
+
+    @Test func aPartialWithoutTheComparisonsStillMergesOneWithBadOnesIsNamed() throws {
+        let a = Aggregator(top: 10)
+        for l in Self.lines { try a.add(ArraySlice(Array(l.utf8))) }
+        let partial = a.partialJSON()
+        // A partial written before value_crc32 has neither the counts nor the per-copy comparisons.
+        var old = partial.replacingOccurrences(of: #","same_value_copies":1,"differing_value_copies":2"#, with: "")
+        for (from, to) in [
+            (#","same_value":[false,true],"same_cas":[true,false]"#, ""), (#","same_value":[false],"same_cas":[false]"#, ""),
+            (#","same_value":[null],"same_cas":[null]"#, ""),
+        ] {
+            #expect(old.contains(from))
+            old = old.replacingOccurrences(of: from, with: to)
+        }
+        let m = Aggregator(top: 10)
+        try m.merge(partial: try JSONParser.parse(Array(old.utf8)))
+        let r = m.finish()
+        #expect(r.copies.keys == 3 && r.copies.sameValueCopies == 0 && r.copies.entries[0].sameValue == [nil, nil])
+
+        let bad = partial.replacingOccurrences(of: #""same_value":[false,true]"#, with: #""same_value":[false,"yes"]"#)
+        #expect(bad != partial)
+        do {
+            try Aggregator(top: 10).merge(partial: try JSONParser.parse(Array(bad.utf8)))
+            Issue.record("a same_value that is not a boolean was accepted")
+        } catch let e as AggregationIssue {
+            #expect(e.message.contains("copies.entries[0].same_value[1]"), "\(e.message)")
+        }
+        let short = partial.replacingOccurrences(of: #""same_value":[false,true]"#, with: #""same_value":[false]"#)
+        do {
+            try Aggregator(top: 10).merge(partial: try JSONParser.parse(Array(short.utf8)))
+            Issue.record("a short same_value list was accepted")
+        } catch let e as AggregationIssue {
+            #expect(e.message == "copies.entries[0].same_value: one entry for each copy after the first")
+        }
     }
 
     @Test func aWholeStreamPartialCarriesThemSingleHostPartialsCannot() throws {

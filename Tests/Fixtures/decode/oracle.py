@@ -242,9 +242,10 @@ def check(capture_path, ndjson_path):
                 continue
             raw = base64.b64decode(w["value_b64"])
             enc, proto, dog, value = expected(w["flags"], raw)
-            got = {k: r.get(k) for k in ("encoding", "pickle_protocol", "dogpile", "flags", "size", "cas", "cls", "la", "fetched", "total_size")}
+            got = {k: r.get(k) for k in ("encoding", "pickle_protocol", "dogpile", "flags", "size", "cas", "cls", "la", "fetched", "total_size", "value_crc32")}
             exp_fields = {"encoding": enc, "pickle_protocol": proto, "dogpile": dog, "flags": w["flags"], "size": len(raw),
-                          "cas": w["cas"], "cls": w["cls"], "la": w["la"], "fetched": w["fetched"], "total_size": w["total_size"]}
+                          "cas": w["cas"], "cls": w["cls"], "la": w["la"], "fetched": w["fetched"], "total_size": w["total_size"],
+                          "value_crc32": zlib.crc32(raw)}
             for k, v in exp_fields.items():
                 if not strict_equal(got[k], v):
                     problems.append("%r: %s: decode %r, python %r" % (key, k, got[k], v))
