@@ -64,7 +64,9 @@ public final class Aggregator {
     /// The share of value bytes a what-if "now" row (a client on the configured servers) puts on another
     /// host than the capture found them on; a warning when no client's row is within 1%: the what-if's
     /// figures then describe a placement these items do not have (several clients' keys, or another list).
-    static func nowRowWarning(_ w: WhatIfResult, hosts: [HostTotals]) -> String? {
+    /// `families`: the key families' rows; the clients they follow (known or inferred) that the what-if
+    /// does not compare are named, with the option that adds them.
+    static func nowRowWarning(_ w: WhatIfResult, hosts: [HostTotals], families: [FamilyRow] = []) -> String? {
         let found = Dictionary(hosts.map { ($0.host, Double($0.valueBytes)) }, uniquingKeysWith: +)
         let total = hosts.reduce(0.0) { $0 + Double($1.valueBytes) }
         guard total > 0 else { return nil }
@@ -77,8 +79,20 @@ public final class Aggregator {
             if off < (best?.off ?? .infinity) { best = (row.client, off) }
         }
         guard let best, best.off > 0.01 else { return nil }
-        return
+        var warning =
             "no what-if \"now\" row reproduces the current placement: even \(best.client)'s puts \(Units.percent(best.off)) of the value bytes on another host than they were found on (the capture holds several clients' keys, or the server list differs); read the what-if as what each client would do with all of these items"
+        let compared = Set(w.rows.map(\.client))
+        var missing: [String] = []
+        for f in families {
+            guard let p = f.placement, p.basis == .known || p.basis == .inferred else { continue }
+            for s in p.schemes where !compared.contains(s) && !missing.contains(s) { missing.append(s) }
+        }
+        if !missing.isEmpty {
+            let all = (w.rows.map(\.client) + missing).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            warning +=
+                "; the key families follow \(missing.joined(separator: ", ")), which the what-if does not compare: add --what-if-clients \(all.joined(separator: ","))"
+        }
+        return warning
     }
 
     /// Adds one record line. Lines of unknown type are ignored; unparseable lines throw.
@@ -288,7 +302,7 @@ public final class Aggregator {
         let familyTrafficExplanation = FamilyAnalysis.explainEstimatedTraffic(rows: familyRows, hosts: hostList)
         var warnings = warnings
         let whatIfResult = whatIf?.result()
-        if let w = whatIfResult, let warning = Aggregator.nowRowWarning(w, hosts: hostList) { warnings.append(warning) }
+        if let w = whatIfResult, let warning = Aggregator.nowRowWarning(w, hosts: hostList, families: familyRows) { warnings.append(warning) }
         if copies.overflowed {
             warnings.append("more than \(CopyTracker.maxTracked) keys: the keys beyond were not checked for copies on other hosts")
         }

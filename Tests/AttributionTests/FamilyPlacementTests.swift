@@ -1,7 +1,8 @@
 // AttributionTests/FamilyPlacementTests: placement when the client is not known — each non-Keystone
 // item gets the client schemes that put its key where it was found (`placement.fits`), `--client`
 // still decides every item, and on Samples/apps-3host (written by the real Django, Dalli,
-// php-memcached and pymemcache clients) report infers each key family's real client.
+// php-memcached and pymemcache clients) and on the sample of each ecosystem report infers each key
+// family's real client.
 import Foundation
 import KeyPlacement
 import Testing
@@ -97,5 +98,77 @@ import TestSupport
         #expect((byTraffic["families"] as? [[String: Any]])?.first?["family"] as? String == "wordpress:options")
         let warnings = doc["warnings"] as? [String] ?? []
         #expect(warnings.contains { $0.contains("no what-if \"now\" row reproduces the current placement") }, "\(warnings)")
+    }
+
+    /// One sample per ecosystem (Samples/make-apps.sh): its families and the client that wrote each, and
+    /// the family the report names as making the hot host hot.
+    static let ecosystemSamples: [(dir: String, families: [String: [String]], hot: String)] = [
+        (
+            "Samples/django-2host",
+            [
+                "django:session": ["pymemcache"], "django:product:{n}": ["pymemcache"], "api:user:{n}": ["pymemcache"],
+                "django:template.cache.product_grid": ["pymemcache"],
+            ],
+            "django:template.cache.product_grid"
+        ),
+        (
+            "Samples/rails-2host",
+            ["rails:session": ["dalli"], "rails:views/products/{n}-{n}/summary": ["dalli"], "rails:rack-attack:req/ip": ["dalli"]],
+            "rails:views/catalog/page-{n}"
+        ),
+        (
+            "Samples/php-2host",
+            [
+                "wordpress:posts": ["libmemcached"], "wordpress:post_meta": ["libmemcached"], "php:session": ["libmemcached"],
+                "laravel:user.{n}.profile": ["libmemcached-ketama"],
+            ],
+            "wordpress:options"
+        ),
+    ]
+
+    @Test("each ecosystem's sample decodes whole, and each family's inferred client is the client that wrote it", arguments: 0..<3)
+    func eachEcosystemSample(index: Int) throws {
+        let sample = Self.ecosystemSamples[index]
+        let dir = Repo.path(sample.dir)
+        let servers = try String(contentsOfFile: dir + "/servers.txt", encoding: .utf8).split(separator: "\n").joined(separator: ",")
+        let dumps = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".mcdump.gz") }.sorted().map { dir + "/" + $0 }
+        #expect(dumps.count == 2)
+        let decoded = try run("decode", dumps)
+        #expect(decoded.status == 0, "\(decoded.stderrText)")
+        let records = decoded.stdoutText.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let items = records.filter { $0["type"] as? String == "item" }
+        #expect(items.count > 100)
+        #expect(items.allSatisfy { $0["error"] == nil && $0["value"] != nil }, "every value decodes")
+        let attributed = try run("attribute", ["--servers", servers, "-"], stdin: decoded.stdout)
+        #expect(attributed.status == 0, "\(attributed.stderrText)")
+        let report = try run("report", ["--format", "json", "--servers", servers, "-"], stdin: attributed.stdout)
+        let doc = try #require(try JSONSerialization.jsonObject(with: report.stdout) as? [String: Any])
+        var inferred: [String: [String]] = [:]
+        for f in try #require(doc["families"] as? [[String: Any]]) {
+            guard let name = f["family"] as? String, let p = f["placement"] as? [String: Any], p["basis"] as? String == "inferred" else { continue }
+            inferred[name] = p["schemes"] as? [String]
+        }
+        for (family, schemes) in sample.families { #expect(inferred[family] == schemes, "\(sample.dir) \(family): \(inferred[family] ?? [])") }
+        let byBytes = try #require(doc["family_explanation"] as? [String: Any])
+        #expect((byBytes["families"] as? [[String: Any]])?.first?["family"] as? String == sample.hot)
+        // Dalli is not among the what-if's default clients: the warning names it and the option that adds it.
+        let warnings = doc["warnings"] as? [String] ?? []
+        if sample.dir.contains("rails") {
+            #expect(
+                warnings.contains {
+                    $0.hasSuffix(
+                        "the key families follow dalli, which the what-if does not compare: add --what-if-clients python-memcached,python-memcached-1.59,libmemcached-ketama,twemproxy,pymemcache,jump,dalli"
+                    )
+                }, "\(warnings)")
+            let withDalli = try run(
+                "report",
+                [
+                    "--format", "json", "--servers", servers, "--what-if-clients",
+                    "python-memcached,python-memcached-1.59,libmemcached-ketama,twemproxy,pymemcache,jump,dalli", "-",
+                ],
+                stdin: attributed.stdout)
+            let again = try #require(try JSONSerialization.jsonObject(with: withDalli.stdout) as? [String: Any])
+            #expect(!((again["warnings"] as? [String]) ?? []).contains { $0.contains("reproduces the current placement") })
+        }
     }
 }
