@@ -28,7 +28,7 @@ let libraries: [Target] = [
     .target(name: "KeyFamilies", dependencies: ["ByteText"]),
     // collect: the protocol, the client, the dump
     .target(name: "MemcacheProtocol", dependencies: ["ByteText"]),
-    .target(name: "MemcacheClient", dependencies: ["MemcacheProtocol"] + nio),
+    .target(name: "MemcacheClient", dependencies: ["MemcacheProtocol", "WatchEvents"] + nio),
     .target(name: "DumpContainer", dependencies: ["ByteText", "JSONText", "Compression", crypto]),
     // decode: values and inputs
     .target(name: "SafePickle", dependencies: ["ByteText"]),
@@ -39,6 +39,8 @@ let libraries: [Target] = [
         dependencies: ["ByteText", "JSONText", "Compression", "SafePickle", "RubyMarshal", "PHPValues", "KeyFamilies", "PipelineRecords"]),
     .target(name: "DecodeInputs", dependencies: ["ByteText", "DumpContainer", "MemcacheProtocol", "PipelineRecords"]),
     // attribute and report
+    // memcached's `watch` stream: its lines, whose connection an event came from, traffic per key
+    .target(name: "WatchEvents", dependencies: ["ByteText"]),
     .target(name: "KeyPlacement", dependencies: ["ByteText", "Compression", crypto]),
     .target(name: "Attribution", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "KeyFamilies", "LineBlocks"]),
     .target(name: "SkewAnalysis", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "KeyFamilies"]),
@@ -51,7 +53,7 @@ let libraries: [Target] = [
         name: "DecodePipeline",
         dependencies: [
             "ByteText", "JSONText", "Compression", "DumpContainer", "PipelineRecords", "CacheValues", "DecodeInputs", "LineBlocks", "PipelineCLI",
-            "KeyFamilies", crypto,
+            "KeyFamilies", "WatchEvents", crypto,
         ]),
 ]
 
@@ -98,6 +100,7 @@ let tests: [Target] = [
     .testTarget(name: "DecodePipelineTests", dependencies: ["DecodePipeline", "DecodeInputs", "CacheValues", "PipelineCLI", "TestSupport"]),
     .testTarget(name: "DecodeTests", dependencies: ["DumpContainer", "PipelineRecords", "TestSupport"]),
     .testTarget(name: "KeyFamiliesTests", dependencies: ["KeyFamilies", "TestSupport"]),
+    .testTarget(name: "WatchEventsTests", dependencies: ["WatchEvents"]),
     .testTarget(name: "KeyPlacementTests", dependencies: ["ByteText", "KeyPlacement", "TestSupport"]),
     .testTarget(name: "AttributionTests", dependencies: ["Attribution", "KeyPlacement", "PipelineRecords", "TestSupport"]),
     .testTarget(name: "SkewAnalysisTests", dependencies: ["SkewAnalysis", "PipelineRecords", "TestSupport"]),

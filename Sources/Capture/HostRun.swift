@@ -18,6 +18,8 @@ public struct CaptureConfig: Sendable {
     public var connection: ConnectionOptions
     public var fetch: FetchOptions
     public var statsEvery: Double?
+    /// `--watch SECONDS` (and `--watch-only`): a watch window beside the capture; nil without one.
+    public var watch: WatchConfig?
     public var commandLine: [String]
     /// The collector's version, written into each dump's header.
     public var collector: String
@@ -35,6 +37,19 @@ public struct CaptureConfig: Sendable {
         self.statsEvery = statsEvery
         self.commandLine = commandLine
         self.collector = collector
+    }
+}
+
+/// A watch window: its length, whether items are captured too, and how often `stats` and `stats conns`
+/// are sampled during it.
+public struct WatchConfig: Sendable {
+    public var seconds: Double
+    public var only: Bool
+    public var statsEvery: Double
+    public init(seconds: Double, only: Bool, statsEvery: Double) {
+        self.seconds = seconds
+        self.only = only
+        self.statsEvery = statsEvery
     }
 }
 
@@ -85,45 +100,61 @@ public enum HostRun {
         m.serverTimeStart = info.serverTime
         m.serverUptimeStart = info.serverUptime
 
+        // With a watch window, the dump opens now and the window starts before the collector opens any
+        // other connection: its own events are then known by their `conn_new` (docs/traffic.md).
+        var opened: (writer: DumpWriter, sink: DumpSink)?
+        var watchRun: WatchRun?
+        if let watch = config.watch {
+            let planned = watch.only ? "watch" : config.keysFile != nil ? "keys" : config.forceCachedump ? "cachedump" : "metadump"
+            switch openDump(spec: spec, config: config, info: info, method: planned, format: DumpFormat.watchVersion, started: m.startedLocal) {
+            case .success(let o):
+                opened = o
+                m.file = fileName(spec)
+            case .failure(let message):
+                return fail(message)
+            }
+            m.method = planned
+            watchRun = await WatchRun.start(spec: spec, watch: watch, config: config, sink: opened!.sink, stop: stop)
+        }
+
         // 2. Enumerate (the metadump is spooled to its END before anything else happens).
         var enumeration: Enumeration?
         var enumerationError: String?
         var failureNotes: [(level: String, message: String)] = []
-        do {
-            enumeration = try await Enumerator.enumerate(
-                host: spec.host, port: spec.port, options: config.connection, server: info, keysFile: config.keysFile,
-                forceCachedump: config.forceCachedump, spoolDirectory: config.outDir,
-                onExpectedKeys: { state.total.store($0, ordering: .relaxed) })
-        } catch let failure as EnumerationFailure {
-            failureNotes = failure.notes
-            enumerationError = "enumeration failed: \(failure)"
-        } catch {
-            enumerationError = "enumeration failed: \(error)"
+        if config.watch?.only == true {
+            // Traffic only: nothing is listed or fetched.
+        } else {
+            do {
+                enumeration = try await Enumerator.enumerate(
+                    host: spec.host, port: spec.port, options: config.connection, server: info, keysFile: config.keysFile,
+                    forceCachedump: config.forceCachedump, spoolDirectory: config.outDir,
+                    onExpectedKeys: { state.total.store($0, ordering: .relaxed) })
+            } catch let failure as EnumerationFailure {
+                failureNotes = failure.notes
+                enumerationError = "enumeration failed: \(failure)"
+            } catch {
+                enumerationError = "enumeration failed: \(error)"
+            }
         }
-        let method = enumeration?.method.rawValue ?? (config.keysFile != nil ? "keys" : "metadump")
+        let method = config.watch?.only == true ? "watch" : enumeration?.method.rawValue ?? (config.keysFile != nil ? "keys" : "metadump")
+        let headerMethod = m.method
         m.method = method
         m.listingComplete = enumeration?.listingComplete
 
-        // 3. Open the dump; header, start stats, notes.
-        let path = config.outDir + "/" + fileName(spec)
-        let writer: DumpWriter
-        do {
-            writer = try DumpWriter(path: path, overwrite: config.force, memberBytes: 1 << 20)
-        } catch {
-            _ = await enumeration?.crawls?.finish()  // a crawl is never left half-read
-            return fail("cannot create \(path): \(error)")
+        // 3. Open the dump (unless a watch opened it); header, start stats, notes.
+        if opened == nil {
+            switch openDump(spec: spec, config: config, info: info, method: method, format: DumpFormat.version, started: m.startedLocal) {
+            case .success(let o):
+                opened = o
+                m.file = fileName(spec)
+            case .failure(let message):
+                _ = await enumeration?.crawls?.finish()  // a crawl is never left half-read
+                return fail(message)
+            }
         }
-        m.file = fileName(spec)
-        let sink = DumpSink(writer: writer)
+        let (writer, sink) = opened!
         var errors: [String] = []
         do {
-            try sink.write(
-                .header(
-                    DumpHeader(
-                        host: spec.host, port: spec.port, collector: config.collector, method: method,
-                        keysOnly: config.fetch.keysOnly, serverVersion: info.version, serverTime: info.serverTime,
-                        serverUptime: info.serverUptime, startedLocal: m.startedLocal, commandLine: config.commandLine)))
-            for s in info.stats { try sink.stats(section: s.section.rawValue, label: "start", values: s.values) }
             for n in enumeration?.notes ?? failureNotes {
                 try sink.note(level: n.level, message: n.message)
                 m.notes.append("\(n.level): \(n.message)")
@@ -140,7 +171,7 @@ public enum HostRun {
         // 4. Values (and the stats timeline beside them).
         var fetch = FetchSummary()
         if let enumeration, errors.isEmpty {
-            let sampler = config.statsEvery.map { every in
+            let sampler = (config.watch == nil ? config.statsEvery : nil).map { every in
                 Task { await sampleStats(spec: spec, every: every, config: config, sink: sink, stop: stop) }
             }
             fetch = await ValueFetcher.run(
@@ -181,6 +212,24 @@ public enum HostRun {
             }
         }
 
+        // The watch window runs its course (the capture may have ended before it).
+        if let run = watchRun {
+            let w = await run.finish()
+            m.watch = w
+            do { try sink.write(.watch(w)) } catch { errors.append("writing the dump: \(error)") }
+            if w.ended.hasPrefix("error") || w.ended.hasPrefix("refused") {
+                errors.append("watch: \(w.ended)")
+                try? sink.note(level: "error", message: "watch: \(w.ended)")
+            }
+            if w.skipped > 0 || (w.workerDropped ?? 0) > 0 {
+                let msg =
+                    "memcached dropped watch events: \(w.skipped) skipped for the watcher, \(w.workerDropped.map(String.init) ?? "?") dropped by its workers"
+                m.notes.append("warning: \(msg)")
+                try? sink.note(level: "warning", message: msg)
+                diagnostics.warning("\(spec.address): \(msg)")
+            }
+        }
+
         // 5. Stats at the end.
         var endTime: Int64?
         do {
@@ -207,7 +256,8 @@ public enum HostRun {
         let complete = reasons.isEmpty
         let trailer = DumpTrailer(
             finishedLocal: Date().timeIntervalSince1970, serverTime: endTime, listed: m.listed, captured: m.captured,
-            missed: m.missed, valueBytes: m.valueBytes, complete: complete, reason: complete ? nil : reasons.joined(separator: "; "))
+            missed: m.missed, valueBytes: m.valueBytes, complete: complete, reason: complete ? nil : reasons.joined(separator: "; "),
+            method: headerMethod != nil && headerMethod != method ? method : nil)
         do {
             let summary = try writer.finish(trailer)
             m.sha256 = summary.sha256
@@ -222,6 +272,37 @@ public enum HostRun {
         m.reason = reasons.isEmpty ? nil : reasons.joined(separator: "; ")
         m.finishedLocal = Date().timeIntervalSince1970
         return m
+    }
+
+    enum Opened {
+        case success((writer: DumpWriter, sink: DumpSink))
+        case failure(String)
+    }
+
+    /// Creates the dump and writes its header and the identification's stats (`start`).
+    static func openDump(spec: ServerSpec, config: CaptureConfig, info: ServerInfo, method: String, format: Int, started: Double) -> Opened {
+        let path = config.outDir + "/" + fileName(spec)
+        let writer: DumpWriter
+        do {
+            writer = try DumpWriter(path: path, overwrite: config.force, memberBytes: 1 << 20)
+        } catch {
+            return .failure("cannot create \(path): \(error)")
+        }
+        let sink = DumpSink(writer: writer)
+        do {
+            try sink.write(
+                .header(
+                    DumpHeader(
+                        host: spec.host, port: spec.port, collector: config.collector, method: method,
+                        keysOnly: config.fetch.keysOnly || config.watch?.only == true, serverVersion: info.version,
+                        serverTime: info.serverTime, serverUptime: info.serverUptime, startedLocal: started,
+                        commandLine: config.commandLine, format: format)))
+            for s in info.stats { try sink.stats(section: s.section.rawValue, label: "start", values: s.values) }
+        } catch {
+            _ = try? writer.closeWithoutTrailer()
+            return .failure("writing the dump: \(error)")
+        }
+        return .success((writer, sink))
     }
 
     /// `stats` every `every` seconds on a fresh connection, written as `sample-N`.

@@ -1,5 +1,6 @@
 // Capture/ManifestServer: what MANIFEST.json says of one server (docs/collect.md lists every field):
 // filled by the host capture, written by collect.
+import DumpContainer
 
 /// One server, in the order given (the order the clients use for placement).
 public struct ManifestServer: Codable, Sendable {
@@ -29,6 +30,8 @@ public struct ManifestServer: Codable, Sendable {
     public var reason: String?
     public var notes: [String]
     public var errors: [String]
+    /// The watch window (`--watch`), as its dump's WATCH record says.
+    public var watch: DumpWatch?
 
     public init(
         address: String, host: String, port: Int, weight: Int, status: String, file: String? = nil, sha256: String? = nil, compressedBytes: Int64? = nil,

@@ -66,6 +66,9 @@ public enum InputEvent: Sendable {
     /// A stats or note record from a gzip member that failed its check: withheld, only counted.
     case withheld
     case note(DumpNote)
+    /// A `watch` line of the clients' traffic (format 2), and the summary that closes its window.
+    case event([UInt8])
+    case watch(DumpWatch)
     case end(DumpTrailer)
     /// Text listings: the closing `END` was seen.
     case listingComplete

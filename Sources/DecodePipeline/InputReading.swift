@@ -133,6 +133,8 @@ struct InputReader {
             case .item(let i): ok = emit(.item(RawItem(i, unverified: flag)))
             case .miss(let m): ok = emit(.miss(m, unverified: flag))
             case .note(let n): ok = emit(flag == nil ? .note(n) : .withheld)
+            case .event(let line): ok = emit(flag == nil ? .event(line) : .withheld)
+            case .watch(let w): ok = emit(flag == nil ? .watch(w) : .withheld)
             case .end(let t): ok = emit(.end(t))
             }
             if !ok { return }

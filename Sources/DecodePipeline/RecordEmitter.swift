@@ -9,6 +9,7 @@ import PipelineCLI
 import PipelineRecords
 import JSONText
 import KeyFamilies
+import WatchEvents
 
 /// How much of each value the records carry.
 public struct EmitterOptions: Sendable {
@@ -16,10 +17,13 @@ public struct EmitterOptions: Sendable {
     public var maxValueJSON: Int?
     /// Names each item's key family (`--families`, docs/families.md).
     public var families: FamilyClassifier
-    public init(detail: ValueDetail, maxValueJSON: Int?, families: FamilyClassifier = FamilyClassifier()) {
+    /// Keys whose watch-window traffic gets its own record; the rest are summed (`other_keys`).
+    public var maxTrafficKeys: Int
+    public init(detail: ValueDetail, maxValueJSON: Int?, families: FamilyClassifier = FamilyClassifier(), maxTrafficKeys: Int = 1_000_000) {
         self.detail = detail
         self.maxValueJSON = maxValueJSON
         self.families = families
+        self.maxTrafficKeys = maxTrafficKeys
     }
 }
 
@@ -37,6 +41,8 @@ final class RecordEmitter {
     private var sawEnd = false
     private var listingComplete = false
     private var fatalInput = false
+    /// The clients' traffic of the input's watch window (format 2), until its WATCH record.
+    private var traffic: TrafficTally?
 
     // Whole run
     private(set) var unreadableInputs = 0
@@ -60,6 +66,7 @@ final class RecordEmitter {
             sawEnd = false
             listingComplete = false
             fatalInput = false
+            traffic = nil
             if format != .mcdump && format != .auto { source?.method = format == .nc ? "get" : format.rawValue }
         case .header(let h):
             sawHeader = true
@@ -86,6 +93,11 @@ final class RecordEmitter {
         case .note(let n):
             source?.counts.notes += 1
             NoteRecord(host: source?.host, port: source?.port, level: n.level, message: n.message).write(to: &writer)
+        case .event(let line):
+            if traffic == nil { traffic = TrafficTally(maxKeys: options.maxTrafficKeys) }
+            traffic?.add(line: line[...])
+        case .watch(let w):
+            writeTraffic(watch: w)
         case .end(let t):
             sawEnd = true
             source?.counts.listed = t.listed
@@ -93,6 +105,7 @@ final class RecordEmitter {
             source?.counts.missed = t.missed
             source?.windowEnd = t.serverTime
             source?.finishedLocal = t.finishedLocal
+            if let m = t.method { source?.method = m }
             source?.complete = t.complete
             if !t.complete { source?.reason = t.reason ?? "the collector marked the dump incomplete" }
         case .listingComplete:
@@ -167,9 +180,87 @@ final class RecordEmitter {
         r.write(to: &writer)
     }
 
+    /// The traffic records of the window that `watch` closes (nil: the dump ended without its summary,
+    /// the window then runs from the first event to the last), and the window's figures for the source.
+    private func writeTraffic(watch: DumpWatch?) {
+        guard var tally = traffic ?? (watch != nil ? TrafficTally(maxKeys: options.maxTrafficKeys) : nil) else { return }
+        traffic = nil
+        tally.finish()
+        let started = watch?.startedLocal ?? source?.startedLocal ?? 0
+        let seconds = watch?.seconds ?? max(0, (tally.lastTime ?? 0) - (tally.firstTime ?? 0))
+        func record(_ key: [UInt8]?, _ t: KeyTraffic) -> TrafficRecord {
+            var r = TrafficRecord(host: source?.host, port: source?.port, key: key, startedLocal: started, seconds: seconds)
+            if let key {
+                let family = options.families.family(of: key)
+                r.family = family.name
+                r.familyOwner = family.owner
+                r.familyClient = family.client
+            }
+            r.gets = t.gets
+            r.hits = t.hits
+            r.misses = t.misses
+            r.sets = t.sets
+            r.stored = t.stored
+            r.evictions = t.evictions
+            r.bytesRead = t.bytesRead
+            r.bytesWritten = t.bytesWritten
+            r.cls = t.clsid != 0 ? t.clsid : nil
+            return r
+        }
+        for (key, t) in tally.keys.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            record(key, t).write(to: &writer)
+            if writer.buffer.count >= RecordEmitter.flushAt { flush() }
+        }
+        if tally.other.events > 0 { record(nil, tally.other).write(to: &writer) }
+        var summary = WatchSummary(
+            streams: watch?.streams ?? [], startedLocal: started, seconds: seconds, events: tally.lines, keys: tally.keys.count,
+            storeLookups: tally.storeLookups, skipped: tally.skipped, unreadable: tally.unreadable)
+        if let w = watch {
+            summary.ownEvents = w.ownEvents
+            summary.ownConnections = w.ownConnections
+            summary.skipped = UInt64(max(0, w.skipped))
+            summary.workerDropped = w.workerDropped
+            summary.watcherSkipped = w.watcherSkipped
+            summary.ended = w.ended
+        } else {
+            summary.ended = "no WATCH record (capture interrupted?)"
+        }
+        summary.otherKeysEvents = tally.other.events
+        if tally.other.events > 0 {
+            diagnostics.warning(
+                "\(source?.file ?? "-"): more than \(tally.maxKeys) keys in the watch window: the traffic of the others is summed in one `other_keys` record (--max-traffic-keys)"
+            )
+        }
+        if summary.skipped > 0 || (summary.workerDropped ?? 0) > 0 {
+            diagnostics.warning(
+                "\(source?.file ?? "-"): memcached dropped watch events: \(summary.skipped) skipped for the watcher, \(summary.workerDropped.map(String.init) ?? "?") dropped by its workers; measured traffic is a lower bound"
+            )
+        }
+        source?.watch = summary
+    }
+
+    /// One stats_sample record per `sample-N` stats sample (the timeline), with the client connections
+    /// its `stats conns` sample lists.
+    private func writeStatsSamples(_ s: SourceRecord) {
+        for sample in s.stats where sample.label.hasPrefix("sample-") {
+            guard let general = sample.sections.first(where: { $0.section == "general" })?.values else { continue }
+            var values: [(name: String, value: String)] = []
+            for name in StatsSampleRecord.fields {
+                if let v = general.first(where: { $0.name == name })?.value { values.append((name, v)) }
+            }
+            var connections: Int?
+            if let conns = sample.sections.first(where: { $0.section == "conns" })?.values {
+                connections = conns.filter { $0.name.hasSuffix(":state") && $0.value != "conn_listening" && $0.value != "conn_watch" }.count
+            }
+            StatsSampleRecord(host: s.host, port: s.port, label: sample.label, values: values, connections: connections).write(to: &writer)
+        }
+    }
+
     private func finishSource(sha256: String?) {
+        if traffic != nil { writeTraffic(watch: nil) }
         guard var s = source else { return }
         source = nil
+        writeStatsSamples(s)
         s.sha256 = sha256
         if fatalInput && !sawHeader && s.counts.items == 0 {
             // Nothing could be read: no source record, only the error record already written.

@@ -23,6 +23,8 @@ public final class DumpReader {
     public private(set) var sawTrailer = false
     /// The header, once read.
     public private(set) var header: DumpHeader?
+    /// Format 2: lines of record types this reader does not know, stepped over.
+    public private(set) var skippedRecords = 0
     /// Complete gzip members decompressed so far.
     public private(set) var membersRead = 0
     /// Decompressed offset of the next record.
@@ -109,11 +111,15 @@ public final class DumpReader {
             if let nl = findNewline() {
                 let parsed: ParsedLine
                 do throws(LineError) {
-                    parsed = try RecordDecoding.parse(pending[pendingStart..<nl], maxValueBytes: maxValueBytes)
+                    parsed = try RecordDecoding.parse(pending[pendingStart..<nl], maxValueBytes: maxValueBytes, format: header?.format)
                 } catch {
                     throw positioned(header == nil && error.kind == .badRecord ? .badHeader : error.kind, error.message)
                 }
                 switch parsed {
+                case .skipped:
+                    consume(through: nl + 1)
+                    skippedRecords += 1
+                    continue
                 case .record(let record):
                     try checkOrder(record)
                     consume(through: nl + 1)

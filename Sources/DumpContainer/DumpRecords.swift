@@ -1,9 +1,9 @@
-// DumpContainer/DumpRecords: the records of a `.mcdump.gz` dump (format 1), as values.
+// DumpContainer/DumpRecords: the records of a `.mcdump.gz` dump (formats 1 and 2), as values.
 // The byte format of each record is documented in docs/dump-format.md.
 
 /// First record of every dump: who was captured, how, when and by what.
 public struct DumpHeader: Codable, Sendable, Equatable {
-    public var format: Int  // 1
+    public var format: Int  // 1, or 2 for a dump with a watch window
     public var host: String
     public var port: Int
     public var collector: String  // tool version, e.g. "0.1.0"
@@ -18,9 +18,9 @@ public struct DumpHeader: Codable, Sendable, Equatable {
     public init(
         host: String, port: Int, collector: String, method: String, keysOnly: Bool = false,
         serverVersion: String? = nil, serverTime: Int64? = nil, serverUptime: Int64? = nil,
-        startedLocal: Double, commandLine: [String]? = nil
+        startedLocal: Double, commandLine: [String]? = nil, format: Int = DumpFormat.version
     ) {
-        self.format = DumpFormat.version
+        self.format = format
         self.host = host
         self.port = port
         self.collector = collector
@@ -126,11 +126,15 @@ public struct DumpTrailer: Codable, Sendable, Equatable {
     public var valueBytes: Int64
     public var complete: Bool
     public var reason: String?
+    /// Format 2: how keys were listed after all, when not as the header says (a watch dump's header is
+    /// written before the listing starts).
+    public var method: String?
 
     public init(
         finishedLocal: Double, serverTime: Int64? = nil, listed: Int, captured: Int, missed: Int,
-        valueBytes: Int64, complete: Bool, reason: String? = nil
+        valueBytes: Int64, complete: Bool, reason: String? = nil, method: String? = nil
     ) {
+        self.method = method
         self.finishedLocal = finishedLocal
         self.serverTime = serverTime
         self.listed = listed
@@ -146,7 +150,7 @@ public struct DumpTrailer: Codable, Sendable, Equatable {
         case serverTime = "server_time"
         case listed, captured, missed
         case valueBytes = "value_bytes"
-        case complete, reason
+        case complete, reason, method
     }
 }
 
@@ -157,7 +161,72 @@ public enum DumpRecord: Sendable, Equatable {
     case item(DumpItem)
     case miss(DumpMiss)
     case note(DumpNote)
+    /// Format 2: one line of memcached's `watch` stream, as the server wrote it (without CRLF).
+    case event([UInt8])
+    /// Format 2: what a watch window was and what it left out.
+    case watch(DumpWatch)
     case end(DumpTrailer)
+}
+
+/// Format 2: the summary of one watch window, written when it ends (docs/dump-format.md).
+public struct DumpWatch: Codable, Sendable, Equatable {
+    /// The streams asked for (`fetchers`, `mutations`, `evictions`, `connevents`).
+    public var streams: [String]
+    /// The window on the collector's wall clock, and its length on its monotonic clock.
+    public var startedLocal: Double
+    public var finishedLocal: Double
+    public var seconds: Double
+    /// Event lines written as EVENT records (the clients' events, and `skipped=` lines).
+    public var events: Int
+    /// Item events of the collector's own connections, left out (not written), and those connections.
+    public var ownEvents: Int
+    public var ownConnections: Int
+    /// Connection events (`conn_new`, `conn_close`) read to tell connections apart, not written.
+    public var connectionEvents: Int
+    /// Lines memcached reported skipped for this watcher (`skipped=` lines, summed).
+    public var skipped: Int64
+    /// Lines the collector could not read as events (written as NOTE, not as EVENT).
+    public var unreadable: Int
+    /// `log_worker_dropped` and `log_watcher_skipped` over the window (end minus start; nil when the
+    /// server does not report them).
+    public var workerDropped: Int64?
+    public var watcherSkipped: Int64?
+    /// How the window ended: `elapsed`, `stopped` (signal or time limit) or `error: …`.
+    public var ended: String
+
+    public init(
+        streams: [String], startedLocal: Double, finishedLocal: Double, seconds: Double, events: Int, ownEvents: Int,
+        ownConnections: Int, connectionEvents: Int, skipped: Int64, unreadable: Int, workerDropped: Int64?, watcherSkipped: Int64?,
+        ended: String
+    ) {
+        self.streams = streams
+        self.startedLocal = startedLocal
+        self.finishedLocal = finishedLocal
+        self.seconds = seconds
+        self.events = events
+        self.ownEvents = ownEvents
+        self.ownConnections = ownConnections
+        self.connectionEvents = connectionEvents
+        self.skipped = skipped
+        self.unreadable = unreadable
+        self.workerDropped = workerDropped
+        self.watcherSkipped = watcherSkipped
+        self.ended = ended
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case streams
+        case startedLocal = "started_local"
+        case finishedLocal = "finished_local"
+        case seconds, events
+        case ownEvents = "own_events"
+        case ownConnections = "own_connections"
+        case connectionEvents = "connection_events"
+        case skipped, unreadable
+        case workerDropped = "worker_dropped"
+        case watcherSkipped = "watcher_skipped"
+        case ended
+    }
 }
 
 /// What the writer produced: the file, its SHA-256 (hex) and sizes.
@@ -184,8 +253,11 @@ public struct DumpFileSummary: Sendable {
 
 /// Constants of the format.
 public enum DumpFormat {
-    /// The format version this module writes and reads.
+    /// The format version this module writes by default (a dump without watch records).
     public static let version = 1
+    /// The format of a dump that holds EVENT and WATCH records; readers read both.
+    public static let watchVersion = 2
+    public static let readable = 1...2
     /// Conventional file name suffix.
     public static let fileExtension = ".mcdump.gz"
 }

@@ -8,6 +8,8 @@ enum ParsedLine {
     case record(DumpRecord)
     /// An ITEM with `captured=1`: `valueLength` payload bytes and a `\n` follow the line.
     case itemNeedingValue(DumpItem)
+    /// Format 2: a line of a record type this reader does not know (stepped over).
+    case skipped
 }
 
 /// A grammar violation in one line; the reader turns it into a positioned `DumpReadError`.
@@ -18,7 +20,9 @@ struct LineError: Error {
 
 enum RecordDecoding {
     /// Parses `line` (without its `\n`). `maxValueBytes` caps the payload an ITEM may declare.
-    static func parse(_ line: ArraySlice<UInt8>, maxValueBytes: Int) throws(LineError) -> ParsedLine {
+    /// `format`: the header's (nil before it); EVENT and WATCH exist in format 2, and a format-2 reader
+    /// steps over a line of a type it does not know (`skipped`) when the type is upper-case letters.
+    static func parse(_ line: ArraySlice<UInt8>, maxValueBytes: Int, format: Int? = nil) throws(LineError) -> ParsedLine {
         let space = line.firstIndex(of: 0x20) ?? line.endIndex
         let type = line[line.startIndex..<space]
         let rest = space < line.endIndex ? line[(space + 1)...] : line[line.endIndex...]
@@ -29,7 +33,12 @@ enum RecordDecoding {
         case "MISS": return .record(.miss(try miss(rest)))
         case "NOTE": return .record(.note(try json(DumpNote.self, rest, "NOTE")))
         case "END": return .record(.end(try json(DumpTrailer.self, rest, "END")))
+        case "EVENT" where (format ?? 1) >= 2:
+            guard !rest.isEmpty else { throw LineError(kind: .badRecord, message: "EVENT line is empty") }
+            return .record(.event(Array(rest)))
+        case "WATCH" where (format ?? 1) >= 2: return .record(.watch(try json(DumpWatch.self, rest, "WATCH")))
         default:
+            if (format ?? 1) >= 2, !type.isEmpty, type.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) { return .skipped }
             throw LineError(kind: .badRecord, message: "unknown record type '\(printable(type))'")
         }
     }
@@ -40,16 +49,16 @@ enum RecordDecoding {
         guard fields.count == 2, let version = parseSigned(fields[0]) else {
             throw LineError(kind: .badHeader, message: "MCDUMP line needs '<version> <json>'")
         }
-        guard version == Int64(DumpFormat.version) else {
+        guard DumpFormat.readable.contains(Int(clamping: version)) else {
             throw LineError(
                 kind: .unsupportedVersion,
-                message: "format version \(version) (this reader knows \(DumpFormat.version))")
+                message: "format version \(version) (this reader knows 1 and 2)")
         }
         let h: DumpHeader
         do throws(LineError) { h = try json(DumpHeader.self, fields[1], "MCDUMP") } catch {
             throw LineError(kind: .badHeader, message: error.message)
         }
-        guard h.format == DumpFormat.version else {
+        guard Int64(h.format) == version else {
             throw LineError(kind: .badHeader, message: "header JSON says format \(h.format), line says \(version)")
         }
         return h

@@ -14,7 +14,7 @@ enum RecordEncoding {
     static func append(_ record: DumpRecord, to out: inout [UInt8]) throws(DumpWriteError) {
         switch record {
         case .header(let h):
-            guard h.format == DumpFormat.version else { throw invalid("header format must be \(DumpFormat.version)") }
+            guard DumpFormat.readable.contains(h.format) else { throw invalid("header format must be 1 or 2") }
             appendASCII("MCDUMP ", to: &out)
             DecimalText.append(Int64(h.format), to: &out)
             out.append(0x20)
@@ -45,6 +45,16 @@ enum RecordEncoding {
         case .note(let n):
             appendASCII("NOTE ", to: &out)
             try appendJSON(n, to: &out)
+        case .event(let line):
+            guard !line.isEmpty, !line.contains(0x0A), !line.contains(0x0D) else {
+                throw invalid("EVENT line is empty or holds a line end")
+            }
+            appendASCII("EVENT ", to: &out)
+            out.append(contentsOf: line)
+            out.append(0x0A)
+        case .watch(let w):
+            appendASCII("WATCH ", to: &out)
+            try appendJSON(w, to: &out)
         case .end(let t):
             appendASCII("END ", to: &out)
             try appendJSON(t, to: &out)
@@ -56,6 +66,7 @@ enum RecordEncoding {
         switch record {
         case .item(let item): return 200 + 3 * item.key.count + (item.value?.count ?? 0)
         case .miss(let m): return 16 + 3 * m.key.count + 3 * (m.reason?.utf8.count ?? 0)
+        case .event(let line): return 8 + line.count
         default: return 4096
         }
     }

@@ -44,16 +44,30 @@ public struct ConnectionOptions: Sendable {
     public var maxLineLength: Int
     /// The run's connections, closed together when a capture is stopped (nil: on their own).
     public var group: ConnectionGroup?
+    /// Where each connection's local address is noted, so that a watch can tell the collector's own
+    /// events from the clients' (nil: not noted).
+    public var ownSockets: OwnSockets?
 
     public init(
         connectTimeout: Double = 5, readTimeout: Double = 30, maxLineLength: Int = 64 * 1024,
-        group: ConnectionGroup? = nil
+        group: ConnectionGroup? = nil, ownSockets: OwnSockets? = nil
     ) {
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.maxLineLength = maxLineLength
         self.group = group
+        self.ownSockets = ownSockets
     }
+}
+
+/// The local addresses (`ip:port`, as memcached's `conn_new` names the peer) of the collector's
+/// connections during a run; a connection is noted before its first request is sent.
+public final class OwnSockets: Sendable {
+    private let addresses = Mutex(Set<String>())
+    public init() {}
+    public func note(_ address: String) { addresses.withLock { _ = $0.insert(address) } }
+    public func contains(_ address: String) -> Bool { addresses.withLock { $0.contains(address) } }
+    public var count: Int { addresses.withLock { $0.count } }
 }
 
 /// The open connections of one run. `closeAll` ends every read in progress (it fails with
@@ -179,6 +193,9 @@ public final class MemcacheConnection {
             if member == nil { channel.channel.close(promise: nil) }
         }
         defer { if let member { options.group?.remove(member) } }
+        if let own = options.ownSockets, let local = channel.channel.localAddress, let ip = local.ipAddress, let port = local.port {
+            own.note("\(ip):\(port)")
+        }
         return try await channel.executeThenClose { inbound, outbound in
             let conn = MemcacheConnection(server: server, options: options, inbound: inbound, outbound: outbound)
             if member == nil && options.group != nil { throw MemcacheClientError.stopped }

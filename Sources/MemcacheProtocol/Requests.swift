@@ -34,6 +34,17 @@ public enum StatsSection: String, Sendable, CaseIterable {
     case settings
     case items
     case slabs
+    /// `stats conns`: each connection's address and state (logs nothing, changes nothing).
+    case conns
+}
+
+/// The event streams a `watch` may ask for: reads, stores, evictions and connection openings and
+/// closings. A watching connection can send nothing else; watching changes nothing on the server.
+public enum WatchStream: String, Sendable, CaseIterable {
+    case fetchers
+    case mutations
+    case evictions
+    case connevents
 }
 
 /// What an `mg` (meta get) may ask for. The flags `u` (no LRU bump, no fetched mark) and
@@ -74,6 +85,8 @@ public enum ReadOnlyRequest: Sendable, Equatable {
     case metaNoop
     /// `gets <keys>`: bumps the LRU; needs the operator's permission.
     case gets([MemcacheKey], LRUBumpPermission)
+    /// `watch <streams>`: the connection then only receives event lines.
+    case watch([WatchStream])
 
     /// The request line(s), `\r\n`-terminated.
     public var bytes: [UInt8] {
@@ -120,6 +133,12 @@ public enum ReadOnlyRequest: Sendable, Equatable {
             for k in keys where k.isTextSafe {
                 out.append(0x20)
                 out.append(contentsOf: k.bytes)
+            }
+        case .watch(let streams):
+            out.append(contentsOf: "watch".utf8)
+            for s in streams {
+                out.append(0x20)
+                out.append(contentsOf: s.rawValue.utf8)
             }
         }
         out.append(0x0D)

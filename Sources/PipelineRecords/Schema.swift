@@ -18,5 +18,9 @@ public enum RecordSchema {
         case note
         /// Input that could not be read at all (corrupt framing), with file and offset.
         case error
+        /// What the clients did with one key during a watch window (`collect --watch`).
+        case traffic
+        /// One `stats` sample of a capture's timeline.
+        case statsSample = "stats_sample"
     }
 }

@@ -64,6 +64,8 @@ public struct SourceRecord: Sendable {
     public var startedLocal: Double?
     public var finishedLocal: Double?
     public var stats: [StatsSample] = []
+    /// The watch window of a format-2 dump (`collect --watch`), nil without one.
+    public var watch: WatchSummary?
 
     public init(file: String, format: String, complete: Bool) {
         self.file = file
@@ -147,6 +149,7 @@ public struct SourceRecord: Sendable {
             w.endObject()
         }
         w.endObject()
+        if let watch { watch.write(to: &w) }
         w.key("rates")
         if let (interval, values) = rates() {
             w.beginObject()
@@ -158,5 +161,59 @@ public struct SourceRecord: Sendable {
         }
         w.endObject()
         w.endLine()
+    }
+}
+
+/// A source's watch window: what collect measured and left out, and what decode made of it.
+public struct WatchSummary: Sendable {
+    public var streams: [String]
+    public var startedLocal: Double
+    public var seconds: Double
+    /// EVENT lines read, the keys they name, stores' lookups not counted as reads.
+    public var events: Int
+    public var keys: Int
+    public var storeLookups: Int
+    /// Lines memcached skipped for the watcher (`skipped=` lines, or collect's sum of them).
+    public var skipped: UInt64
+    public var unreadable: Int
+    public var ownEvents: Int?
+    public var ownConnections: Int?
+    public var workerDropped: Int64?
+    public var watcherSkipped: Int64?
+    public var otherKeysEvents = 0
+    public var ended: String?
+
+    public init(
+        streams: [String], startedLocal: Double, seconds: Double, events: Int, keys: Int, storeLookups: Int, skipped: UInt64,
+        unreadable: Int
+    ) {
+        self.streams = streams
+        self.startedLocal = startedLocal
+        self.seconds = seconds
+        self.events = events
+        self.keys = keys
+        self.storeLookups = storeLookups
+        self.skipped = skipped
+        self.unreadable = unreadable
+    }
+
+    func write(to w: inout NDJSONWriter) {
+        w.key("watch")
+        w.beginObject()
+        w.key("streams"); w.beginArray(); for s in streams { w.string(s) }; w.endArray()
+        w.key("started_local"); w.double(startedLocal)
+        w.key("seconds"); w.double(seconds)
+        w.key("events"); w.int(events)
+        w.key("keys"); w.int(keys)
+        w.key("store_lookups"); w.int(storeLookups)
+        w.key("skipped"); w.int(Int64(clamping: skipped))
+        w.key("unreadable"); w.int(unreadable)
+        w.key("own_events"); w.int(ownEvents)
+        w.key("own_connections"); w.int(ownConnections)
+        w.key("worker_dropped"); if let d = workerDropped { w.int(d) } else { w.null() }
+        w.key("watcher_skipped"); if let d = watcherSkipped { w.int(d) } else { w.null() }
+        if otherKeysEvents > 0 { w.key("other_keys_events"); w.int(otherKeysEvents) }
+        w.key("ended"); w.string(ended)
+        w.endObject()
     }
 }

@@ -31,6 +31,8 @@ struct Collect: AsyncParsableCommand {
               collect --keystone-conf keystone.conf --out incident-42 --rate 20000
               collect 10.0.0.2:11211 --keys-only --out keys-only
               collect 10.0.0.2:11211 --keys - --out suspects < suspect-keys.txt
+              collect 10.0.0.1:11211 10.0.0.2:11211 --watch 30 --out incident-42
+              collect 10.0.0.2:11211 --watch 60 --watch-only --out traffic-only
 
             \(ExitStatus.helpTable([.success: "every server captured completely", .fatal: "nothing captured (or an output file exists; see --force)", .partial: "some server partial or failed (see stderr, MANIFEST.json), or interrupted by a signal or --time-limit"]))
             """,
@@ -90,8 +92,20 @@ struct Collect: AsyncParsableCommand {
     @Option(name: .customLong("max-value-bytes"), help: ArgumentHelp("Larger values are recorded with metadata only.", valueName: "N"))
     var maxValueBytes = 64 << 20
 
-    @Option(name: .customLong("stats-every"), help: ArgumentHelp("Also sample `stats` every S seconds.", valueName: "S"))
+    @Option(
+        name: .customLong("stats-every"),
+        help: ArgumentHelp("Also sample `stats` every S seconds (with --watch: `stats` and `stats conns`, default 1).", valueName: "S"))
     var statsEvery: Double?
+
+    @Option(
+        name: .customLong("watch"),
+        help: ArgumentHelp(
+            "Also record the clients' traffic for S seconds beside the capture (memcached's read-only `watch`; the collector's own reads are left out).",
+            valueName: "S"))
+    var watch: Double?
+
+    @Flag(name: .customLong("watch-only"), help: "Record the traffic window only (needs --watch): list and fetch no items.")
+    var watchOnly = false
 
     func validate() throws {
         func positive(_ v: Double?, _ name: String) throws {
@@ -102,6 +116,9 @@ struct Collect: AsyncParsableCommand {
         try positive(connectTimeout, "--connect-timeout")
         try positive(readTimeout, "--read-timeout")
         try positive(statsEvery, "--stats-every")
+        try positive(watch, "--watch")
+        if watchOnly && watch == nil { throw ValidationError("--watch-only needs --watch SECONDS") }
+        if let w = watch, w > 86_400 { throw ValidationError("--watch is at most 86400 seconds") }
         guard timeLimit.isFinite && timeLimit >= 0 else { throw ValidationError("--time-limit must be ≥ 0 seconds") }
         guard (1...64).contains(connections) else { throw ValidationError("--connections must be 1…64") }
         guard maxValueBytes >= 0 else { throw ValidationError("--max-value-bytes must be ≥ 0") }
@@ -176,10 +193,13 @@ struct Collect: AsyncParsableCommand {
         if allowLRUBump {
             diagnostics.warning("--allow-lru-bump: servers without meta commands will be read with gets, which changes their LRU state")
         }
-        let config = CaptureConfig(
+        var setup = CaptureConfig(
             outDir: out, force: force, keysFile: keys, forceCachedump: forceCachedump,
-            connection: ConnectionOptions(connectTimeout: connectTimeout, readTimeout: readTimeout, group: openConnections),
+            connection: ConnectionOptions(
+                connectTimeout: connectTimeout, readTimeout: readTimeout, group: openConnections, ownSockets: watch != nil ? OwnSockets() : nil),
             fetch: fetch, statsEvery: statsEvery, commandLine: CommandLine.arguments, collector: CollectVersion.string)
+        if let watch { setup.watch = WatchConfig(seconds: watch, only: watchOnly, statsEvery: statsEvery ?? 1) }
+        let config = setup
 
         let stopper = CaptureStopper(
             stop: stop, connections: openConnections, timeLimit: timeLimit > 0 ? timeLimit : nil, diagnostics: diagnostics)
@@ -216,7 +236,8 @@ struct Collect: AsyncParsableCommand {
             options: ManifestOptions(
                 keysOnly: keysOnly, keysFile: keys, forceCachedump: forceCachedump, allowLruBump: allowLRUBump,
                 connections: connections, rate: rate, bandwidthMbPerS: bandwidth, maxValueBytes: maxValueBytes,
-                connectTimeout: connectTimeout, readTimeout: readTimeout, timeLimit: timeLimit, statsEvery: statsEvery),
+                connectTimeout: connectTimeout, readTimeout: readTimeout, timeLimit: timeLimit, statsEvery: statsEvery,
+                watch: watch, watchOnly: watchOnly),
             status: runStatus, stopReason: stop.reason, complete: allComplete, exitStatus: status.rawValue,
             servers: results)
         do {

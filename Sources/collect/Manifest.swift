@@ -36,6 +36,8 @@ struct ManifestOptions: Codable {
     var readTimeout: Double
     var timeLimit: Double
     var statsEvery: Double?
+    var watch: Double?
+    var watchOnly: Bool
 }
 
 enum ManifestFile {

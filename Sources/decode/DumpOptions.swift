@@ -32,6 +32,11 @@ struct DumpOptions: ParsableArguments {
     @Option(name: .customLong("max-value-json"), help: ArgumentHelp("Cut value JSON longer than BYTES (marked `$truncated`).", valueName: "BYTES"))
     var maxValueJSON: Int?
 
+    @Option(
+        name: .customLong("max-traffic-keys"),
+        help: ArgumentHelp("Keys of a watch window with their own traffic record; the others' traffic is summed (`other_keys`).", valueName: "N"))
+    var maxTrafficKeys = 1_000_000
+
     @Option(name: .customLong("input-format"), help: "auto, mcdump, nc, metadump or cachedump.")
     var inputFormat: InputFormat = .auto
 
@@ -57,6 +62,7 @@ struct DumpOptions: ParsableArguments {
 
     func validate() throws {
         if let m = maxValueJSON, m < 0 { throw ValidationError("--max-value-json must be ≥ 0") }
+        if maxTrafficKeys < 1 { throw ValidationError("--max-traffic-keys must be ≥ 1") }
         if maxInflatedBytes <= 0 { throw ValidationError("--max-inflated-bytes must be > 0") }
         if maxInflateRatio <= 0 { throw ValidationError("--max-inflate-ratio must be > 0") }
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be 1…64") }
@@ -87,7 +93,7 @@ struct DumpOptions: ParsableArguments {
             }
             status = DumpModeRun(
                 inputs: inputs, output: output, format: inputFormat, decoder: makeDecoder(),
-                options: EmitterOptions(detail: values, maxValueJSON: maxValueJSON, families: classifier), jobs: jobs,
+                options: EmitterOptions(detail: values, maxValueJSON: maxValueJSON, families: classifier, maxTrafficKeys: maxTrafficKeys), jobs: jobs,
                 bufferBytes: bufferMB << 20
             ).run()
         }

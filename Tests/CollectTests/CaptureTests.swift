@@ -88,6 +88,47 @@ import TestSupport
         #expect(lines.contains { $0.hasPrefix("mg ") && $0.contains(" b ") })
     }
 
+    /// With --watch the wire carries two more read-only requests, `watch …` and `stats conns`, and the
+    /// server is as undisturbed as without it.
+    @Test func aWatchSendsOnlyAllowlistedRequestsAndChangesNothing() throws {
+        let server = try MemcachedServer(memoryMB: 64)
+        defer { server.stop() }
+        try Python.run(
+            code: """
+                import memcache, sys
+                c = memcache.Client(['127.0.0.1:%s' % sys.argv[1]])
+                for i in range(50): c.set('w%d' % i, 'v' * (i + 1), time=600)
+                """, [String(server.port)])
+        let before = try PyScript.snapshot(server.port)
+        let work = try CollectRun.tempDir("watchwire")
+        let log = work + "/proxy.log"
+        let proxy = try Background(Python.interpreter, [PyScript.path("collect_proxy.py"), String(server.port), log])
+        defer { proxy.stop() }
+        let proxyPort = try #require(UInt16(proxy.firstLine))
+        let r = try CollectRun.run(["127.0.0.1:\(proxyPort)", "--out", work + "/out", "--watch", "1", "--stats-every", "0.25"])
+        #expect(r.status == 0, "\(r.stderrText)")
+        let after = try PyScript.snapshot(server.port)
+        #expect(NSDictionary(dictionary: before).isEqual(to: after))
+        proxy.stop()
+        let wire = try Data(contentsOf: URL(fileURLWithPath: log))
+        let lines = String(decoding: wire, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let allowed = try [
+            "version", "stats", "stats settings", "stats items", "stats slabs", "stats conns", "lru_crawler metadump all", "mn",
+            "mg [^ ]+( b)?( v f t c u| f t s c u) q O[0-9]+", "watch fetchers mutations evictions connevents",
+        ].map { try Regex($0) }
+        for line in lines {
+            #expect(allowed.contains { line.wholeMatch(of: $0) != nil }, "not allowlisted: \(line.prefix(120))")
+        }
+        #expect(lines.filter { $0.hasPrefix("watch") }.count == 1)
+        #expect(lines.filter { $0 == "stats conns" }.count >= 3)
+        let dump = try ReadDump(path: work + "/out/127.0.0.1_\(proxyPort).mcdump.gz")
+        #expect(dump.header?.format == 2 && dump.watch?.ended == "elapsed" && dump.items.count == 50)
+        #expect(dump.stats.contains { $0.section == "conns" && $0.label == "sample-1" })
+        let manifest = try CollectRun.manifest(work + "/out")
+        #expect((CollectRun.servers(manifest).first?["watch"] as? [String: Any])?["ended"] as? String == "elapsed")
+        #expect((manifest["options"] as? [String: Any])?["watch"] as? Double == 1)
+    }
+
     @Test func keysOnlyAndKeyListFromStdin() throws {
         let server = try MemcachedServer(memoryMB: 64)
         defer { server.stop() }

@@ -37,6 +37,8 @@ struct ReadDump {
     var items: [DumpItem] = []
     var misses: [DumpMiss] = []
     var notes: [DumpNote] = []
+    var events: [[UInt8]] = []
+    var watch: DumpWatch?
     var trailer: DumpTrailer?
     var error: Error?
 
@@ -50,6 +52,8 @@ struct ReadDump {
                 case .item(let i): items.append(i)
                 case .miss(let m): misses.append(m)
                 case .note(let n): notes.append(n)
+                case .event(let line): events.append(line)
+                case .watch(let w): watch = w
                 case .end(let t): trailer = t
                 }
             }

@@ -66,6 +66,8 @@ let pythonDumpParser = #"""
             return "I \(hex(i.key)) \(nums.joined(separator: " ")) \(digest)"
         case .miss(let m): return "M \(hex(m.key)) \(m.reason ?? "-")"
         case .note(let n): return "N " + (try json(n))
+        case .event(let line): return "V " + hex(line)
+        case .watch(let w): return "W " + (try json(w))
         case .end(let t): return "E " + (try json(t))
         }
     }

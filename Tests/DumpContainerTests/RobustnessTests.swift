@@ -218,7 +218,8 @@ let headerLine =
             (try gzipCLI("hello world, no header here\n"), .badHeader),
             (try gzipCLI(Array(repeating: 0x41, count: 100_000)), .badHeader),  // no newline at all
             (try gzipCLI("MISS abc\n"), .badHeader),
-            (try gzipCLI("MCDUMP 2 {}\n"), .unsupportedVersion),
+            (try gzipCLI("MCDUMP 3 {}\n"), .unsupportedVersion),
+            (try gzipCLI("MCDUMP 2 {}\n"), .badHeader),
             (try gzipCLI("MCDUMP x {}\n"), .badHeader),
             (try gzipCLI("MCDUMP 1 {\"format\":1}\n"), .badHeader),
             (try gzipCLI("MCDUMP 1 not json\n"), .badHeader),
@@ -234,6 +235,63 @@ let headerLine =
             #expect(out.records.isEmpty, "case \(n)")
             #expect(out.error?.kind == kind, "case \(n): \(String(describing: out.error))")
         }
+    }
+
+    /// Format 2 (docs/dump-format.md §6): EVENT and WATCH records, a format-2 reader steps over a line of
+    /// an upper-case type it does not know, and a format-1 stream may hold neither.
+    @Test func formatTwoRecordsAndItsVersionRule() throws {
+        let dir = try makeTempDir()
+        let v2 = #"MCDUMP 2 {"collector":"0.1.0","format":2,"host":"h","keys_only":true,"method":"watch","port":1,"started_local":1}"# + "\n"
+        let event = "EVENT ts=1796586584.41985 gid=3 type=item_get key=foo status=found clsid=1 cfd=25 size=3\n"
+        let watch =
+            #"WATCH {"connection_events":2,"ended":"elapsed","events":1,"finished_local":3,"own_connections":1,"own_events":4,"seconds":2,"skipped":0,"started_local":1,"streams":["fetchers"],"unreadable":0}"#
+            + "\n"
+        let out = try readAll(bytes: try gzipCLI(v2 + event + "FUTURE anything at all\n" + watch), in: dir)
+        #expect(out.error == nil, "\(String(describing: out.error))")
+        #expect(out.records.count == 3)
+        #expect(out.records[1] == .event(Array(event.utf8.dropFirst(6).dropLast())))
+        guard case .watch(let w)? = out.records.last else {
+            Issue.record("no WATCH record")
+            return
+        }
+        #expect(w.ownEvents == 4 && w.events == 1 && w.workerDropped == nil && w.ended == "elapsed")
+        // Lower-case or mixed types are damage, not a future record type.
+        let lower = try readAll(bytes: try gzipCLI(v2 + "Future x\n"), in: dir)
+        #expect(lower.error?.kind == .badRecord && lower.error?.message.contains("unknown record type 'Future'") == true)
+        let empty = try readAll(bytes: try gzipCLI(v2 + "EVENT \n"), in: dir)
+        #expect(empty.error?.kind == .badRecord)
+        // Format 1 knows neither EVENT nor unknown types.
+        for line in [event, "FUTURE x\n", watch] {
+            let v1 = try readAll(bytes: try gzipCLI(headerLine + line), in: dir)
+            #expect(v1.error?.kind == .badRecord && v1.records.count == 1, "\(line)")
+        }
+    }
+
+    @Test func formatTwoRoundTripsThroughTheWriter() throws {
+        let dir = try makeTempDir()
+        let path = dir + "/w.mcdump.gz"
+        let writer = try DumpWriter(path: path)
+        var header = sampleHeader
+        header.format = DumpFormat.watchVersion
+        let line = Array("ts=1.5 gid=9 type=item_store key=a%20b status=stored cmd=set ttl=0 clsid=1 cfd=30 size=7".utf8)
+        let w = DumpWatch(
+            streams: ["fetchers", "mutations"], startedLocal: 1, finishedLocal: 2, seconds: 1, events: 1, ownEvents: 0, ownConnections: 0,
+            connectionEvents: 0, skipped: 5, unreadable: 0, workerDropped: 2, watcherSkipped: 5, ended: "elapsed")
+        try writer.write(.header(header))
+        try writer.write(.event(line))
+        try writer.write(.watch(w))
+        #expect(throws: DumpWriteError.self) { try writer.write(.event(Array("a\nITEM x".utf8))) }
+        #expect(throws: DumpWriteError.self) { try writer.write(.event([])) }
+        _ = try writer.finish(DumpTrailer(finishedLocal: 3, listed: 0, captured: 0, missed: 0, valueBytes: 0, complete: true, method: "cachedump"))
+        let out = try readAll(path: path)
+        #expect(out.error == nil && out.sawTrailer)
+        #expect(out.records.dropFirst().first == .event(line))
+        #expect(out.records.dropFirst(2).first == .watch(w))
+        guard case .end(let t)? = out.records.last else {
+            Issue.record("no END")
+            return
+        }
+        #expect(t.method == "cachedump")
     }
 
     @Test func recordOrderRules() throws {

@@ -183,7 +183,7 @@ import TestSupport
             .header(
                 {
                     var h = sampleHeader
-                    h.format = 2
+                    h.format = 3  // formats 1 and 2 exist
                     return h
                 }()),
         ]

@@ -21,6 +21,8 @@ import Testing
         #expect(text(.metaGet(MetaGet(key: key, wantValue: false, quiet: false))) == "mg usertokens-abc f t s c u\r\n")
         #expect(text(.metaGet(MetaGet(key: binary, wantValue: true, quiet: true, opaque: 1))) == "mg c3AgYWNlAf8= b v f t c u q O1\r\n")
         #expect(text(.metaNoop) == "mn\r\n")
+        #expect(text(.stats(.conns)) == "stats conns\r\n")
+        #expect(text(.watch([.fetchers, .mutations, .evictions, .connevents])) == "watch fetchers mutations evictions connevents\r\n")
         #expect(text(.gets([key, binary], .grantedByOperator())) == "gets usertokens-abc\r\n")
     }
 
@@ -41,7 +43,9 @@ import Testing
             Array("k".utf8), Array("set x 0 0 1".utf8), Array("a\r\nflush_all".utf8), Array("x N30 T1 R5 E9 I".utf8),
             [0x00, 0x0A, 0x0D, 0x20], Array("ms".utf8), (0..<187).map { UInt8($0) },
         ]
-        var requests: [ReadOnlyRequest] = [.version, .metadumpAll, .metaNoop, .cachedump(slabClass: -5, limit: -1)]
+        var requests: [ReadOnlyRequest] = [
+            .version, .metadumpAll, .metaNoop, .cachedump(slabClass: -5, limit: -1), .watch(WatchStream.allCases), .watch([]),
+        ]
         requests += StatsSection.allCases.map { .stats($0) }
         for k in hostile {
             let key = try #require(MemcacheKey(k))
@@ -60,9 +64,12 @@ import Testing
             #expect(!body.contains(0x0A) && !body.contains(0x0D), "one line only: \(text(r))")
             let words = String(decoding: body, as: UTF8.self).split(separator: " ")
             let verb = String(words.first ?? "")
-            #expect(["version", "stats", "lru_crawler", "mg", "mn", "gets"].contains(verb), "verb \(verb)")
+            #expect(["version", "stats", "lru_crawler", "mg", "mn", "gets", "watch"].contains(verb), "verb \(verb)")
             if verb == "stats" {
-                #expect(words.count == 1 || ["settings", "items", "slabs", "cachedump"].contains(String(words[1])))
+                #expect(words.count == 1 || ["settings", "items", "slabs", "conns", "cachedump"].contains(String(words[1])))
+            }
+            if verb == "watch" {
+                #expect(words.dropFirst().allSatisfy { ["fetchers", "mutations", "evictions", "connevents"].contains(String($0)) })
             }
             if verb == "lru_crawler" { #expect(words.map(String.init) == ["lru_crawler", "metadump", "all"]) }
             if verb == "mg" {
