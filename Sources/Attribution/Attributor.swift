@@ -82,11 +82,14 @@ struct Counts: Sendable {
     var kinds: [KeyKind: Int] = [:]
     var vias: [Via: Int] = [:]
     var misplaced = 0
+    /// `traffic` records attributed (counted apart from items).
+    var traffic = 0
 
     mutating func add(_ o: Counts) {
         for (k, v) in o.kinds { kinds[k, default: 0] += v }
         for (k, v) in o.vias { vias[k, default: 0] += v }
         misplaced += o.misplaced
+        traffic += o.traffic
     }
 }
 
@@ -148,6 +151,7 @@ public final class Attributor: @unchecked Sendable {
     public var kindCounts: [KeyKind: Int] { counts.kinds }
     public var viaCounts: [Via: Int] { counts.vias }
     public var misplaced: Int { counts.misplaced }
+    public var trafficRecords: Int { counts.traffic }
     /// Users seen in token bodies or lock keys but absent from the export, in order of first meeting.
     public var usersNotInExport: [User] { facts.users }
 
@@ -189,7 +193,8 @@ public final class Attributor: @unchecked Sendable {
             case .source?:
                 if let host = r.hostKey, let t = Attributor.clock(ofSource: line) { b.learnt.clocks[host] = t }
                 Attributor.passThrough(line, &b.output)
-            case .item?:
+            case .item?, .traffic?:
+                // A traffic record is attributed as an item whose value is not known (docs/attribute.md).
                 if !attributeItem(r, phase: .main, into: &b.output, learnt: &b.learnt, counts: &b.counts) {
                     Attributor.passThrough(line, &b.deferred)
                     b.deferredCount += 1
@@ -422,8 +427,13 @@ public final class Attributor: @unchecked Sendable {
             kind = .cache; via = .dogpileEnvelope
         }
         if let entries = list { secrets = entries.map(\.tokenID) }
-        counts.kinds[kind, default: 0] += 1
-        counts.vias[via, default: 0] += 1
+        let isTraffic = r.type == .traffic
+        if isTraffic {
+            counts.traffic += 1
+        } else {
+            counts.kinds[kind, default: 0] += 1
+            counts.vias[via, default: 0] += 1
+        }
 
         // The record's own bytes up to its closing brace, token ids replaced in place with --redact.
         let body = UnsafeRawBufferPointer(rebasing: r.bytes[0..<r.closingBrace])
@@ -481,6 +491,8 @@ public final class Attributor: @unchecked Sendable {
         }
         w.key(.via); w.string(via.rawValue)
         if let entries = list { writeTokens(entries, record: r, host: host, into: &w) }
+        let misplacedBefore = counts.misplaced
+        defer { if isTraffic { counts.misplaced = misplacedBefore } }
         if let placer {
             if !options.clientGiven, let named = r[.familyClient]?.string, let scheme = candidateScheme(named) {
                 // A family rule names the client that places these keys.

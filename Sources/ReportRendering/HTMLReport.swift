@@ -28,6 +28,12 @@ enum HTMLReport {
         s += section("Hosts", ReportRenderer.hostTable(r))
         s += hostChart(r)
         s += section("Traffic (bytes the server read and wrote)", ReportRenderer.trafficTable(r))
+        // Measured traffic; the last section, the stats timeline, with its chart.
+        let measured = ReportRenderer.measuredSections(r, upper: false)
+        for (title, table) in measured.dropLast() { s += section(title, table) }
+        if let (title, table) = measured.last, !table.rows.isEmpty {
+            s += "<h2>" + Escaping.html(title) + "</h2>\n" + timelineChart(r) + table.html()
+        }
         s += section("Skew", ReportRenderer.skewTable(r))
         if !r.users.isEmpty {
             s += "<h2>Top users</h2>\n" + userChart(r) + ReportRenderer.userTable(r).html()

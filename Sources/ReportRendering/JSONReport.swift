@@ -184,6 +184,74 @@ enum JSONReport {
         writeFamilyExplanation(r.familyTrafficExplanation, &j)
         writeFamilyRows(r, &j)
         writeCopies(r, &j)
+        if let m = r.traffic { writeMeasured(m, &j) }
+    }
+
+    /// `measured_traffic`: the watch windows' traffic per host, key, family and user, the timeline and
+    /// the measured explanation (docs/report.md). Rates are per second over each host's window.
+    static func writeMeasured(_ m: MeasuredTraffic, _ j: inout NDJSONWriter) {
+        j.key("measured_traffic"); j.beginObject()
+        j.key("explanation")
+        if let e = m.explanation {
+            j.beginObject()
+            j.field("sentence", e.sentence()); j.field("basis", "measured")
+            j.field("host", e.host); j.field("seconds", e.seconds); j.field("bytes_per_second", e.bytesPerSecond); j.field("mean", e.mean)
+            j.field("share_of_excess", e.share)
+            j.key("keys"); j.beginArray()
+            for p in e.parts {
+                j.beginObject()
+                j.field("key", p.key); j.field("family", p.family); j.field("owner", p.owner)
+                j.field("bytes_per_second", p.bytesPerSecond); j.field("share_of_excess", p.share)
+                j.endObject()
+            }
+            j.endArray(); j.endObject()
+        } else {
+            j.string(nil)
+        }
+        j.key("hosts"); j.beginArray()
+        for h in m.hosts {
+            j.beginObject()
+            j.field("host", h.host); j.field("seconds", h.seconds); j.field("keys", h.keys)
+            j.field("gets", h.gets); j.field("hits", h.hits); j.field("misses", h.misses); j.field("sets", h.sets); j.field("evictions", h.evictions)
+            j.field("bytes_read", Double(h.bytesRead)); j.field("bytes_written", Double(h.bytesWritten))
+            j.field("ops_per_second", h.opsPerSecond); j.field("bytes_per_second", h.bytesPerSecond)
+            j.endObject()
+        }
+        j.endArray()
+        j.key("keys"); j.beginArray()
+        for k in m.keys {
+            j.beginObject()
+            j.field("key", k.key); j.field("host", k.host); j.field("family", k.family); j.field("owner", k.owner); j.field("kind", k.kind)
+            j.field("seconds", k.seconds); j.field("gets", k.gets); j.field("sets", k.sets); j.field("bytes_moved", Double(k.bytesMoved))
+            j.field("ops_per_second", k.opsPerSecond); j.field("bytes_per_second", k.bytesPerSecond)
+            j.endObject()
+        }
+        j.endArray()
+        for (name, rows) in [("families", m.families), ("users", m.users)] {
+            j.key(name); j.beginArray()
+            for s in rows.prefix(ReportRenderer.jsonFamilies) {
+                j.beginObject()
+                j.field("name", s.name); j.field("bytes_per_second", s.bytesPerSecond); j.field("ops_per_second", s.opsPerSecond)
+                j.key("by_host"); j.beginObject()
+                for (h, v) in s.byHost.sorted(by: { $0.key < $1.key }) { j.field(h, v) }
+                j.endObject()
+                j.endObject()
+            }
+            j.endArray()
+        }
+        j.key("timeline"); j.beginObject()
+        for (host, points) in m.timeline.sorted(by: { $0.key < $1.key }) {
+            j.key(host); j.beginArray()
+            for p in points {
+                j.beginObject()
+                j.field("time", p.time); j.field("bytes_read", p.bytesRead); j.field("bytes_written", p.bytesWritten)
+                j.field("cmd_get", p.cmdGet); j.field("cmd_set", p.cmdSet); j.field("connections", p.connections)
+                j.endObject()
+            }
+            j.endArray()
+        }
+        j.endObject()
+        j.endObject()
     }
 
     static func writeFamilyExplanation(_ e: FamilyExplanation?, _ j: inout NDJSONWriter) {

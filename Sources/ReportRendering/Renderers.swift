@@ -24,9 +24,15 @@ public enum ReportRenderer {
     /// The token-list sentence (Keystone, attributed records) and the key-family sentence, whichever exist.
     static func explanationText(_ r: Report, escape: (String) -> String = { $0 }) -> String {
         var parts: [String] = []
-        if let e = r.explanation { parts.append(e.sentence(escapingNames: escape)) }
+        let measured = r.traffic?.explanation
+        if let e = r.explanation {
+            // Beside a measured figure, the token lists' traffic figure says it is a model.
+            let modelled = measured != nil && ExplanationBasis(rawValue: e.basis)?.isTraffic == true
+            parts.append((modelled ? "Modelled from the token lists (size × issue rate × 2): " : "") + e.sentence(escapingNames: escape))
+        }
         if let f = r.familyExplanation { parts.append(f.sentence(escape: escape)) }
         if let f = r.familyTrafficExplanation { parts.append(f.sentence(escape: escape)) }
+        if let m = measured { parts.append(m.sentence(escape: escape)) }
         if !parts.isEmpty { return parts.joined(separator: " ") }
         if r.hosts.count < 2 { return "Only one host in the input: there is no skew to explain." }
         return "No host holds more value bytes than the mean: there is no excess to explain."
@@ -156,7 +162,7 @@ public enum ReportRenderer {
         let hosts = r.hosts.map(\.host)
         var cols: [(String, Table.Align)] = [
             ("user", .left), ("id", .left), ("items", .right), ("bytes", .right),
-            ("list entries", .right), ("issues/s", .right), ("est. traffic/s", .right),
+            ("list entries", .right), ("issues/s", .right), ("modelled traffic/s", .right),
         ]
         cols += hosts.enumerated().map { compact ? ("% h\($0.offset + 1)", .right) : ("% on \($0.element)", .right) }
         var t = Table(cols)
@@ -203,7 +209,7 @@ public enum ReportRenderer {
     static func listTable(_ r: Report) -> Table {
         var t = Table([
             ("user", .left), ("host", .left), ("size", .right), ("entries", .right), ("expired", .right),
-            ("issues/s", .right), ("of 1 MiB", .right), ("est. traffic/s", .right),
+            ("issues/s", .right), ("of 1 MiB", .right), ("modelled traffic/s", .right),
         ])
         for u in r.users {
             for l in u.lists {
@@ -333,14 +339,17 @@ public enum ReportRenderer {
 
     static func text(_ r: Report, width: Int) -> String {
         var s = "WHY IS ONE HOST HOTTER\n" + wrap(Escaping.text(explanationText(r)), width: width) + "\n"
-        let sections: [(String, Table)] = [
-            ("SUSPICIOUS VALUES (possible cache poisoning)", suspiciousTable(r)), ("HOSTS", hostTable(r)),
-            ("TRAFFIC (bytes the server read and wrote)", trafficTable(r)), ("SKEW", skewTable(r)),
-            ("TOP USERS (\(hostLegend(r)))", userTable(r, compact: true)),
-            ("KEY FAMILIES", familyTable(r)), ("CLIENT PLACEMENT BY KEY FAMILY", familyPlacementTable(r)),
-            ("KEYS ON MORE THAN ONE HOST", copiesTable(r)), ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
-            ("SLAB CLASSES", slabTable(r)),
-        ]
+        let sections: [(String, Table)] =
+            [
+                ("SUSPICIOUS VALUES (possible cache poisoning)", suspiciousTable(r)), ("HOSTS", hostTable(r)),
+                ("TRAFFIC (bytes the server read and wrote)", trafficTable(r)),
+            ] + measuredSections(r, upper: true) + [
+                ("SKEW", skewTable(r)),
+                ("TOP USERS (\(hostLegend(r)))", userTable(r, compact: true)),
+                ("KEY FAMILIES", familyTable(r)), ("CLIENT PLACEMENT BY KEY FAMILY", familyPlacementTable(r)),
+                ("KEYS ON MORE THAN ONE HOST", copiesTable(r)), ("TOKEN LISTS (top users)", listTable(r)), ("LARGEST KEYS", keyTable(r)),
+                ("SLAB CLASSES", slabTable(r)),
+            ]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n" + Escaping.text(title) + "\n" + t.text(width: width) }
         if let intro = whatIfIntro(r) {
             s +=
@@ -353,13 +362,16 @@ public enum ReportRenderer {
 
     static func markdown(_ r: Report) -> String {
         var s = "# memcached skew report\n\n## Explanation\n\n" + explanationText(r, escape: Escaping.markdown) + "\n"
-        let sections: [(String, Table)] = [
-            ("Suspicious values (possible cache poisoning)", suspiciousTable(r)), ("Hosts", hostTable(r)),
-            ("Traffic (bytes the server read and wrote)", trafficTable(r)), ("Skew", skewTable(r)), ("Top users", userTable(r)),
-            ("Key families", familyTable(r)), ("Client placement by key family", familyPlacementTable(r)),
-            ("Keys on more than one host", copiesTable(r)), ("Token lists of the top users", listTable(r)), ("Largest keys", keyTable(r)),
-            ("Slab classes", slabTable(r)),
-        ]
+        let sections: [(String, Table)] =
+            [
+                ("Suspicious values (possible cache poisoning)", suspiciousTable(r)), ("Hosts", hostTable(r)),
+                ("Traffic (bytes the server read and wrote)", trafficTable(r)),
+            ] + measuredSections(r, upper: false) + [
+                ("Skew", skewTable(r)), ("Top users", userTable(r)),
+                ("Key families", familyTable(r)), ("Client placement by key family", familyPlacementTable(r)),
+                ("Keys on more than one host", copiesTable(r)), ("Token lists of the top users", listTable(r)), ("Largest keys", keyTable(r)),
+                ("Slab classes", slabTable(r)),
+            ]
         for (title, t) in sections where !t.rows.isEmpty { s += "\n## " + title + "\n\n" + t.markdown() }
         if let intro = whatIfIntro(r, escape: Escaping.markdown) {
             s +=

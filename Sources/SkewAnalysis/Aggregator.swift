@@ -53,12 +53,15 @@ public final class Aggregator {
     static let suspiciousKept = 100
     /// Hosts whose `source` record (capture facts) a merged partial held: a second one is an error.
     var sourcedHosts = Set<String>()
+    /// Measured traffic (watch windows) and the stats timeline.
+    var traffic: TrafficAggregator
 
     /// `whatIf`: the what-if placements to accumulate (nil: no what-if section).
     public init(top: Int = 10, showSecrets: Bool = false, whatIf: WhatIfAnalysis? = nil) {
         self.top = max(1, top)
         self.showSecrets = showSecrets
         self.whatIf = whatIf
+        self.traffic = TrafficAggregator(top: max(1, top))
     }
 
     /// The share of value bytes a what-if "now" row (a client on the configured servers) puts on another
@@ -110,6 +113,8 @@ public final class Aggregator {
             addItem(item)
         case .miss(let unverified): if unverified { integrity.unverifiedRecords += 1 }
         case .error: integrity.errorRecords += 1
+        case .traffic(let t): traffic.add(t)
+        case .statsSample(let host, let p): traffic.addSample(host: host, p)
         case .other: break
         }
     }
@@ -322,6 +327,6 @@ public final class Aggregator {
             records: records, misplaced: misplaced, attributed: attributed, warnings: warnings, whatIf: whatIfResult,
             integrity: integrity, suspicious: suspicious, suspiciousCount: suspiciousCount, families: familyRows,
             familyExplanation: familyExplanation, familyTrafficExplanation: familyTrafficExplanation,
-            copies: copies.summary)
+            copies: copies.summary, traffic: traffic.finish())
     }
 }

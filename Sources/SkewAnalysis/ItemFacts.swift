@@ -60,6 +60,9 @@ public enum ReadRecord: Sendable {
     case source(SourceFacts)
     case miss(unverified: Bool)
     case error
+    /// A watch window's traffic of one key, and a stats sample of the timeline.
+    case traffic(TrafficFacts)
+    case statsSample(host: String, StatsPoint)
     /// A record type the report does not read.
     case other
 }
@@ -79,6 +82,14 @@ extension Aggregator {
         case .item?: return .item(itemFacts(r, whatIf: whatIf))
         case .miss?: return .miss(unverified: r[.unverified] != nil)
         case .error?: return .error
+        case .traffic?: return .traffic(trafficFacts(r))
+        case .statsSample?:
+            guard let time = r[.statsTime]?.double else { return .other }
+            return .statsSample(
+                host: hostName(r),
+                StatsPoint(
+                    time: time, bytesRead: r[.statsBytesRead]?.double, bytesWritten: r[.statsBytesWritten]?.double,
+                    cmdGet: r[.cmdGet]?.double, cmdSet: r[.cmdSet]?.double, connections: r[.connections]?.int.map { Int($0) }))
         default: return .other
         }
     }
@@ -139,6 +150,28 @@ extension Aggregator {
         if let i = v.int { return UInt64(exactly: i) }
         if let d = v.double, d >= 0, d < 18_446_744_073_709_551_616 { return UInt64(exactly: d) }
         return nil
+    }
+
+    static func trafficFacts(_ r: RecordView) -> TrafficFacts {
+        let key = r[.key]?.string ?? r[.keyB64]?.string.map { "base64:" + $0 }
+        let kind = r[.kind]?.string
+        let keyBytes = r[.key]?.string.map { Array($0.utf8) } ?? r[.keyB64]?.string.flatMap { Base64.decode($0) }
+        let family =
+            r[.otherKeys] != nil && key == nil
+            ? TrafficFacts.otherKeysFamily : ItemFamily.name(kind: kind, family: r[.family]?.string) { keyBytes }
+        var owner: String?
+        if let u = r[.user]?.members, let id = u[.userID]?.string { owner = u[.userName]?.string ?? id }
+        owner = owner ?? r[.familyOwner]?.string
+        var t = TrafficFacts(host: hostName(r), key: key, family: family, owner: owner, kind: kind, seconds: r[.window]?[.seconds]?.double ?? 0)
+        func count(_ f: RecordField) -> Int { Int(max(0, r[f]?.int ?? 0)) }
+        t.gets = count(.gets)
+        t.hits = count(.hits)
+        t.misses = count(.misses)
+        t.sets = count(.sets)
+        t.evictions = count(.evictions)
+        t.bytesRead = max(0, r[.bytesRead]?.int ?? 0)
+        t.bytesWritten = max(0, r[.bytesWritten]?.int ?? 0)
+        return t
     }
 
     static func itemFacts(_ r: RecordView, whatIf: Bool) -> ItemFacts {

@@ -265,6 +265,8 @@ public struct Report: Sendable {
     public var familyTrafficExplanation: FamilyExplanation?
     /// Keys found on more than one host.
     public var copies = CopySummary()
+    /// Measured traffic of watch windows (`collect --watch`), nil without any.
+    public var traffic: MeasuredTraffic?
 }
 
 /// Keys found on more than one host: how many, the copies beyond the first and their bytes, and the

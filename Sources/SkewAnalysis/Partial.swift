@@ -168,6 +168,10 @@ extension Aggregator {
         j.endArray()
         j.key(PartialField.whatIf)
         if let w = whatIf { w.writePartial(&j) } else { j.string(nil) }
+        if !traffic.isEmpty {
+            j.key(PartialField.measuredTraffic)
+            traffic.writePartial(&j)
+        }
         j.endObject()
         return j.text + "\n"
     }
@@ -377,6 +381,7 @@ extension Aggregator {
                     size: try f.count(PartialField.size), host: try f.string(PartialField.host), owner: try f.optionalString(PartialField.owner),
                     ownerID: try f.optionalString(PartialField.ownerId), placementOK: try f.optionalBool(PartialField.placementOk)))
         }
+        let newTraffic = try value[PartialField.measuredTraffic].map { v throws(AggregationIssue) in try TrafficAggregator.read(v, top: self.top) }
         try mergeWhatIf(value[PartialField.whatIf])
 
         // Sound: merge.
@@ -422,6 +427,7 @@ extension Aggregator {
         }
         for t in newFamilies { mergeFamily(t) }
         copies.merge(newCopies)
+        if let t = newTraffic { traffic.merge(t) }
         for (k, v) in newKinds { kinds[k, default: 0] &+= Int(v) }
         for k in newKeys { offerKey(k) }
         mergedPartials &+= 1

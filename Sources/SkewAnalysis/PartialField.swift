@@ -53,6 +53,7 @@ enum PartialField {
     static let laSum = "la_sum"
     static let lists = "lists"
     static let logicalKey = "logical_key"
+    static let measuredTraffic = "measured_traffic"
     static let misplaced = "misplaced"
     static let misplacedBytes = "misplaced_bytes"
     static let name = "name"

@@ -151,7 +151,8 @@ struct AttributeRun {
         let kinds = KeyKind.allCases.compactMap { k in attributor.kindCounts[k].map { "\(k.rawValue) \($0)" } }
             .joined(separator: ", ")
         let placed = options.servers != nil ? "; \(attributor.misplaced) not on their expected host" : ""
-        diag.note("\(attributor.recordsSeen) records; items: \(kinds.isEmpty ? "none" : kinds)\(placed)")
+        let traffic = attributor.trafficRecords > 0 ? "; \(attributor.trafficRecords) traffic records" : ""
+        diag.note("\(attributor.recordsSeen) records; items: \(kinds.isEmpty ? "none" : kinds)\(placed)\(traffic)")
         return partial ? .partial : .success
     }
 }
