@@ -114,7 +114,7 @@ public enum HostRun {
                 return fail(message)
             }
             m.method = planned
-            watchRun = await WatchRun.start(spec: spec, watch: watch, config: config, sink: opened!.sink, stop: stop)
+            watchRun = await WatchRun.start(spec: spec, watch: watch, config: config, sink: opened!.sink, stop: stop, progress: state.progress)
         }
 
         // 2. Enumerate (the metadump is spooled to its END before anything else happens).

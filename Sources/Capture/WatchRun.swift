@@ -13,7 +13,9 @@ final class WatchRun: Sendable {
     private init(task: Task<DumpWatch, Never>) { self.task = task }
 
     /// Starts the window and returns once the server has begun to watch (or refused to).
-    static func start(spec: ServerSpec, watch: WatchConfig, config: CaptureConfig, sink: DumpSink, stop: StopFlag) async -> WatchRun {
+    static func start(
+        spec: ServerSpec, watch: WatchConfig, config: CaptureConfig, sink: DumpSink, stop: StopFlag, progress: CaptureProgress
+    ) async -> WatchRun {
         let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
         let own = config.connection.ownSockets ?? OwnSockets()
         let task = Task {
@@ -24,7 +26,7 @@ final class WatchRun: Sendable {
             var writeError: String?
             let result = await Watcher.run(
                 host: spec.host, port: spec.port, options: config.connection, seconds: watch.seconds, own: own, stop: stop,
-                ready: { readyContinuation.yield() },
+                progress: progress, ready: { readyContinuation.yield() },
                 line: { text in
                     try batch.append(.event(Array(text)))
                     if batch.bytes.count >= 1 << 20 { try sink.write(taking: &batch) }

@@ -62,5 +62,11 @@ public final class CaptureProgress: Sendable {
     public let captured = Atomic<Int>(0)
     public let missed = Atomic<Int>(0)
     public let valueBytes = Atomic<Int>(0)
+    /// A watch window: events kept (−1: no window), the collector's own left out, lines memcached
+    /// skipped, and when the window ends (monotonic milliseconds, 0 until it starts).
+    public let watchEvents = Atomic<Int>(-1)
+    public let watchOwn = Atomic<Int>(0)
+    public let watchSkipped = Atomic<Int>(0)
+    public let watchEndsAtMillis = Atomic<Int>(0)
     public init() {}
 }

@@ -33,7 +33,7 @@ public enum Watcher {
     /// once a second and at the end.
     public static func run(
         host: String, port: Int, options: ConnectionOptions, seconds: Double, own: OwnSockets, stop: StopFlag,
-        ready: @Sendable () -> Void, line: (ArraySlice<UInt8>) throws -> Void, flush: () throws -> Void
+        progress: CaptureProgress? = nil, ready: @Sendable () -> Void, line: (ArraySlice<UInt8>) throws -> Void, flush: () throws -> Void
     ) async -> WatchResult {
         var result = WatchResult()
         var opts = options
@@ -64,6 +64,8 @@ public enum Watcher {
                 }
                 let t0 = MonotonicClock.seconds()
                 started.withLock { $0 = t0 }
+                progress?.watchEvents.store(0, ordering: .relaxed)
+                progress?.watchEndsAtMillis.store(Int((t0 + seconds) * 1000), ordering: .relaxed)
                 ready()
                 var lastFlush = t0
                 while true {
@@ -74,6 +76,11 @@ public enum Watcher {
                     if now - lastFlush >= 1 {
                         try flush()
                         lastFlush = now
+                    }
+                    if let p = progress {
+                        p.watchEvents.store(result.events, ordering: .relaxed)
+                        p.watchOwn.store(result.ownEvents, ordering: .relaxed)
+                        p.watchSkipped.store(Int(clamping: result.skipped), ordering: .relaxed)
                     }
                     try await c.receive()
                 }

@@ -1,4 +1,5 @@
-// collect/ProgressReporter: one stderr line (only on a TTY) with items, MB, rate and ETA per host.
+// collect/ProgressReporter: one stderr line (only on a TTY) with items, MB, rate and ETA per host, and
+// a watch window's events, the collector's own left out, memcached's skipped lines and the time left.
 import Capture
 import KeyPlacement
 import MemcacheClient
@@ -22,6 +23,12 @@ enum ProgressReporter {
                 if total >= 0 { text += "/\(total)" }
                 text += " items \(formatBytes(bytes)) \(Int(rate))/s"
                 if total > done && rate > 0 { text += " ETA \(Int(Double(total - done) / rate))s" }
+                let events = s.progress.watchEvents.load(ordering: .relaxed)
+                if events >= 0 {
+                    let left = Double(s.progress.watchEndsAtMillis.load(ordering: .relaxed)) / 1000 - MonotonicClock.seconds()
+                    text += " · watch \(events) events (\(s.progress.watchOwn.load(ordering: .relaxed)) own left out"
+                    text += ", \(s.progress.watchSkipped.load(ordering: .relaxed)) skipped by memcached) \(max(0, Int(left.rounded(.up))))s left"
+                }
                 return text
             }
             line.update(parts.joined(separator: " | "))

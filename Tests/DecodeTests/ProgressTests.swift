@@ -63,5 +63,11 @@ import TestSupport
         let piped = try runProcess(Repo.executable("collect"), ["127.0.0.1:\(server.port)", "--out", dir + "/pipe"])
         #expect(piped.status == 0)
         #expect(!piped.stderrText.contains(Self.eraseLine))
+        // A watch window shows its events, the collector's own left out and the time left.
+        let watch = try Self.onTerminal([Repo.executable("collect"), "127.0.0.1:\(server.port)", "--watch", "1", "--out", dir + "/watch"])
+        #expect(watch.status == 0, "\(watch.stdoutText)")
+        #expect(watch.stdoutText.contains(" · watch ") && watch.stdoutText.contains(" own left out"), "no watch progress: \(watch.stdoutText)")
+        let watchPiped = try runProcess(Repo.executable("collect"), ["127.0.0.1:\(server.port)", "--watch", "1", "--out", dir + "/watch-pipe"])
+        #expect(watchPiped.status == 0 && !watchPiped.stderrText.contains(" · watch "))
     }
 }
