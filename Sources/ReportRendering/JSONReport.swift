@@ -242,12 +242,7 @@ enum JSONReport {
         j.key("timeline"); j.beginObject()
         for (host, points) in m.timeline.sorted(by: { $0.key < $1.key }) {
             j.key(host); j.beginArray()
-            for p in points {
-                j.beginObject()
-                j.field("time", p.time); j.field("bytes_read", p.bytesRead); j.field("bytes_written", p.bytesWritten)
-                j.field("cmd_get", p.cmdGet); j.field("cmd_set", p.cmdSet); j.field("connections", p.connections)
-                j.endObject()
-            }
+            for p in points { p.write(to: &j) }
             j.endArray()
         }
         j.endObject()

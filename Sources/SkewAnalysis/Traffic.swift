@@ -31,6 +31,14 @@ public struct StatsPoint: Sendable, Equatable {
     public var cmdGet: Double?
     public var cmdSet: Double?
     public var connections: Int?
+    /// The point as a JSON object (in partials and in report's JSON).
+    public func write(to j: inout NDJSONWriter) {
+        j.beginObject()
+        j.field("time", time); j.field("bytes_read", bytesRead); j.field("bytes_written", bytesWritten)
+        j.field("cmd_get", cmdGet); j.field("cmd_set", cmdSet); j.field("connections", connections)
+        j.endObject()
+    }
+
     public init(time: Double, bytesRead: Double?, bytesWritten: Double?, cmdGet: Double?, cmdSet: Double?, connections: Int?) {
         self.time = time
         self.bytesRead = bytesRead
@@ -285,12 +293,7 @@ extension TrafficAggregator {
         j.key("timeline"); j.beginObject()
         for (host, points) in timeline.sorted(by: { $0.key < $1.key }) {
             j.key(host); j.beginArray()
-            for p in points.sorted(by: { $0.time < $1.time }) {
-                j.beginObject()
-                j.field("time", p.time); j.field("bytes_read", p.bytesRead); j.field("bytes_written", p.bytesWritten)
-                j.field("cmd_get", p.cmdGet); j.field("cmd_set", p.cmdSet); j.field("connections", p.connections)
-                j.endObject()
-            }
+            for p in points.sorted(by: { $0.time < $1.time }) { p.write(to: &j) }
             j.endArray()
         }
         j.endObject()

@@ -7,6 +7,18 @@ import Testing
 import TestSupport
 
 @Suite(.serialized) struct CaptureTests {
+    /// Every request line on the wire is one of docs/collect.md's allowlist (`also`: the ones a watch adds).
+    static func expectAllowlisted(_ lines: [String], also: [String] = []) throws {
+        let allowed = try
+            ([
+                "version", "stats", "stats settings", "stats items", "stats slabs", "lru_crawler metadump all", "mn",
+                "mg [^ ]+( b)?( v f t c u| f t s c u) q O[0-9]+", "stats cachedump [0-9]+ 0",
+            ] + also).map { try Regex($0) }
+        for line in lines {
+            #expect(allowed.contains { line.wholeMatch(of: $0) != nil }, "not allowlisted: \(line.prefix(120))")
+        }
+    }
+
     @Test func keystoneDataCapturedExactlyWithoutDisturbingTheServer() throws {
         let server = try MemcachedServer(memoryMB: 256, extraArguments: ["-I", "2m"])
         defer { server.stop() }
@@ -76,13 +88,7 @@ import TestSupport
         proxy.stop()
         let wire = try Data(contentsOf: URL(fileURLWithPath: log))
         let lines = String(decoding: wire, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
-        let allowed = try [
-            "version", "stats", "stats settings", "stats items", "stats slabs", "lru_crawler metadump all", "mn",
-            "mg [^ ]+( b)?( v f t c u| f t s c u) q O[0-9]+", "stats cachedump [0-9]+ 0",
-        ].map { try Regex($0) }
-        for line in lines {
-            #expect(allowed.contains { line.wholeMatch(of: $0) != nil }, "not allowlisted: \(line.prefix(120))")
-        }
+        try Self.expectAllowlisted(lines)
         #expect(lines.filter { $0 == "lru_crawler metadump all" }.count == 1)
         #expect(lines.filter { $0.hasPrefix("mg ") }.count == before.count)
         #expect(lines.contains { $0.hasPrefix("mg ") && $0.contains(" b ") })
@@ -112,13 +118,7 @@ import TestSupport
         proxy.stop()
         let wire = try Data(contentsOf: URL(fileURLWithPath: log))
         let lines = String(decoding: wire, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
-        let allowed = try [
-            "version", "stats", "stats settings", "stats items", "stats slabs", "stats conns", "lru_crawler metadump all", "mn",
-            "mg [^ ]+( b)?( v f t c u| f t s c u) q O[0-9]+", "watch fetchers mutations evictions connevents",
-        ].map { try Regex($0) }
-        for line in lines {
-            #expect(allowed.contains { line.wholeMatch(of: $0) != nil }, "not allowlisted: \(line.prefix(120))")
-        }
+        try Self.expectAllowlisted(lines, also: ["stats conns", "watch fetchers mutations evictions connevents"])
         #expect(lines.filter { $0.hasPrefix("watch") }.count == 1)
         #expect(lines.filter { $0 == "stats conns" }.count >= 3)
         let dump = try ReadDump(path: work + "/out/127.0.0.1_\(proxyPort).mcdump.gz")
