@@ -42,6 +42,13 @@ public struct RecordField: Sendable, CustomStringConvertible {
     public static let label = RecordField("label")
     public static let connections = RecordField("connections")
     public static let cmdGet = RecordField("cmd_get")
+    // source.watch
+    public static let watch = RecordField("watch")
+    public static let events = RecordField("events")
+    public static let ownEvents = RecordField("own_events")
+    public static let skipped = RecordField("skipped")
+    public static let workerDropped = RecordField("worker_dropped")
+    public static let ended = RecordField("ended")
     public static let cmdSet = RecordField("cmd_set")
     public static let valueCRC32 = RecordField("value_crc32")
     /// The key's family (docs/families.md) and the owner a family rule names.

@@ -326,6 +326,17 @@ public enum ReportRenderer {
             }
             out.append(line)
         }
+        for h in r.traffic?.hosts ?? [] {
+            guard let a = h.account else { continue }
+            var line =
+                "watch window on \(escape(h.host)) (measured): \(a.events) events kept, \(a.ownEvents) of the collector's own reads left out"
+            line +=
+                a.dropped > 0
+                ? "; memcached dropped \(a.dropped) (\(a.skipped) skipped for the watcher, \(a.workerDropped) in its worker buffers): the measured traffic is a lower bound"
+                : "; memcached dropped none"
+            if a.ended != "elapsed" && !a.ended.isEmpty { line += "; the window ended: \(escape(a.ended))" }
+            out.append(line)
+        }
         let unknown = r.families.filter { $0.placement?.basis == .unknown }.map(\.family)
         if !unknown.isEmpty {
             out.append(

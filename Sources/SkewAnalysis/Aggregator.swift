@@ -128,6 +128,7 @@ public final class Aggregator {
         let host = r.host
         var h = hosts[host] ?? HostTotals(host: host)
         h.complete = r.complete
+        if let w = r.watch { traffic.account(host: host, w) }
         if let samples = r.samples {
             let timed = samples.filter { $0.time != nil }
             if let first = timed.first, let last = timed.last, timed.count >= 2,

@@ -52,6 +52,21 @@ public struct SourceFacts: Sendable {
     public var samples: [Sample]?
     /// Per slab class, the server's figures in the first sample that has `items` or `slabs`.
     public var slabStats: [Int: SlabServerStats] = [:]
+    /// The watch window's accounting (`watch`), nil without one: events kept, the collector's own left
+    /// out, and what memcached dropped.
+    public var watch: WatchAccount?
+}
+
+/// What a source's watch window kept, left out and lost.
+public struct WatchAccount: Sendable, Equatable {
+    public var events = 0
+    public var ownEvents = 0
+    public var skipped: Int64 = 0
+    public var workerDropped: Int64 = 0
+    public var seconds = 0.0
+    public var ended = ""
+    public init() {}
+    public var dropped: Int64 { skipped &+ workerDropped }
 }
 
 /// One record as the report reads it.
@@ -111,6 +126,16 @@ extension Aggregator {
 
     static func sourceFacts(_ r: RecordView) -> SourceFacts {
         var f = SourceFacts(host: hostName(r), complete: r[.complete]?.bool, samples: nil)
+        if let w = r[.watch]?.members {
+            var a = WatchAccount()
+            a.events = Int(max(0, w[.events]?.int ?? 0))
+            a.ownEvents = Int(max(0, w[.ownEvents]?.int ?? 0))
+            a.skipped = max(0, w[.skipped]?.int ?? 0)
+            a.workerDropped = max(0, w[.workerDropped]?.int ?? 0)
+            a.ended = w[.ended]?.string ?? ""
+            a.seconds = max(0, w[.seconds]?.double ?? 0)
+            f.watch = a
+        }
         guard let stats = r[.stats]?.members else { return f }
         f.samples = stats.members.map { m in
             let general = JSONSlice(bytes: stats.bytes, range: m.value)[.statsGeneral]?.members

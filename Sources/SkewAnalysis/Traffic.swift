@@ -57,6 +57,8 @@ public struct HostMeasured: Sendable, Equatable {
     public var keys = 0
     public var gets = 0, hits = 0, misses = 0, sets = 0, evictions = 0
     public var bytesRead: Int64 = 0, bytesWritten: Int64 = 0
+    /// The window's accounting from the source record (nil when the input has none).
+    public var account: WatchAccount?
     public init(host: String) { self.host = host }
 
     public var bytesMoved: Int64 { bytesRead &+ bytesWritten }
@@ -201,6 +203,22 @@ struct TrafficAggregator {
 
     mutating func addSample(host: String, _ p: StatsPoint) { timeline[host, default: []].append(p) }
 
+    /// A source's watch accounting (summed when a host has several windows).
+    mutating func account(host: String, _ w: WatchAccount) {
+        var h = hosts[host] ?? HostMeasured(host: host)
+        var a = h.account ?? WatchAccount()
+        a.events += w.events
+        a.ownEvents += w.ownEvents
+        a.skipped &+= w.skipped
+        a.workerDropped &+= w.workerDropped
+        a.ended = a.ended.isEmpty ? w.ended : a.ended
+        a.seconds = max(a.seconds, w.seconds)
+        h.account = a
+        // A window with no client traffic still counts, at 0 B/s.
+        h.seconds = max(h.seconds, w.seconds)
+        hosts[host] = h
+    }
+
     /// The section, with its explanation.
     func finish() -> MeasuredTraffic? {
         guard !isEmpty else { return nil }
@@ -266,6 +284,12 @@ extension TrafficAggregator {
             j.field("gets", h.gets); j.field("hits", h.hits); j.field("misses", h.misses); j.field("sets", h.sets)
             j.field("evictions", h.evictions)
             j.key("bytes_read"); j.int(h.bytesRead); j.key("bytes_written"); j.int(h.bytesWritten)
+            if let a = h.account {
+                j.key("account"); j.beginObject()
+                j.field("events", a.events); j.field("own_events", a.ownEvents); j.key("skipped"); j.int(a.skipped)
+                j.key("worker_dropped"); j.int(a.workerDropped); j.field("seconds", a.seconds); j.field("ended", a.ended)
+                j.endObject()
+            }
             j.endObject()
         }
         j.endArray()
@@ -312,6 +336,13 @@ extension TrafficAggregator {
             h.gets = Int(try f.count("gets")); h.hits = Int(try f.count("hits")); h.misses = Int(try f.count("misses"))
             h.sets = Int(try f.count("sets")); h.evictions = Int(try f.count("evictions"))
             h.bytesRead = try f.count("bytes_read"); h.bytesWritten = try f.count("bytes_written")
+            if let af = try f.optionalObject("account") {
+                var a = WatchAccount()
+                a.events = Int(try af.count("events")); a.ownEvents = Int(try af.count("own_events"))
+                a.skipped = try af.count("skipped"); a.workerDropped = try af.count("worker_dropped"); a.ended = try af.string("ended")
+                a.seconds = try af.requiredAmount("seconds")
+                h.account = a
+            }
             guard t.hosts[h.host] == nil else { throw AggregationIssue(message: "measured_traffic.hosts[\(i)]: host \(h.host) twice") }
             t.hosts[h.host] = h
         }
@@ -365,6 +396,7 @@ extension TrafficAggregator {
             m.gets += h.gets; m.hits += h.hits; m.misses += h.misses; m.sets += h.sets; m.evictions += h.evictions
             m.bytesRead &+= h.bytesRead; m.bytesWritten &+= h.bytesWritten
             hosts[host] = m
+            if let a = h.account { account(host: host, a) }
         }
         for (mine, theirs) in [(\TrafficAggregator.families, o.families), (\TrafficAggregator.users, o.users)] {
             for (n, perHost) in theirs {

@@ -92,6 +92,8 @@ struct TrafficTests {
         #expect(((measured["timeline"] as? [String: Any])?[server.address] as? [Any])?.count == samples.count)
         let html = try runProcess(Repo.executable("report"), ["--format", "html", "-"], stdin: ndjson).stdoutText
         #expect(html.contains("Measured traffic per host (watch window)") && html.contains("<polyline"))
+        let text = try runProcess(Repo.executable("report"), ["--width", "1000", "-"], stdin: ndjson).stdoutText
+        #expect(text.contains("of the collector's own reads left out; memcached dropped none"), "\(text.suffix(800))")
     }
 
     /// Two hosts, one of them hot by one key: the measured explanation names the host and the key, and the

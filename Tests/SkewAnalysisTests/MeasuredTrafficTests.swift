@@ -63,6 +63,26 @@ import Testing
         #expect(merged.finish().traffic == whole.traffic)
     }
 
+    /// A source's watch accounting: a host whose window saw no client traffic still counts (at 0 B/s),
+    /// and what memcached dropped and what the collector left out reach the report, through partials too.
+    @Test func aQuietHostsWindowAndTheDropsCount() throws {
+        let quiet =
+            #"{"type":"source","schema":1,"host":"c","port":11211,"file":"c.mcdump.gz","complete":true,"watch":{"streams":[],"started_local":1.5,"seconds":10.0,"events":0,"keys":0,"store_lookups":0,"skipped":3,"unreadable":0,"own_events":42,"own_connections":3,"worker_dropped":4,"watcher_skipped":3,"ended":"elapsed"}}"#
+        let lines = Self.lines + [quiet]
+        let m = try #require(try Self.report(lines).traffic)
+        let c = try #require(m.hosts.first { $0.host == "c:11211" })
+        #expect(c.seconds == 10 && c.bytesPerSecond == 0 && c.account?.ownEvents == 42 && c.account?.dropped == 7)
+        // The mean is over three hosts now: (100 + 10 + 0) / 3 kB/s.
+        #expect(abs((m.explanation?.mean ?? 0) - 110_000.0 / 3) < 1e-9)
+        let merged = Aggregator(top: 10)
+        for host in ["a", "b", "c"] {
+            let p = Aggregator(top: 10)
+            for l in lines where l.contains(#""host":"\#(host)""#) { try p.add(ArraySlice(Array(l.utf8))) }
+            try merged.merge(partial: try JSONParser.parse(Array(p.partialJSON().utf8)))
+        }
+        #expect(merged.finish().traffic == m)
+    }
+
     @Test func aReportWithoutTrafficHasNoSection() throws {
         #expect(try Self.report([#"{"type":"item","host":"a","port":1,"key":"k","size":3}"#]).traffic == nil)
     }
