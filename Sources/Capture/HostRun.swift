@@ -46,10 +46,13 @@ public struct WatchConfig: Sendable {
     public var seconds: Double
     public var only: Bool
     public var statsEvery: Double
-    public init(seconds: Double, only: Bool, statsEvery: Double) {
+    /// One client event in `sample` kept (`--watch-sample`).
+    public var sample: Int
+    public init(seconds: Double, only: Bool, statsEvery: Double, sample: Int = 1) {
         self.seconds = seconds
         self.only = only
         self.statsEvery = statsEvery
+        self.sample = sample
     }
 }
 

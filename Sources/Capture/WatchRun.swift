@@ -26,7 +26,7 @@ final class WatchRun: Sendable {
             var writeError: String?
             let result = await Watcher.run(
                 host: spec.host, port: spec.port, options: config.connection, seconds: watch.seconds, own: own, stop: stop,
-                progress: progress, ready: { readyContinuation.yield() },
+                progress: progress, sample: watch.sample, ready: { readyContinuation.yield() },
                 line: { text in
                     try batch.append(.event(Array(text)))
                     if batch.bytes.count >= 1 << 20 { try sink.write(taking: &batch) }
@@ -49,12 +49,17 @@ final class WatchRun: Sendable {
             if let u = result.firstUnreadable {
                 try? sink.note(level: "warning", message: "watch: \(result.unreadable) line(s) that are not events, the first: \(u)")
             }
-            return DumpWatch(
+            var summary = DumpWatch(
                 streams: result.streams, startedLocal: startedLocal, finishedLocal: Date().timeIntervalSince1970, seconds: result.seconds,
                 events: result.events, ownEvents: result.ownEvents, ownConnections: result.ownConnections,
                 connectionEvents: result.connectionEvents, skipped: result.skipped, unreadable: result.unreadable,
                 workerDropped: delta("log_worker_dropped"), watcherSkipped: delta("log_watcher_skipped"),
                 ended: writeError.map { "error: writing the dump: \($0)" } ?? result.ended)
+            if result.sample > 1 {
+                summary.sample = result.sample
+                summary.sampledOut = result.sampledOut
+            }
+            return summary
         }
         for await _ in ready { break }
         return WatchRun(task: task)

@@ -188,6 +188,8 @@ final class RecordEmitter {
         tally.finish()
         let started = watch?.startedLocal ?? source?.startedLocal ?? 0
         let seconds = watch?.seconds ?? max(0, (tally.lastTime ?? 0) - (tally.firstTime ?? 0))
+        // A sampled window (one client event in N kept): the counts are the kept ones × N.
+        let sample = max(1, watch?.sample ?? 1)
         func record(_ key: [UInt8]?, _ t: KeyTraffic) -> TrafficRecord {
             var r = TrafficRecord(host: source?.host, port: source?.port, key: key, startedLocal: started, seconds: seconds)
             if let key {
@@ -196,15 +198,16 @@ final class RecordEmitter {
                 r.familyOwner = family.owner
                 r.familyClient = family.client
             }
-            r.gets = t.gets
-            r.hits = t.hits
-            r.misses = t.misses
-            r.sets = t.sets
-            r.stored = t.stored
-            r.evictions = t.evictions
-            r.bytesRead = t.bytesRead
-            r.bytesWritten = t.bytesWritten
+            r.gets = t.gets * sample
+            r.hits = t.hits * sample
+            r.misses = t.misses * sample
+            r.sets = t.sets * sample
+            r.stored = t.stored * sample
+            r.evictions = t.evictions * sample
+            r.bytesRead = t.bytesRead &* Int64(sample)
+            r.bytesWritten = t.bytesWritten &* Int64(sample)
             r.cls = t.clsid != 0 ? t.clsid : nil
+            r.sample = sample > 1 ? sample : nil
             return r
         }
         for (key, t) in tally.keys.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
@@ -222,6 +225,8 @@ final class RecordEmitter {
             summary.workerDropped = w.workerDropped
             summary.watcherSkipped = w.watcherSkipped
             summary.ended = w.ended
+            summary.sample = w.sample
+            summary.sampledOut = w.sampledOut
         } else {
             summary.ended = "no WATCH record (capture interrupted?)"
         }

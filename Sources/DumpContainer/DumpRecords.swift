@@ -193,6 +193,9 @@ public struct DumpWatch: Codable, Sendable, Equatable {
     public var watcherSkipped: Int64?
     /// How the window ended: `elapsed`, `stopped` (signal or time limit) or `error: …`.
     public var ended: String
+    /// `--watch-sample N` (absent: every event): one client event in N written, and those left out.
+    public var sample: Int?
+    public var sampledOut: Int?
 
     public init(
         streams: [String], startedLocal: Double, finishedLocal: Double, seconds: Double, events: Int, ownEvents: Int,
@@ -225,7 +228,8 @@ public struct DumpWatch: Codable, Sendable, Equatable {
         case skipped, unreadable
         case workerDropped = "worker_dropped"
         case watcherSkipped = "watcher_skipped"
-        case ended
+        case ended, sample
+        case sampledOut = "sampled_out"
     }
 }
 

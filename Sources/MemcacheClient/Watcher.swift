@@ -24,6 +24,9 @@ public struct WatchResult: Sendable {
     public var seconds = 0.0
     /// `elapsed`, `stopped`, or `error: …`; `refused: …` when the server would not watch.
     public var ended = "elapsed"
+    /// `--watch-sample N`: one client event in N kept, and the clients' events left out by it.
+    public var sample = 1
+    public var sampledOut = 0
     public init() {}
 }
 
@@ -33,9 +36,10 @@ public enum Watcher {
     /// once a second and at the end.
     public static func run(
         host: String, port: Int, options: ConnectionOptions, seconds: Double, own: OwnSockets, stop: StopFlag,
-        progress: CaptureProgress? = nil, ready: @Sendable () -> Void, line: (ArraySlice<UInt8>) throws -> Void, flush: () throws -> Void
+        progress: CaptureProgress? = nil, sample: Int = 1, ready: @Sendable () -> Void, line: (ArraySlice<UInt8>) throws -> Void, flush: () throws -> Void
     ) async -> WatchResult {
         var result = WatchResult()
+        result.sample = max(1, sample)
         var opts = options
         opts.readTimeout = seconds + 60  // a quiet server sends nothing for the whole window
         opts.ownSockets = nil  // the watcher logs no item events of its own
@@ -54,6 +58,18 @@ public enum Watcher {
         defer { timer.cancel() }
         var ownership = ConnectionOwnership()
         var peers: [String] = []
+        // With sampling, a client's `item_get` waits for its connection's next event: a store of the same
+        // key makes it that store's lookup, and the two are kept or left out together (by the store's gid),
+        // so a sampled window never counts a store's lookup as a read.
+        var pendingGets: [Int: (gid: UInt64, key: [UInt8], line: [UInt8])] = [:]
+        func keep(_ text: ArraySlice<UInt8>, decidedBy gid: UInt64) throws {
+            if gid % UInt64(result.sample) == 0 {
+                result.events += 1
+                try line(text)
+            } else {
+                result.sampledOut += 1
+            }
+        }
         do {
             try await MemcacheConnection.with(host: host, port: port, options: opts) { c in
                 try await c.send([.watch(WatchStream.allCases)])
@@ -90,6 +106,8 @@ public enum Watcher {
         } catch {
             result.ended = "error: \(error)"
         }
+        // Reads still waiting for their connection's next event are decided alone.
+        for p in pendingGets.values.sorted(by: { $0.gid < $1.gid }) { try? keep(p.line[...], decidedBy: p.gid) }
         do { try flush() } catch { if result.ended == "elapsed" { result.ended = "error: \(error)" } }
         result.ownConnections = peers.filter { own.contains($0) }.count
 
@@ -127,8 +145,25 @@ public enum Watcher {
                 result.ownEvents += 1
                 return
             }
-            result.events += 1
-            try line(text)
+            guard result.sample > 1, let gid = e.gid else {
+                result.events += 1
+                try line(text)
+                return
+            }
+            let cfd = e.cfd ?? -1
+            if let p = pendingGets.removeValue(forKey: cfd) {
+                if e.type == .itemStore, let k = e.key, k.elementsEqual(p.key) {
+                    try keep(p.line[...], decidedBy: gid)
+                    try keep(text, decidedBy: gid)
+                    return
+                }
+                try keep(p.line[...], decidedBy: p.gid)
+            }
+            if e.type == .itemGet {
+                pendingGets[cfd] = (gid, Array(e.key ?? []), Array(text))
+                return
+            }
+            try keep(text, decidedBy: gid)
         }
         if let s = started.withLock({ $0 }) { result.seconds = MonotonicClock.seconds() - s }
         return result

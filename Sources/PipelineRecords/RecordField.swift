@@ -49,6 +49,7 @@ public struct RecordField: Sendable, CustomStringConvertible {
     public static let skipped = RecordField("skipped")
     public static let workerDropped = RecordField("worker_dropped")
     public static let ended = RecordField("ended")
+    public static let sample = RecordField("sample")
     public static let cmdSet = RecordField("cmd_set")
     public static let valueCRC32 = RecordField("value_crc32")
     /// The key's family (docs/families.md) and the owner a family rule names.

@@ -182,6 +182,9 @@ public struct WatchSummary: Sendable {
     public var watcherSkipped: Int64?
     public var otherKeysEvents = 0
     public var ended: String?
+    /// `collect --watch-sample N`: one client event in N kept, and those left out (nil: every event).
+    public var sample: Int?
+    public var sampledOut: Int?
 
     public init(
         streams: [String], startedLocal: Double, seconds: Double, events: Int, keys: Int, storeLookups: Int, skipped: UInt64,
@@ -213,6 +216,7 @@ public struct WatchSummary: Sendable {
         w.key("worker_dropped"); if let d = workerDropped { w.int(d) } else { w.null() }
         w.key("watcher_skipped"); if let d = watcherSkipped { w.int(d) } else { w.null() }
         if otherKeysEvents > 0 { w.key("other_keys_events"); w.int(otherKeysEvents) }
+        if let sample { w.key("sample"); w.int(sample); w.key("sampled_out"); w.int(sampledOut) }
         w.key("ended"); w.string(ended)
         w.endObject()
     }

@@ -18,6 +18,8 @@ public struct TrafficRecord: Sendable {
     public var gets = 0, hits = 0, misses = 0, sets = 0, stored = 0, evictions = 0
     public var bytesRead: Int64 = 0, bytesWritten: Int64 = 0
     public var cls: Int?
+    /// `collect --watch-sample N`: the counts are the kept events × N (estimates); nil: every event.
+    public var sample: Int?
 
     public init(host: String?, port: Int?, key: [UInt8]?, startedLocal: Double, seconds: Double) {
         self.host = host
@@ -54,6 +56,7 @@ public struct TrafficRecord: Sendable {
         w.key(.bytesWritten); w.int(bytesWritten)
         w.key(.evictions); w.int(evictions)
         if let cls { w.key(.cls); w.int(cls) }
+        if let sample { w.key(.sample); w.int(sample) }
         w.endObject()
         w.endLine()
     }

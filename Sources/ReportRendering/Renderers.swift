@@ -334,6 +334,7 @@ public enum ReportRenderer {
                 a.dropped > 0
                 ? "; memcached dropped \(a.dropped) (\(a.skipped) skipped for the watcher, \(a.workerDropped) in its worker buffers): the measured traffic is a lower bound"
                 : "; memcached dropped none"
+            if a.sample > 1 { line += "; sampled, one client event in \(a.sample) kept: its counts are estimates (kept × \(a.sample))" }
             if a.ended != "elapsed" && !a.ended.isEmpty { line += "; the window ended: \(escape(a.ended))" }
             out.append(line)
         }

@@ -65,6 +65,8 @@ public struct WatchAccount: Sendable, Equatable {
     public var workerDropped: Int64 = 0
     public var seconds = 0.0
     public var ended = ""
+    /// One client event in `sample` kept (1: every event).
+    public var sample = 1
     public init() {}
     public var dropped: Int64 { skipped &+ workerDropped }
 }
@@ -134,6 +136,7 @@ extension Aggregator {
             a.workerDropped = max(0, w[.workerDropped]?.int ?? 0)
             a.ended = w[.ended]?.string ?? ""
             a.seconds = max(0, w[.seconds]?.double ?? 0)
+            a.sample = Int(max(1, w[.sample]?.int ?? 1))
             f.watch = a
         }
         guard let stats = r[.stats]?.members else { return f }

@@ -213,6 +213,7 @@ struct TrafficAggregator {
         a.workerDropped &+= w.workerDropped
         a.ended = a.ended.isEmpty ? w.ended : a.ended
         a.seconds = max(a.seconds, w.seconds)
+        a.sample = max(a.sample, w.sample)
         h.account = a
         // A window with no client traffic still counts, at 0 B/s.
         h.seconds = max(h.seconds, w.seconds)
@@ -288,6 +289,7 @@ extension TrafficAggregator {
                 j.key("account"); j.beginObject()
                 j.field("events", a.events); j.field("own_events", a.ownEvents); j.key("skipped"); j.int(a.skipped)
                 j.key("worker_dropped"); j.int(a.workerDropped); j.field("seconds", a.seconds); j.field("ended", a.ended)
+                j.field("sample", a.sample)
                 j.endObject()
             }
             j.endObject()
@@ -341,6 +343,7 @@ extension TrafficAggregator {
                 a.events = Int(try af.count("events")); a.ownEvents = Int(try af.count("own_events"))
                 a.skipped = try af.count("skipped"); a.workerDropped = try af.count("worker_dropped"); a.ended = try af.string("ended")
                 a.seconds = try af.requiredAmount("seconds")
+                a.sample = Int(max(1, try af.optionalCount("sample") ?? 1))
                 h.account = a
             }
             guard t.hosts[h.host] == nil else { throw AggregationIssue(message: "measured_traffic.hosts[\(i)]: host \(h.host) twice") }

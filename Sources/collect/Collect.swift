@@ -107,6 +107,13 @@ struct Collect: AsyncParsableCommand {
     @Flag(name: .customLong("watch-only"), help: "Record the traffic window only (needs --watch): list and fetch no items.")
     var watchOnly = false
 
+    @Option(
+        name: .customLong("watch-sample"),
+        help: ArgumentHelp(
+            "Keep one client event in N (a store with its lookup as one), to spare the collector; the server sends every event all the same.",
+            valueName: "N"))
+    var watchSample = 1
+
     func validate() throws {
         func positive(_ v: Double?, _ name: String) throws {
             if let v, !(v.isFinite && v > 0) { throw ValidationError("\(name) must be a positive number") }
@@ -118,6 +125,8 @@ struct Collect: AsyncParsableCommand {
         try positive(statsEvery, "--stats-every")
         try positive(watch, "--watch")
         if watchOnly && watch == nil { throw ValidationError("--watch-only needs --watch SECONDS") }
+        guard (1...1_000_000).contains(watchSample) else { throw ValidationError("--watch-sample must be 1…1000000") }
+        if watchSample > 1 && watch == nil { throw ValidationError("--watch-sample needs --watch SECONDS") }
         if let w = watch, w > 86_400 { throw ValidationError("--watch is at most 86400 seconds") }
         guard timeLimit.isFinite && timeLimit >= 0 else { throw ValidationError("--time-limit must be ≥ 0 seconds") }
         guard (1...64).contains(connections) else { throw ValidationError("--connections must be 1…64") }
@@ -198,7 +207,7 @@ struct Collect: AsyncParsableCommand {
             connection: ConnectionOptions(
                 connectTimeout: connectTimeout, readTimeout: readTimeout, group: openConnections, ownSockets: watch != nil ? OwnSockets() : nil),
             fetch: fetch, statsEvery: statsEvery, commandLine: CommandLine.arguments, collector: CollectVersion.string)
-        if let watch { setup.watch = WatchConfig(seconds: watch, only: watchOnly, statsEvery: statsEvery ?? 1) }
+        if let watch { setup.watch = WatchConfig(seconds: watch, only: watchOnly, statsEvery: statsEvery ?? 1, sample: watchSample) }
         let config = setup
 
         let stopper = CaptureStopper(
@@ -237,7 +246,7 @@ struct Collect: AsyncParsableCommand {
                 keysOnly: keysOnly, keysFile: keys, forceCachedump: forceCachedump, allowLruBump: allowLRUBump,
                 connections: connections, rate: rate, bandwidthMbPerS: bandwidth, maxValueBytes: maxValueBytes,
                 connectTimeout: connectTimeout, readTimeout: readTimeout, timeLimit: timeLimit, statsEvery: statsEvery,
-                watch: watch, watchOnly: watchOnly),
+                watch: watch, watchOnly: watchOnly, watchSample: watch != nil ? watchSample : nil),
             status: runStatus, stopReason: stop.reason, complete: allComplete, exitStatus: status.rawValue,
             servers: results)
         do {

@@ -38,6 +38,7 @@ struct ManifestOptions: Codable {
     var statsEvery: Double?
     var watch: Double?
     var watchOnly: Bool
+    var watchSample: Int?
 }
 
 enum ManifestFile {

@@ -153,6 +153,29 @@ struct TrafficTests {
         #expect((source["watch"] as? [String: Any])?["own_events"] as? Int == 0)
     }
 
+    /// --watch-sample 4: one client event in four kept, a store always with its lookup (so a key only
+    /// written never shows reads), every client event either kept or counted as sampled out, and the
+    /// counts scaled back (estimates, marked `sample`).
+    @Test func aSampledWindowKeepsOneEventInNAndNeverSplitsAStoreFromItsLookup() throws {
+        let (records, did, collect, server) = try watched(extra: ["--watch-only", "--watch-sample", "4"])
+        defer { server.stop() }
+        #expect(collect.status == 0, "\(collect.stderr)")
+        let source = try #require(records.first { $0["type"] as? String == "source" })
+        let watch = try #require(source["watch"] as? [String: Any])
+        #expect(watch["sample"] as? Int == 4)
+        // The mix's client events: its reads, and each store's lookup and store.
+        let reads = (did["hot"]?["gets"] ?? 0) + (did["cfg"]?["gets"] ?? 0) + (did["missing"]?["gets"] ?? 0)
+        let stores = (did["hot"]?["sets"] ?? 0) + (did["written"]?["sets"] ?? 0)
+        let kept = watch["events"] as? Int ?? -1, out = watch["sampled_out"] as? Int ?? -1
+        #expect(kept + out == reads + 2 * stores, "kept \(kept), sampled out \(out)")
+        #expect(kept > 0 && out > kept)
+        let traffic = records.filter { $0["type"] as? String == "traffic" }
+        #expect(traffic.allSatisfy { $0["sample"] as? Int == 4 && ($0["gets"] as? Int ?? 1) % 4 == 0 })
+        if let written = traffic.first(where: { $0["key"] as? String == "written" }) { #expect(written["gets"] as? Int == 0) }
+        let hot = try #require(traffic.first { $0["key"] as? String == "hot" })
+        #expect((100...600).contains(hot["gets"] as? Int ?? 0), "\(hot)")
+    }
+
     /// A server started with -W (watch disabled) refuses: the items are still captured, the dump and the
     /// manifest say why the window is missing, and the exit status is 3.
     @Test func aServerThatRefusesToWatchStillGetsCaptured() throws {
@@ -180,5 +203,10 @@ struct TrafficTests {
         #expect(bad.status == 64 && bad.stderrText.contains("--watch-only needs --watch SECONDS"))
         let zero = try runProcess(Repo.executable("collect"), ["127.0.0.1:1", "--watch", "0", "--out", NSTemporaryDirectory() + "x"])
         #expect(zero.status == 64 && zero.stderrText.contains("--watch must be a positive number"))
+        let sample = try runProcess(Repo.executable("collect"), ["127.0.0.1:1", "--watch-sample", "2", "--out", NSTemporaryDirectory() + "x"])
+        #expect(sample.status == 64 && sample.stderrText.contains("--watch-sample needs --watch SECONDS"))
+        let badSample = try runProcess(
+            Repo.executable("collect"), ["127.0.0.1:1", "--watch", "1", "--watch-sample", "0", "--out", NSTemporaryDirectory() + "x"])
+        #expect(badSample.status == 64 && badSample.stderrText.contains("--watch-sample must be 1…1000000"))
     }
 }
