@@ -14,8 +14,11 @@
 # BENCH_PIN=1 runs memcached and the generator on CPU 0 and collect on CPU 1 (taskset), in both the
 # baseline and the watched runs: the overhead is then the watch's cost to the server, without the
 # CPU collect takes from it (as when collect runs on a jump host).
+# BENCH_SAMPLE=N passes --watch-sample N to collect (its CPU per event read shows what sampling spares;
+# kept/generated is then about 1/N).
 # Env: COLLECT (a built collect: skips the build), SCRATCH (swift scratch path of the release build,
-# default /tmp/watch-bench-build), BENCH_REPEAT, BENCH_SECONDS, BENCH_WORKERS, BENCH_PIN, MCF_PYTHON.
+# default /tmp/watch-bench-build), BENCH_REPEAT, BENCH_SECONDS, BENCH_WORKERS, BENCH_PIN, BENCH_SAMPLE,
+# MCF_PYTHON.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${MCF_PYTHON:-.venv/bin/python}
@@ -52,14 +55,14 @@ for _ in $(seq 100); do "$PY" -c "import socket; socket.create_connection(('127.
 "$PY" "$LOAD" "$PORT" preload
 
 echo "machine: $(nproc) cores; $(/usr/bin/memcached -V); $("$PY" -V 2>&1) ($PY); collect $COLLECT"
-echo "pinned: ${BENCH_PIN:-0} (1: memcached and the load on CPU 0, collect on CPU 1)"
+echo "pinned: ${BENCH_PIN:-0} (1: memcached and the load on CPU 0, collect on CPU 1); collect --watch-sample ${BENCH_SAMPLE:-1}"
 echo "load: $WORKERS worker(s) x $SECS s, batches of 100 gets + 5 sets, 1000 keys x 100 B; watch window $WINDOW s; $REPEAT round(s)"
 
 baseline() { ${SERVER_CPU[@]+"${SERVER_CPU[@]}"} "$PY" "$LOAD" "$PORT" load "$WORKERS" "$SECS" >>"$WORK/baseline.jsonl"; }
 watched() {
   local out="$WORK/out"
   rm -rf "$out"
-  ${TIME[@]+"${TIME[@]}"} ${COLLECT_CPU[@]+"${COLLECT_CPU[@]}"} "$COLLECT" "127.0.0.1:$PORT" --watch "$WINDOW" --watch-only --out "$out" >/dev/null 2>"$WORK/collect.err" &
+  ${TIME[@]+"${TIME[@]}"} ${COLLECT_CPU[@]+"${COLLECT_CPU[@]}"} "$COLLECT" "127.0.0.1:$PORT" --watch "$WINDOW" --watch-only --watch-sample "${BENCH_SAMPLE:-1}" --out "$out" >/dev/null 2>"$WORK/collect.err" &
   CPID=$!
   "$PY" "$LOAD" "$PORT" wait-watch 30
   local load; load=$(${SERVER_CPU[@]+"${SERVER_CPU[@]}"} "$PY" "$LOAD" "$PORT" load "$WORKERS" "$SECS")
@@ -94,10 +97,11 @@ for r in runs:
     drop = ev["skipped"] + (ev.get("worker_dropped") or 0)
     kept.append(ev["events"] / ld["seconds"]); gen.append(ld["server_events"] / ld["seconds"])
     dropped.append(drop); ratio.append(ev["events"] / ld["server_events"])
-    cpu = f", collect CPU {r['collect_cpu']:.2f} s = {1e6 * r['collect_cpu'] / max(ev['events'], 1):.2f} us/event" if r["collect_cpu"] is not None else ""
+    read = ev["events"] + (ev.get("sampled_out") or 0)
+    cpu = f", collect CPU {r['collect_cpu']:.2f} s = {1e6 * r['collect_cpu'] / max(read, 1):.2f} us/event read" if r["collect_cpu"] is not None else ""
     print(f"watched run             {ev['events']:,} events kept in a {ev['seconds']:.2f} s window ({ev['events'] / ev['seconds']:,.0f}/s over the window); "
           f"generated {ld['server_events']:,} in {ld['seconds']:.2f} s; dropped: skipped {ev['skipped']:,}, worker_dropped {ev.get('worker_dropped')}, "
-          f"watcher_skipped {ev.get('watcher_skipped')}; unaccounted {ld['server_events'] - ev['events'] - drop:,}{cpu}")
+          f"watcher_skipped {ev.get('watcher_skipped')}; sampled out {ev.get('sampled_out') or 0:,}; unaccounted {ld['server_events'] - read - drop:,}{cpu}")
 print(f"events/s generated      median {med(gen):,.0f} (server cmd_get + 2 x cmd_set over the load's seconds)")
 print(f"events/s kept           median {med(kept):,.0f} (WATCH.events over the load's seconds)")
 print(f"kept/generated          " + ", ".join(f"{100 * x:.1f}%" for x in ratio) + f"   median {100 * med(ratio):.1f}%; memcached dropped {', '.join(f'{d:,}' for d in dropped)}")

@@ -224,9 +224,10 @@ public enum HostRun {
                 errors.append("watch: \(w.ended)")
                 try? sink.note(level: "error", message: "watch: \(w.ended)")
             }
-            if w.skipped > 0 || (w.workerDropped ?? 0) > 0 {
+            let skipped = max(w.skipped, w.watcherSkipped ?? 0)
+            if skipped > 0 || (w.workerDropped ?? 0) > 0 {
                 let msg =
-                    "memcached dropped watch events: \(w.skipped) skipped for the watcher, \(w.workerDropped.map(String.init) ?? "?") dropped by its workers"
+                    "memcached dropped watch events: \(skipped) skipped for the watcher, \(w.workerDropped.map(String.init) ?? "?") dropped by its workers"
                 m.notes.append("warning: \(msg)")
                 try? sink.note(level: "warning", message: msg)
                 diagnostics.warning("\(spec.address): \(msg)")

@@ -236,9 +236,12 @@ final class RecordEmitter {
                 "\(source?.file ?? "-"): more than \(tally.maxKeys) keys in the watch window: the traffic of the others is summed in one `other_keys` record (--max-traffic-keys)"
             )
         }
-        if summary.skipped > 0 || (summary.workerDropped ?? 0) > 0 {
+        // memcached announces skipped lines before the next line it sends: those skipped when the window
+        // closed only its log_watcher_skipped counter shows.
+        let skipped = max(Int64(clamping: summary.skipped), summary.watcherSkipped ?? 0)
+        if skipped > 0 || (summary.workerDropped ?? 0) > 0 {
             diagnostics.warning(
-                "\(source?.file ?? "-"): memcached dropped watch events: \(summary.skipped) skipped for the watcher, \(summary.workerDropped.map(String.init) ?? "?") dropped by its workers; measured traffic is a lower bound"
+                "\(source?.file ?? "-"): memcached dropped watch events: \(skipped) skipped for the watcher, \(summary.workerDropped.map(String.init) ?? "?") dropped by its workers; measured traffic is a lower bound"
             )
         }
         source?.watch = summary

@@ -48,6 +48,7 @@ public struct RecordField: Sendable, CustomStringConvertible {
     public static let ownEvents = RecordField("own_events")
     public static let skipped = RecordField("skipped")
     public static let workerDropped = RecordField("worker_dropped")
+    public static let watcherSkipped = RecordField("watcher_skipped")
     public static let ended = RecordField("ended")
     public static let sample = RecordField("sample")
     public static let cmdSet = RecordField("cmd_set")

@@ -332,7 +332,7 @@ public enum ReportRenderer {
                 "watch window on \(escape(h.host)) (measured): \(a.events) events kept, \(a.ownEvents) of the collector's own reads left out"
             line +=
                 a.dropped > 0
-                ? "; memcached dropped \(a.dropped) (\(a.skipped) skipped for the watcher, \(a.workerDropped) in its worker buffers): the measured traffic is a lower bound"
+                ? "; memcached dropped \(a.dropped) (\(max(a.skipped, a.watcherSkipped)) skipped for the watcher, \(a.workerDropped) in its worker buffers): the measured traffic is a lower bound"
                 : "; memcached dropped none"
             if a.sample > 1 { line += "; sampled, one client event in \(a.sample) kept: its counts are estimates (kept × \(a.sample))" }
             if a.ended != "elapsed" && !a.ended.isEmpty { line += "; the window ended: \(escape(a.ended))" }

@@ -63,12 +63,15 @@ public struct WatchAccount: Sendable, Equatable {
     public var ownEvents = 0
     public var skipped: Int64 = 0
     public var workerDropped: Int64 = 0
+    /// memcached's `log_watcher_skipped` over the window: also the lines skipped after the last
+    /// `skipped=` notice (a window that closes while the watcher is behind gets no notice for those).
+    public var watcherSkipped: Int64 = 0
     public var seconds = 0.0
     public var ended = ""
     /// One client event in `sample` kept (1: every event).
     public var sample = 1
     public init() {}
-    public var dropped: Int64 { skipped &+ workerDropped }
+    public var dropped: Int64 { max(skipped, watcherSkipped) &+ workerDropped }
 }
 
 /// One record as the report reads it.
@@ -134,6 +137,7 @@ extension Aggregator {
             a.ownEvents = Int(max(0, w[.ownEvents]?.int ?? 0))
             a.skipped = max(0, w[.skipped]?.int ?? 0)
             a.workerDropped = max(0, w[.workerDropped]?.int ?? 0)
+            a.watcherSkipped = max(0, w[.watcherSkipped]?.int ?? 0)
             a.ended = w[.ended]?.string ?? ""
             a.seconds = max(0, w[.seconds]?.double ?? 0)
             a.sample = Int(max(1, w[.sample]?.int ?? 1))

@@ -211,6 +211,7 @@ struct TrafficAggregator {
         a.ownEvents += w.ownEvents
         a.skipped &+= w.skipped
         a.workerDropped &+= w.workerDropped
+        a.watcherSkipped &+= w.watcherSkipped
         a.ended = a.ended.isEmpty ? w.ended : a.ended
         a.seconds = max(a.seconds, w.seconds)
         a.sample = max(a.sample, w.sample)
@@ -288,7 +289,8 @@ extension TrafficAggregator {
             if let a = h.account {
                 j.key("account"); j.beginObject()
                 j.field("events", a.events); j.field("own_events", a.ownEvents); j.key("skipped"); j.int(a.skipped)
-                j.key("worker_dropped"); j.int(a.workerDropped); j.field("seconds", a.seconds); j.field("ended", a.ended)
+                j.key("worker_dropped"); j.int(a.workerDropped); j.key("watcher_skipped"); j.int(a.watcherSkipped); j.field("seconds", a.seconds);
+                j.field("ended", a.ended)
                 j.field("sample", a.sample)
                 j.endObject()
             }
@@ -341,7 +343,8 @@ extension TrafficAggregator {
             if let af = try f.optionalObject("account") {
                 var a = WatchAccount()
                 a.events = Int(try af.count("events")); a.ownEvents = Int(try af.count("own_events"))
-                a.skipped = try af.count("skipped"); a.workerDropped = try af.count("worker_dropped"); a.ended = try af.string("ended")
+                a.skipped = try af.count("skipped"); a.workerDropped = try af.count("worker_dropped");
+                a.watcherSkipped = try af.optionalCount("watcher_skipped") ?? 0; a.ended = try af.string("ended")
                 a.seconds = try af.requiredAmount("seconds")
                 a.sample = Int(max(1, try af.optionalCount("sample") ?? 1))
                 h.account = a
