@@ -90,6 +90,10 @@ struct TrafficTests {
         let moved = Double(5000 * ((did["hot"]?["gets"] ?? 0) + (did["hot"]?["sets"] ?? 0)))
         #expect(abs((hotKey["bytes_per_second"] as? Double ?? 0) - moved / seconds) < 1e-6)
         #expect(((measured["timeline"] as? [String: Any])?[server.address] as? [Any])?.count == samples.count)
+        // Per family: cfg:0…9's reads, one family, at the generator's rate.
+        let cfgFamily = try #require((measured["families"] as? [[String: Any]])?.first { $0["name"] as? String == "cfg:{n}" })
+        #expect(abs((cfgFamily["ops_per_second"] as? Double ?? 0) - Double(did["cfg"]?["gets"] ?? 0) / seconds) < 1e-6)
+        #expect(abs((cfgFamily["bytes_per_second"] as? Double ?? 0) - Double(100 * (did["cfg"]?["gets"] ?? 0)) / seconds) < 1e-6)
         let html = try runProcess(Repo.executable("report"), ["--format", "html", "-"], stdin: ndjson).stdoutText
         #expect(html.contains("Measured traffic per host (watch window)") && html.contains("<polyline"))
         let text = try runProcess(Repo.executable("report"), ["--width", "1000", "-"], stdin: ndjson).stdoutText
