@@ -2,15 +2,17 @@
 // explanation first, then headings and tables) and as JSON with the same content.
 import SkewAnalysis
 
-public enum ReportFormat: String, Sendable, CaseIterable { case text, markdown, json, html }
+public enum ReportFormat: String, Sendable, CaseIterable { case text, markdown, json, html, csv }
 
 public enum ReportRenderer {
-    public static func render(_ r: Report, format: ReportFormat, width: Int = 100) -> String {
+    /// `table`: the table `.csv` writes (the hosts when nil).
+    public static func render(_ r: Report, format: ReportFormat, width: Int = 100, table: CSVTable? = nil) -> String {
         switch format {
         case .text: return text(r, width: width)
         case .markdown: return markdown(r)
         case .json: return JSONReport.render(r)
         case .html: return HTMLReport.render(r)
+        case .csv: return CSVReport.render(r, table: table ?? .hosts)
         }
     }
 

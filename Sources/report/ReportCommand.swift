@@ -9,6 +9,7 @@ import ReportRendering
 import SkewAnalysis
 
 extension ReportFormat: ExpressibleByArgument {}
+extension CSVTable: ExpressibleByArgument {}
 
 @main
 struct ReportCommand: ParsableCommand {
@@ -29,6 +30,7 @@ struct ReportCommand: ParsableCommand {
               report --servers a:11211,b:11211 --what-if-servers 2,3,4 rec.ndjson
               report --format json --partial --servers $S host-a.ndjson > a.partial
               report --merge --format html --output fleet.html *.partial
+              report --format csv --table families records.ndjson > families.csv
               report --fail-above 1.5 records.ndjson > /dev/null || echo "skewed"
 
             \(ExitStatus.helpTable([
@@ -41,8 +43,13 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("NDJSON records to read (`-` = stdin; none = stdin).", valueName: "INPUT"))
     var inputs: [String] = []
 
-    @Option(name: .shortAndLong, help: "Output format: text, markdown, json or html (one self-contained file with inline SVG charts).")
+    @Option(
+        name: .shortAndLong,
+        help: "Output format: text, markdown, json, html (one self-contained file with inline SVG charts) or csv (one table, see --table).")
     var format: ReportFormat = .text
+
+    @Option(help: ArgumentHelp("With --format csv: the table to write (hosts, users, keys, slabs or families).", valueName: "TABLE"))
+    var table: CSVTable?
 
     @Option(help: ArgumentHelp("Rows in the top users and largest keys tables (1…100000).", valueName: "N"))
     var top = 10
@@ -93,6 +100,8 @@ struct ReportCommand: ParsableCommand {
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be 1…64") }
         if blockBytes < 4096 || blockBytes > 1 << 30 { throw ValidationError("--block-bytes must be 4096…2^30") }
         if partial && format != .json { throw ValidationError("--partial writes JSON: give --format json") }
+        if format == .csv && table == nil { throw ValidationError("--format csv writes one table: give --table hosts|users|keys|slabs|families") }
+        if table != nil && format != .csv { throw ValidationError("--table is for --format csv") }
         if merge && (servers != nil || whatIfServers != nil || whatIfClients != nil) {
             throw ValidationError("--merge takes the what-if configuration from the partials; drop --servers and --what-if-*")
         }

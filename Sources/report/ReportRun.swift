@@ -81,7 +81,7 @@ struct ReportRun {
             guard write(aggregator.partialJSON()) else { return .fatal }
         } else {
             let report = aggregator.finish()
-            guard write(ReportRenderer.render(report, format: options.format, width: terminalWidth())) else { return .fatal }
+            guard write(ReportRenderer.render(report, format: options.format, width: terminalWidth(), table: options.table)) else { return .fatal }
             if let limit = options.failAbove, let figure = ReportRun.checkedSkew(report), figure.maxOverMean > limit {
                 diag.error(
                     "check failed: \(figure.metric) max/mean on \(figure.topHost) is \(String(format: "%.2f", figure.maxOverMean)), above --fail-above \(limit)"
