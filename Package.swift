@@ -103,7 +103,7 @@ let tests: [Target] = [
     .testTarget(name: "WatchEventsTests", dependencies: ["WatchEvents"]),
     .testTarget(name: "KeyPlacementTests", dependencies: ["ByteText", "KeyPlacement", "TestSupport"]),
     .testTarget(name: "AttributionTests", dependencies: ["Attribution", "KeyPlacement", "PipelineRecords", "TestSupport"]),
-    .testTarget(name: "SkewAnalysisTests", dependencies: ["SkewAnalysis", "PipelineRecords", "TestSupport"]),
+    .testTarget(name: "SkewAnalysisTests", dependencies: ["SkewAnalysis", "PipelineRecords", "KeyPlacement", "TestSupport"]),
     .testTarget(name: "ReportTests", dependencies: ["ReportRendering", "SkewAnalysis", "TestSupport"]),
     .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "KeyPlacement", "TestSupport"]),
 ]

@@ -38,9 +38,12 @@ public struct WhatIfConfig: Sendable, Equatable {
         var parsedCounts: [Int]?
         if let counts {
             var out: [Int] = []
+            // Up to maxCount, or up to N+2 for a list longer than that: the default counts of any list (N−1…N+2)
+            // are valid, so a partial of a large fleet merges.
+            let limit = max(maxCount, list.count + 2)
             for part in counts.split(separator: ",", omittingEmptySubsequences: false) {
-                guard let n = Int(part.trimmingCharacters(" ")), (1...maxCount).contains(n) else {
-                    throw PlacementError(.badArgument, "--what-if-servers: \"\(part)\" is not a server count from 1 to \(maxCount)")
+                guard let n = Int(part.trimmingCharacters(" ")), (1...limit).contains(n) else {
+                    throw PlacementError(.badArgument, "--what-if-servers: \"\(part)\" is not a server count from 1 to \(limit)")
                 }
                 if !out.contains(n) { out.append(n) }
             }

@@ -3,6 +3,7 @@
 // excess); per-host partials merged give the same section as one pass; a bad partial is named.
 import Foundation
 import JSONText
+import KeyPlacement
 import PipelineRecords
 import SkewAnalysis
 import Testing
@@ -99,5 +100,21 @@ import Testing
         } catch let e as AggregationIssue {
             #expect(e.message.hasPrefix("measured_traffic.keys[0].bytes_moved: expected a non-negative integer"), "\(e.message)")
         }
+    }
+}
+
+/// A fleet's server list of nearly 1,000 servers: its default what-if counts (N−1…N+2) go past 1,000, and a
+/// partial made with them merges (merge-bench.sh found that it did not); a short list keeps the 1,000 limit.
+@Suite struct LargeFleetWhatIfTests {
+    @Test func theDefaultCountsOfALongListMerge() throws {
+        let servers = (0..<999).map { "10.0.\($0 / 250).\(1 + $0 % 250):11211" }.joined(separator: ",")
+        let config = try WhatIfConfig.parse(servers: servers, counts: nil, clients: "python-memcached")
+        #expect(config.counts == [998, 999, 1000, 1001])
+        let a = Aggregator(top: 10, whatIf: try WhatIfAnalysis(config: config))
+        try a.add(ArraySlice(Array(#"{"type":"item","host":"10.0.0.1","port":11211,"key":"k","size":5}"#.utf8)))
+        let m = Aggregator(top: 10)
+        try m.merge(partial: try JSONParser.parse(Array(a.partialJSON().utf8)))
+        #expect(m.finish().whatIf?.rows.count == 4)
+        #expect(throws: PlacementError.self) { try WhatIfConfig.parse(servers: "a:1,b:2", counts: "1001", clients: nil) }
     }
 }
