@@ -45,6 +45,8 @@ public final class Aggregator {
     var attributed = false
     var warnings: [String] = []
     var whatIf: WhatIfAnalysis?
+    /// True when a what-if section is being accumulated.
+    public var hasWhatIf: Bool { whatIf != nil }
     /// Partials merged so far (`merge(partial:)`).
     public internal(set) var mergedPartials = 0
     /// Items naming suspicious callables, in input order (the first `suspiciousKept`), and their count.

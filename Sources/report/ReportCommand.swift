@@ -20,7 +20,8 @@ struct ReportCommand: ParsableCommand {
             Reads NDJSON records (files, or stdin for `-` or no argument) in one streaming pass and prints \
             per-host totals and traffic, skew figures, the explanation of the hottest host, top users, token \
             lists, largest keys and slab classes; with --servers, the same items under other placements and \
-            server counts (what-if). --partial writes a mergeable aggregate; --merge combines them. Token ids \
+            server counts (what-if). --partial writes a mergeable aggregate; --merge combines them; --diff \
+            compares two captures ("did the fix work"). Token ids \
             never appear unless --show-secrets. See docs/report.md.
 
             EXAMPLES:
@@ -30,6 +31,7 @@ struct ReportCommand: ParsableCommand {
               report --servers a:11211,b:11211 --what-if-servers 2,3,4 rec.ndjson
               report --format json --partial --servers $S host-a.ndjson > a.partial
               report --merge --format html --output fleet.html *.partial
+              report --diff --format markdown before/report.partial after/report.partial
               report --format csv --table families records.ndjson > families.csv
               report --fail-above 1.5 records.ndjson > /dev/null || echo "skewed"
 
@@ -82,6 +84,12 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Inputs are partials (from --partial, one per line): merge them into one report.")
     var merge = false
 
+    @Flag(
+        help:
+            "Compare two captures: the inputs are BEFORE and AFTER, each a partial file (from --partial) or a file of records; per host, key family, user, key and slab class, what grew, shrank, appeared, went away or moved host."
+    )
+    var diff = false
+
     @Option(
         name: .customLong("fail-above"),
         help: ArgumentHelp(
@@ -102,6 +110,12 @@ struct ReportCommand: ParsableCommand {
         if partial && format != .json { throw ValidationError("--partial writes JSON: give --format json") }
         if format == .csv && table == nil { throw ValidationError("--format csv writes one table: give --table hosts|users|keys|slabs|families") }
         if table != nil && format != .csv { throw ValidationError("--table is for --format csv") }
+        if diff {
+            if inputs.count != 2 { throw ValidationError("--diff compares two captures: give BEFORE and AFTER (partials or record files)") }
+            if inputs.contains("-") { throw ValidationError("--diff reads files (each is read to see whether it holds partials or records), not stdin") }
+            if merge || partial { throw ValidationError("--diff reads partials and records itself: drop --merge and --partial") }
+            if servers != nil || failAbove != nil { throw ValidationError("--diff has no what-if and no --fail-above check: drop --servers and --fail-above") }
+        }
         if merge && (servers != nil || whatIfServers != nil || whatIfClients != nil) {
             throw ValidationError("--merge takes the what-if configuration from the partials; drop --servers and --what-if-*")
         }
