@@ -194,6 +194,17 @@ public struct JSONParser {
             break
         }
         guard i > digitsStart else { throw fail("invalid value") }
+        // Integers of up to 18 digits (most of a partial, all counters) without a String and strtod:
+        // they fit Int64, and Double(v) rounds them exactly as the text would. (`-0` is left to strtod: -0.0.)
+        if integral, i - digitsStart <= 18 {
+            var v: Int64 = 0
+            for k in digitsStart..<i { v = v * 10 + Int64(p[k] &- 0x30) }
+            let negative = digitsStart > start
+            if !(negative && v == 0) {
+                if negative { v = -v }
+                return .number(Double(v), v)
+            }
+        }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
         guard let d = Double(text) else { i = start; throw fail("invalid number") }
         return .number(d, integral ? Int64(text) : nil)

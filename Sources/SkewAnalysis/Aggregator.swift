@@ -5,6 +5,10 @@ import ByteText
 import KeyPlacement
 import PipelineRecords
 
+/// Runs `body` on `value` in place: `inPlace(&dictionary[key, default: …]) { … }` changes the entry
+/// where it is stored, so its own dictionaries and arrays are not copied first.
+@inline(__always) func inPlace<T>(_ value: inout T, _ body: (inout T) -> Void) { body(&value) }
+
 public struct AggregationIssue: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// True when the rest of the input cannot be trusted either (a record stream of another schema).
@@ -45,6 +49,8 @@ public final class Aggregator {
     var attributed = false
     var warnings: [String] = []
     var whatIf: WhatIfAnalysis?
+    /// The what-if configuration of the last partial merged, as it was written (to parse it once).
+    var lastWhatIfConfig: JSONValue?
     /// True when a what-if section is being accumulated.
     public var hasWhatIf: Bool { whatIf != nil }
     /// Partials merged so far (`merge(partial:)`).
@@ -175,11 +181,13 @@ public final class Aggregator {
         let kind = r.kind
         if kind != nil { attributed = true }
         let kindName = kind ?? KeyKind.unattributed
-        var h = hosts[host] ?? HostTotals(host: host)
-        h.items += 1
-        h.valueBytes &+= size
-        h.bytesByKind[kindName, default: 0] &+= size
-        hosts[host] = h
+        // Each entry is changed in place (`default:` subscripts, inout): a copy taken out and stored
+        // back would copy its dictionaries and arrays on every record.
+        inPlace(&hosts[host, default: HostTotals(host: host)]) { h in
+            h.items += 1
+            h.valueBytes &+= size
+            h.bytesByKind[kindName, default: 0] &+= size
+        }
         whatIf?.add(r)
         kinds[kindName, default: 0] += 1
         if r.placementOK == false { misplaced += 1 }
@@ -190,25 +198,25 @@ public final class Aggregator {
         }
 
         let slabKey = SlabKey(host: host, cls: r.cls)
-        var s = slabs[slabKey] ?? SlabTotals(host: host, cls: r.cls)
-        s.items += 1
-        s.bytes &+= size
-        slabs[slabKey] = s
+        inPlace(&slabs[slabKey, default: SlabTotals(host: host, cls: r.cls)]) { s in
+            s.items += 1
+            s.bytes &+= size
+        }
 
         let key = r.displayKey
         if let user = r.user {
-            var u = users[user.id] ?? UserTotals(id: user.id, name: user.name, domain: user.domain, inExport: user.inExport)
-            u.items += 1
-            u.bytes &+= size
-            u.bytesByHost[host, default: 0] &+= size
-            if kind == KeyKind.token.rawValue { u.tokenKeys += 1 }
-            if let t = r.tokens {
-                u.lists.append(
-                    TokenListSummary(
-                        key: key, host: host, size: size, entries: t.entries, expired: t.expired,
-                        issueRate: t.issueRate, ceilingShare: t.ceilingShare ?? Double(size) / ClientLimits.valueCeiling))
+            inPlace(&users[user.id, default: UserTotals(id: user.id, name: user.name, domain: user.domain, inExport: user.inExport)]) { u in
+                u.items += 1
+                u.bytes &+= size
+                u.bytesByHost[host, default: 0] &+= size
+                if kind == KeyKind.token.rawValue { u.tokenKeys += 1 }
+                if let t = r.tokens {
+                    u.lists.append(
+                        TokenListSummary(
+                            key: key, host: host, size: size, entries: t.entries, expired: t.expired,
+                            issueRate: t.issueRate, ceilingShare: t.ceilingShare ?? Double(size) / ClientLimits.valueCeiling))
+                }
             }
-            users[user.id] = u
         }
         var logical = r.logicalKey
         if kind == KeyKind.token.rawValue && !showSecrets { logical = nil }
@@ -241,9 +249,7 @@ public final class Aggregator {
             }
         }
         let k = FamilyKey(host: host, family: name)
-        var t = families[k] ?? FamilyTotals(host: host, family: name)
-        t.add(r, key: r.displayKey)
-        families[k] = t
+        families[k, default: FamilyTotals(host: host, family: name)].add(r, key: r.displayKey)
     }
 
     /// Adds a family's totals from a partial, under the same cap as `addFamily`.
@@ -258,9 +264,7 @@ public final class Aggregator {
             }
         }
         let k = FamilyKey(host: n.host, family: n.family)
-        var t = families[k] ?? FamilyTotals(host: n.host, family: n.family)
-        t.merge(n)
-        families[k] = t
+        families[k, default: FamilyTotals(host: n.host, family: n.family)].merge(n)
     }
 
     private static func before(_ a: KeyEntry, _ b: KeyEntry) -> Bool {

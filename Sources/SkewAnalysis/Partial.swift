@@ -398,32 +398,34 @@ extension Aggregator {
         warnings += newWarnings
         for h in newHosts {
             if h.complete != nil { sourcedHosts.insert(h.host) }
-            var t = hosts[h.host] ?? HostTotals(host: h.host)
-            t.items &+= h.items
-            t.valueBytes &+= h.valueBytes
-            for (k, v) in h.bytesByKind { t.bytesByKind[k, default: 0] &+= v }
-            if let c = h.complete { t.complete = c }
-            if let e = h.evictions { t.evictions = e }
-            if let x = h.traffic { t.traffic = x }
-            if let x = h.sinceStart { t.sinceStart = x }
-            if let x = h.uptime { t.uptime = x }
-            if !h.slabStats.isEmpty { t.slabStats = h.slabStats }
-            hosts[h.host] = t
+            inPlace(&hosts[h.host, default: HostTotals(host: h.host)]) { t in
+                t.items &+= h.items
+                t.valueBytes &+= h.valueBytes
+                for (k, v) in h.bytesByKind { t.bytesByKind[k, default: 0] &+= v }
+                if let c = h.complete { t.complete = c }
+                if let e = h.evictions { t.evictions = e }
+                if let x = h.traffic { t.traffic = x }
+                if let x = h.sinceStart { t.sinceStart = x }
+                if let x = h.uptime { t.uptime = x }
+                if !h.slabStats.isEmpty { t.slabStats = h.slabStats }
+            }
         }
         for n in newUsers {
-            var u = users[n.id] ?? UserTotals(id: n.id, name: n.name, domain: n.domain, inExport: n.inExport)
-            u.items &+= n.items
-            u.bytes &+= n.bytes
-            u.tokenKeys &+= n.tokenKeys
-            for (k, v) in n.bytesByHost { u.bytesByHost[k, default: 0] &+= v }
-            u.lists += n.lists
-            users[n.id] = u
+            // In place: the user's per-host bytes grow with the fleet, and a copy per partial made the
+            // merge quadratic in hosts.
+            inPlace(&users[n.id, default: UserTotals(id: n.id, name: n.name, domain: n.domain, inExport: n.inExport)]) { u in
+                u.items &+= n.items
+                u.bytes &+= n.bytes
+                u.tokenKeys &+= n.tokenKeys
+                for (k, v) in n.bytesByHost { u.bytesByHost[k, default: 0] &+= v }
+                u.lists += n.lists
+            }
         }
         for n in newSlabs {
-            var s = slabs[SlabKey(host: n.host, cls: n.cls)] ?? SlabTotals(host: n.host, cls: n.cls)
-            s.items &+= n.items
-            s.bytes &+= n.bytes
-            slabs[SlabKey(host: n.host, cls: n.cls)] = s
+            inPlace(&slabs[SlabKey(host: n.host, cls: n.cls), default: SlabTotals(host: n.host, cls: n.cls)]) { s in
+                s.items &+= n.items
+                s.bytes &+= n.bytes
+            }
         }
         for t in newFamilies { mergeFamily(t) }
         copies.merge(newCopies)
@@ -440,6 +442,13 @@ extension Aggregator {
         }
         guard has, let w else { return }
         let c = w[PartialField.config]
+        // Every partial of a fleet carries the same configuration: parsed once.
+        if let analysis = whatIf, let c, c == lastWhatIfConfig {
+            var analysis = analysis
+            try analysis.merge(w)
+            whatIf = analysis
+            return
+        }
         let servers = (c?[PartialField.servers]?.array ?? []).compactMap(\.string).joined(separator: ",")
         let counts = (c?[PartialField.counts]?.array ?? []).compactMap { $0.int.map { String($0) } }.joined(separator: ",")
         let clients = (c?[PartialField.clients]?.array ?? []).compactMap(\.string).joined(separator: ",")
@@ -457,6 +466,7 @@ extension Aggregator {
         }
         try analysis.merge(w)
         whatIf = analysis
+        lastWhatIfConfig = c
     }
 }
 
@@ -498,8 +508,8 @@ extension WhatIfAnalysis {
     }
 
     static func merge(_ w: JSONValue?, into a: inout WhatIfAccumulator) throws(AggregationIssue) {
-        func u64(_ v: JSONValue?, _ path: String) throws(AggregationIssue) -> UInt64 {
-            UInt64(try PartialFields.count(v, "what_if.\(path)"))
+        func u64(_ v: JSONValue?, _ path: @autoclosure () -> String) throws(AggregationIssue) -> UInt64 {
+            UInt64(try PartialFields.count(v, "what_if.\(path())"))
         }
         guard let w, !w.isNull else { throw AggregationIssue(message: "partial what-if: missing accumulator") }
         var summaries: [LoadSummary] = []

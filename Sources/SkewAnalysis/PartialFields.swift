@@ -35,8 +35,9 @@ struct PartialFields {
         try PartialFields.count(value[name], field(name))
     }
 
-    static func count(_ v: JSONValue?, _ path: String) throws(AggregationIssue) -> Int64 {
-        guard case .number(_, let i)? = v, let i, i >= 0 else { throw wrong(path, "a non-negative integer", v) }
+    /// (`path` is built only for the error: a what-if carries thousands of counts per partial.)
+    static func count(_ v: JSONValue?, _ path: @autoclosure () -> String) throws(AggregationIssue) -> Int64 {
+        guard case .number(_, let i)? = v, let i, i >= 0 else { throw wrong(path(), "a non-negative integer", v) }
         return i
     }
 

@@ -165,16 +165,16 @@ struct TrafficAggregator {
         h.bytesWritten &+= t.bytesWritten
         hosts[t.host] = h
         if families[t.family] != nil || families.count < TrafficAggregator.maxFamilies {
-            var f = families[t.family] ?? [:]
-            let old = f[t.host] ?? (0, 0)
-            f[t.host] = (old.bytes &+ t.bytesMoved, old.ops + t.ops)
-            families[t.family] = f
+            inPlace(&families[t.family, default: [:]]) { f in
+                let old = f[t.host] ?? (0, 0)
+                f[t.host] = (old.bytes &+ t.bytesMoved, old.ops + t.ops)
+            }
         }
         if let owner = t.owner, users[owner] != nil || users.count < TrafficAggregator.maxUsers {
-            var u = users[owner] ?? [:]
-            let old = u[t.host] ?? (0, 0)
-            u[t.host] = (old.bytes &+ t.bytesMoved, old.ops + t.ops)
-            users[owner] = u
+            inPlace(&users[owner, default: [:]]) { u in
+                let old = u[t.host] ?? (0, 0)
+                u[t.host] = (old.bytes &+ t.bytesMoved, old.ops + t.ops)
+            }
         }
         if let key = t.key {
             offer(
@@ -406,12 +406,12 @@ extension TrafficAggregator {
         }
         for (mine, theirs) in [(\TrafficAggregator.families, o.families), (\TrafficAggregator.users, o.users)] {
             for (n, perHost) in theirs {
-                var row = self[keyPath: mine][n] ?? [:]
-                for (host, v) in perHost {
-                    let old = row[host] ?? (0, 0)
-                    row[host] = (old.bytes &+ v.bytes, old.ops + v.ops)
+                inPlace(&self[keyPath: mine][n, default: [:]]) { row in
+                    for (host, v) in perHost {
+                        let old = row[host] ?? (0, 0)
+                        row[host] = (old.bytes &+ v.bytes, old.ops + v.ops)
+                    }
                 }
-                self[keyPath: mine][n] = row
             }
         }
         for k in o.keys { offer(k) }

@@ -21,6 +21,23 @@ import Testing
         #expect(Set(members.map(\.0)) == Set(foundation.keys))
     }
 
+    /// Integers of up to 18 digits are read without strtod: the same value and Double as the text's.
+    @Test func numbersReadExactlyAsTheirText() throws {
+        for text in [
+            "0", "7", "-42", "-0", "123456789012345678", "-999999999999999999", "9007199254740993", "1234567890123456789",
+            "-9223372036854775808", "9223372036854775808", "1.5", "-1.5e3", "1E2", "0.1",
+        ] {
+            guard case .number(let d, let i) = try JSONParser.parse(Array("[\(text)]".utf8)).array?.first else {
+                Issue.record("\(text): not a number")
+                continue
+            }
+            let want = try #require(Double(text))
+            #expect(d.bitPattern == want.bitPattern, "\(text): \(d) against \(want)")
+            let integral = !text.contains(where: { ".eE".contains($0) })
+            #expect(i == (integral ? Int64(text) : nil), "\(text): \(String(describing: i))")
+        }
+    }
+
     @Test func skippedMembersAreLeftOutWithTheirRanges() throws {
         let bytes = Array(Self.record.utf8)
         let (top, skipped) = try JSONParser.parse(bytes, skipping: ["value"])
