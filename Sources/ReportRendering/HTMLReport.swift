@@ -1,28 +1,14 @@
-// ReportRendering/HTMLReport: the report as one self-contained HTML file — no script, no external
-// resource, inline CSS and SVG charts (bytes and traffic per host, top users stacked by host, what-if
-// max/mean per scheme), the same sections as the Markdown form. Every text goes through Escaping.html.
+// ReportRendering/HTMLReport: the report as one self-contained HTML file that works offline — no
+// external resource, inline CSS (screen and print) and an inline script (HTMLInteractive: sortable
+// tables, a search box, drill-down from a host to its families and users and from a family or user to
+// its keys, chart values on hover), SVG charts (bytes and traffic per host, top users stacked by host,
+// what-if max/mean per scheme), the same sections as the Markdown form. Every text goes through
+// Escaping.html; the data are in the DOM only.
 import SkewAnalysis
 
 enum HTMLReport {
     static func render(_ r: Report) -> String {
-        var s = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <title>memcached skew report</title>
-            <style>
-            body{font-family:system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}
-            table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.2em .5em}
-            th{background:#f3f3f3}td.r,th.r{text-align:right}p.explanation{font-size:1.15em}
-            svg{display:block;margin:.5em 0 1.5em}svg text{font-family:system-ui,sans-serif;font-size:12px}
-            </style>
-            </head>
-            <body>
-            <h1>memcached skew report</h1>
-            <h2>Explanation</h2>
-
-            """
+        var s = "<h2>Explanation</h2>\n"
         s += "<p class=\"explanation\">" + Escaping.html(ReportRenderer.explanationText(r)) + "</p>\n"
         s += section("Suspicious values (possible cache poisoning)", ReportRenderer.suspiciousTable(r))
         s += section("Hosts", ReportRenderer.hostTable(r))
@@ -50,7 +36,7 @@ enum HTMLReport {
                 + ReportRenderer.whatIfTable(r).html() + ReportRenderer.boundTable(r).html()
         }
         s += "<h2>Input</h2>\n<ul>\n" + ReportRenderer.facts(r).map { "<li>" + Escaping.html($0) + "</li>\n" }.joined() + "</ul>\n"
-        return s + "</body>\n</html>\n"
+        return page(title: "memcached skew report", body: s)
     }
 
     static func section(_ title: String, _ t: Table) -> String {
@@ -126,7 +112,9 @@ struct SVGBars {
         let width = labelWidth + barWidth + valueWidth
         let maxTotal = rows.map { $0.segments.reduce(0, +) }.max() ?? 0
         let e = Escaping.html
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(e(title))\">\n"
+        var s =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
+            + "role=\"img\" aria-label=\"\(e(title))\">\n"
         s += "<text x=\"0\" y=\"16\" font-weight=\"bold\">\(e(title))</text>\n"
         var x = 0.0
         for (i, name) in legend.enumerated() {
@@ -153,18 +141,4 @@ struct SVGBars {
     func color(_ i: Int) -> String { HTMLReport.palette[i % HTMLReport.palette.count] }
     /// A coordinate with one decimal (no locale, no exponent).
     func n(_ v: Double) -> String { Units.fixed(v, 1) }
-}
-
-extension Table {
-    /// An HTML table; right-aligned columns get `class="r"`. Cells are escaped.
-    func html() -> String {
-        func cls(_ c: Int) -> String { align[c] == .right ? " class=\"r\"" : "" }
-        var s =
-            "<table>\n<thead><tr>" + headers.indices.map { "<th\(cls($0))>" + Escaping.html(headers[$0]) + "</th>" }.joined()
-            + "</tr></thead>\n<tbody>\n"
-        for row in rows {
-            s += "<tr>" + row.indices.map { "<td\(cls($0))>" + Escaping.html(row[$0]) + "</td>" }.joined() + "</tr>\n"
-        }
-        return s + "</tbody>\n</table>\n"
-    }
 }

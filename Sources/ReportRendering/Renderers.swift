@@ -49,22 +49,31 @@ public enum ReportRenderer {
             ("family", .left), ("owner", .left), ("items", .right), ("bytes", .right), ("share", .right), ("top host", .left),
             ("no expiry", .right), ("never fetched", .right), ("mean idle", .right), ("largest key", .left),
         ])
+        t.dimensions = [.family, .host]
+        t.drill = .family
         let all = r.hosts.reduce(Int64(0)) { $0 &+ $1.valueBytes }
         for row in r.families.prefix(shownFamilies) {
             let f = row.total
             let top = row.perHost.max { $0.bytes != $1.bytes ? $0.bytes < $1.bytes : $0.host > $1.host }
             let topText = top.map { h in hostShare(h.host, h.bytes, f.bytes) } ?? "-"
-            t.add([
-                row.family, row.owner ?? "-", String(f.items), Units.bytes(Double(f.bytes)),
-                all > 0 ? Units.percent(Double(f.bytes) / Double(all)) : "-", topText,
-                f.items > 0 ? Units.percent(Double(f.noExpiry) / Double(f.items)) : "-",
-                f.fetchKnown > 0 ? Units.percent(Double(f.neverFetched) / Double(f.fetchKnown)) : "-",
-                row.meanIdleSeconds.map { Units.duration($0) } ?? "-",
-                f.largestKey.map { "\($0) (\(Units.bytes(Double(f.largestSize))))" } ?? "-",
-            ])
+            let noExpiry = f.items > 0 ? Double(f.noExpiry) / Double(f.items) : nil
+            let neverFetched = f.fetchKnown > 0 ? Double(f.neverFetched) / Double(f.fetchKnown) : nil
+            t.add(
+                [
+                    row.family, row.owner ?? "-", String(f.items), Units.bytes(Double(f.bytes)),
+                    all > 0 ? Units.percent(Double(f.bytes) / Double(all)) : "-", topText, noExpiry.map(Units.percent) ?? "-",
+                    neverFetched.map(Units.percent) ?? "-", row.meanIdleSeconds.map { Units.duration($0) } ?? "-",
+                    f.largestKey.map { "\($0) (\(Units.bytes(Double(f.largestSize))))" } ?? "-",
+                ],
+                Table.RowInfo(
+                    values: [
+                        nil, nil, Double(f.items), Double(f.bytes), all > 0 ? Double(f.bytes) / Double(all) : nil, nil, noExpiry,
+                        neverFetched, row.meanIdleSeconds, f.largestKey == nil ? nil : Double(f.largestSize),
+                    ],
+                    tags: [.family: [row.family], .host: row.perHost.map(\.host)]))
         }
         if r.families.count > shownFamilies {
-            t.add(["… \(r.families.count - shownFamilies) more (JSON has up to \(jsonFamilies))", "", "", "", "", "", "", "", "", ""])
+            t.addNote(["… \(r.families.count - shownFamilies) more (JSON has up to \(jsonFamilies))", "", "", "", "", "", "", "", "", ""])
         }
         return t
     }
@@ -76,13 +85,19 @@ public enum ReportRenderer {
         var t = Table([
             ("family", .left), ("client", .left), ("how", .left), ("items", .right), ("misplaced", .right), ("unreachable bytes", .right),
         ])
+        t.dimensions = [.family, .host]
+        t.drill = .family
         for row in r.families.prefix(shownFamilies) {
             guard let p = row.placement else { continue }
-            t.add([
-                row.family, p.schemes.isEmpty ? "-" : p.schemes.joined(separator: " | "), p.basis.rawValue, String(p.items),
-                p.basis == .unknown || p.basis == .few ? "-" : String(p.misplaced),
-                p.basis == .unknown || p.basis == .few ? "-" : Units.bytes(Double(p.misplacedBytes)),
-            ])
+            let counted = !(p.basis == .unknown || p.basis == .few)
+            t.add(
+                [
+                    row.family, p.schemes.isEmpty ? "-" : p.schemes.joined(separator: " | "), p.basis.rawValue, String(p.items),
+                    counted ? String(p.misplaced) : "-", counted ? Units.bytes(Double(p.misplacedBytes)) : "-",
+                ],
+                Table.RowInfo(
+                    values: [nil, nil, nil, Double(p.items), counted ? Double(p.misplaced) : nil, counted ? Double(p.misplacedBytes) : nil],
+                    tags: [.family: [row.family], .host: row.perHost.map(\.host)]))
         }
         return t
     }
@@ -91,15 +106,16 @@ public enum ReportRenderer {
     /// whether its value and CAS are the first copy's.
     static func copiesTable(_ r: Report) -> Table {
         var t = Table([("key", .left), ("first on", .left), ("copies on (size; value, CAS against the first copy)", .left)])
+        t.dimensions = [.host]
         for e in r.copies.entries {
             let copies = e.hosts.dropFirst().enumerated().map { i, host in
                 let value = copyWord(e.sameValue[i], same: "same value", other: "other value")
                 let cas = copyWord(e.sameCAS[i], same: "same CAS", other: "other CAS")
                 return "\(host) (\(Units.bytes(Double(e.sizes[i]))); \(value), \(cas))"
             }
-            t.add([e.key, e.hosts.first ?? "-", copies.joined(separator: ", ")])
+            t.add([e.key, e.hosts.first ?? "-", copies.joined(separator: ", ")], Table.RowInfo(tags: [.host: e.hosts]))
         }
-        if r.copies.keys > r.copies.entries.count { t.add(["… \(r.copies.keys - r.copies.entries.count) more", "", ""]) }
+        if r.copies.keys > r.copies.entries.count { t.addNote(["… \(r.copies.keys - r.copies.entries.count) more", "", ""]) }
         return t
     }
 
@@ -118,11 +134,16 @@ public enum ReportRenderer {
 
     static func hostTable(_ r: Report) -> Table {
         var t = Table([("host", .left), ("items", .right), ("value bytes", .right), ("token lists", .right), ("evictions", .right)])
+        t.dimensions = [.host]
+        t.drill = .host
         for h in r.hosts {
-            t.add([
-                h.host + (h.complete == false ? " (partial)" : ""), String(h.items), Units.bytes(Double(h.valueBytes)),
-                Units.bytes(Double(h.bytesByKind["usertokens"] ?? 0)), h.evictions.map { Units.fixed($0, 0) } ?? "-",
-            ])
+            let lists = Double(h.bytesByKind["usertokens"] ?? 0)
+            t.add(
+                [
+                    h.host + (h.complete == false ? " (partial)" : ""), String(h.items), Units.bytes(Double(h.valueBytes)),
+                    Units.bytes(lists), h.evictions.map { Units.fixed($0, 0) } ?? "-",
+                ],
+                Table.RowInfo(values: [nil, Double(h.items), Double(h.valueBytes), lists, h.evictions], tags: [.host: [h.host]]))
         }
         return t
     }
@@ -134,18 +155,25 @@ public enum ReportRenderer {
             ("host", .left), ("period", .left), ("seconds", .right), ("read", .right), ("written", .right),
             ("read/s", .right), ("written/s", .right), ("traffic/s", .right),
         ])
+        t.dimensions = [.host]
         for h in r.hosts {
             if let c = h.sinceStart {
-                t.add([
-                    h.host, "since start", Units.fixed(c.uptime, 0), Units.bytes(c.bytesRead), Units.bytes(c.bytesWritten),
-                    Units.rate(c.readRate), Units.rate(c.writeRate), Units.rate(c.rate),
-                ])
+                t.add(
+                    [
+                        h.host, "since start", Units.fixed(c.uptime, 0), Units.bytes(c.bytesRead), Units.bytes(c.bytesWritten),
+                        Units.rate(c.readRate), Units.rate(c.writeRate), Units.rate(c.rate),
+                    ],
+                    Table.RowInfo(
+                        values: [nil, nil, c.uptime, c.bytesRead, c.bytesWritten, c.readRate, c.writeRate, c.rate], tags: [.host: [h.host]]))
             }
             if let w = h.traffic {
-                t.add([
-                    h.host, "capture window", Units.fixed(w.seconds, 0), Units.bytes(w.bytesRead), Units.bytes(w.bytesWritten),
-                    Units.rate(w.readRate), Units.rate(w.writeRate), Units.rate(w.rate),
-                ])
+                t.add(
+                    [
+                        h.host, "capture window", Units.fixed(w.seconds, 0), Units.bytes(w.bytesRead), Units.bytes(w.bytesWritten),
+                        Units.rate(w.readRate), Units.rate(w.writeRate), Units.rate(w.rate),
+                    ],
+                    Table.RowInfo(
+                        values: [nil, nil, w.seconds, w.bytesRead, w.bytesWritten, w.readRate, w.writeRate, w.rate], tags: [.host: [h.host]]))
             }
         }
         return t
@@ -154,7 +182,9 @@ public enum ReportRenderer {
     static func skewTable(_ r: Report) -> Table {
         var t = Table([("figure", .left), ("max/mean", .right), ("top host share", .right), ("Gini", .right), ("top host", .left)])
         for s in r.skew {
-            t.add([s.metric, Units.fixed(s.maxOverMean, 2), Units.percent(s.topShare), Units.fixed(s.gini, 3), s.topHost])
+            t.add(
+                [s.metric, Units.fixed(s.maxOverMean, 2), Units.percent(s.topShare), Units.fixed(s.gini, 3), s.topHost],
+                Table.RowInfo(values: [nil, s.maxOverMean, s.topShare, s.gini, nil]))
         }
         return t
     }
@@ -168,15 +198,20 @@ public enum ReportRenderer {
         ]
         cols += hosts.enumerated().map { compact ? ("% h\($0.offset + 1)", .right) : ("% on \($0.element)", .right) }
         var t = Table(cols)
+        t.dimensions = [.user, .host]
+        t.drill = .user
         for u in r.users {
+            let entries = u.lists.isEmpty ? nil : u.lists.reduce(0) { $0 + $1.entries }
+            let issues = u.lists.isEmpty ? nil : u.lists.reduce(0) { $0 + $1.issueRate }
             var row = [
                 u.label + (u.inExport ? "" : " (not in export)"), u.id, String(u.items), Units.bytes(Double(u.bytes)),
-                u.lists.isEmpty ? "-" : String(u.lists.reduce(0) { $0 + $1.entries }),
-                u.lists.isEmpty ? "-" : Units.fixed(u.lists.reduce(0) { $0 + $1.issueRate }, 3),
+                entries.map { String($0) } ?? "-", issues.map { Units.fixed($0, 3) } ?? "-",
                 u.lists.isEmpty ? "-" : Units.rate(u.estimatedTraffic),
             ]
-            row += hosts.map { h in u.bytes > 0 ? Units.percent(Double(u.bytesByHost[h] ?? 0) / Double(u.bytes)) : "-" }
-            t.add(row)
+            let shares = hosts.map { h in u.bytes > 0 ? Double(u.bytesByHost[h] ?? 0) / Double(u.bytes) : nil }
+            row += shares.map { $0.map(Units.percent) ?? "-" }
+            let values = [nil, nil, Double(u.items), Double(u.bytes), entries.map(Double.init), issues, u.lists.isEmpty ? nil : u.estimatedTraffic] + shares
+            t.add(row, Table.RowInfo(values: values, tags: [.user: [u.label], .host: hosts.filter { (u.bytesByHost[$0] ?? 0) > 0 }]))
         }
         return t
     }
@@ -190,20 +225,35 @@ public enum ReportRenderer {
             ("key", .left), ("logical key", .left), ("kind", .left), ("size", .right), ("owner", .left), ("host", .left),
             ("placement", .left),
         ])
+        t.dimensions = [.host, .user, .family]
+        // A key's family is known here only when it is a family's largest key on its host.
+        var largest: [String: [String: [String]]] = [:]
+        for row in r.families {
+            for f in row.perHost { if let key = f.largestKey { largest[f.host, default: [:]][key, default: []].append(row.family) } }
+        }
         for k in r.keys {
-            t.add([
-                k.key, k.logicalKey ?? (k.kind == "token" ? "token-…" : "-"), k.kind ?? "-", Units.bytes(Double(k.size)), k.owner ?? "-",
-                k.host, k.placementOK.map { $0 ? "ok" : "MISPLACED" } ?? "-",
-            ])
+            var tags: [Table.Dimension: [String]] = [.host: [k.host], .family: largest[k.host]?[k.key] ?? []]
+            if let owner = k.owner { tags[.user] = [owner] }
+            t.add(
+                [
+                    k.key, k.logicalKey ?? (k.kind == "token" ? "token-…" : "-"), k.kind ?? "-", Units.bytes(Double(k.size)), k.owner ?? "-",
+                    k.host, k.placementOK.map { $0 ? "ok" : "MISPLACED" } ?? "-",
+                ],
+                Table.RowInfo(values: [nil, nil, nil, Double(k.size), nil, nil, nil], tags: tags))
         }
         return t
     }
 
     static func suspiciousTable(_ r: Report) -> Table {
         var t = Table([("host", .left), ("key", .left), ("size", .right), ("names (never executed)", .left)])
-        for e in r.suspicious { t.add([e.host, e.key, Units.bytes(Double(e.size)), e.names.joined(separator: ", ")]) }
+        t.dimensions = [.host]
+        for e in r.suspicious {
+            t.add(
+                [e.host, e.key, Units.bytes(Double(e.size)), e.names.joined(separator: ", ")],
+                Table.RowInfo(values: [nil, nil, Double(e.size), nil], tags: [.host: [e.host]]))
+        }
         if r.suspiciousCount > r.suspicious.count {
-            t.add(["…", "\(r.suspiciousCount - r.suspicious.count) more", "", ""])
+            t.addNote(["…", "\(r.suspiciousCount - r.suspicious.count) more", "", ""])
         }
         return t
     }
@@ -213,12 +263,20 @@ public enum ReportRenderer {
             ("user", .left), ("host", .left), ("size", .right), ("entries", .right), ("expired", .right),
             ("issues/s", .right), ("of 1 MiB", .right), ("modelled traffic/s", .right),
         ])
+        t.dimensions = [.user, .host]
         for u in r.users {
             for l in u.lists {
-                t.add([
-                    u.label, l.host, Units.bytes(Double(l.size)), String(l.entries), l.expired.map(String.init) ?? "-",
-                    Units.fixed(l.issueRate, 3), Units.percent(l.ceilingShare), Units.rate(l.estimatedTraffic),
-                ])
+                t.add(
+                    [
+                        u.label, l.host, Units.bytes(Double(l.size)), String(l.entries), l.expired.map(String.init) ?? "-",
+                        Units.fixed(l.issueRate, 3), Units.percent(l.ceilingShare), Units.rate(l.estimatedTraffic),
+                    ],
+                    Table.RowInfo(
+                        values: [
+                            nil, nil, Double(l.size), Double(l.entries), l.expired.map(Double.init), l.issueRate, l.ceilingShare,
+                            l.estimatedTraffic,
+                        ],
+                        tags: [.user: [u.label], .host: [l.host]]))
             }
         }
         return t
@@ -238,19 +296,22 @@ public enum ReportRenderer {
             ]
         }
         var t = Table(cols)
+        t.dimensions = [.host]
         let uptime = Dictionary(r.hosts.map { ($0.host, $0.uptime) }, uniquingKeysWith: { a, _ in a })
         for s in r.slabs {
             var row = [s.host, String(s.cls), String(s.items), Units.bytes(Double(s.bytes))]
+            var values: [Double?] = [nil, Double(s.cls), Double(s.items), Double(s.bytes)]
             if server {
                 let st = s.server
-                let rate = st?.hitsPerItemPerSecond(uptime: uptime[s.host] ?? nil).map { Units.rate($0 * Double(s.bytes)) }
+                let rate = st?.hitsPerItemPerSecond(uptime: uptime[s.host] ?? nil).map { $0 * Double(s.bytes) }
                 row += [
                     st?.chunkSize.map { Units.bytes($0) } ?? "-", st?.roundingLoss.map { Units.bytes($0) } ?? "-",
                     st?.evicted.map { Units.fixed($0, 0) } ?? "-", st?.evictedUnfetched.map { Units.fixed($0, 0) } ?? "-",
-                    st?.age.map { Units.duration($0) } ?? "-", rate ?? "-",
+                    st?.age.map { Units.duration($0) } ?? "-", rate.map { Units.rate($0) } ?? "-",
                 ]
+                values += [st?.chunkSize, st?.roundingLoss, st?.evicted, st?.evictedUnfetched, st?.age, rate]
             }
-            t.add(row)
+            t.add(row, Table.RowInfo(values: values, tags: [.host: [s.host]]))
         }
         return t
     }
@@ -265,10 +326,15 @@ public enum ReportRenderer {
         for row in w.rows {
             let delta = row.serverCount - w.configured.count
             let label = String(row.serverCount) + (delta == 0 ? " (now)" : " (\(delta > 0 ? "+" : "")\(delta))")
-            t.add([
-                label, row.client, Units.fixed(row.maxOverMean, 2), Units.percent(row.topShare),
-                Units.bytes(Double(row.bytes.max() ?? 0)), w.listTraffic > 0 ? Units.fixed(row.trafficMaxOverMean, 2) : "-",
-            ])
+            t.add(
+                [
+                    label, row.client, Units.fixed(row.maxOverMean, 2), Units.percent(row.topShare),
+                    Units.bytes(Double(row.bytes.max() ?? 0)), w.listTraffic > 0 ? Units.fixed(row.trafficMaxOverMean, 2) : "-",
+                ],
+                Table.RowInfo(values: [
+                    nil, nil, row.maxOverMean, row.topShare, Double(row.bytes.max() ?? 0),
+                    w.listTraffic > 0 ? row.trafficMaxOverMean : nil,
+                ]))
         }
         return t
     }
@@ -281,11 +347,16 @@ public enum ReportRenderer {
         ])
         guard let w = r.whatIf else { return t }
         for (b, l) in zip(w.bounds, w.trafficBounds) {
-            t.add([
-                String(b.serverCount), Units.fixed(b.lowerBound, 2), Units.fixed(b.greedy, 2) + (b.exact ? "" : " (approx.)"),
-                w.listTraffic > 0 ? Units.fixed(l.lowerBound, 2) : "-",
-                w.listTraffic > 0 ? Units.fixed(l.greedy, 2) + (l.exact ? "" : " (approx.)") : "-",
-            ])
+            t.add(
+                [
+                    String(b.serverCount), Units.fixed(b.lowerBound, 2), Units.fixed(b.greedy, 2) + (b.exact ? "" : " (approx.)"),
+                    w.listTraffic > 0 ? Units.fixed(l.lowerBound, 2) : "-",
+                    w.listTraffic > 0 ? Units.fixed(l.greedy, 2) + (l.exact ? "" : " (approx.)") : "-",
+                ],
+                Table.RowInfo(values: [
+                    nil, b.lowerBound, b.greedy, w.listTraffic > 0 ? l.lowerBound : nil,
+                    w.listTraffic > 0 ? l.greedy : nil,
+                ]))
         }
         return t
     }

@@ -1,23 +1,58 @@
 // ReportRendering/Table: a table of strings rendered as aligned plain text (fitted to a width by
 // shortening the widest text columns with "…") or as a Markdown table. Cells are plain text: every
-// renderer escapes each of them for its format (Escaping).
+// renderer escapes each of them for its format (Escaping). A row may also carry what only the HTML form
+// uses (`Table.RowInfo`: raw numbers to sort by, the hosts, key families and users it belongs to); the
+// text, Markdown and CSV forms ignore it.
 
 public struct Table: Sendable {
     public enum Align: Sendable { case left, right }
     public var headers: [String]
     public var align: [Align]
     public var rows: [[String]] = []
+    /// Per row (same index as `rows`; missing entries mean none): see `RowInfo`. HTML only.
+    public var info: [RowInfo] = []
+    /// The relations the rows carry (`RowInfo.tags`): the HTML page's drill-down filters this table by
+    /// them. A row without a value for one of them is hidden while that filter is on.
+    public var dimensions: [Dimension] = []
+    /// The table lists one row per host, family or user: clicking a row filters the page by it (its
+    /// value of this dimension), and the table highlights the chosen row instead of hiding the others.
+    public var drill: Dimension?
+
+    /// What a row belongs to, for the HTML page's drill-down: `data-host`, `data-family`, `data-user`.
+    public enum Dimension: String, Sendable, CaseIterable { case host, family, user }
+
+    /// What the HTML form adds to a row: the raw number behind each cell (`data-v`, what a click on
+    /// the column's header sorts by; nil where the cell has none), the hosts, key families and users
+    /// the row belongs to, and whether it is a note ("… 12 more") that stays last and is never sorted.
+    public struct RowInfo: Sendable {
+        public var values: [Double?]
+        public var tags: [Dimension: [String]]
+        public var note: Bool
+        public init(values: [Double?] = [], tags: [Dimension: [String]] = [:], note: Bool = false) {
+            self.values = values
+            self.tags = tags
+            self.note = note
+        }
+    }
 
     public init(_ columns: [(String, Align)]) {
         headers = columns.map(\.0)
         align = columns.map(\.1)
     }
 
-    public mutating func add(_ row: [String]) {
+    public mutating func add(_ row: [String]) { add(row, RowInfo()) }
+
+    /// A row with what the HTML form adds to it (`RowInfo`).
+    public mutating func add(_ row: [String], _ rowInfo: RowInfo) {
         var r = Array(row.prefix(headers.count))
         while r.count < headers.count { r.append("") }
+        while info.count < rows.count { info.append(RowInfo()) }
         rows.append(r)
+        info.append(rowInfo)
     }
+
+    /// A note row ("… 12 more"): kept last when the HTML table is sorted, hidden by its filters.
+    public mutating func addNote(_ row: [String]) { add(row, RowInfo(note: true)) }
 
     /// Plain text, two spaces between columns, no line longer than `width` characters when the
     /// left-aligned columns can be shortened enough (numbers are never cut). Cells go through

@@ -154,7 +154,8 @@ import TestSupport
     @Test func htmlShowsControlCharactersAndEscapesMarkup() throws {
         let html = try render("html")
         #expect(Self.rawControls(html).isEmpty, "\(Self.rawControls(html))")
-        for raw in ["<script", "<img", "<svg onload"] { #expect(!html.lowercased().contains(raw), "\(raw)") }
+        for raw in ["<script>alert", "<img", "<svg onload"] { #expect(!html.lowercased().contains(raw), "\(raw)") }
+        #expect(html.components(separatedBy: "<script").count == 2, "only the page's own script")
         let (verdict, text) = try HTMLReportTests().check(html)
         #expect(verdict.hasPrefix("ok"), "\(verdict)")
         #expect(text.contains(#"\x1b]0;x\x07\x1b[2J"#))
