@@ -25,8 +25,8 @@ public enum DiffRenderer {
     static func sections(_ d: DiffReport) -> [(title: String, table: Table, note: String?)] {
         [
             ("Hosts", hostTable(d), nil), ("Skew", skewTable(d), nil),
-            ("Key families", rowTable(d.families, what: "family", detail: "owner"), notShown(d.families)),
-            ("Users", rowTable(d.users, what: "user", detail: "domain"), notShown(d.users)),
+            ("Key families", rowTable(d.families, what: "family", detail: "owner", drill: .family), notShown(d.families)),
+            ("Users", rowTable(d.users, what: "user", detail: "domain", drill: .user), notShown(d.users)),
             (
                 "Keys (the largest keys and token lists each side names)", rowTable(d.keys, what: "key", detail: "owner", size: "size"),
                 notShown(d.keys)
@@ -66,15 +66,19 @@ public enum DiffRenderer {
         ]
         if let basis = d.trafficBasis { cols += [("traffic/s (\(basis))", .right), ("traffic change", .right)] }
         var t = Table(cols)
+        t.dimensions = [.host]
+        t.drill = .host
         for r in d.hosts {
             var row = [r.name, items(r), sides(r.bytesBefore.map(bytes), r.bytesAfter.map(bytes)), change(r), r.changeText]
+            var values = [nil, r.itemsAfter.map(Double.init), r.bytesAfter.map(Double.init), Double(r.delta), nil]
             if d.trafficBasis != nil {
                 row += [
                     sides(r.rateBefore.map(Units.rate), r.rateAfter.map(Units.rate)),
                     r.rateBefore.flatMap { a in r.rateAfter.map { DiffReport.signedPercent(a, $0) } } ?? "-",
                 ]
+                values += [r.rateAfter, r.rateBefore.flatMap { a in r.rateAfter.map { a > 0 ? ($0 - a) / a : nil } ?? nil }]
             }
-            t.add(row)
+            t.add(row, Table.RowInfo(values: values, tags: [.host: [r.name]]))
         }
         return t
     }
@@ -91,20 +95,38 @@ public enum DiffRenderer {
     }
 
     /// The rows that changed (or moved), largest change first; unchanged rows are counted in a last row.
-    static func rowTable(_ rows: [DiffRow], what: String, detail: String?, hosts: Bool = true, size: String = "bytes") -> Table {
+    /// `drill`: the relation the rows are (families, users), for the HTML page's drill-down.
+    static func rowTable(
+        _ rows: [DiffRow], what: String, detail: String?, hosts: Bool = true, size: String = "bytes", drill: Table.Dimension? = nil
+    ) -> Table {
         var cols: [(String, Table.Align)] = [(what, .left)]
         if let detail { cols.append((detail, .left)) }
         if what != "key" { cols.append(("items", .right)) }
         cols += [(size, .right), ("change", .right), ("what happened", .left)]
         if hosts { cols.append((what == "key" ? "host" : "main host", .left)) }
         var t = Table(cols)
+        t.dimensions = hosts ? [.host] + (drill.map { [$0] } ?? []) : []
+        t.drill = drill
         for r in changed(rows).prefix(shownRows) {
             var row = [r.name]
-            if detail != nil { row.append(r.detail ?? "-") }
-            if what != "key" { row.append(items(r)) }
+            var values: [Double?] = [nil]
+            if detail != nil {
+                row.append(r.detail ?? "-")
+                values.append(nil)
+            }
+            if what != "key" {
+                row.append(items(r))
+                values.append(r.itemsAfter.map(Double.init))
+            }
             row += [sides(r.bytesBefore.map(bytes), r.bytesAfter.map(bytes)), change(r), r.changeText]
-            if hosts { row.append(where_(r)) }
-            t.add(row)
+            values += [r.bytesAfter.map(Double.init), Double(r.delta), nil]
+            var tags: [Table.Dimension: [String]] = [:]
+            if hosts {
+                row.append(where_(r))
+                tags[.host] = [r.hostBefore, r.hostAfter].compactMap { $0 }.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+            }
+            if let drill { tags[drill] = [r.name] }
+            t.add(row, Table.RowInfo(values: values, tags: tags))
         }
         return t
     }
@@ -149,7 +171,7 @@ public enum DiffRenderer {
     }
 
     static func html(_ d: DiffReport) -> String {
-        var body = "<h1>memcached capture diff</h1>\n<h2>What changed</h2>\n<p class=\"explanation\">" + Escaping.html(d.summary) + "</p>\n"
+        var body = "<h2>What changed</h2>\n<p class=\"explanation\">" + Escaping.html(d.summary) + "</p>\n"
         for (title, t, note) in sections(d) where !t.rows.isEmpty || note != nil {
             body += "<h2>" + Escaping.html(title) + "</h2>\n" + (t.rows.isEmpty ? "" : t.html()) + (note.map { "<p>" + Escaping.html($0) + "</p>\n" } ?? "")
         }

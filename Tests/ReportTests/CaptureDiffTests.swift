@@ -139,6 +139,7 @@ import TestSupport
         #expect(markdown.stdoutText.contains("| app:big:2 |"))
         let html = try runProcess(Repo.executable("report"), ["--diff", "-f", "html", before.partial, after.partial])
         #expect(html.stdoutText.hasPrefix("<!DOCTYPE html>") && html.stdoutText.contains("<td>app:big:1</td>"))
+        try Self.inChromium(html.stdout, dir: dir)
         let csv = try runProcess(Repo.executable("report"), ["--diff", "-f", "csv", "--table", "keys", before.partial, after.partial])
         let lines = csv.stdoutText.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(lines.first?.hasPrefix("name,detail,items_before,items_after,bytes_before,bytes_after,delta_bytes,change,moved") == true)
@@ -146,6 +147,27 @@ import TestSupport
         let gone = goneLine.components(separatedBy: ",")
         let goneSize = try #require(keysBefore["app:big:0"]?["size"] as? Int)
         #expect(gone[4] == String(goneSize) && gone[5] == "" && gone[7] == "no longer listed", "\(goneLine)")
+    }
+
+    /// The diff's HTML page in headless Chromium (Tests/python/html_browser.py --diff): sorting the keys
+    /// by their change, drilling down from the new host to its keys, the page's width, no script error;
+    /// a screenshot, report-diff.png, in $MCF_ARTEFACTS (default .build/test-artefacts).
+    static func inChromium(_ html: Data, dir: String) throws {
+        let chromium = ProcessInfo.processInfo.environment["MCF_CHROMIUM"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/bin/chromium"
+        try #require(FileManager.default.isExecutableFile(atPath: chromium), "no Chromium at \(chromium): Tests/run installs Debian's chromium")
+        let page = dir + "/diff.html"
+        try html.write(to: URL(fileURLWithPath: page))
+        let artefacts = ProcessInfo.processInfo.environment["MCF_ARTEFACTS"].flatMap { $0.isEmpty ? nil : $0 } ?? Repo.path(".build/test-artefacts")
+        let args = [Repo.path("Tests/python/html_browser.py"), "--diff", chromium, page, artefacts, "Keys (the largest keys and token lists each side names)"]
+        let interpreter = Python.interpreter
+        let r = try runProcess(interpreter, interpreter == "/usr/bin/env" ? ["python3"] + args : args, timeout: 300)
+        #expect(r.status == 0, "html_browser.py --diff exited \(r.status):\n\(r.stderrText)")
+        let facts = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any], "no JSON: \(r.stdoutText)")
+        #expect(facts["failures"] as? [String] == [], "\(facts["failures"] ?? "")")
+        let deltas = try #require(facts["keys_change_desc"] as? [Double])
+        #expect(deltas.count >= 3 && deltas == deltas.sorted(by: >), "\(deltas)")
+        let drill = try #require(facts["drill"] as? [String: Any])
+        #expect((drill["keys_shown"] as? Int ?? 0) >= 1 && (drill["keys_shown"] as? Int ?? 0) < (drill["keys"] as? Int ?? 0), "\(drill)")
     }
 
     /// key → family, from decode's records.

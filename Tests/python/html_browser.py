@@ -6,6 +6,9 @@ no console error. Saves screenshots (and the printed PDF) as test artefacts.
 (Tests/ReportTests/HTMLBrowserTests.swift.)
 
 usage: html_browser.py CHROMIUM REPORT_HTML ARTEFACT_DIR LONG_KEY HOSTILE_KEY
+       html_browser.py --diff CHROMIUM DIFF_HTML ARTEFACT_DIR KEYS_TITLE
+         (a `report --diff` page: sort its keys by the change, drill down from a host, width, no errors;
+         ReportTests/CaptureDiffTests)
 
 Prints one JSON object (the facts read from the page) on stdout; exits 1 with the failed checks on
 stderr when any check fails. Chromium is started here, on 127.0.0.1 only, and stopped by its pid.
@@ -423,5 +426,97 @@ def main():
         sys.exit(1)
 
 
+def page_errors(page):
+    """Exceptions, console errors and log errors of the whole session."""
+    errors = []
+    for e in page.events:
+        p = e.get("params", {})
+        if e["method"] == "Runtime.exceptionThrown":
+            errors.append("exception: %s" % json.dumps(p.get("exceptionDetails", {}))[:500])
+        elif e["method"] == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+            errors.append("console.%s: %s" % (p.get("type"), json.dumps(p.get("args", []))[:500]))
+        elif e["method"] == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
+            errors.append("log: %s" % p["entry"].get("text", ""))
+    return errors
+
+
+def main_diff():
+    binary, html, artefacts, keys_title = sys.argv[2:6]
+    os.makedirs(artefacts, exist_ok=True)
+    facts, failures = {}, []
+
+    def check(ok, what):
+        if not ok:
+            failures.append(what)
+
+    profile = tempfile.mkdtemp(prefix="mcf-chromium-")
+    proc = None
+    try:
+        proc, port = start_chromium(binary, profile)
+        page = Page(page_url(port))
+        for domain in ("Page", "Runtime", "Log"):
+            page.send(domain + ".enable")
+        page.send("Page.navigate", url="file://" + os.path.abspath(html))
+        page.wait_event("Page.loadEventFired")
+        page.js(HELPERS)
+        check(page.js("!document.getElementById('mcf-controls').hidden"), "the controls are not shown: the script did not run")
+        facts["headers"] = page.js("[document.querySelectorAll('th.s').length, document.querySelectorAll('th').length]")
+        check(facts["headers"][0] == facts["headers"][1] > 0, "not every header is sortable: %s" % facts["headers"])
+
+        # The keys by their change in bytes: largest growth first, then the reverse.
+        col = page.js("__col(__t(%s), 'change')" % json.dumps(keys_title))
+        check(col is not None and col >= 0, "no change column in %s" % keys_title)
+        page.click("__t(%s).tHead.rows[0].cells[%d]" % (json.dumps(keys_title), col))
+        rows = page.js("__rows(%s)" % json.dumps(keys_title))
+        deltas = [float(r["v"][col]) for r in rows if not r["note"] and r["v"][col] is not None]
+        facts["keys_change_desc"] = deltas
+        check(len(deltas) >= 3 and len(deltas) == len([r for r in rows if not r["note"]]), "keys without data-v: %s" % rows)
+        check(deltas == sorted(deltas, reverse=True), "keys not sorted by change, largest first: %s" % deltas)
+        page.click("__t(%s).tHead.rows[0].cells[%d]" % (json.dumps(keys_title), col))
+        again = [float(r["v"][col]) for r in page.js("__rows(%s)" % json.dumps(keys_title)) if not r["note"] and r["v"][col] is not None]
+        check(again == deltas[::-1], "the second click did not reverse the keys: %s" % again)
+
+        # Drill down from the host that appeared (the last row): only keys on it stay in the keys table.
+        host = page.js("__rows('Hosts')")[-1]["cells"][0]
+        page.click("[...__t('Hosts').tBodies[0].rows].find(tr => tr.cells[0].textContent === %s)" % json.dumps(host))
+        chips = page.js("[...document.querySelectorAll('#mcf-chips .chip')].map(b => b.textContent)")
+        check(chips == ["host %s \u2715" % host], "chips after the host click: %s" % chips)
+        keys = page.js("[...__t(%s).tBodies[0].rows].map(tr => [(tr.getAttribute('data-host') || '').split('\\n'), !tr.hidden])" % json.dumps(keys_title))
+        facts["drill"] = {"host": host, "keys_shown": sum(1 for _, v in keys if v), "keys": len(keys)}
+        check(any(v for _, v in keys), "no key of %s is shown" % host)
+        check(all(v == (host in hs) for hs, v in keys), "keys after choosing %s: %s" % (host, keys))
+        page.click("document.querySelector('#mcf-chips .chip[data-dim=host]')")
+        check(page.js("[...document.querySelectorAll('div.tw > table > tbody > tr')].filter(tr => tr.hidden).length") == 0,
+              "rows hidden after taking the filter off")
+
+        facts["scroll_width"] = page.js("document.documentElement.scrollWidth")
+        check(facts["scroll_width"] <= WIDTH, "page is %d px wide in a %d px window" % (facts["scroll_width"], WIDTH))
+        shot = page.send("Page.captureScreenshot", format="png")
+        png = base64.b64decode(shot["data"])
+        path = os.path.join(artefacts, "report-diff.png")
+        with open(path, "wb") as f:
+            f.write(png)
+        w, _, distinct = png_facts(png)
+        facts["screenshot"] = {"path": path, "bytes": len(png), "width": w}
+        check(w == WIDTH and distinct > 32, "screenshot looks wrong: %s" % facts["screenshot"])
+        page.settle()
+        facts["errors"] = page_errors(page)
+        check(not facts["errors"], "errors in the page: %s" % facts["errors"])
+    except (Failed, OSError, websocket.WebSocketException) as e:
+        failures.append("%s: %s" % (type(e).__name__, e))
+    finally:
+        if proc is not None:
+            stop_chromium(proc)
+        shutil.rmtree(profile, ignore_errors=True)
+    facts["failures"] = failures
+    print(json.dumps(facts))
+    if failures:
+        sys.stderr.write("\n".join(failures) + "\n")
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--diff"]:
+        main_diff()
+    else:
+        main()
