@@ -129,6 +129,22 @@ import TestSupport
         }
         #expect(NSDictionary(dictionary: p).isEqual(to: r), "the partials' diff differs from the records' diff")
 
+        // Pipelines/compare.sh on two analysis folders: every format, the JSON the same as above.
+        let analyses = [dir + "/analysis-before", dir + "/analysis-after"]
+        for (folder, partial) in zip(analyses, [before.partial, after.partial]) {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: partial, toPath: folder + "/report.partial")
+        }
+        let env = ProcessInfo.processInfo.environment.merging(["MCF_BIN": Repo.productsDirectory.path], uniquingKeysWith: { _, b in b })
+        let compare = try runProcess(Repo.path("Pipelines/compare.sh"), analyses + [dir + "/diff", "--top", "100"], environment: env)
+        #expect(compare.status == 0, "compare.sh: \(compare.stderrText)")
+        for ext in ["txt", "md", "html", "json"] { #expect(FileManager.default.fileExists(atPath: dir + "/diff/diff.\(ext)"), "diff.\(ext)") }
+        var c = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/diff/diff.json"))) as? [String: Any])
+        for k in ["before", "after"] { c[k] = nil }
+        #expect(NSDictionary(dictionary: c).isEqual(to: r), "compare.sh's diff.json differs from report --diff's")
+        let noPartial = try runProcess(Repo.path("Pipelines/compare.sh"), [dir, analyses[1], dir + "/diff2"], environment: env)
+        #expect(noPartial.status == 2 && noPartial.stderrText.contains("\(dir)/report.partial: no report.partial there"), "\(noPartial.stderrText)")
+
         // Every format: the summary names the largest changes; CSV rows parse back to the JSON's figures.
         let text = try runProcess(Repo.executable("report"), ["--diff", "--width", "200", before.partial, after.partial])
         #expect(text.status == 0)
