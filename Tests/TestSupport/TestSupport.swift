@@ -55,16 +55,18 @@ public struct ProcessResult: Sendable {
 /// with EPIPE, not end the whole test run with SIGPIPE. Every helper that spawns or connects calls this.
 public func ignoreBrokenPipes() { signal(SIGPIPE, SIG_IGN) }
 
-/// Runs a program with arguments and optional stdin; collects both outputs (no deadlock on large output).
+/// Runs a program with arguments and optional stdin (in `directory`, if given); collects both outputs (no
+/// deadlock on large output).
 public func runProcess(
     _ executable: String, _ arguments: [String], stdin: Data? = nil,
-    environment: [String: String]? = nil, timeout: TimeInterval = 300
+    environment: [String: String]? = nil, timeout: TimeInterval = 300, directory: String? = nil
 ) throws -> ProcessResult {
     ignoreBrokenPipes()
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
     if let environment { p.environment = environment }
+    if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
     p.standardOutput = outPipe
     p.standardError = errPipe

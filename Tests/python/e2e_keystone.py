@@ -4,6 +4,7 @@ per-user token lists read and rewritten at every issue), then, independently of 
 reads both servers back and computes the figures the report must show.
 
   e2e_keystone.py fill PORT1 PORT2 OUTDIR     writes OUTDIR/users.json (openstack user list --long -f json)
+  e2e_keystone.py fill-many OUTDIR PORT...    the same on any number of servers (the fleet test)
   e2e_keystone.py expect PORT1 PORT2 USERS    prints one JSON object: hosts, users, list_host
 
 Reading back uses raw sockets: `lru_crawler metadump all` for the keys, `mg <key> v f s` for the
@@ -27,8 +28,8 @@ from dogpile.cache.util import sha1_mangle_key
 TTL = 3600
 
 
-def servers(p1, p2):
-    return ['127.0.0.1:%s' % p1, '127.0.0.1:%s' % p2]
+def servers(*ports):
+    return ['127.0.0.1:%s' % p for p in ports]
 
 
 def home(key, count):
@@ -36,14 +37,15 @@ def home(key, count):
     return (((binascii.crc32(key.encode()) & 0xffffffff) >> 16) & 0x7fff) % count
 
 
-def fill(p1, p2, outdir):
+def fill(outdir, *ports):
+    """The heavy users' token lists on the second server, two light users' on the first."""
     rng = random.Random(20161126)
-    urls = servers(p1, p2)
+    urls = servers(*ports)
 
     def uid_on(index):
         while True:
             u = '%032x' % rng.getrandbits(128)
-            if home(hashlib.sha1(('usertokens-' + u).encode()).hexdigest(), 2) == index:
+            if home(hashlib.sha1(('usertokens-' + u).encode()).hexdigest(), len(urls)) == index:
                 return u
 
     users = [
@@ -164,8 +166,10 @@ def expect(p1, p2, users_path):
 
 if __name__ == '__main__':
     if sys.argv[1] == 'fill':
-        fill(*sys.argv[2:5])
+        fill(sys.argv[4], sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == 'fill-many':
+        fill(sys.argv[2], *sys.argv[3:])
     elif sys.argv[1] == 'expect':
         expect(*sys.argv[2:5])
     else:
-        sys.exit('usage: e2e_keystone.py fill|expect PORT1 PORT2 OUTDIR|USERS')
+        sys.exit('usage: e2e_keystone.py fill|expect PORT1 PORT2 OUTDIR|USERS, or fill-many OUTDIR PORT...')

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Analyse a capture on several machines at once (GNU parallel over ssh): decode | attribute | report --format json
+# --partial for each dump on whichever worker of the ssh login file has a free slot, the partials brought back, then
+# report --merge here into text, Markdown, HTML and JSON: the bytes Pipelines/analyse.sh writes (docs/fleet.md, "When").
+#   usage: Pipelines/fleet-analyse.sh [--sshloginfile FILE] [--remote-bin DIR] CAPTURE_DIR USERS_FILE OUT_DIR [SERVERS]
+#   The arguments are analyse.sh's: CAPTURE_DIR holds *.mcdump.gz; USERS_FILE is the user list, or `-` for none;
+#   SERVERS is the clients' ordered list "h:p,h:p" (default: CAPTURE_DIR/servers.txt, one per line). FILE is parallel's
+#   ssh login file (default $MCF_SSHLOGINFILE); workers need decode, attribute and report in the --remote-bin folder
+#   (default $MCF_REMOTE_BIN, else this machine's bin folder), perl and rsync; here report, parallel, ssh and rsync.
+# Writes OUT_DIR/report.txt, report.md, report.html, report.json and report.partial (merged), OUT_DIR/partials/
+# <dump>.partial (one per dump, as its worker made it) and fleet-joblog.tsv (parallel's: which worker ran which
+# dump); no records.ndjson (the records stay on the workers).
+# Exit status: 0 success; 3 finished, but a stage said some input is incomplete or unverified (as analyse.sh); 2 a
+# dump's stages failed or its partial did not come back (named on stderr, left out of the reports); 64 usage error.
+set -euo pipefail
+me=fleet-analyse.sh
+usage() { [ $# -eq 0 ] || echo "$me: error: $*" >&2; sed -n '5,9p' "$0" >&2; exit 64; }
+fatal() { echo "$me: error: $*" >&2; exit 2; }
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+slf=${MCF_SSHLOGINFILE:-}
+remote_bin=${MCF_REMOTE_BIN:-}
+while [ $# -gt 0 ]; do
+  case $1 in
+    --sshloginfile | --slf) [ $# -ge 2 ] || usage "$1 needs a file"; slf=$2; shift 2 ;;
+    --remote-bin) [ $# -ge 2 ] || usage "$1 needs a folder"; remote_bin=$2; shift 2 ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    -*) usage "unknown option $1" ;;
+    *) break ;;
+  esac
+done
+[ $# -ge 3 ] && [ $# -le 4 ] || usage "CAPTURE_DIR USERS_FILE OUT_DIR [SERVERS] are needed"
+cap=$1; users=$2; out=$3
+[ -d "$cap" ] || usage "$cap is not a folder"
+if [ $# -eq 4 ]; then servers=$4; else
+  [ -r "$cap/servers.txt" ] || usage "no SERVERS given and no $cap/servers.txt"
+  servers=$(paste -sd, "$cap/servers.txt")
+fi
+[ "$users" = - ] || [ -r "$users" ] || usage "cannot read the user list $users"
+[ -n "$slf" ] || usage "no ssh login file (--sshloginfile FILE or MCF_SSHLOGINFILE)"
+[ "$slf" != .. ] || slf=${PARALLEL_HOME:-$HOME/.parallel}/sshloginfile  # parallel's own shorthand
+[ -r "$slf" ] || usage "cannot read the ssh login file $slf"
+slf=$(cd "$(dirname "$slf")" && pwd)/$(basename "$slf")  # the jobs are started from a staging folder
+for tool in parallel ssh rsync; do
+  command -v "$tool" >/dev/null 2>&1 || fatal "$tool is not installed here (docs/fleet.md: apt-get install parallel openssh-client rsync)"
+done
+local_bin=${MCF_BIN:-$(r=$(command -v report 2>/dev/null) && dirname "$r" || echo "$here/.build/release")}
+remote_bin=${remote_bin:-$local_bin}
+[ -x "$local_bin/report" ] || fatal "no report in $local_bin (set MCF_BIN, or build: swift build -c release)"
+
+# The dumps in the order analyse.sh reads them (the shell's sorted glob), as absolute paths with /./ before the
+# name: parallel then transfers each into the job's work folder (and --cleanup removes that copy, never the file here).
+cap_abs=$(cd "$cap" && pwd)
+dumps=()
+for d in "$cap_abs"/*.mcdump.gz; do [ -f "$d" ] && dumps+=("$cap_abs/./${d##*/}"); done
+[ ${#dumps[@]} -gt 0 ] || fatal "no *.mcdump.gz in $cap"
+mkdir -p "$out/partials"
+rm -f "$out"/partials/*.partial  # an earlier run's, so that the folder holds this run's partials only
+stage=$(mktemp -d "$out/.fleet-analyse.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+run=mcf-fleet-$(hostname 2>/dev/null | tr -c 'A-Za-z0-9.\n-' _ || echo here)-$$-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+workdir=${MCF_REMOTE_TMP:-/tmp}/$run
+
+# One job per dump (job number {#}): the three stages in a pipe, each writing its exit status to {#}.status, the
+# partial to {#}.partial; both come back (--return). A job on ":" runs here and reads the files where they are.
+q() { [ $# -eq 0 ] || printf '%q ' "$@"; }
+job="f={/}; [ -f \"\$f\" ] || f={};"
+basefile=()
+user_args=""
+if [ "$users" != - ]; then
+  # The user list goes to every worker once (--basefile), beside the jobs; here it is read where it is.
+  users_abs=$(cd "$(dirname "$users")" && pwd)/$(basename "$users")
+  basefile=(--basefile "$(dirname "$users_abs")/./$(basename "$users_abs")")
+  job+=" u=$(q "$(basename "$users_abs")"); [ -f \"\$u\" ] || u=$(q "$users_abs");"
+  user_args="--users \"\$u\" "
+fi
+job+=" ( ( $(q "$remote_bin/decode")\"\$f\"; echo decode \$? >&3 )"
+job+=" | ( $(q "$remote_bin/attribute")$user_args--servers $(q "$servers")--redact; echo attribute \$? >&3 )"
+job+=" | ( $(q "$remote_bin/report")--format json --partial --servers $(q "$servers")> {#}.partial; echo report \$? >&3 )"
+job+=" ) 3> {#}.status"
+echo "$me: ${#dumps[@]} dumps on the workers of $slf (stages in $remote_bin, work folder $workdir)" >&2
+pstatus=0
+(cd "$stage" && parallel --sshloginfile "$slf" --workdir "$workdir" --joblog joblog --tagstring '{/}' \
+  ${basefile[@]+"${basefile[@]}"} --transferfile '{}' --return '{#}.partial' --return '{#}.status' --cleanup \
+  "$job" ::: "${dumps[@]}") || pstatus=$?
+
+[ "$pstatus" -le 100 ] || echo "$me: error: parallel exited $pstatus (see its message above)" >&2
+[ ! -f "$stage/joblog" ] || cp "$stage/joblog" "$out/fleet-joblog.tsv"  # which worker ran which dump, bytes each way
+# Per dump, in order: its stages' statuses; a partial is merged when every stage finished (0, or 3: finished with
+# something incomplete or unverified, which analyse.sh reports too).
+status=0
+partials=()
+for i in "${!dumps[@]}"; do
+  n=$((i + 1)); name=${dumps[$i]##*/}
+  for f in "$n.partial" "$n.status"; do
+    if [ ! -e "$stage/$f" ] && [ -e "$workdir/$f" ]; then mv "$workdir/$f" "$stage/$f"; fi
+  done
+  worker=$(awk -F'\t' -v n="$n" '$1 == n { h = $2 } END { print h }' "$stage/joblog" 2>/dev/null || true)
+  problems=$(awk '$2 != 0 && $2 != 3 { printf "%s%s exited %s", sep, $1, $2; sep = ", " }' "$stage/$n.status" 2>/dev/null || true)
+  stages=$(awk 'END { print NR }' "$stage/$n.status" 2>/dev/null || echo 0)
+  if [ -z "$problems" ] && [ "$stages" -ne 3 ]; then problems="its stages' statuses did not come back"; fi
+  if [ -z "$problems" ] && [ ! -s "$stage/$n.partial" ]; then problems="its partial did not come back"; fi
+  if [ -n "$problems" ]; then
+    echo "$me: error: $name: $problems (worker: ${worker:-none}); left out of the reports" >&2
+    status=2
+    continue
+  fi
+  if grep -q ' 3$' "$stage/$n.status"; then
+    echo "$me: warning: $name: $(awk '$2 == 3 { printf "%s%s", sep, $1; sep = ", " }' "$stage/$n.status") said not everything is complete or verified (exit 3; see its messages above)" >&2
+    [ $status -ne 0 ] || status=3
+  fi
+  p=$out/partials/${name%.mcdump.gz}.partial
+  mv "$stage/$n.partial" "$p"
+  partials+=("$p")
+done
+rmdir "$workdir" 2>/dev/null || true
+[ ${#partials[@]} -gt 0 ] || fatal "no dump's partial came back; no report"
+
+# The merge, in dump order, into every format (as analyse.sh renders its one partial).
+merge_status=0
+"$local_bin/report" --merge --partial --format json "${partials[@]}" >"$out/report.partial" || merge_status=$?
+for f in text markdown html json; do
+  ext=$f; [ $f = text ] && ext=txt; [ $f = markdown ] && ext=md
+  "$local_bin/report" --merge --format "$f" "${partials[@]}" >"$out/report.$ext" || merge_status=$?
+done
+if [ $merge_status -eq 3 ]; then
+  [ $status -ne 0 ] || status=3
+elif [ $merge_status -ne 0 ]; then
+  echo "$me: error: report --merge exited $merge_status" >&2
+  status=2
+fi
+echo "$me: ${#partials[@]} of ${#dumps[@]} dumps merged → $out/report.{txt,md,html,json}" >&2
+echo "$me: note: each worker read one dump, so keys on more than one host, and owners that only another host's" \
+  "records name, are not found across dumps (docs/fleet.md; Pipelines/analyse.sh on one machine finds them)" >&2
+exit $status
