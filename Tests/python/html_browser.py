@@ -210,17 +210,10 @@ def main():
         if not ok:
             failures.append(what)
 
-    profile = tempfile.mkdtemp(prefix="mcf-chromium-")
-    proc = None
+    held = {}
     try:
-        proc, port = start_chromium(binary, profile)
+        port, page = open_page(binary, html, held)
         facts["devtools_port"] = port
-        page = Page(page_url(port))
-        for domain in ("Page", "Runtime", "Log"):
-            page.send(domain + ".enable")
-        page.send("Page.navigate", url="file://" + os.path.abspath(html))
-        page.wait_event("Page.loadEventFired")
-        page.js(HELPERS)
         facts["window"] = page.js("[window.innerWidth, window.innerHeight]")
 
         # The script ran: the controls are shown, every header sorts.
@@ -399,15 +392,7 @@ def main():
 
         # Errors: exceptions, console errors, log errors — from the whole session.
         page.settle()
-        errors = []
-        for e in page.events:
-            p = e.get("params", {})
-            if e["method"] == "Runtime.exceptionThrown":
-                errors.append("exception: %s" % json.dumps(p.get("exceptionDetails", {}))[:500])
-            elif e["method"] == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
-                errors.append("console.%s: %s" % (p.get("type"), json.dumps(p.get("args", []))[:500]))
-            elif e["method"] == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
-                errors.append("log: %s" % p["entry"].get("text", ""))
+        errors = page_errors(page)
         facts["errors"] = errors
         check(not errors, "errors in the page: %s" % errors)
         facts["scroll_width_end"] = page.js("document.documentElement.scrollWidth")
@@ -415,15 +400,37 @@ def main():
     except (Failed, OSError, websocket.WebSocketException) as e:
         failures.append("%s: %s" % (type(e).__name__, e))
     finally:
-        if proc is not None:
-            stop_chromium(proc)
-            facts["chromium_exit"] = proc.returncode
-        shutil.rmtree(profile, ignore_errors=True)
+        facts["chromium_exit"] = close(held)
     facts["failures"] = failures
     print(json.dumps(facts))
     if failures:
         sys.stderr.write("\n".join(failures) + "\n")
         sys.exit(1)
+
+
+def open_page(binary, html, held):
+    """Chromium started on 127.0.0.1 with a fresh profile, the page loaded and the helpers installed.
+    `held` gets the profile folder and the process as soon as they exist, for `close` (also after a failure)."""
+    held["profile"] = tempfile.mkdtemp(prefix="mcf-chromium-")
+    proc, port = start_chromium(binary, held["profile"])
+    held["proc"] = proc
+    page = Page(page_url(port))
+    for domain in ("Page", "Runtime", "Log"):
+        page.send(domain + ".enable")
+    page.send("Page.navigate", url="file://" + os.path.abspath(html))
+    page.wait_event("Page.loadEventFired")
+    page.js(HELPERS)
+    return port, page
+
+
+def close(held):
+    """Stops Chromium (by its pid) and removes its profile; returns its exit status, None if it never started."""
+    proc = held.get("proc")
+    if proc is not None:
+        stop_chromium(proc)
+    if held.get("profile"):
+        shutil.rmtree(held["profile"], ignore_errors=True)
+    return proc.returncode if proc is not None else None
 
 
 def page_errors(page):
@@ -449,16 +456,9 @@ def main_diff():
         if not ok:
             failures.append(what)
 
-    profile = tempfile.mkdtemp(prefix="mcf-chromium-")
-    proc = None
+    held = {}
     try:
-        proc, port = start_chromium(binary, profile)
-        page = Page(page_url(port))
-        for domain in ("Page", "Runtime", "Log"):
-            page.send(domain + ".enable")
-        page.send("Page.navigate", url="file://" + os.path.abspath(html))
-        page.wait_event("Page.loadEventFired")
-        page.js(HELPERS)
+        _, page = open_page(binary, html, held)
         check(page.js("!document.getElementById('mcf-controls').hidden"), "the controls are not shown: the script did not run")
         facts["headers"] = page.js("[document.querySelectorAll('th.s').length, document.querySelectorAll('th').length]")
         check(facts["headers"][0] == facts["headers"][1] > 0, "not every header is sortable: %s" % facts["headers"])
@@ -505,9 +505,7 @@ def main_diff():
     except (Failed, OSError, websocket.WebSocketException) as e:
         failures.append("%s: %s" % (type(e).__name__, e))
     finally:
-        if proc is not None:
-            stop_chromium(proc)
-        shutil.rmtree(profile, ignore_errors=True)
+        close(held)
     facts["failures"] = failures
     print(json.dumps(facts))
     if failures:
