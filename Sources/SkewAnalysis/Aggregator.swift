@@ -39,6 +39,11 @@ public final class Aggregator {
     /// Keys met on more than one host.
     var copies = CopyTracker()
     public static let maxFamilies = 20_000
+    /// Family figures kept per host (hosts × families) before new ones go to the host's
+    /// `FamilyTotals.overflow`: about 600 bytes each, so at most some 300 MB of them (docs/report.md).
+    public static let maxFamilyCells = 500_000
+    let familyCellLimit: Int
+    var familyCellsOverflowed = false
     var kinds: [String: Int] = [:]
     var topKeys: [KeyEntry] = []
     private var minIndex = 0
@@ -65,8 +70,10 @@ public final class Aggregator {
     var traffic: TrafficAggregator
 
     /// `whatIf`: the what-if placements to accumulate (nil: no what-if section).
-    public init(top: Int = 10, showSecrets: Bool = false, whatIf: WhatIfAnalysis? = nil) {
+    /// `familyCells`: the cap on hosts × families figures (tests lower it).
+    public init(top: Int = 10, showSecrets: Bool = false, whatIf: WhatIfAnalysis? = nil, familyCells: Int = Aggregator.maxFamilyCells) {
         self.top = max(1, top)
+        self.familyCellLimit = max(1, familyCells)
         self.showSecrets = showSecrets
         self.whatIf = whatIf
         self.traffic = TrafficAggregator(top: max(1, top))
@@ -239,7 +246,23 @@ public final class Aggregator {
     }
 
     private func addFamily(_ r: ItemFacts, host: String) {
-        var name = r.family
+        let k = familyCell(host: host, family: r.family)
+        families[k, default: FamilyTotals(host: host, family: k.family)].add(r, key: r.displayKey)
+    }
+
+    /// Adds a family's totals from a partial, under the same caps as `addFamily`.
+    func mergeFamily(_ n: FamilyTotals) {
+        var n = n
+        let k = familyCell(host: n.host, family: n.family)
+        n.family = k.family
+        families[k, default: FamilyTotals(host: n.host, family: n.family)].merge(n)
+    }
+
+    /// The cell a family's figures on a host go to: its own, or the host's `FamilyTotals.overflow` once
+    /// there are `maxFamilies` families, or `familyCellLimit` cells (hosts × families: what bounds the
+    /// aggregate's memory however many hosts a fleet's partials bring; a warning says so).
+    private func familyCell(host: String, family: String) -> FamilyKey {
+        var name = family
         if !familyNames.contains(name) {
             if familyNames.count >= Aggregator.maxFamilies {
                 name = FamilyTotals.overflow
@@ -249,22 +272,9 @@ public final class Aggregator {
             }
         }
         let k = FamilyKey(host: host, family: name)
-        families[k, default: FamilyTotals(host: host, family: name)].add(r, key: r.displayKey)
-    }
-
-    /// Adds a family's totals from a partial, under the same cap as `addFamily`.
-    func mergeFamily(_ n: FamilyTotals) {
-        var n = n
-        if !familyNames.contains(n.family) {
-            if familyNames.count >= Aggregator.maxFamilies {
-                n.family = FamilyTotals.overflow
-                familiesOverflowed = true
-            } else {
-                familyNames.insert(n.family)
-            }
-        }
-        let k = FamilyKey(host: n.host, family: n.family)
-        families[k, default: FamilyTotals(host: n.host, family: n.family)].merge(n)
+        guard families.count >= familyCellLimit, name != FamilyTotals.overflow, families[k] == nil else { return k }
+        familyCellsOverflowed = true
+        return FamilyKey(host: host, family: FamilyTotals.overflow)
     }
 
     private static func before(_ a: KeyEntry, _ b: KeyEntry) -> Bool {
@@ -317,6 +327,11 @@ public final class Aggregator {
         if let w = whatIfResult, let warning = Aggregator.nowRowWarning(w, hosts: hostList, families: familyRows) { warnings.append(warning) }
         if copies.overflowed {
             warnings.append("more than \(CopyTracker.maxTracked) keys: the keys beyond were not checked for copies on other hosts")
+        }
+        if familyCellsOverflowed {
+            warnings.append(
+                "more than \(familyCellLimit) key-family figures (hosts × families): families new to a host beyond them are counted in its \(FamilyTotals.overflow), so per-family totals are low"
+            )
         }
         if familiesOverflowed {
             warnings.append("more than \(Aggregator.maxFamilies) key families: the rest are counted as \(FamilyTotals.overflow) (add --families rules?)")

@@ -248,18 +248,24 @@ enum FamilyAnalysis {
     /// Folds tiny families, sums per family, sorts by bytes (ties by name).
     static func rows(_ totals: [FamilyKey: FamilyTotals], hosts: [HostTotals]) -> [FamilyRow] {
         let allBytes = totals.values.reduce(Int64(0)) { $0 &+ $1.bytes }
+        // The figures are moved from table to table (removeValue), not copied: a fleet's merge holds
+        // hosts × families of them, and each copy alive at once would add as much again.
         var byFamily: [String: [FamilyTotals]] = [:]
         for t in totals.values { byFamily[t.family, default: []].append(t) }
         var folded: [String: [FamilyTotals]] = [:]
-        for (name, parts) in byFamily {
+        for name in Array(byFamily.keys) {
+            guard var parts = byFamily.removeValue(forKey: name) else { continue }
             let items = parts.reduce(0) { $0 + $1.items }
             let bytes = parts.reduce(Int64(0)) { $0 &+ $1.bytes }
             let tiny = items < FamilyTotals.fewKeys && Double(bytes) < 0.01 * Double(allBytes) && !FamilyProfiles.isProfileFamily(name)
-            let target = tiny ? FamilyTotals.small : name
-            for var p in parts {
-                p.family = target
-                if tiny { p.owner = nil }
-                folded[target, default: []].append(p)
+            if tiny {
+                for i in parts.indices {
+                    parts[i].family = FamilyTotals.small
+                    parts[i].owner = nil
+                }
+                folded[FamilyTotals.small, default: []].append(contentsOf: parts)
+            } else {
+                folded[name, default: []].append(contentsOf: parts)
             }
         }
         // The clock of each host: its most recent access.
@@ -269,10 +275,15 @@ enum FamilyAnalysis {
         }
         let order = Dictionary(uniqueKeysWithValues: hosts.enumerated().map { ($1.host, $0) })
         var rows: [FamilyRow] = []
-        for (name, parts) in folded {
-            var perHost: [String: FamilyTotals] = [:]
-            for p in parts { perHost[p.host, default: FamilyTotals(host: p.host, family: name)].merge(p) }
-            let list = perHost.values.sorted { (order[$0.host] ?? Int.max, $0.host) < (order[$1.host] ?? Int.max, $1.host) }
+        for name in Array(folded.keys) {
+            guard var list = folded.removeValue(forKey: name) else { continue }
+            // One part per host, unless tiny families were folded together.
+            if Set(list.map(\.host)).count != list.count {
+                var perHost: [String: FamilyTotals] = [:]
+                for p in list { perHost[p.host, default: FamilyTotals(host: p.host, family: name)].merge(p) }
+                list = Array(perHost.values)
+            }
+            list.sort { (order[$0.host] ?? Int.max, $0.host) < (order[$1.host] ?? Int.max, $1.host) }
             var total = FamilyTotals(host: "", family: name)
             for p in list { total.merge(p) }
             var idleSum = 0.0, idleItems = 0

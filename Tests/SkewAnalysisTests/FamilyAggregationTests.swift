@@ -303,3 +303,39 @@ private func aggregate(_ lines: [String]) throws -> Report {
         #expect(merged.finish().copies.keys == 0)
     }
 }
+
+@Suite struct FamilyCellCapTests {
+    /// The cap on hosts × families figures: beyond it, a family new to a host goes to that host's
+    /// "(more families)"; no byte is lost, a warning says so; a merge applies the same cap.
+    @Test func familyCellsAreCapped() throws {
+        var lines: [String] = []
+        for h in ["a", "b", "c"] {
+            for f in 0..<4 { lines.append(item(h, "f\(f):\(h)", size: 100 * (f + 1), family: "fam\(f):{n}")) }
+        }
+        let capped = Aggregator(top: 10, familyCells: 5)
+        for l in lines { try capped.add(ArraySlice(Array(l.utf8))) }
+        let report = capped.finish()
+        let cells = report.families.reduce(0) { $0 + $1.perHost.count }
+        #expect(cells <= 5 + 3, "\(cells) cells with a cap of 5 and 3 hosts")
+        let overflow = try #require(report.families.first { $0.family == FamilyTotals.overflow })
+        #expect(overflow.total.bytes > 0)
+        let all = Int64(3 * (100 + 200 + 300 + 400))
+        #expect(report.families.reduce(Int64(0)) { $0 + $1.total.bytes } == all, "bytes lost or doubled")
+        #expect(report.warnings.contains { $0.hasPrefix("more than 5 key-family figures") }, "\(report.warnings)")
+
+        // Uncapped, the same records keep every cell and give no such warning.
+        let whole = Aggregator(top: 10)
+        for l in lines { try whole.add(ArraySlice(Array(l.utf8))) }
+        let full = whole.finish()
+        #expect(full.families.reduce(0) { $0 + $1.perHost.count } == 12)
+        #expect(!full.warnings.contains { $0.contains("key-family figures") })
+
+        // Merging the uncapped partial under the cap: the same bound, the same bytes.
+        let merged = Aggregator(top: 10, familyCells: 5)
+        try merged.merge(partial: try JSONParser.parse(Array(whole.partialJSON().utf8)))
+        let m = merged.finish()
+        #expect(m.families.reduce(0) { $0 + $1.perHost.count } <= 5 + 3)
+        #expect(m.families.reduce(Int64(0)) { $0 + $1.total.bytes } == all)
+        #expect(m.warnings.contains { $0.hasPrefix("more than 5 key-family figures") })
+    }
+}
