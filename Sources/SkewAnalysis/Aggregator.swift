@@ -40,8 +40,8 @@ public final class Aggregator {
     var copies = CopyTracker()
     public static let maxFamilies = 20_000
     /// Family figures kept per host (hosts × families) before new ones go to the host's
-    /// `FamilyTotals.overflow`: about 600 bytes each, so at most some 300 MB of them (docs/report.md).
-    public static let maxFamilyCells = 500_000
+    /// `FamilyTotals.overflow`: about 1.5 kB each at the peak of a report, so some 300 MB (docs/report.md).
+    public static let maxFamilyCells = 200_000
     let familyCellLimit: Int
     var familyCellsOverflowed = false
     var kinds: [String: Int] = [:]
