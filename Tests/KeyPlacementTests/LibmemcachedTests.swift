@@ -11,12 +11,12 @@ private let hashNumber: [HashKitFunction: Int] = [
 ]
 
 private let ketamaServers = [
-    ServerSpec(host: "10.0.0.1", weight: 1), ServerSpec(host: "10.0.0.2", weight: 1),
-    ServerSpec(host: "10.0.0.3", port: 22122, weight: 2),
+    ServerSpec(host: "127.0.0.11", weight: 1), ServerSpec(host: "127.0.0.12", weight: 1),
+    ServerSpec(host: "127.0.0.13", port: 22122, weight: 2),
 ]
 private let fourServers = [
     ServerSpec(host: "mc-a", weight: 1), ServerSpec(host: "mc-b", weight: 3),
-    ServerSpec(host: "mc-c", port: 11311, weight: 1), ServerSpec(host: "10.1.2.3", weight: 2),
+    ServerSpec(host: "mc-c", port: 11311, weight: 1), ServerSpec(host: "127.0.2.3", weight: 2),
 ]
 
 private func lmConfig(_ servers: [ServerSpec], _ setup: [(Int, Int)]) -> String {
@@ -106,7 +106,7 @@ private func lmConfig(_ servers: [ServerSpec], _ setup: [(Int, Int)]) -> String 
     /// `hash: crc32` + modula is python-memcached's bucket scheme (≥1.60 hash), weights included.
     /// twemproxy's modula with crc32 is python-memcached's buckets over the servers in twemproxy's
     /// order (sorted by name: shorter first, then bytewise; real nutcracker in TwemproxyNutcrackerTests):
-    /// mc-a, mc-b, 10.1.2.3, mc-c:11311 for `fourServers`.
+    /// mc-a, mc-b, 127.0.2.3, mc-c:11311 for `fourServers`.
     @Test func modulaWithCRCIsPythonMemcachedOverTheNameOrder() throws {
         let pool = try TwemproxyPool(servers: fourServers, distribution: .modula, hash: .crc)
         let order = [0, 1, 3, 2]

@@ -119,9 +119,9 @@ private let poolCases: [PoolCase] = [
     @Test func modulaBucketsFollowNameOrder() throws {
         let servers = [
             ServerSpec(host: "mc-c", port: 11311, weight: 1), ServerSpec(host: "mc-b", weight: 3),
-            ServerSpec(host: "10.1.2.3", weight: 2), ServerSpec(host: "mc-a", weight: 1),
+            ServerSpec(host: "127.0.2.3", weight: 2), ServerSpec(host: "mc-a", weight: 1),
         ]
-        // Names "mc-c:11311", "mc-b", "10.1.2.3", "mc-a" → order mc-a, mc-b, 10.1.2.3, mc-c:11311.
+        // Names "mc-c:11311", "mc-b", "127.0.2.3", "mc-a" → order mc-a, mc-b, 127.0.2.3, mc-c:11311.
         let order = [3, 1, 2, 0]
         let pool = try TwemproxyPool(servers: servers, distribution: .modula, hash: .crc)
         let python = try PythonMemcachedModulo(servers: order.map { servers[$0] }, variant: .modern)
