@@ -18,17 +18,9 @@ usage() { [ $# -eq 0 ] || echo "$me: error: $*" >&2; sed -n '5,9p' "$0" >&2; exi
 fatal() { echo "$me: error: $*" >&2; exit 2; }
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-slf=${MCF_SSHLOGINFILE:-}
-remote_bin=${MCF_REMOTE_BIN:-}
-while [ $# -gt 0 ]; do
-  case $1 in
-    --sshloginfile | --slf) [ $# -ge 2 ] || usage "$1 needs a file"; slf=$2; shift 2 ;;
-    --remote-bin) [ $# -ge 2 ] || usage "$1 needs a folder"; remote_bin=$2; shift 2 ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
-    -*) usage "unknown option $1" ;;
-    *) break ;;
-  esac
-done
+. "$here/Pipelines/fleet-common.sh"
+fleet_options 2,14 "$@"
+set -- ${fleet_args[@]+"${fleet_args[@]}"}
 [ $# -ge 3 ] && [ $# -le 4 ] || usage "CAPTURE_DIR USERS_FILE OUT_DIR [SERVERS] are needed"
 cap=$1; users=$2; out=$3
 [ -d "$cap" ] || usage "$cap is not a folder"
@@ -37,13 +29,8 @@ if [ $# -eq 4 ]; then servers=$4; else
   servers=$(paste -sd, "$cap/servers.txt")
 fi
 [ "$users" = - ] || [ -r "$users" ] || usage "cannot read the user list $users"
-[ -n "$slf" ] || usage "no ssh login file (--sshloginfile FILE or MCF_SSHLOGINFILE)"
-[ "$slf" != .. ] || slf=${PARALLEL_HOME:-$HOME/.parallel}/sshloginfile  # parallel's own shorthand
-[ -r "$slf" ] || usage "cannot read the ssh login file $slf"
-slf=$(cd "$(dirname "$slf")" && pwd)/$(basename "$slf")  # the jobs are started from a staging folder
-for tool in parallel ssh rsync; do
-  command -v "$tool" >/dev/null 2>&1 || fatal "$tool is not installed here (docs/fleet.md: apt-get install parallel openssh-client rsync)"
-done
+fleet_login_file
+fleet_need_tools "parallel openssh-client rsync" parallel ssh rsync
 local_bin=${MCF_BIN:-$(r=$(command -v report 2>/dev/null) && dirname "$r" || echo "$here/.build/release")}
 remote_bin=${remote_bin:-$local_bin}
 [ -x "$local_bin/report" ] || fatal "no report in $local_bin (set MCF_BIN, or build: swift build -c release)"
@@ -63,7 +50,6 @@ workdir=${MCF_REMOTE_TMP:-/tmp}/$run
 
 # One job per dump (job number {#}): the three stages in a pipe, each writing its exit status to {#}.status, the
 # partial to {#}.partial; both come back (--return). A job on ":" runs here and reads the files where they are.
-q() { [ $# -eq 0 ] || printf '%q ' "$@"; }
 job="f={/}; [ -f \"\$f\" ] || f={};"
 basefile=()
 user_args=""

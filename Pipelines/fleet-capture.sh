@@ -16,17 +16,9 @@ fatal() { echo "$me: error: $*" >&2; exit 2; }
 here=$(cd "$(dirname "$0")/.." && pwd)
 command_line=("$0" "$@")
 
-slf=${MCF_SSHLOGINFILE:-}
-remote_bin=${MCF_REMOTE_BIN:-}
-while [ $# -gt 0 ]; do
-  case $1 in
-    --sshloginfile | --slf) [ $# -ge 2 ] || usage "$1 needs a file"; slf=$2; shift 2 ;;
-    --remote-bin) [ $# -ge 2 ] || usage "$1 needs a folder"; remote_bin=$2; shift 2 ;;
-    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
-    -*) usage "unknown option $1" ;;
-    *) break ;;
-  esac
-done
+. "$here/Pipelines/fleet-common.sh"
+fleet_options 2,11 "$@"
+set -- ${fleet_args[@]+"${fleet_args[@]}"}
 [ $# -ge 2 ] || usage "a folder and at least one server are needed"
 dir=$1; shift
 servers=()
@@ -45,19 +37,14 @@ done
 [ $# -eq 0 ] || shift
 collect_options=("$@")
 [ ${#servers[@]} -gt 0 ] || usage "no servers given"
-[ -n "$slf" ] || usage "no ssh login file (--sshloginfile FILE or MCF_SSHLOGINFILE)"
-[ "$slf" != .. ] || slf=${PARALLEL_HOME:-$HOME/.parallel}/sshloginfile  # parallel's own shorthand
-[ -r "$slf" ] || usage "cannot read the ssh login file $slf"
-slf=$(cd "$(dirname "$slf")" && pwd)/$(basename "$slf")  # the jobs are started from a staging folder
+fleet_login_file
 for s in "${collect_options[@]+"${collect_options[@]}"}"; do
   case $s in --out | --out=* | --servers-file* | --keystone-conf*) usage "$s is set by $me, not passed to collect" ;; esac
 done
 if [ "$(printf '%s\n' "${servers[@]}" | sort | uniq -d | head -1)" != "" ]; then
   usage "server $(printf '%s\n' "${servers[@]}" | sort | uniq -d | head -1) is given twice"
 fi
-for tool in parallel ssh rsync jq sha256sum; do
-  command -v "$tool" >/dev/null 2>&1 || fatal "$tool is not installed here (docs/fleet.md: apt-get install parallel openssh-client rsync jq)"
-done
+fleet_need_tools "parallel openssh-client rsync jq" parallel ssh rsync jq sha256sum
 
 local_bin=${MCF_BIN:-$(c=$(command -v collect 2>/dev/null) && dirname "$c" || echo "$here/.build/release")}
 remote_bin=${remote_bin:-$local_bin}
@@ -82,7 +69,6 @@ started=$(date +%s.%N)
 # One job per host (job number {#} = the host's place in the list): collect into {#}.d, then its dump and
 # manifest renamed to {#}.mcdump.gz and {#}.manifest.json for --return (empty files where collect wrote none,
 # so that nothing is missing for rsync). The job's exit status is collect's.
-q() { [ $# -eq 0 ] || printf '%q ' "$@"; }
 job="$(q "$remote_bin/collect") {} $(q ${collect_options[@]+"${collect_options[@]}"})--out {#}.d; s=\$?;"
 job+=" if [ -f {#}.d/MANIFEST.json ]; then mv {#}.d/MANIFEST.json {#}.manifest.json; else : > {#}.manifest.json; fi;"
 job+=" for f in {#}.d/*.mcdump.gz; do if [ -f \"\$f\" ]; then mv \"\$f\" {#}.mcdump.gz; fi; done;"

@@ -203,16 +203,7 @@ true;
 
 def main():
     binary, html, artefacts, long_key, hostile_key = sys.argv[1:6]
-    os.makedirs(artefacts, exist_ok=True)
-    facts, failures = {}, []
-
-    def check(ok, what):
-        if not ok:
-            failures.append(what)
-
-    held = {}
-    try:
-        port, page = open_page(binary, html, held)
+    def checks(page, port, facts, check):
         facts["devtools_port"] = port
         facts["window"] = page.js("[window.innerWidth, window.innerHeight]")
 
@@ -397,15 +388,8 @@ def main():
         check(not errors, "errors in the page: %s" % errors)
         facts["scroll_width_end"] = page.js("document.documentElement.scrollWidth")
         check(facts["scroll_width_end"] <= WIDTH, "page is %d px wide at the end" % facts["scroll_width_end"])
-    except (Failed, OSError, websocket.WebSocketException) as e:
-        failures.append("%s: %s" % (type(e).__name__, e))
-    finally:
-        facts["chromium_exit"] = close(held)
-    facts["failures"] = failures
-    print(json.dumps(facts))
-    if failures:
-        sys.stderr.write("\n".join(failures) + "\n")
-        sys.exit(1)
+
+    session(binary, html, artefacts, checks)
 
 
 def open_page(binary, html, held):
@@ -433,6 +417,31 @@ def close(held):
     return proc.returncode if proc is not None else None
 
 
+def session(binary, html, artefacts, checks):
+    """Opens the page in Chromium, runs `checks(page, port, facts, check)`, stops Chromium; prints the facts
+    (JSON) and exits 1 with the failed checks on stderr when any failed."""
+    os.makedirs(artefacts, exist_ok=True)
+    facts, failures = {}, []
+
+    def check(ok, what):
+        if not ok:
+            failures.append(what)
+
+    held = {}
+    try:
+        port, page = open_page(binary, html, held)
+        checks(page, port, facts, check)
+    except (Failed, OSError, websocket.WebSocketException) as e:
+        failures.append("%s: %s" % (type(e).__name__, e))
+    finally:
+        facts["chromium_exit"] = close(held)
+    facts["failures"] = failures
+    print(json.dumps(facts))
+    if failures:
+        sys.stderr.write("\n".join(failures) + "\n")
+        sys.exit(1)
+
+
 def page_errors(page):
     """Exceptions, console errors and log errors of the whole session."""
     errors = []
@@ -449,16 +458,7 @@ def page_errors(page):
 
 def main_diff():
     binary, html, artefacts, keys_title = sys.argv[2:6]
-    os.makedirs(artefacts, exist_ok=True)
-    facts, failures = {}, []
-
-    def check(ok, what):
-        if not ok:
-            failures.append(what)
-
-    held = {}
-    try:
-        _, page = open_page(binary, html, held)
+    def checks(page, port, facts, check):
         check(page.js("!document.getElementById('mcf-controls').hidden"), "the controls are not shown: the script did not run")
         facts["headers"] = page.js("[document.querySelectorAll('th.s').length, document.querySelectorAll('th').length]")
         check(facts["headers"][0] == facts["headers"][1] > 0, "not every header is sortable: %s" % facts["headers"])
@@ -502,15 +502,8 @@ def main_diff():
         page.settle()
         facts["errors"] = page_errors(page)
         check(not facts["errors"], "errors in the page: %s" % facts["errors"])
-    except (Failed, OSError, websocket.WebSocketException) as e:
-        failures.append("%s: %s" % (type(e).__name__, e))
-    finally:
-        close(held)
-    facts["failures"] = failures
-    print(json.dumps(facts))
-    if failures:
-        sys.stderr.write("\n".join(failures) + "\n")
-        sys.exit(1)
+
+    session(binary, html, artefacts, checks)
 
 
 if __name__ == "__main__":
