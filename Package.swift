@@ -23,7 +23,7 @@ let libraries: [Target] = [
     .target(name: "Compression", dependencies: ["CIsal", "CZlib"]),
     // the records between the stages
     .target(name: "PipelineRecords", dependencies: ["ByteText", "JSONText"]),
-    .target(name: "LineBlocks", dependencies: ["PipelineRecords"]),
+    .target(name: "LineBlocks", dependencies: ["ByteText", "PipelineRecords"]),
     // keys: their families
     .target(name: "KeyFamilies", dependencies: ["ByteText"]),
     // collect: the protocol, the client, the dump
@@ -43,7 +43,7 @@ let libraries: [Target] = [
     .target(name: "WatchEvents", dependencies: ["ByteText"]),
     .target(name: "KeyPlacement", dependencies: ["ByteText", "Compression", crypto]),
     .target(name: "Attribution", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "KeyFamilies", "LineBlocks"]),
-    .target(name: "SkewAnalysis", dependencies: ["ByteText", "JSONText", "PipelineRecords", "KeyPlacement", "KeyFamilies"]),
+    .target(name: "SkewAnalysis", dependencies: ["ByteText", "JSONText", "LineBlocks", "PipelineRecords", "KeyPlacement", "KeyFamilies"]),
     .target(name: "ReportRendering", dependencies: ["ByteText", "JSONText", "SkewAnalysis", "PipelineRecords"]),
     // every command's command line
     .target(name: "PipelineCLI", dependencies: ["ByteText", "KeyPlacement", "KeyFamilies", argumentParser]),
@@ -78,7 +78,7 @@ let benchmarks: [Target] = [
     .executableTarget(name: "php-fuzz", dependencies: ["PHPValues"], path: "Benchmarks/php-fuzz"),
     .executableTarget(
         name: "readers-fuzz",
-        dependencies: ["DumpContainer", "PipelineRecords", "MemcacheProtocol", "Attribution", "SkewAnalysis", "DecodeInputs", "KeyPlacement"],
+        dependencies: ["DumpContainer", "PipelineRecords", "MemcacheProtocol", "Attribution", "SkewAnalysis", "DecodeInputs", "KeyPlacement", "LineBlocks"],
         path: "Benchmarks/readers-fuzz"),
 ]
 
@@ -102,7 +102,7 @@ let tests: [Target] = [
     .testTarget(name: "KeyFamiliesTests", dependencies: ["KeyFamilies", "TestSupport"]),
     .testTarget(name: "WatchEventsTests", dependencies: ["WatchEvents"]),
     .testTarget(name: "KeyPlacementTests", dependencies: ["ByteText", "KeyPlacement", "TestSupport"]),
-    .testTarget(name: "AttributionTests", dependencies: ["Attribution", "KeyPlacement", "PipelineRecords", "TestSupport"]),
+    .testTarget(name: "AttributionTests", dependencies: ["Attribution", "KeyPlacement", "LineBlocks", "PipelineRecords", "TestSupport"]),
     .testTarget(name: "SkewAnalysisTests", dependencies: ["SkewAnalysis", "PipelineRecords", "KeyPlacement", "TestSupport"]),
     .testTarget(name: "ReportTests", dependencies: ["ReportRendering", "SkewAnalysis", "TestSupport"]),
     .testTarget(name: "PipelineCLITests", dependencies: ["PipelineCLI", "KeyPlacement", "TestSupport"]),

@@ -116,6 +116,6 @@ elif [ $merge_status -ne 0 ]; then
   status=2
 fi
 echo "$me: ${#partials[@]} of ${#dumps[@]} dumps merged → $out/report.{txt,md,html,json}" >&2
-echo "$me: note: each worker read one dump, so keys on more than one host, and owners that only another host's" \
-  "records name, are not found across dumps (docs/fleet.md; Pipelines/analyse.sh on one machine finds them)" >&2
+echo "$me: note: each worker attributed one dump, so owners that only another host's records name are not" \
+  "found across dumps (docs/fleet.md; Pipelines/analyse.sh on one machine finds them)" >&2
 exit $status

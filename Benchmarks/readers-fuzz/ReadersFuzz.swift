@@ -14,6 +14,7 @@ import PipelineRecords
 import SkewAnalysis
 import Attribution
 import KeyPlacement
+import LineBlocks
 
 #if canImport(Glibc)
     import Glibc

@@ -18,6 +18,7 @@
 import ByteText
 import KeyPlacement
 import KeyFamilies
+import LineBlocks
 import PipelineRecords
 import JSONText
 
@@ -503,6 +504,8 @@ public final class Attributor: @unchecked Sendable {
                 writeFits(placer.names, keyBytes: keyBytes, found: host, into: &w)
             }
         }
+        // Held back to the end of the stream: `report` replays a merge's key logs in this order.
+        if phase == .final { w.key(.held); w.bool(true) }
         w.endObject()
         w.buffer.append(0x0A)
         swap(&w.buffer, &out)

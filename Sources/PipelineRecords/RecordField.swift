@@ -102,6 +102,8 @@ public struct RecordField: Sendable, CustomStringConvertible {
     public static let via = RecordField("via")
     public static let tokens = RecordField("tokens")
     public static let placement = RecordField("placement")
+    /// `true` on the items attribute held back to the end of the stream (absent on the others).
+    public static let held = RecordField("held")
 
     // `user`
     public static let userID = RecordField("id")

@@ -38,6 +38,16 @@ public final class Aggregator {
     var familiesOverflowed = false
     /// Keys met on more than one host.
     var copies = CopyTracker()
+    /// The key log: kept when a partial is written (`keepsKeyLog`), and in a merge for the held entries
+    /// replayed at the end (`finishCopies`).
+    var copyLog: CopyLog?
+    let keepsKeyLog: Bool
+    /// True once the held entries of merged partials were replayed.
+    var copiesFinished = false
+    /// Partials merged without a key log (copies across them are not looked for).
+    var partialsWithoutKeyLog = 0
+    /// True when held entries of merged partials beyond `CopyLog.maxEntries` were not kept for the replay.
+    var copyLogReplayCut = false
     public static let maxFamilies = 20_000
     /// Family figures kept per host (hosts × families) before new ones go to the host's
     /// `FamilyTotals.overflow`: about 1.5 kB each at the peak of a report, so some 300 MB (docs/report.md).
@@ -71,8 +81,13 @@ public final class Aggregator {
 
     /// `whatIf`: the what-if placements to accumulate (nil: no what-if section).
     /// `familyCells`: the cap on hosts × families figures (tests lower it).
-    public init(top: Int = 10, showSecrets: Bool = false, whatIf: WhatIfAnalysis? = nil, familyCells: Int = Aggregator.maxFamilyCells) {
+    /// `keyLog`: keep every item's key log, to write a partial (`partialJSON`).
+    public init(
+        top: Int = 10, showSecrets: Bool = false, whatIf: WhatIfAnalysis? = nil, familyCells: Int = Aggregator.maxFamilyCells, keyLog: Bool = false
+    ) {
         self.top = max(1, top)
+        self.keepsKeyLog = keyLog
+        if keyLog { copyLog = CopyLog(keepMain: true) }
         self.familyCellLimit = max(1, familyCells)
         self.showSecrets = showSecrets
         self.whatIf = whatIf
@@ -201,7 +216,12 @@ public final class Aggregator {
 
         addFamily(r, host: host)
         if let key = r.keyBytes ?? r.key.map({ Array($0.utf8) }) ?? r.keyB64.flatMap({ Base64.decode($0) }) {
-            copies.add(key: key, display: r.displayKey, host: host, size: size, flags: r.flags, valueCRC: r.valueCRC, cas: r.cas)
+            let value = FirstCopy.valueFingerprint(crc: r.valueCRC, size: size, flags: r.flags), cas = FirstCopy.casFingerprint(r.cas)
+            copies.add(digest: CopyTracker.digest(key), display: r.displayKey, host: host, size: size, value: value, cas: cas)
+            if let log = copyLog, let text = r.key ?? r.keyB64 {
+                log.append(
+                    CopyLogEntry(key: text, base64: r.key == nil, host: log.host(host), size: size, value: value, cas: cas), held: r.held)
+            }
         }
 
         let slabKey = SlabKey(host: host, cls: r.cls)
@@ -299,6 +319,9 @@ public final class Aggregator {
 
     /// The report: everything sorted deterministically (ties by name).
     public func finish() -> Report {
+        if !copiesFinished {
+            do throws(AggregationIssue) { try finishCopies() } catch { warnings.append("copies on other hosts: \(error.message)") }
+        }
         let hostList = hosts.values.sorted { $0.host < $1.host }
         let names = hostList.map(\.host)
         var skew: [SkewFigures] = []
@@ -328,6 +351,7 @@ public final class Aggregator {
         if copies.overflowed {
             warnings.append("more than \(CopyTracker.maxTracked) keys: the keys beyond were not checked for copies on other hosts")
         }
+        if let w = copyLogWarning { warnings.append(w) }
         if familyCellsOverflowed {
             warnings.append(
                 "more than \(familyCellLimit) key-family figures (hosts × families): families new to a host beyond them are counted in its \(FamilyTotals.overflow), so per-family totals are low"
@@ -350,5 +374,73 @@ public final class Aggregator {
             integrity: integrity, suspicious: suspicious, suspiciousCount: suspiciousCount, families: familyRows,
             familyExplanation: familyExplanation, familyTrafficExplanation: familyTrafficExplanation,
             copies: copies.summary, traffic: traffic.finish())
+    }
+}
+
+// MARK: copies across partials
+
+extension Aggregator {
+    /// Replays the held entries of the partials merged (once; call before `finish` or `partialJSON`
+    /// after a merge). Throws when the key log's temporary file fails.
+    public func finishCopies() throws(AggregationIssue) {
+        guard !copiesFinished else { return }
+        copiesFinished = true
+        guard let log = copyLog else { return }
+        if let f = log.failure { throw AggregationIssue(message: "the key log: \(f)") }
+        guard mergedPartials > 0 else { return }
+        try log.forEach(log.held) { e in
+            guard let key = e.keyBytes else { return }
+            copies.add(digest: CopyTracker.digest(key), display: e.display, host: log.hosts[e.host], size: e.size, value: e.value, cas: e.cas)
+        }
+    }
+
+    /// Merges a partial's key log: the main entries through the tracker now, the held ones into the
+    /// log, for `finishCopies`. Checked whole before anything is merged.
+    func readKeyLog(_ v: JSONValue) throws(AggregationIssue) -> (hosts: [String], main: [CopyLogEntry], held: [CopyLogEntry], complete: Bool) {
+        let f = try PartialFields(v, PartialField.copyLog)
+        var hosts: [String] = []
+        for (i, h) in try f.array(PartialField.hosts).enumerated() {
+            guard let s = h.string else { throw PartialFields.wrong("\(PartialField.copyLog).hosts[\(i)]", "a string", h) }
+            hosts.append(s)
+        }
+        func entries(_ name: String) throws(AggregationIssue) -> [CopyLogEntry] {
+            var out: [CopyLogEntry] = []
+            for (i, e) in try f.array(name).enumerated() {
+                out.append(try CopyLogEntry(e, hostCount: hosts.count, path: "\(PartialField.copyLog).\(name)[\(i)]"))
+            }
+            return out
+        }
+        return (hosts, try entries(PartialField.main), try entries(PartialField.held), try f.optionalBool(PartialField.complete) ?? true)
+    }
+
+    func mergeKeyLog(hosts: [String], main: [CopyLogEntry], held: [CopyLogEntry], complete: Bool) {
+        let log = copyLog ?? CopyLog(keepMain: false)
+        copyLog = log
+        let map = hosts.map { log.host($0) }
+        for var e in main {
+            e.host = map[e.host]
+            if let key = e.keyBytes {
+                copies.add(digest: CopyTracker.digest(key), display: e.display, host: log.hosts[e.host], size: e.size, value: e.value, cas: e.cas)
+            }
+            log.append(e, held: false)
+        }
+        for var e in held {
+            e.host = map[e.host]
+            if !log.append(e, held: true) { copyLogReplayCut = true }
+        }
+        if !complete { log.complete = false }
+    }
+
+    /// The warning a merge's copies need, if any.
+    var copyLogWarning: String? {
+        var parts: [String] = []
+        if partialsWithoutKeyLog > 0 && mergedPartials > 1 {
+            parts.append(
+                "\(partialsWithoutKeyLog) partial(s) carry no key log (copy_log): copies between them and the other partials were not looked for")
+        }
+        if let log = copyLog, !log.complete || copyLogReplayCut {
+            parts.append("a key log reached \(CopyLog.maxEntries) keys: the keys beyond were not checked for copies on other hosts")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 }

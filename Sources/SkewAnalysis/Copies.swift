@@ -3,6 +3,14 @@
 // remembered as a 64-bit digest with the host it was first seen on and fingerprints of that copy's value
 // and CAS, in an open-addressing table of 18 bytes a slot (about 26 bytes a key; at most `maxTracked`
 // keys).
+//
+// Across partials (`report --merge`): a partial carries its key log (`CopyLog`), every item's key, host,
+// size and fingerprints in input order, and the merge replays the logs through one tracker — the
+// main records' in input order, then the records attribute held to the end of its stream, in input
+// order — which is the order one report over all the inputs meets them.
+import ByteText
+import JSONText
+import LineBlocks
 import PipelineRecords
 
 /// One key found on several hosts: its hosts in the order met, and for each copy after the first its
@@ -128,7 +136,13 @@ struct CopyTracker {
     mutating func add(
         key: [UInt8], display: @autoclosure () -> String, host: String, size: Int64, flags: UInt32? = nil, valueCRC: UInt32? = nil, cas: UInt64? = nil
     ) {
-        let h = CopyTracker.digest(key)
+        add(
+            digest: CopyTracker.digest(key), display: display(), host: host, size: size,
+            value: FirstCopy.valueFingerprint(crc: valueCRC, size: size, flags: flags), cas: FirstCopy.casFingerprint(cas))
+    }
+
+    /// One copy of a key, by its digest and its value's and CAS's fingerprints (`FirstCopy`).
+    mutating func add(digest h: UInt64, display: @autoclosure () -> String, host: String, size: Int64, value: UInt32, cas: UInt32) {
         let index: UInt16
         if let i = hostIndex[host] {
             index = i
@@ -138,8 +152,7 @@ struct CopyTracker {
             hostIndex[host] = index
             hostNames.append(host)
         }
-        let copy = FirstCopy(
-            host: index, value: FirstCopy.valueFingerprint(crc: valueCRC, size: size, flags: flags), cas: FirstCopy.casFingerprint(cas))
+        let copy = FirstCopy(host: index, value: value, cas: cas)
         let full = seen.count >= CopyTracker.maxTracked
         guard let first = seen.first(h, orInsert: copy, insert: !full) else {
             if full { overflowed = true }
@@ -177,8 +190,8 @@ struct CopyTracker {
             differingValueCopies: differingValueCopies, entries: entries)
     }
 
-    /// Merges a partial's counts and entries (copies *across* partials are not found: each partial
-    /// remembers only its own keys).
+    /// Merges the counts and entries of a partial without a key log (copies between it and the other
+    /// partials are not found: it remembers only its own keys).
     mutating func merge(_ c: CopySummary) {
         keys &+= c.keys
         extraCopies &+= c.extraCopies
@@ -186,5 +199,118 @@ struct CopyTracker {
         sameValueCopies &+= c.sameValueCopies
         differingValueCopies &+= c.differingValueCopies
         for entry in c.entries where entries.count < CopyTracker.kept { entries.append(entry) }
+    }
+}
+
+/// One item of a key log: its key (`key`, or the `key_b64` text when `base64`), its host (an index into
+/// the log's hosts), its size and the fingerprints of its value and CAS (`FirstCopy`). In a partial:
+/// `[key, host, size, value, cas, flags]`, flags 1 when the key is `key_b64`'s text.
+struct CopyLogEntry: Equatable {
+    var key: String
+    var base64: Bool
+    var host: Int
+    var size: Int64
+    var value: UInt32
+    var cas: UInt32
+
+    var display: String { base64 ? "base64:" + key : key }
+    var keyBytes: [UInt8]? { base64 ? Base64.decode(key) : Array(key.utf8) }
+
+    var json: [UInt8] {
+        var w = NDJSONWriter(capacity: key.utf8.count + 48)
+        w.beginArray()
+        w.string(key); w.int(host); w.int(Int(size)); w.int(Int(value)); w.int(Int(cas)); w.int(base64 ? 1 : 0)
+        w.endArray()
+        return w.buffer
+    }
+
+    /// Reads an entry of a log of `hostCount` hosts; `map` gives each host's index in the merging log
+    /// (none: the indices stay).
+    init(_ v: JSONValue, hostCount: Int, map: [Int]? = nil, path: @autoclosure () -> String) throws(AggregationIssue) {
+        guard let a = v.array, a.count == 6, let key = a[0].string else {
+            throw PartialFields.wrong(path(), "[key, host, size, value, cas, flags]", v)
+        }
+        let host = try PartialFields.count(a[1], "\(path())[1]"), size = try PartialFields.count(a[2], "\(path())[2]")
+        let value = try PartialFields.count(a[3], "\(path())[3]"), cas = try PartialFields.count(a[4], "\(path())[4]")
+        let flags = try PartialFields.count(a[5], "\(path())[5]")
+        guard host < hostCount else { throw AggregationIssue(message: "\(path()): host \(host) is not in copy_log.hosts") }
+        guard value <= Int64(UInt32.max), cas <= Int64(UInt32.max), flags <= 1 else {
+            throw AggregationIssue(message: "\(path()): a fingerprint beyond 32 bits, or flags other than 0 or 1")
+        }
+        self.init(key: key, base64: flags == 1, host: map?[Int(host)] ?? Int(host), size: size, value: UInt32(value), cas: UInt32(cas))
+    }
+
+    init(key: String, base64: Bool, host: Int, size: Int64, value: UInt32, cas: UInt32) {
+        self.key = key
+        self.base64 = base64
+        self.host = host
+        self.size = size
+        self.value = value
+        self.cas = cas
+    }
+}
+
+/// The key log a partial carries (`copy_log`): every item's `CopyLogEntry`, the main records' and the
+/// held ones' (attribute wrote them after the rest of its stream) apart, each in input order, at most
+/// `maxEntries`. Lines wait in spools (`DeferredRecords`: 4 MiB in memory, the rest in a temporary file).
+/// In a merge, `held` also holds the held entries of the partials merged, replayed at the end.
+final class CopyLog {
+    static let maxEntries = CopyTracker.maxTracked
+    private(set) var hosts: [String] = []
+    private var hostIndex: [String: Int] = [:]
+    /// The main entries, kept only when a partial is written.
+    let main: DeferredRecords?
+    let held = DeferredRecords()
+    /// Entries logged, and whether every entry offered was.
+    private(set) var entries = 0
+    var complete = true
+    /// The first spool failure (a temporary file that could not be written), reported at the end.
+    private(set) var failure: ByteReadError?
+
+    init(keepMain: Bool) { main = keepMain ? DeferredRecords() : nil }
+
+    func host(_ name: String) -> Int {
+        if let i = hostIndex[name] { return i }
+        hostIndex[name] = hosts.count
+        hosts.append(name)
+        return hosts.count - 1
+    }
+
+    /// Logs an entry (the main one only when kept); false when the log is full.
+    @discardableResult
+    func append(_ e: CopyLogEntry, held isHeld: Bool) -> Bool {
+        guard entries < CopyLog.maxEntries else {
+            complete = false
+            return false
+        }
+        guard isHeld || main != nil else { return true }
+        entries += 1
+        var line = e.json
+        line.append(0x0A)
+        do throws(ByteReadError) { try (isHeld ? held : main!).append(line, count: 1) } catch {
+            if failure == nil { failure = error }
+        }
+        return true
+    }
+
+    /// Calls `body` with each entry of a spool, in order.
+    func forEach(_ spool: DeferredRecords, _ body: (CopyLogEntry) -> Void) throws(AggregationIssue) {
+        let hostCount = hosts.count
+        var bad: AggregationIssue?
+        do throws(ByteReadError) {
+            try spool.forEach { line in
+                guard bad == nil else { return }
+                do throws(AggregationIssue) {
+                    let v: JSONValue
+                    do throws(JSONParseError) { v = try JSONParser.parse(line) } catch {
+                        throw AggregationIssue(message: "the key log's spool: \(error)")
+                    }
+                    body(try CopyLogEntry(v, hostCount: hostCount, path: "the key log's spool"))
+                } catch { bad = error }
+            }
+        } catch {
+            throw AggregationIssue(message: "the key log's spool: \(error)")
+        }
+        if let bad { throw bad }
     }
 }

@@ -35,6 +35,8 @@ public struct ItemFacts: Sendable {
     public var exp: Expiry?
     public var la: Int64?
     public var fetched: Bool?
+    /// `held`: attribute wrote the record after the rest of its stream.
+    public var held = false
 
     /// The key as reports show it: `key`, or `base64:` + `key_b64`.
     var displayKey: String { key ?? keyB64.map { "base64:" + $0 } ?? "" }
@@ -225,6 +227,7 @@ extension Aggregator {
         if let e = r[.exp] { f.exp = e.isNull ? .never : e.int.map { .at($0) } }
         f.la = r[.la]?.int
         f.fetched = r[.fetched]?.bool
+        f.held = r[.held]?.bool == true
         if let names = r[.suspicious]?.elements, !names.isEmpty { f.suspicious = names.compactMap(\.string) }
         if let u = r[.user]?.members, let id = u[.userID]?.string {
             f.user = (id, u[.userName]?.string, u[.userDomain]?.string, u[.userInExport]?.bool ?? true)

@@ -13,7 +13,8 @@ extension Aggregator {
 
     /// The state as one JSON object (and a newline). Size: hosts, users with their lists, slab
     /// classes, `top` keys, and the what-if counters and kept sizes.
-    public func partialJSON() -> String {
+    public func partialJSON() throws(AggregationIssue) -> String {
+        try finishCopies()
         var j = NDJSONWriter(capacity: 1 << 16)
         j.beginObject()
         j.field(PartialField.type, Aggregator.partialType)
@@ -150,6 +151,19 @@ extension Aggregator {
         }
         j.endArray()
         j.endObject()
+        if keepsKeyLog, let log = copyLog, let main = log.main {
+            j.key(PartialField.copyLog); j.beginObject()
+            j.field(PartialField.complete, log.complete)
+            j.key(PartialField.hosts); j.beginArray(); for h in log.hosts { j.string(h) }; j.endArray()
+            for (name, spool) in [(PartialField.main, main), (PartialField.held, log.held)] {
+                j.key(name); j.beginArray()
+                do throws(ByteReadError) { try spool.forEach { j.raw($0) } } catch {
+                    throw AggregationIssue(message: "the key log: \(error)")
+                }
+                j.endArray()
+            }
+            j.endObject()
+        }
         j.key(PartialField.kinds); j.beginObject(); for (k, v) in kinds.sorted(by: { $0.key < $1.key }) { j.field(k, v) }; j.endObject()
         j.key(PartialField.keys); j.beginArray()
         for k in topKeys {
@@ -369,6 +383,7 @@ extension Aggregator {
                         sameCAS: try flags(PartialField.sameCAS)))
             }
         }
+        let keyLog = try value[PartialField.copyLog].map { v throws(AggregationIssue) in try readKeyLog(v) }
         let newKinds = try p.counts(PartialField.kinds)
         var newKeys: [KeyEntry] = []
         for (i, kv) in try p.array(PartialField.keys).enumerated() {
@@ -428,7 +443,13 @@ extension Aggregator {
             }
         }
         for t in newFamilies { mergeFamily(t) }
-        copies.merge(newCopies)
+        // With its key log, the partial's copies are found again by the replay, with those across partials.
+        if let k = keyLog {
+            mergeKeyLog(hosts: k.hosts, main: k.main, held: k.held, complete: k.complete)
+        } else {
+            partialsWithoutKeyLog += 1
+            copies.merge(newCopies)
+        }
         if let t = newTraffic { traffic.merge(t) }
         for (k, v) in newKinds { kinds[k, default: 0] &+= Int(v) }
         for k in newKeys { offerKey(k) }

@@ -20,7 +20,7 @@ struct ReportRun {
             diag.error("\(error)")
             return .usage
         }
-        let aggregator = Aggregator(top: options.top, showSecrets: options.showSecrets, whatIf: whatIf)
+        let aggregator = Aggregator(top: options.top, showSecrets: options.showSecrets, whatIf: whatIf, keyLog: options.partial)
         var badLines = 0
         let progress = ProgressLine()
         if options.diff { return diff(inputs) }
@@ -35,8 +35,17 @@ struct ReportRun {
             diag.error("\(inputs.joined(separator: ", ")): no report partial to merge (empty input)")
             return .fatal
         }
+        do throws(AggregationIssue) { try aggregator.finishCopies() } catch {
+            diag.error(error.message)
+            return .fatal
+        }
         if options.partial {
-            guard write(aggregator.partialJSON()) else { return .fatal }
+            let text: String
+            do throws(AggregationIssue) { text = try aggregator.partialJSON() } catch {
+                diag.error(error.message)
+                return .fatal
+            }
+            guard write(text) else { return .fatal }
         } else {
             let report = aggregator.finish()
             guard write(ReportRenderer.render(report, format: options.format, width: terminalWidth(), table: options.table)) else { return .fatal }

@@ -4,6 +4,7 @@
 // record too, one id or thousands.
 import Foundation
 import KeyPlacement
+import LineBlocks
 import Testing
 import TestSupport
 @testable import Attribution

@@ -196,6 +196,19 @@ struct CopiesEndToEndTests {
             #expect(e["same_value"] as? [Bool] == [n % 2 == 1], "\(key)")
             #expect((e["same_cas"] as? [Bool])?.count == 1, "\(key): every copy has a CAS")
         }
+        // One partial per dump, merged in the same order: the same report, copies and all (key logs).
+        var partials: [String] = []
+        for (i, dump) in dumps.enumerated() {
+            let records = try runProcess(Repo.executable("decode"), [dump])
+            let p = try runProcess(Repo.executable("report"), ["--format", "json", "--partial", "-"], stdin: records.stdout)
+            #expect(p.status == 0, "\(p.stderrText)")
+            let path = "\(dir)/\(i).partial"
+            try p.stdout.write(to: URL(fileURLWithPath: path))
+            partials.append(path)
+        }
+        let merged = try runProcess(Repo.executable("report"), ["--merge", "--format", "json"] + partials)
+        #expect(merged.status == 0, "\(merged.stderrText)")
+        #expect(merged.stdoutText == r.stdoutText)
         let text = try runProcess(Repo.executable("report"), ["-"], stdin: d.stdout).stdoutText
         #expect(text.contains("\(stale) hold other bytes than the first copy (stale data a failover would serve again), \(moved - stale) the same bytes"))
         #expect(text.contains("(100 B; other value, "))

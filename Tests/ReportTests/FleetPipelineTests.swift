@@ -297,5 +297,48 @@ func sshKeygen(_ path: String, comment: String) throws -> String {
         let cutReport = try Self.json(dir + "/cut-fleet/report.json")
         #expect((cutReport["hosts"] as? [[String: Any]])?.count == 3)
         #expect(workersAreClean())
+
+        // ── Copies left by a changed server list: the partials' key logs find them across dumps ────────────
+        // Keystone and the two Python apps write again through the first three servers only: ceilometer's token
+        // list (a record attribute holds to the end) and many app keys now sit on two hosts.
+        try FileManager.default.createDirectory(atPath: dir + "/refill", withIntermediateDirectories: true)
+        try Python.run(script: Repo.path("Tests/python/e2e_keystone.py"), ["fill-many", dir + "/refill"] + servers.prefix(3).map { String($0.port) })
+        try Python.run(script: Repo.path("Samples/apps/fill_python.py"), Array(addresses.prefix(3)))
+        let onSeveral = try Python.run(
+            code: """
+                import hashlib, sys
+                sys.path.insert(0, sys.argv[1])
+                import e2e_keystone
+                seen = {}
+                for port in sys.argv[2:]:
+                    for k in e2e_keystone.read_server(port):
+                        seen[k] = seen.get(k, 0) + 1
+                several = [k for k, n in seen.items() if n > 1]
+                ceilometer = hashlib.sha1(b'usertokens-eef939600bc111e69aeb57d4fa849231').hexdigest()
+                print(len(several), sum(seen[k] - 1 for k in several), ceilometer if ceilometer in several else '-')
+                """, [Repo.path("Tests/python")] + servers.map { String($0.port) }
+        ).stdoutText.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        try #require(onSeveral.count == 3, "\(onSeveral)")
+        let (copiedKeys, extraCopies, ceilometerList) = (Int(onSeveral[0]) ?? 0, Int(onSeveral[1]) ?? 0, onSeveral[2])
+        try #require(copiedKeys > 0 && ceilometerList != "-", "the refill left no key, or not ceilometer's list, on two hosts")
+        let copiesCap = dir + "/capture-copies"
+        let recaptured = try script("fleet-capture.sh", [copiesCap] + addresses)
+        #expect(recaptured.status == 0, "\(recaptured.stderrText)")
+        let copiesOne = dir + "/copies-one", copiesFleet = dir + "/copies-fleet"
+        #expect(try script("analyse.sh", [copiesCap, users, copiesOne]).status == 0)
+        let copiesAnalysed = try script("fleet-analyse.sh", [copiesCap, users, copiesFleet])
+        #expect(copiesAnalysed.status == 0, "\(copiesAnalysed.stderrText)")
+        for ext in ["txt", "md", "html", "json"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: "\(copiesOne)/report.\(ext)"))
+            let b = try Data(contentsOf: URL(fileURLWithPath: "\(copiesFleet)/report.\(ext)"))
+            #expect(a.count > 1000 && a == b, "report.\(ext) of the capture with copies differs (\(a.count) and \(b.count) bytes)")
+        }
+        let copies = try #require(try Self.json(copiesFleet + "/report.json")["copies"] as? [String: Any])
+        #expect(copies["keys"] as? Int == copiedKeys && copies["extra_copies"] as? Int == extraCopies, "\(copies) against \(onSeveral)")
+        // ceilometer's list is one of them: held to the end by attribute on both hosts.
+        let records = try String(contentsOfFile: copiesOne + "/records.ndjson", encoding: .utf8).split(separator: "\n")
+        let listRecords = records.filter { $0.contains(#""key":"\#(ceilometerList)""#) }
+        #expect(listRecords.count == 2 && listRecords.allSatisfy { $0.hasSuffix(#","held":true}"#) }, "\(listRecords.map { $0.suffix(80) })")
+        #expect(workersAreClean())
     }
 }

@@ -79,7 +79,7 @@ private func aggregate(_ lines: [String]) throws -> Report {
         for part in [Array(Self.lines[0..<3]), Array(Self.lines[3...])] {
             let a = Aggregator(top: 10)
             for l in part { try a.add(ArraySlice(Array(l.utf8))) }
-            let json = a.partialJSON()
+            let json = try a.partialJSON()
             try merged.merge(partial: try JSONParser.parse(Array(json.utf8)))
         }
         let r = merged.finish()
@@ -90,7 +90,7 @@ private func aggregate(_ lines: [String]) throws -> Report {
     @Test func aPartialWithABadFamilyFieldIsRefusedNamingIt() throws {
         let a = Aggregator(top: 10)
         try a.add(ArraySlice(Array(Self.lines[0].utf8)))
-        let json = a.partialJSON().replacingOccurrences(of: #""never_fetched":0"#, with: #""never_fetched":-1"#)
+        let json = try a.partialJSON().replacingOccurrences(of: #""never_fetched":0"#, with: #""never_fetched":-1"#)
         #expect(json.contains(#""never_fetched":-1"#))
         #expect {
             try Aggregator(top: 10).merge(partial: try JSONParser.parse(Array(json.utf8)))
@@ -253,7 +253,7 @@ private func aggregate(_ lines: [String]) throws -> Report {
     @Test func aPartialWithoutTheComparisonsStillMergesOneWithBadOnesIsNamed() throws {
         let a = Aggregator(top: 10)
         for l in Self.lines { try a.add(ArraySlice(Array(l.utf8))) }
-        let partial = a.partialJSON()
+        let partial = try a.partialJSON()
         // A partial written before value_crc32 has neither the counts nor the per-copy comparisons.
         var old = partial.replacingOccurrences(of: #","same_value_copies":1,"differing_value_copies":2"#, with: "")
         for (from, to) in [
@@ -285,22 +285,85 @@ private func aggregate(_ lines: [String]) throws -> Report {
         }
     }
 
-    @Test func aWholeStreamPartialCarriesThemSingleHostPartialsCannot() throws {
-        let whole = try aggregate(Self.lines)
-        let one = Aggregator(top: 10)
-        let a = Aggregator(top: 10)
-        for l in Self.lines { try a.add(ArraySlice(Array(l.utf8))) }
-        try one.merge(partial: try JSONParser.parse(Array(a.partialJSON().utf8)))
-        #expect(one.finish().copies == whole.copies)
+    /// The partial of `lines` (with its key log unless `keyLog` is false).
+    static func partial(_ lines: [String], keyLog: Bool = true) throws -> String {
+        let p = Aggregator(top: 10, keyLog: keyLog)
+        for l in lines { try p.add(ArraySlice(Array(l.utf8))) }
+        return try p.partialJSON()
+    }
 
-        let merged = Aggregator(top: 10)
-        for host in ["a", "b", "c"] {
-            let p = Aggregator(top: 10)
-            for l in Self.lines where l.contains(#""host":"\#(host)""#) { try p.add(ArraySlice(Array(l.utf8))) }
-            try merged.merge(partial: try JSONParser.parse(Array(p.partialJSON().utf8)))
+    static func merge(_ partials: [String]) throws -> Report {
+        let m = Aggregator(top: 10)
+        for p in partials { try m.merge(partial: try JSONParser.parse(Array(p.utf8))) }
+        return m.finish()
+    }
+
+    static func lines(of host: String, in lines: [String] = lines) -> [String] { lines.filter { $0.contains(#""host":"\#(host)""#) } }
+
+    @Test func singleHostPartialsFindTheCopiesThroughTheirKeyLogs() throws {
+        let whole = try aggregate(Self.lines)
+        #expect(try Self.merge([try Self.partial(Self.lines)]).copies == whole.copies)
+        let merged = try Self.merge(try ["a", "b", "c"].map { try Self.partial(Self.lines(of: $0)) })
+        #expect(merged.copies == whole.copies)
+        #expect(merged.copies.keys == 3)
+        #expect(!merged.warnings.contains { $0.contains("key log") }, "\(merged.warnings)")
+
+        // A merged partial carries the log on: merged again with the last host, the same copies.
+        let m = Aggregator(top: 10, keyLog: true)
+        for h in ["a", "b"] { try m.merge(partial: try JSONParser.parse(Array(try Self.partial(Self.lines(of: h)).utf8))) }
+        let ab = try m.partialJSON()
+        #expect(try Self.merge([ab, try Self.partial(Self.lines(of: "c"))]).copies == whole.copies)
+    }
+
+    @Test func partialsWithoutKeyLogsMissTheCopiesAndSaySo() throws {
+        let merged = try Self.merge(try ["a", "b", "c"].map { try Self.partial(Self.lines(of: $0), keyLog: false) })
+        #expect(merged.copies.keys == 0)
+        #expect(merged.warnings.contains { $0.hasPrefix("3 partial(s) carry no key log (copy_log)") }, "\(merged.warnings)")
+        // One such partial alone has nothing to miss.
+        let one = try Self.merge([try Self.partial(Self.lines, keyLog: false)])
+        #expect(one.copies == (try aggregate(Self.lines)).copies)
+        #expect(!one.warnings.contains { $0.contains("key log") })
+    }
+
+    /// attribute writes the records it held (`"held":true`) after all the others: one report over the
+    /// stream meets them last, and a merge replays the held entries of every partial after the main ones.
+    @Test func heldRecordsAreReplayedInTheOrderOfOneStream() throws {
+        func held(_ line: String) -> String { String(line.dropLast()) + #","held":true}"# }
+        let aMain = [Self.item("a", "k7", size: 20, crc: 1, cas: 1)]
+        let aHeld = [held(Self.item("a", "k8", size: 30, crc: 2, cas: 2)), held(Self.item("a", "k9", size: 40, crc: 3, cas: 3))]
+        let bMain = [Self.item("b", "k9", size: 41, crc: 4, cas: 4), Self.item("b", "k7", size: 20, crc: 1, cas: 1)]
+        let bHeld = [held(Self.item("b", "k8", size: 31, crc: 5, cas: 5))]
+        // attribute over both hosts' records at once: main records first, then the held ones.
+        let stream = aMain + bMain + aHeld + bHeld
+        let whole = try aggregate(stream)
+        #expect(whole.copies.keys == 3)
+        // k9 is met first on b (a main record), then on a (held).
+        let k9 = try #require(whole.copies.entries.first { $0.key == "k9" })
+        #expect(k9.hosts == ["b:11211", "a:11211"] && k9.sizes == [40])
+        #expect(whole.copies.entries.map(\.key) == ["k7", "k9", "k8"])
+        // attribute per host: each host's held records at the end of its own stream.
+        let merged = try Self.merge([try Self.partial(aMain + aHeld), try Self.partial(bMain + bHeld)])
+        #expect(merged.copies == whole.copies)
+    }
+
+    @Test func aBadKeyLogIsNamedAndNothingOfItsPartialIsMerged() throws {
+        let good = try Self.partial(Self.lines(of: "a"))
+        for (from, to, message) in [
+            (#""hosts":["a:11211"]"#, #""hosts":[]"#, "copy_log.main[0]: host 0 is not in copy_log.hosts"),
+            (#"["k1",0,10,"#, #"["k1",0,-10,"#, "copy_log.main[0][2]: expected a non-negative integer, got -10.0"),
+            (#"["k1",0,10,"#, #"["k1",0,"#, "copy_log.main[0]: expected [key, host, size, value, cas, flags], got an array"),
+        ] {
+            let bad = good.replacingOccurrences(of: from, with: to)
+            #expect(bad != good, "\(from) not in the partial")
+            let m = Aggregator(top: 10)
+            do {
+                try m.merge(partial: try JSONParser.parse(Array(bad.utf8)))
+                Issue.record("a bad key log was merged: \(to)")
+            } catch let e as AggregationIssue {
+                #expect(e.message == message)
+            }
+            #expect(m.mergedPartials == 0 && m.finish().hosts.isEmpty)
         }
-        // Merging keeps the one-pass report's bytes when there are no copies; here it cannot see them.
-        #expect(merged.finish().copies.keys == 0)
     }
 }
 

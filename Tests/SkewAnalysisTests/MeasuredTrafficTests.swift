@@ -91,7 +91,7 @@ import Testing
     @Test func aBadTrafficPartialIsNamed() throws {
         let p = Aggregator(top: 10)
         for l in Self.lines { try p.add(ArraySlice(Array(l.utf8))) }
-        let text = p.partialJSON()
+        let text = try p.partialJSON()
         let bad = text.replacingOccurrences(of: #""bytes_moved":800000"#, with: #""bytes_moved":-1"#)
         #expect(bad != text)
         do {

@@ -1,8 +1,8 @@
-// Attribution/DeferredRecords: the records attribute holds back until the end of the stream (token
-// lists, keys only the whole stream identifies), in their input order. The first 4 MiB stay in
-// memory; the rest goes to an unlinked temporary file, so memory stays bounded however many there are.
+// LineBlocks/DeferredRecords: lines held back until the end of a stream, in their input order —
+// the records attribute holds (token lists, keys only the whole stream identifies), and the key log a
+// report replays to find copies across partials. The first 4 MiB stay in memory; the rest goes to an
+// unlinked temporary file, so memory stays bounded however many there are.
 import ByteText
-import LineBlocks
 import PipelineRecords
 
 #if canImport(Glibc)
