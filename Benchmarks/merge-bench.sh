@@ -5,7 +5,8 @@
 # 400 users' token lists and tokens, with the what-if's kept sizes) — merged into every format, timed
 # and measured (peak RSS, /usr/bin/time) against reading the same bytes (`cat > /dev/null`) as the floor.
 # One host's records are made once (Python, seeded, host `hostX`); every partial is that partial with
-# `hostX` renamed to a host of the fleet, so all have the same size and the same what-if (over the whole
+# `hostX` renamed to a host of the fleet (in its keys too: a fleet's hosts hold different keys, and the
+# partials' key logs carry every key), so all have the same size and the same what-if (over the whole
 # fleet's server list, as --merge requires), and the merge does the work of a fleet of distinct hosts.
 # Env: MCF_BIN (built stages: skips the build), SCRATCH (release scratch path), BENCH_HOSTS,
 # BENCH_ITEMS, MCF_PYTHON.
@@ -30,7 +31,7 @@ import json, random, sys
 n = int(sys.argv[1]); rng = random.Random(18)
 out = sys.stdout
 for i in range(n):
-    r = {"type": "item", "host": "hostX", "port": 11211, "key": "fam%d:obj:%d" % (i % 300, i),
+    r = {"type": "item", "host": "hostX", "port": 11211, "key": "fam%d:obj:%d:hostX" % (i % 300, i),
          "size": int(rng.lognormvariate(6, 1.5)) + 1, "flags": 0, "cls": 1 + i % 40, "fetched": i % 3 == 0,
          "exp": None if i % 4 else 1796600000, "la": 1796500000 + i % 9999, "family": "fam%d:obj:{n}" % (i % 300),
          "kind": "token" if i % 2 else "unknown"}
