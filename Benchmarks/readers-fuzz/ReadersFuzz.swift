@@ -96,10 +96,7 @@ func fuzzOne(_ input: [UInt8]) {
         _ = UserListParser.parse(Array(body))
     case .partial:
         let aggregator = Aggregator(top: 5)
-        for line in body.split(separator: 0x0A) {
-            guard let v = try? JSONParser.parse(line) else { continue }
-            try? aggregator.merge(partial: v)
-        }
+        for line in body.split(separator: 0x0A) { try? aggregator.merge(partialLine: line) }
         _ = aggregator.finish()
     case .ncCapture, .metadumpListing, .cachedumpListing:
         let fd = descriptor(body)

@@ -68,7 +68,7 @@ public final class Aggregator {
     var lastWhatIfConfig: JSONValue?
     /// True when a what-if section is being accumulated.
     public var hasWhatIf: Bool { whatIf != nil }
-    /// Partials merged so far (`merge(partial:)`).
+    /// Partials merged so far (`merge(partialLine:)`).
     public internal(set) var mergedPartials = 0
     /// Items naming suspicious callables, in input order (the first `suspiciousKept`), and their count.
     var suspicious: [SuspiciousEntry] = []
@@ -389,46 +389,52 @@ extension Aggregator {
         if let f = log.failure { throw AggregationIssue(message: "the key log: \(f)") }
         guard mergedPartials > 0 else { return }
         try log.forEach(log.held) { e in
-            guard let key = e.keyBytes else { return }
-            copies.add(digest: CopyTracker.digest(key), display: e.display, host: log.hosts[e.host], size: e.size, value: e.value, cas: e.cas)
+            copies.add(digest: e.digest, display: e.display, host: log.hosts[e.host], size: e.size, value: e.value, cas: e.cas)
         }
     }
 
-    /// Merges a partial's key log: the main entries through the tracker now, the held ones into the
-    /// log, for `finishCopies`. Checked whole before anything is merged.
-    func readKeyLog(_ v: JSONValue) throws(AggregationIssue) -> (hosts: [String], main: [CopyLogEntry], held: [CopyLogEntry], complete: Bool) {
-        let f = try PartialFields(v, PartialField.copyLog)
-        var hosts: [String] = []
-        for (i, h) in try f.array(PartialField.hosts).enumerated() {
-            guard let s = h.string else { throw PartialFields.wrong("\(PartialField.copyLog).hosts[\(i)]", "a string", h) }
-            hosts.append(s)
+    /// Reads a partial's key log in place (`copy_log`, left out of the partial's tree): every entry is
+    /// checked and its key digested, nothing is merged yet. The entries point into `slice`'s bytes.
+    static func readKeyLog(_ slice: JSONSlice) throws(AggregationIssue) -> KeyLogRead {
+        let name = PartialField.copyLog
+        guard let m = slice.members else { throw AggregationIssue(message: "\(name): expected an object") }
+        var read = KeyLogRead()
+        if let c = m["complete"] {
+            guard let b = c.bool else { throw AggregationIssue(message: "\(name).\(PartialField.complete): expected true or false") }
+            read.complete = b
         }
-        func entries(_ name: String) throws(AggregationIssue) -> [CopyLogEntry] {
-            var out: [CopyLogEntry] = []
-            for (i, e) in try f.array(name).enumerated() {
-                out.append(try CopyLogEntry(e, hostCount: hosts.count, path: "\(PartialField.copyLog).\(name)[\(i)]"))
+        guard let hosts = m["hosts"]?.elements else { throw AggregationIssue(message: "\(name).hosts: expected an array") }
+        for (i, h) in hosts.enumerated() {
+            guard let s = h.string else { throw AggregationIssue(message: "\(name).hosts[\(i)]: expected a string") }
+            read.hosts.append(s)
+        }
+        func entries(_ slice: JSONSlice?, _ part: String) throws(AggregationIssue) -> [KeyLogRead.Entry] {
+            guard let entries = slice?.elements else { throw AggregationIssue(message: "\(name).\(part): expected an array") }
+            var out: [KeyLogRead.Entry] = []
+            out.reserveCapacity(entries.count)
+            for (i, e) in entries.enumerated() {
+                out.append(try KeyLogRead.Entry(e, hostCount: read.hosts.count, path: "\(name).\(part)[\(i)]"))
             }
             return out
         }
-        return (hosts, try entries(PartialField.main), try entries(PartialField.held), try f.optionalBool(PartialField.complete) ?? true)
+        read.main = try entries(m["main"], PartialField.main)
+        read.held = try entries(m["held"], PartialField.held)
+        return read
     }
 
-    func mergeKeyLog(hosts: [String], main: [CopyLogEntry], held: [CopyLogEntry], complete: Bool) {
+    /// Merges a checked key log: its main entries through the copy table now, its held ones into the
+    /// aggregator's log, replayed by `finishCopies`.
+    func mergeKeyLog(_ read: KeyLogRead) {
         let log = copyLog ?? CopyLog(keepMain: false)
         copyLog = log
-        let map = hosts.map { log.host($0) }
-        for var e in main {
-            e.host = map[e.host]
-            if let key = e.keyBytes {
-                copies.add(digest: CopyTracker.digest(key), display: e.display, host: log.hosts[e.host], size: e.size, value: e.value, cas: e.cas)
-            }
-            log.append(e, held: false)
+        let map = read.hosts.map { log.host($0) }
+        for e in read.main {
+            let host = map[e.host]
+            copies.add(digest: e.digest, display: e.display, host: log.hosts[host], size: e.size, value: e.value, cas: e.cas)
+            if log.main != nil { log.append(e.entry(host: host), held: false) }
         }
-        for var e in held {
-            e.host = map[e.host]
-            if !log.append(e, held: true) { copyLogReplayCut = true }
-        }
-        if !complete { log.complete = false }
+        for e in read.held where !log.append(e.entry(host: map[e.host]), held: true) { copyLogReplayCut = true }
+        if !read.complete { log.complete = false }
     }
 
     /// The warning a merge's copies need, if any.

@@ -127,7 +127,9 @@ struct CopyTracker {
     private(set) var overflowed = false
 
     /// FNV-1a 64 of the key's bytes.
-    static func digest(_ key: [UInt8]) -> UInt64 {
+    static func digest(_ key: [UInt8]) -> UInt64 { key.withUnsafeBytes { digest($0) } }
+
+    static func digest(_ key: UnsafeRawBufferPointer) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in key { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         return h
@@ -224,22 +226,6 @@ struct CopyLogEntry: Equatable {
         return w.buffer
     }
 
-    /// Reads an entry of a log of `hostCount` hosts; `map` gives each host's index in the merging log
-    /// (none: the indices stay).
-    init(_ v: JSONValue, hostCount: Int, map: [Int]? = nil, path: @autoclosure () -> String) throws(AggregationIssue) {
-        guard let a = v.array, a.count == 6, let key = a[0].string else {
-            throw PartialFields.wrong(path(), "[key, host, size, value, cas, flags]", v)
-        }
-        let host = try PartialFields.count(a[1], "\(path())[1]"), size = try PartialFields.count(a[2], "\(path())[2]")
-        let value = try PartialFields.count(a[3], "\(path())[3]"), cas = try PartialFields.count(a[4], "\(path())[4]")
-        let flags = try PartialFields.count(a[5], "\(path())[5]")
-        guard host < hostCount else { throw AggregationIssue(message: "\(path()): host \(host) is not in copy_log.hosts") }
-        guard value <= Int64(UInt32.max), cas <= Int64(UInt32.max), flags <= 1 else {
-            throw AggregationIssue(message: "\(path()): a fingerprint beyond 32 bits, or flags other than 0 or 1")
-        }
-        self.init(key: key, base64: flags == 1, host: map?[Int(host)] ?? Int(host), size: size, value: UInt32(value), cas: UInt32(cas))
-    }
-
     init(key: String, base64: Bool, host: Int, size: Int64, value: UInt32, cas: UInt32) {
         self.key = key
         self.base64 = base64
@@ -294,23 +280,78 @@ final class CopyLog {
     }
 
     /// Calls `body` with each entry of a spool, in order.
-    func forEach(_ spool: DeferredRecords, _ body: (CopyLogEntry) -> Void) throws(AggregationIssue) {
+    func forEach(_ spool: DeferredRecords, _ body: (KeyLogRead.Entry) -> Void) throws(AggregationIssue) {
         let hostCount = hosts.count
         var bad: AggregationIssue?
         do throws(ByteReadError) {
             try spool.forEach { line in
                 guard bad == nil else { return }
                 do throws(AggregationIssue) {
-                    let v: JSONValue
-                    do throws(JSONParseError) { v = try JSONParser.parse(line) } catch {
-                        throw AggregationIssue(message: "the key log's spool: \(error)")
-                    }
-                    body(try CopyLogEntry(v, hostCount: hostCount, path: "the key log's spool"))
+                    let end = JSONSkim.valueEnd(line, from: 0) ?? line.count
+                    body(try KeyLogRead.Entry(JSONSlice(bytes: line, range: 0..<end), hostCount: hostCount, path: "the key log's spool"))
                 } catch { bad = error }
             }
         } catch {
             throw AggregationIssue(message: "the key log's spool: \(error)")
         }
         if let bad { throw bad }
+    }
+}
+
+/// A key log read in place from a partial's bytes (`Aggregator.readKeyLog`): its hosts, and its main and
+/// held entries checked and digested.
+struct KeyLogRead {
+    var complete = true
+    var hosts: [String] = []
+    var main: [Entry] = []
+    var held: [Entry] = []
+
+    /// One entry, `[key, host, size, value, cas, flags]`, read without copying its key: the key's digest
+    /// (over the bytes `CopyLogEntry.keyBytes` gives), and the key itself left in the bytes for the few
+    /// entries a report shows.
+    struct Entry {
+        var key: JSONSlice
+        var base64: Bool
+        var digest: UInt64
+        var host: Int
+        var size: Int64
+        var value: UInt32
+        var cas: UInt32
+
+        init(_ s: JSONSlice, hostCount: Int, path: @autoclosure () -> String) throws(AggregationIssue) {
+            guard let a = s.elements, a.count == 6 else { throw AggregationIssue(message: "\(path()): expected [key, host, size, value, cas, flags]") }
+            func count(_ k: Int, max: Int64 = .max) throws(AggregationIssue) -> Int64 {
+                guard let n = a[k].int, n >= 0, n <= max else {
+                    let range = max == .max ? "a non-negative integer" : "an integer from 0 to \(max)"
+                    throw AggregationIssue(message: "\(path())[\(k)]: expected \(range), got \(String(decoding: a[k].raw.prefix(40), as: UTF8.self))")
+                }
+                return n
+            }
+            host = Int(try count(1))
+            guard host < hostCount else { throw AggregationIssue(message: "\(path()): host \(host) is not in copy_log.hosts") }
+            size = try count(2)
+            value = UInt32(try count(3, max: Int64(UInt32.max)))
+            cas = UInt32(try count(4, max: Int64(UInt32.max)))
+            base64 = try count(5, max: 1) == 1
+            key = a[0]
+            // The key's bytes as the report digests them: the string's UTF-8 (read in place when it is
+            // plain ASCII), or what key_b64's text decodes to.
+            if !base64, let plain = key.plainStringBytes, !plain.contains(where: { $0 >= 0x80 || $0 < 0x20 }) {
+                digest = CopyTracker.digest(plain)
+            } else {
+                guard let text = key.string else { throw AggregationIssue(message: "\(path())[0]: expected a string") }
+                guard let bytes = base64 ? Base64.decode(text) : Array(text.utf8) else {
+                    throw AggregationIssue(message: "\(path())[0]: not base64, though flags say key_b64")
+                }
+                digest = CopyTracker.digest(bytes)
+            }
+        }
+
+        var keyText: String { key.string ?? "" }
+        var display: String { base64 ? "base64:" + keyText : keyText }
+
+        func entry(host: Int) -> CopyLogEntry {
+            CopyLogEntry(key: keyText, base64: base64, host: host, size: size, value: value, cas: cas)
+        }
     }
 }

@@ -190,10 +190,33 @@ extension Aggregator {
         return j.text + "\n"
     }
 
-    /// Adds one partial (parsed JSON). Throws, naming the field, when it is not a partial, a field has
-    /// the wrong type or range, a host is in an earlier partial too, or its what-if differs. Nothing of
-    /// a partial that throws is merged.
-    public func merge(partial value: JSONValue) throws(AggregationIssue) {
+    /// Adds one partial (one line of `partialJSON`). Throws, naming the field, when it is not JSON or
+    /// not a partial, a field has the wrong type or range, a host is in an earlier partial too, or its
+    /// what-if differs. Nothing of a partial that throws is merged.
+    public func merge<C: Collection>(partialLine bytes: C) throws(AggregationIssue) where C.Element == UInt8 {
+        var result: Result<Void, AggregationIssue> = .success(())
+        let run = { (line: UnsafeRawBufferPointer) in
+            do throws(AggregationIssue) {
+                // The key log (every item) is read in place, not built as a tree.
+                let parsed: (value: JSONValue, skipped: [String: Range<Int>])
+                do throws(JSONParseError) { parsed = try JSONParser.parse(line, skipping: [PartialField.copyLog]) } catch {
+                    throw AggregationIssue(message: "not JSON: \(error)")
+                }
+                let keyLog = try parsed.skipped[PartialField.copyLog].map { r throws(AggregationIssue) in
+                    try Aggregator.readKeyLog(JSONSlice(bytes: line, range: r))
+                }
+                try self.merge(partial: parsed.value, keyLog: keyLog)
+            } catch {
+                result = .failure(error)
+            }
+        }
+        if bytes.withContiguousStorageIfAvailable({ run(UnsafeRawBufferPointer($0)) }) == nil {
+            Array(bytes).withUnsafeBytes(run)
+        }
+        try result.get()
+    }
+
+    private func merge(partial value: JSONValue, keyLog: KeyLogRead?) throws(AggregationIssue) {
         guard value[PartialField.type]?.string == Aggregator.partialType, value[PartialField.schema]?.int == Int64(Aggregator.partialSchema) else {
             throw AggregationIssue(message: "not a report partial (type \"\(Aggregator.partialType)\", schema \(Aggregator.partialSchema))")
         }
@@ -383,7 +406,6 @@ extension Aggregator {
                         sameCAS: try flags(PartialField.sameCAS)))
             }
         }
-        let keyLog = try value[PartialField.copyLog].map { v throws(AggregationIssue) in try readKeyLog(v) }
         let newKinds = try p.counts(PartialField.kinds)
         var newKeys: [KeyEntry] = []
         for (i, kv) in try p.array(PartialField.keys).enumerated() {
@@ -445,7 +467,7 @@ extension Aggregator {
         for t in newFamilies { mergeFamily(t) }
         // With its key log, the partial's copies are found again by the replay, with those across partials.
         if let k = keyLog {
-            mergeKeyLog(hosts: k.hosts, main: k.main, held: k.held, complete: k.complete)
+            mergeKeyLog(k)
         } else {
             partialsWithoutKeyLog += 1
             copies.merge(newCopies)

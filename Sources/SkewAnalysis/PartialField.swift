@@ -1,5 +1,5 @@
 // SkewAnalysis/PartialField: the member names of a report partial (`report --format json --partial`),
-// defined once for its writer (`partialJSON`) and its reader (`merge(partial:)`).
+// defined once for its writer (`partialJSON`) and its reader (`merge(partialLine:)`).
 
 enum PartialField {
     static let accessed = "accessed"

@@ -189,11 +189,7 @@ struct ReportRun {
                         guard seenPartials.insert(hasher.finalize()).inserted else {
                             throw AggregationIssue(message: "the same partial was given before (it would be counted twice)")
                         }
-                        let value: JSONValue
-                        do throws(JSONParseError) { value = try JSONParser.parse(line) } catch {
-                            throw AggregationIssue(message: "not JSON: \(error)")
-                        }
-                        try aggregator.merge(partial: value)
+                        try aggregator.merge(partialLine: line)
                     } catch {
                         diag.error("\(reader.name): line \(reader.lineNumber): \(error.message)")
                         return false

@@ -80,7 +80,7 @@ private func aggregate(_ lines: [String]) throws -> Report {
             let a = Aggregator(top: 10)
             for l in part { try a.add(ArraySlice(Array(l.utf8))) }
             let json = try a.partialJSON()
-            try merged.merge(partial: try JSONParser.parse(Array(json.utf8)))
+            try merged.merge(partialLine: Array(json.utf8))
         }
         let r = merged.finish()
         #expect(r.families == whole.families)
@@ -93,7 +93,7 @@ private func aggregate(_ lines: [String]) throws -> Report {
         let json = try a.partialJSON().replacingOccurrences(of: #""never_fetched":0"#, with: #""never_fetched":-1"#)
         #expect(json.contains(#""never_fetched":-1"#))
         #expect {
-            try Aggregator(top: 10).merge(partial: try JSONParser.parse(Array(json.utf8)))
+            try Aggregator(top: 10).merge(partialLine: Array(json.utf8))
         } throws: { e in
             "\(e)".contains("families[0].never_fetched")
         }
@@ -154,7 +154,7 @@ private func aggregate(_ lines: [String]) throws -> Report {
         for part in [Array(Self.lines[0..<20]), Array(Self.lines[20...])] {
             let a = Aggregator(top: 10)
             for l in part { try a.add(ArraySlice(Array(l.utf8))) }
-            try merged.merge(partial: try JSONParser.parse(Array(a.partialJSON().utf8)))
+            try merged.merge(partialLine: Array(a.partialJSON().utf8))
         }
         #expect(merged.finish().families == whole.families)
     }
@@ -206,7 +206,7 @@ private func aggregate(_ lines: [String]) throws -> Report {
         for part in [Array(Self.lines[0..<4]), Array(Self.lines[4...])] {
             let a = Aggregator(top: 10)
             for l in part { try a.add(ArraySlice(Array(l.utf8))) }
-            try merged.merge(partial: try JSONParser.parse(Array(a.partialJSON().utf8)))
+            try merged.merge(partialLine: Array(a.partialJSON().utf8))
         }
         let r = merged.finish()
         #expect(r.slabs == whole.slabs)
@@ -264,23 +264,25 @@ private func aggregate(_ lines: [String]) throws -> Report {
             old = old.replacingOccurrences(of: from, with: to)
         }
         let m = Aggregator(top: 10)
-        try m.merge(partial: try JSONParser.parse(Array(old.utf8)))
+        try m.merge(partialLine: Array(old.utf8))
         let r = m.finish()
         #expect(r.copies.keys == 3 && r.copies.sameValueCopies == 0 && r.copies.entries[0].sameValue == [nil, nil])
 
         let bad = partial.replacingOccurrences(of: #""same_value":[false,true]"#, with: #""same_value":[false,"yes"]"#)
         #expect(bad != partial)
-        do {
-            try Aggregator(top: 10).merge(partial: try JSONParser.parse(Array(bad.utf8)))
+        do throws(AggregationIssue) {
+            try Aggregator(top: 10).merge(partialLine: Array(bad.utf8))
             Issue.record("a same_value that is not a boolean was accepted")
-        } catch let e as AggregationIssue {
+        } catch {
+            let e = error
             #expect(e.message.contains("copies.entries[0].same_value[1]"), "\(e.message)")
         }
         let short = partial.replacingOccurrences(of: #""same_value":[false,true]"#, with: #""same_value":[false]"#)
-        do {
-            try Aggregator(top: 10).merge(partial: try JSONParser.parse(Array(short.utf8)))
+        do throws(AggregationIssue) {
+            try Aggregator(top: 10).merge(partialLine: Array(short.utf8))
             Issue.record("a short same_value list was accepted")
-        } catch let e as AggregationIssue {
+        } catch {
+            let e = error
             #expect(e.message == "copies.entries[0].same_value: one entry for each copy after the first")
         }
     }
@@ -294,7 +296,7 @@ private func aggregate(_ lines: [String]) throws -> Report {
 
     static func merge(_ partials: [String]) throws -> Report {
         let m = Aggregator(top: 10)
-        for p in partials { try m.merge(partial: try JSONParser.parse(Array(p.utf8))) }
+        for p in partials { try m.merge(partialLine: Array(p.utf8)) }
         return m.finish()
     }
 
@@ -310,7 +312,7 @@ private func aggregate(_ lines: [String]) throws -> Report {
 
         // A merged partial carries the log on: merged again with the last host, the same copies.
         let m = Aggregator(top: 10, keyLog: true)
-        for h in ["a", "b"] { try m.merge(partial: try JSONParser.parse(Array(try Self.partial(Self.lines(of: h)).utf8))) }
+        for h in ["a", "b"] { try m.merge(partialLine: Array(try Self.partial(Self.lines(of: h)).utf8)) }
         let ab = try m.partialJSON()
         #expect(try Self.merge([ab, try Self.partial(Self.lines(of: "c"))]).copies == whole.copies)
     }
@@ -350,16 +352,20 @@ private func aggregate(_ lines: [String]) throws -> Report {
         let good = try Self.partial(Self.lines(of: "a"))
         for (from, to, message) in [
             (#""hosts":["a:11211"]"#, #""hosts":[]"#, "copy_log.main[0]: host 0 is not in copy_log.hosts"),
-            (#"["k1",0,10,"#, #"["k1",0,-10,"#, "copy_log.main[0][2]: expected a non-negative integer, got -10.0"),
-            (#"["k1",0,10,"#, #"["k1",0,"#, "copy_log.main[0]: expected [key, host, size, value, cas, flags], got an array"),
+            (#"["k1",0,10,"#, #"["k1",0,-10,"#, "copy_log.main[0][2]: expected a non-negative integer, got -10"),
+            (#"["k2",0,5,0,"#, #"["k2",0,5,4294967296,"#, "copy_log.main[1][3]: expected an integer from 0 to 4294967295, got 4294967296"),
+            (#"["k1",0,10,"#, #"[1,0,10,"#, "copy_log.main[0][0]: expected a string"),
+            (#""main":["#, #""main":7,"main_":["#, "copy_log.main: expected an array"),
+            (#"["k1",0,10,"#, #"["k1",0,"#, "copy_log.main[0]: expected [key, host, size, value, cas, flags]"),
         ] {
             let bad = good.replacingOccurrences(of: from, with: to)
             #expect(bad != good, "\(from) not in the partial")
             let m = Aggregator(top: 10)
-            do {
-                try m.merge(partial: try JSONParser.parse(Array(bad.utf8)))
+            do throws(AggregationIssue) {
+                try m.merge(partialLine: Array(bad.utf8))
                 Issue.record("a bad key log was merged: \(to)")
-            } catch let e as AggregationIssue {
+            } catch {
+                let e = error
                 #expect(e.message == message)
             }
             #expect(m.mergedPartials == 0 && m.finish().hosts.isEmpty)
@@ -395,7 +401,7 @@ private func aggregate(_ lines: [String]) throws -> Report {
 
         // Merging the uncapped partial under the cap: the same bound, the same bytes.
         let merged = Aggregator(top: 10, familyCells: 5)
-        try merged.merge(partial: try JSONParser.parse(Array(whole.partialJSON().utf8)))
+        try merged.merge(partialLine: Array(whole.partialJSON().utf8))
         let m = merged.finish()
         #expect(m.families.reduce(0) { $0 + $1.perHost.count } <= 5 + 3)
         #expect(m.families.reduce(Int64(0)) { $0 + $1.total.bytes } == all)
