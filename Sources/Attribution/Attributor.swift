@@ -15,6 +15,10 @@
 // clock, the token ids of every list — the held records are attributed and written after the others,
 // in their input order. Memory: the user table, one entry per token id in a list, one clock per host;
 // held records wait in a spool (DeferredRecords), not in memory.
+//
+// Facts of other streams (`addFacts`, attribute --facts; StreamFactsFile): their users and token lists
+// join the held records at the end exactly as if their records had been in this stream; `streamFacts`
+// gives this stream's own (attribute --facts-out), with the number of held records that depend on them.
 import ByteText
 import KeyPlacement
 import KeyFamilies
@@ -85,12 +89,15 @@ struct Counts: Sendable {
     var misplaced = 0
     /// `traffic` records attributed (counted apart from items).
     var traffic = 0
+    /// Held records whose owner or kind other streams' facts decide or could change (StreamFactsFile).
+    var sensitive = 0
 
     mutating func add(_ o: Counts) {
         for (k, v) in o.kinds { kinds[k, default: 0] += v }
         for (k, v) in o.vias { vias[k, default: 0] += v }
         misplaced += o.misplaced
         traffic += o.traffic
+        sensitive += o.sensitive
     }
 }
 
@@ -120,6 +127,11 @@ public final class Attributor: @unchecked Sendable {
     private var byListKey: [Digest20: User] = [:]
     private var owners: [User] = []
     private var tokenOwnerTable: [Digest20: Int32]?
+    /// Other streams' facts (`addFacts`): their users not in the export (fullest description each) and
+    /// their token lists; this stream's own held lists, read by `prepareFinish` for `streamFacts`.
+    private var outsideUsers: [String: User] = [:]
+    private var outsideLists: [TokenListFact] = []
+    private var ownLists: [TokenListFact] = []
 
     /// Throws when the server list cannot make a scheme (e.g. every weight 0).
     public init(users: [User], options: AttributionOptions) throws(PlacementError) {
@@ -155,6 +167,8 @@ public final class Attributor: @unchecked Sendable {
     public var trafficRecords: Int { counts.traffic }
     /// Users seen in token bodies or lock keys but absent from the export, in order of first meeting.
     public var usersNotInExport: [User] { facts.users }
+    /// Held records whose owner or kind depended on, or could change with, other streams' facts.
+    public var sensitiveRecords: Int { counts.sensitive }
 
     static func userJSON(_ u: User) -> [UInt8] {
         var w = NDJSONWriter(capacity: 128)
@@ -253,28 +267,57 @@ public final class Attributor: @unchecked Sendable {
         let fa = (a.name != nil ? 1 : 0) + (a.domain != nil ? 1 : 0), fb = (b.name != nil ? 1 : 0) + (b.domain != nil ? 1 : 0)
         if fa != fb { return fa > fb }
         if (a.name ?? "") != (b.name ?? "") { return (a.name ?? "") > (b.name ?? "") }
-        return (a.domain ?? "") > (b.domain ?? "")
+        if (a.domain ?? "") != (b.domain ?? "") { return (a.domain ?? "") > (b.domain ?? "") }
+        // One field each, both empty strings: the name is the fuller (a total order, so any merge order agrees).
+        return a.name != nil && b.name == nil
+    }
+
+    /// Takes in other streams' facts (call before `prepareFinish`, in any order, any number of times):
+    /// their users and token lists then join the held records as if their records had been in this stream.
+    /// A user of the export stays the export's; clocks are per host and never taken from facts.
+    public func addFacts(_ f: StreamFactsFile) {
+        for u in f.users where exportedByID[u.id] == nil {
+            if let old = outsideUsers[u.id], !Attributor.fuller(u, than: old) { continue }
+            outsideUsers[u.id] = u
+        }
+        outsideLists += f.lists
+    }
+
+    /// This stream's facts for other streams (after the held records): the users met outside the export,
+    /// the held token lists (read only when `prepareFinish` was asked for them) and the sensitive count.
+    public func streamFacts() -> StreamFactsFile {
+        StreamFactsFile(users: facts.users, lists: ownLists, sensitive: counts.sensitive)
     }
 
     // MARK: end of stream (caller's thread)
 
-    /// Builds the whole-stream join tables; then `attributeHeld` attributes each held record. The token
-    /// lists (all held) are read for their token ids only when some held record needs them.
-    public func prepareFinish(held: DeferredRecords) throws(ByteReadError) {
+    /// Builds the whole-stream join tables (with other streams' facts, `addFacts`); then `attributeHeld`
+    /// attributes each held record. The token lists (all held) are read for their token ids only when some
+    /// held record needs them, or `listsForFacts` (for `streamFacts`).
+    public func prepareFinish(held: DeferredRecords, listsForFacts: Bool = false) throws(ByteReadError) {
+        // The users met outside the export, here and in other streams' facts: the fullest description each.
+        var discovered: [String: User] = outsideUsers
+        for u in facts.users {
+            if let old = discovered[u.id], !Attributor.fuller(u, than: old) { continue }
+            discovered[u.id] = u
+        }
         for u in exported { byListKey[Digest20(logicalKey: KeystoneKeys.userTokensLogical(u.id))] = u }
-        for u in facts.users { byListKey[Digest20(logicalKey: KeystoneKeys.userTokensLogical(u.id))] = u }
-        guard facts.needingLists > 0 else { return }
-        var lists: [(list: Digest20, tokens: [Digest20])] = []
+        for u in discovered.values { byListKey[Digest20(logicalKey: KeystoneKeys.userTokensLogical(u.id))] = u }
+        guard facts.needingLists > 0 || listsForFacts else { return }
+        var lists: [TokenListFact] = []
         try held.forEach { line in
             guard let r = try? RecordView(line), r.type == .item, let d = r[.key]?.string.flatMap({ Digest20(hex: $0) }),
                 let v = r[.value], let entries = KeystoneValues.tokenList(v)
             else { return }
-            lists.append((d, entries.map { Digest20(logicalKey: KeystoneKeys.tokenLogical($0.tokenID)) }))
+            lists.append(TokenListFact(list: d, tokens: entries.map { Digest20(logicalKey: KeystoneKeys.tokenLogical($0.tokenID)) }))
         }
+        if listsForFacts { ownLists = lists }
+        guard facts.needingLists > 0 else { return }
+        lists += outsideLists
         // Owners are numbered in user-id order, so a token named by two lists (two owners) gets the same
-        // one whatever the order of the lists: the smaller number.
+        // one whatever the order of the lists (and whichever stream they came from): the smaller number.
         let named = Set(lists.compactMap { byListKey[$0.list]?.id })
-        owners = named.sorted().compactMap { id in exportedByID[id].map { exported[$0] } ?? discoveredByID[id].map { facts.users[$0] } }
+        owners = named.sorted().compactMap { id in exportedByID[id].map { exported[$0] } ?? discovered[id] }
         var index: [String: Int32] = [:]
         for (i, u) in owners.enumerated() { index[u.id] = Int32(i) }
         var table: [Digest20: Int32] = [:]
@@ -350,6 +393,9 @@ public final class Attributor: @unchecked Sendable {
         var tokenID: String?
         var logicalLabel: String?
         let redact = { (id: String) -> String in self.options.redactor?.redact(id) ?? id }
+        /// A held record whose owner or kind other streams' facts decide or could change: its owner is a
+        /// user met outside the export, or was found through the token lists, or nothing identified it.
+        var sensitive = false
 
         let exportedList = digest.flatMap { exportedByListKey[$0] }
         // A token list (or what starts like one): held to the end (clock, owner).
@@ -359,10 +405,13 @@ public final class Attributor: @unchecked Sendable {
             list = KeystoneValues.tokenList(v)
             if let d = digest, let u = byListKey[d] {
                 kind = .usertokens; via = .usertokensSHA1; owner = ownerRef(u); logical = KeystoneKeys.userTokensLogical(u.id)
+                sensitive = exportedByID[u.id] == nil
             } else if let entries = list, !entries.isEmpty {
                 kind = .usertokens; via = .valueShape
+                sensitive = digest != nil
             } else {
                 list = nil
+                sensitive = digest != nil
             }
         }
         if kind != .unknown {
@@ -408,14 +457,17 @@ public final class Attributor: @unchecked Sendable {
                 guard phase == .final else { learnt.needingLists += 1; return false }
                 let named = tokenOwner(d)
                 if let u = named.owner { owner = ownerRef(u); via = .tokenList }
+                sensitive = true
             }
         } else if let d = digest, !Attributor.decoded(value) || r[.dogpile] == nil {
             // A sha1-shaped key whose own record does not say what it is (its value not decoded, or a
             // value of no known shape): the list of a user met elsewhere, or a token named by a list.
             // Known only at the end.
             guard phase == .final else { learnt.needingLists += 1; return false }
+            sensitive = true
             if let u = byListKey[d] {
                 kind = .usertokens; via = .usertokensSHA1; owner = ownerRef(u); logical = KeystoneKeys.userTokensLogical(u.id)
+                sensitive = exportedByID[u.id] == nil
             } else if case let named = tokenOwner(d), named.named {
                 kind = .token; via = .tokenList
                 if let u = named.owner { owner = ownerRef(u) }
@@ -429,6 +481,7 @@ public final class Attributor: @unchecked Sendable {
         }
         if let entries = list { secrets = entries.map(\.tokenID) }
         let isTraffic = r.type == .traffic
+        if sensitive { counts.sensitive += 1 }
         if isTraffic {
             counts.traffic += 1
         } else {

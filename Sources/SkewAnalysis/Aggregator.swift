@@ -233,6 +233,7 @@ public final class Aggregator {
         let key = r.displayKey
         if let user = r.user {
             inPlace(&users[user.id, default: UserTotals(id: user.id, name: user.name, domain: user.domain, inExport: user.inExport)]) { u in
+                u.describe(name: user.name, domain: user.domain)
                 u.items += 1
                 u.bytes &+= size
                 u.bytesByHost[host, default: 0] &+= size

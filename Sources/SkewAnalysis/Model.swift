@@ -186,6 +186,27 @@ public struct UserTotals: Sendable, Equatable {
         self.inExport = inExport
     }
     public var estimatedTraffic: Double { lists.reduce(0) { $0 + $1.estimatedTraffic } }
+
+    /// Takes another record's (or partial's) description of this user when it is the fuller — attribute's
+    /// rule (docs/attribute.md): more fields, then the greater name, then the greater domain, then a name
+    /// rather than a domain — so that the description does not depend on the order of records or partials.
+    public mutating func describe(name n: String?, domain d: String?) {
+        let mine = (name != nil ? 1 : 0) + (domain != nil ? 1 : 0), theirs = (n != nil ? 1 : 0) + (d != nil ? 1 : 0)
+        let fuller: Bool
+        if theirs != mine {
+            fuller = theirs > mine
+        } else if (n ?? "") != (name ?? "") {
+            fuller = (n ?? "") > (name ?? "")
+        } else if (d ?? "") != (domain ?? "") {
+            fuller = (d ?? "") > (domain ?? "")
+        } else {
+            fuller = n != nil && name == nil
+        }
+        if fuller {
+            name = n
+            domain = d
+        }
+    }
 }
 
 public struct KeyEntry: Sendable, Equatable {

@@ -451,6 +451,7 @@ extension Aggregator {
             // In place: the user's per-host bytes grow with the fleet, and a copy per partial made the
             // merge quadratic in hosts.
             inPlace(&users[n.id, default: UserTotals(id: n.id, name: n.name, domain: n.domain, inExport: n.inExport)]) { u in
+                u.describe(name: n.name, domain: n.domain)
                 u.items &+= n.items
                 u.bytes &+= n.bytes
                 u.tokenKeys &+= n.tokenKeys

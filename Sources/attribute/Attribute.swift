@@ -26,9 +26,15 @@ struct Attribute: ParsableCommand {
                   --output attributed.ndjson decoded.ndjson
               decode d/*.mcdump.gz | attribute --servers 10.0.0.1:11211,10.0.0.2:11211 | report
 
+            One dump at a time, as if all were read at once (Pipelines/fleet-analyse.sh):
+              attribute --users users.json --facts-out a.facts a.ndjson > /dev/null
+              attribute --users users.json --facts-out b.facts b.ndjson > /dev/null
+              cat a.facts b.facts > all.facts
+              attribute --users users.json --facts all.facts a.ndjson > a.out
+
             """
                 + ExitStatus.helpTable([
-                    .fatal: "an input, the user list or the config is unreadable",
+                    .fatal: "an input, the user list, a facts file (or one of another version) or the config is unreadable",
                     .partial: "done, but user-list rows or input lines were skipped (see stderr)",
                 ]))
 
@@ -86,6 +92,20 @@ struct Attribute: ParsableCommand {
         help: ArgumentHelp(
             "Write to FILE (through a temporary file and rename) instead of stdout.", valueName: "FILE"))
     var output: String?
+
+    @Option(
+        name: .customLong("facts-out"),
+        help: ArgumentHelp(
+            "After the stream, write to FILE what other streams' held records may need from it (users met outside the export, the token lists' key digests) and how many of its held records other streams' facts may decide (docs/attribute.md, \"Facts of other streams\").",
+            valueName: "FILE"))
+    var factsOut: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Facts of other streams (their --facts-out, concatenated or one file each; repeatable, read in order): their users and token lists join this stream's held records as if their records were in it.",
+            valueName: "FILE"))
+    var facts: [String] = []
 
     @Option(help: "Threads attributing records (default: the number of cores); the output never depends on it.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -152,7 +172,8 @@ struct Attribute: ParsableCommand {
             }
         }
         let status = try run.attribute(
-            usersPath: users, options: options, inputs: inputs.isEmpty ? ["-"] : inputs, outputPath: output, jobs: jobs, blockBytes: blockBytes)
+            usersPath: users, factsPaths: facts, factsOutPath: factsOut, options: options, inputs: inputs.isEmpty ? ["-"] : inputs, outputPath: output,
+            jobs: jobs, blockBytes: blockBytes)
         if status != .success { throw status.exitCode }
     }
 }

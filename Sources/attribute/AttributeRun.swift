@@ -24,9 +24,31 @@ struct AttributeRun {
         }
     }
 
+    /// Reads a file of `attribute --facts-out` (StreamFactsFile); a problem is a one-line error naming the
+    /// file and the line.
+    func readFacts(_ path: String) throws -> StreamFactsFile {
+        var reader = StreamFactsFile.Reader()
+        do {
+            let lines = try ByteReader(path: path)
+            while let line = try lines.nextLine() {
+                try reader.add(line, line: lines.lineNumber)
+            }
+            try reader.end()
+        } catch let e as StreamFactsFile.Problem {
+            throw fatal("facts \(path): \(e)")
+        } catch let e as ByteReadError {
+            throw fatal("cannot read facts \(path): \(e.line > 0 ? "line \(e.line): " : "")\(e.message)")
+        }
+        return reader.facts
+    }
+
     /// `usersPath` nil: no user list — kinds, families and placement only; owners come from token bodies
-    /// and lock keys alone.
-    func attribute(usersPath: String?, options: AttributionOptions, inputs: [String], outputPath: String?, jobs: Int, blockBytes: Int) throws -> ExitStatus {
+    /// and lock keys alone. `factsPaths`: other streams' facts, joined at the end; `factsOutPath`: where
+    /// this stream's facts go.
+    func attribute(
+        usersPath: String?, factsPaths: [String] = [], factsOutPath: String? = nil, options: AttributionOptions, inputs: [String],
+        outputPath: String?, jobs: Int, blockBytes: Int
+    ) throws -> ExitStatus {
         var partial = false
         var users: [User] = []
         if let usersPath {
@@ -49,6 +71,12 @@ struct AttributeRun {
             attributor = try Attributor(users: users, options: options)
         } catch {
             throw ValidationError("server list: \(error.message)")
+        }
+        // Other streams' facts, read before the stream so that a bad file stops the run at once.
+        for path in factsPaths {
+            let f = try readFacts(path)
+            attributor.addFacts(f)
+            diag.note("facts \(path): \(f.users.count) users outside the export, \(f.lists.count) token lists")
         }
         OutputSink.ignoreSIGPIPE()
         var atomic: AtomicOutputFile?
@@ -106,7 +134,7 @@ struct AttributeRun {
         // (on `jobs` threads too).
         if !sink.readerClosed {
             do {
-                try attributor.prepareFinish(held: held)
+                try attributor.prepareFinish(held: held, listsForFacts: factsOutPath != nil)
                 let sources = try held.sources()
                 OrderedLineWork.run(
                     sources: sources, workers: jobs, blockBytes: blockBytes,
@@ -131,11 +159,23 @@ struct AttributeRun {
                     })
                 if let failure { throw fatal(failure) }
                 try atomic?.commit()
+                if let factsOutPath {
+                    // Written only once the stream is through, so that a facts file stands for a whole stream.
+                    let file = try AtomicOutputFile(path: factsOutPath)
+                    try file.handle.write(contentsOf: attributor.streamFacts().rendered())
+                    try file.commit()
+                    let f = attributor.streamFacts()
+                    diag.note(
+                        "facts → \(factsOutPath): \(f.users.count) users outside the export, \(f.lists.count) token lists; \(f.sensitive) held records other streams' facts may decide"
+                    )
+                }
             } catch let e as ExitCode {
                 throw e
             } catch {
                 throw fatal("\(error)")
             }
+        } else if let factsOutPath {
+            diag.warning("the reader of the output went away before the end: no facts written to \(factsOutPath)")
         }
         if badLines > 0 {
             diag.warning("\(badLines) line(s) were not sound JSON records and were passed through unchanged")

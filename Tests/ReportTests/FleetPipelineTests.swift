@@ -269,6 +269,80 @@ func sshKeygen(_ path: String, comment: String) throws -> String {
         logins = String(sshd.logText.dropFirst(logBefore.count))
         #expect(sshd.logins(by: fingerprintA, in: logins) > 0 && sshd.logins(by: fingerprintB, in: logins) > 0, "sshd log: \(logins)")
         #expect(workersAreClean(), "left on the workers: \((try? FileManager.default.subpathsOfDirectory(atPath: remoteTmp)) ?? [])")
+        // Keystone's usual case (the complete export, token bodies with their users): no dump is attributed again.
+        #expect(!analysed.stderrText.contains("attributed again"), "\(analysed.stderrText)")
+        #expect(!FileManager.default.fileExists(atPath: fleet + "/fleet-joblog-pass2.tsv"))
+
+        // ── Owners that only another host's records name: the second pass ───────────────────────────────────
+        // Three more memcached, filled so that token lists' owners are named only on other hosts (users missing from
+        // the export whose token bodies are all elsewhere; token bodies without a user, named by a list elsewhere).
+        // With that export and without one, the fleet's reports are analyse.sh's bytes: the dumps that need it are
+        // attributed again with every dump's facts.
+        // In the order of their dumps' names (the order the scripts read the dumps): the first host holds ghost0's
+        // token list, described with his domain only by a token body on another host, so a dump read before the
+        // other dumps names him — the case where a report taking a user's first description would differ.
+        let splitServers = try (0..<3).map { _ in try MemcachedServer(memoryMB: 64) }.sorted {
+            "127.0.0.1_\($0.port).mcdump.gz" < "127.0.0.1_\($1.port).mcdump.gz"
+        }
+        defer { splitServers.forEach { $0.stop() } }
+        let splitDir = dir + "/split"
+        try FileManager.default.createDirectory(atPath: splitDir, withIntermediateDirectories: true)
+        try Python.run(script: Repo.path("Tests/python/e2e_keystone.py"), ["fill-split", splitDir] + splitServers.map { String($0.port) })
+        let splitCap = dir + "/capture-split"
+        let splitCaptured = try script("fleet-capture.sh", [splitCap] + splitServers.map(\.address))
+        #expect(splitCaptured.status == 0, "\(splitCaptured.stderrText)")
+        for (label, usersArgument) in [("users", splitDir + "/users.json"), ("nousers", "-")] {
+            let a = try script("analyse.sh", [splitCap, usersArgument, "\(dir)/split-one-\(label)"])
+            #expect(a.status == 0, "analyse.sh: \(a.stderrText)")
+            let f = try script("fleet-analyse.sh", [splitCap, usersArgument, "\(dir)/split-fleet-\(label)"])
+            #expect(f.status == 0, "fleet-analyse.sh: \(f.stderrText)")
+            #expect(f.stderrText.contains("attributed again with the facts of 3 dumps"), "\(label): \(f.stderrText)")
+            for ext in ["txt", "md", "html", "json"] {
+                let x = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/split-one-\(label)/report.\(ext)"))
+                let y = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/split-fleet-\(label)/report.\(ext)"))
+                #expect(x.count > 1000 && x == y, "\(label): report.\(ext) differs (\(x.count) and \(y.count) bytes)")
+            }
+            // The second pass's jobs are in their own joblog; the first pass's partials were replaced.
+            let again = try Self.jobs("\(dir)/split-fleet-\(label)/fleet-joblog-pass2.tsv")
+            #expect(!again.isEmpty && again.count <= 3, "\(again)")
+            #expect(Self.files("\(dir)/split-fleet-\(label)/partials", suffix: ".partial").count == 3)
+            #expect(workersAreClean(), "left on the workers: \((try? FileManager.default.subpathsOfDirectory(atPath: remoteTmp)) ?? [])")
+        }
+        // The reports name the users missing from the export (met in token bodies on other hosts than their lists).
+        let splitReport = try String(contentsOfFile: dir + "/split-fleet-users/report.json", encoding: .utf8)
+        #expect(splitReport.contains("ghost0") && splitReport.contains("ghost-anon"))
+
+        // A worker whose attribute cannot read the facts fails the second pass of its dump: named, left out, exit 2.
+        let badBin = dir + "/bad-bin"
+        try FileManager.default.createDirectory(atPath: badBin, withIntermediateDirectories: true)
+        for tool in ["decode", "report"] {
+            try FileManager.default.createSymbolicLink(atPath: "\(badBin)/\(tool)", withDestinationPath: "\(bin)/\(tool)")
+        }
+        // attribute that fails whenever it is given facts (as an attribute of an older version would).
+        try """
+        #!/bin/sh
+        for a in "$@"; do [ "$a" = --facts ] && { echo "attribute: error: --facts refused" >&2; exit 2; }; done
+        exec \(bin)/attribute "$@"
+
+        """.write(toFile: badBin + "/attribute", atomically: true, encoding: .utf8)
+        #expect(chmod(badBin + "/attribute", 0o755) == 0)
+        var badEnv = env
+        badEnv["MCF_REMOTE_BIN"] = badBin
+        let refused = try runProcess(
+            Repo.path("Pipelines/fleet-analyse.sh"), [splitCap, splitDir + "/users.json", dir + "/split-refused"], environment: badEnv, timeout: 600)
+        #expect(refused.status == 2, "\(refused.stderrText)")
+        #expect(
+            refused.stderrText.contains("attribute exited 2 (worker: ") && refused.stderrText.contains("; second pass); left out of the reports"),
+            "\(refused.stderrText)")
+        let rerun = try Self.jobs(dir + "/split-refused/fleet-joblog-pass2.tsv").count
+        #expect(rerun > 0 && refused.stderrText.components(separatedBy: "; second pass); left out of the reports").count == rerun + 1)
+        if rerun < 3 {
+            let refusedReport = try Self.json(dir + "/split-refused/report.json")
+            #expect((refusedReport["hosts"] as? [[String: Any]])?.count == 3 - rerun)
+        } else {
+            #expect(refused.stderrText.contains("no dump's partial came back; no report"), "\(refused.stderrText)")
+        }
+        #expect(workersAreClean())
 
         // ── Broken dumps ─────────────────────────────────────────────────────────────────────────────────────
         // Cut in half: decode reads what is there and says so (exit 3); the dump is named, and the reports are

@@ -6,6 +6,9 @@ reads both servers back and computes the figures the report must show.
   e2e_keystone.py fill PORT1 PORT2 OUTDIR     writes OUTDIR/users.json (openstack user list --long -f json)
   e2e_keystone.py fill-many OUTDIR PORT...    the same on any number of servers (the fleet test)
   e2e_keystone.py expect PORT1 PORT2 USERS    prints one JSON object: hosts, users, list_host
+  e2e_keystone.py fill-split OUTDIR PORT...   owners named only on another host (attribute's facts of other
+                                              streams): writes OUTDIR/users.json without the ghosts, and
+                                              OUTDIR/split.json (who is where, for the tests)
 
 Reading back uses raw sockets: `lru_crawler metadump all` for the keys, `mg <key> v f s` for the
 bytes (no LRU bump). Values are decoded with Python's own pickle and zlib, owners found by sha1 joins:
@@ -83,6 +86,93 @@ def fill(outdir, *ports):
                'Description': None, 'Email': u['Name'] + '@example.org', 'Enabled': True} for u in users]
     with open(outdir + '/users.json', 'w') as f:
         json.dump(export, f, indent=2)
+
+
+def fill_split(outdir, *ports):
+    """Keystone's writes (dogpile region, sha1 mangler, python-memcached) where a token list's owner is named only
+    by records on other hosts than the list: users missing from the export whose token bodies all live on other
+    hosts than their list (one of them described with his domain by a v3 body on one host only), and token bodies
+    without a user, on another host than the list that names them (of an exported user, and of a ghost whose bodies
+    with a user are on a third host). Plus ordinary exported users, for contrast."""
+    rng = random.Random(20240607)
+    urls = servers(*ports)
+    n = len(urls)
+
+    def at(logical):
+        return home(hashlib.sha1(logical.encode()).hexdigest(), n)
+
+    def uid_listed_on(index):
+        while True:
+            u = '%032x' % rng.getrandbits(128)
+            if at('usertokens-' + u) == index:
+                return u
+
+    def tid_on(hosts):
+        while True:
+            t = '%032x' % rng.getrandbits(128)
+            if at('token-' + t) in hosts:
+                return t
+
+    region = make_region(key_mangler=sha1_mangle_key).configure(
+        'dogpile.cache.memcached', arguments={'url': urls, 'memcached_expire_time': TTL})
+    now = datetime.datetime(2026, 11, 26, 12, 0, 0)
+    others = lambda h: [k for k in range(n) if k != h]
+    # (user, number of tokens, hosts their bodies go to, how each body names its user: 'v2', 'v3' or None)
+    plan = []
+    for i in range(6):
+        u = {'ID': '%032x' % rng.getrandbits(128), 'Name': 'svc%d' % i, 'export': True}
+        plan.append((u, [(None, 'v2')] * rng.randint(2, 6)))
+    for i in range(4):
+        h = i % n
+        u = {'ID': uid_listed_on(h), 'Name': 'ghost%d' % i, 'export': False, 'list_host': h}
+        kinds = ['v2', 'v2', 'v3'] if i == 0 else ['v2', 'v2']
+        plan.append((u, [(others(h), k) for k in kinds]))
+    h = 0
+    u = {'ID': uid_listed_on(h), 'Name': 'anon-exported', 'export': True, 'list_host': h}
+    plan.append((u, [(others(h), 'v2'), (others(h), None), (others(h), None)]))
+    if n >= 3:
+        # Bodies with the user on host 1 only, bodies without on host 2, the list on host 0.
+        u = {'ID': uid_listed_on(0), 'Name': 'ghost-anon', 'export': False, 'list_host': 0}
+        plan.append((u, [([1], 'v2'), ([1], 'v2'), ([2], None), ([2], None)]))
+    schedule = []
+    for u, bodies in plan:
+        for hosts, kind in bodies:
+            schedule.append((rng.uniform(0, 3000), u, hosts, kind))
+    schedule.sort(key=lambda s: s[0])
+    anonymous = []
+    for offset, user, hosts, kind in schedule:
+        issued = now - datetime.timedelta(seconds=3000 - offset)
+        expires = issued + datetime.timedelta(seconds=TTL)
+        token_id = tid_on(hosts) if hosts is not None else '%032x' % rng.getrandbits(128)
+        ref = {'id': user['ID'], 'name': user['Name']}
+        if kind == 'v2':
+            body = {'id': token_id, 'expires': expires, 'key': token_id, 'token_version': 'v2.0', 'user': ref,
+                    'token_data': {'access': {'token': {'id': token_id, 'expires': expires.isoformat() + 'Z'},
+                                              'user': ref}}}
+        elif kind == 'v3':
+            v3 = dict(ref, domain={'id': 'default', 'name': 'Default'})
+            body = {'id': token_id, 'expires': expires, 'key': token_id, 'token_version': 'v3.0', 'user': v3,
+                    'token_data': {'token': {'user': v3, 'expires_at': expires.isoformat() + 'Z'}}}
+        else:
+            body = {'id': token_id, 'expires': expires, 'key': token_id, 'token_version': 'v2.0',
+                    'token_data': {'access': {'token': {'id': token_id, 'expires': expires.isoformat() + 'Z'}}}}
+            anonymous.append(hashlib.sha1(('token-' + token_id).encode()).hexdigest())
+        region.set('token-' + token_id, body)
+        key = 'usertokens-' + user['ID']
+        current = region.get(key)
+        if not isinstance(current, list):
+            current = []
+        current.append((token_id, expires.isoformat() + '.000000Z'))
+        region.set(key, current)
+    export = [{'ID': u['ID'], 'Name': u['Name'], 'Project': 'service', 'Domain': 'default', 'Description': None,
+               'Email': u['Name'] + '@example.org', 'Enabled': True} for u, _ in plan if u['export']]
+    with open(outdir + '/users.json', 'w') as f:
+        json.dump(export, f, indent=2)
+    split = {'ghosts': {u['ID']: u['Name'] for u, _ in plan if not u['export']},
+             'lists': {hashlib.sha1(('usertokens-' + u['ID']).encode()).hexdigest(): u['ID'] for u, _ in plan},
+             'anonymous_tokens': anonymous}
+    with open(outdir + '/split.json', 'w') as f:
+        json.dump(split, f, indent=2)
 
 
 def read_until(sock, buf, marker):
@@ -169,7 +259,9 @@ if __name__ == '__main__':
         fill(sys.argv[4], sys.argv[2], sys.argv[3])
     elif sys.argv[1] == 'fill-many':
         fill(sys.argv[2], *sys.argv[3:])
+    elif sys.argv[1] == 'fill-split':
+        fill_split(sys.argv[2], *sys.argv[3:])
     elif sys.argv[1] == 'expect':
         expect(*sys.argv[2:5])
     else:
-        sys.exit('usage: e2e_keystone.py fill|expect PORT1 PORT2 OUTDIR|USERS, or fill-many OUTDIR PORT...')
+        sys.exit('usage: e2e_keystone.py fill|expect PORT1 PORT2 OUTDIR|USERS, or fill-many|fill-split OUTDIR PORT...')
