@@ -40,6 +40,18 @@ def home(key, count):
     return (((binascii.crc32(key.encode()) & 0xffffffff) >> 16) & 0x7fff) % count
 
 
+def store_token(region, user_id, token_id, expires, body):
+    """Keystone Kilo's token persistence: the body under token-<id>, and the id appended to the
+    user's token list under usertokens-<user id> (read, append, write back)."""
+    region.set('token-' + token_id, body)
+    key = 'usertokens-' + user_id
+    current = region.get(key)
+    if not isinstance(current, list):
+        current = []
+    current.append((token_id, expires.isoformat() + '.000000Z'))
+    region.set(key, current)
+
+
 def fill(outdir, *ports):
     """The heavy users' token lists on the second server, two light users' on the first."""
     rng = random.Random(20161126)
@@ -75,13 +87,7 @@ def fill(outdir, *ports):
                                           'user': {'id': user['ID'], 'name': user['Name']},
                                           'serviceCatalog': [{'type': 'compute', 'name': 'nova', 'endpoints': [
                                               {'publicURL': 'https://nova.example.org:8774/v2/%s' % user['ID']}]}]}}}
-        region.set('token-' + token_id, body)
-        key = 'usertokens-' + user['ID']
-        current = region.get(key)
-        if not isinstance(current, list):
-            current = []
-        current.append((token_id, expires.isoformat() + '.000000Z'))
-        region.set(key, current)
+        store_token(region, user['ID'], token_id, expires, body)
     export = [{'ID': u['ID'], 'Name': u['Name'], 'Project': 'service', 'Domain': 'default',
                'Description': None, 'Email': u['Name'] + '@example.org', 'Enabled': True} for u in users]
     with open(outdir + '/users.json', 'w') as f:
@@ -157,13 +163,7 @@ def fill_split(outdir, *ports):
             body = {'id': token_id, 'expires': expires, 'key': token_id, 'token_version': 'v2.0',
                     'token_data': {'access': {'token': {'id': token_id, 'expires': expires.isoformat() + 'Z'}}}}
             anonymous.append(hashlib.sha1(('token-' + token_id).encode()).hexdigest())
-        region.set('token-' + token_id, body)
-        key = 'usertokens-' + user['ID']
-        current = region.get(key)
-        if not isinstance(current, list):
-            current = []
-        current.append((token_id, expires.isoformat() + '.000000Z'))
-        region.set(key, current)
+        store_token(region, user['ID'], token_id, expires, body)
     export = [{'ID': u['ID'], 'Name': u['Name'], 'Project': 'service', 'Domain': 'default', 'Description': None,
                'Email': u['Name'] + '@example.org', 'Enabled': True} for u, _ in plan if u['export']]
     with open(outdir + '/users.json', 'w') as f:
