@@ -60,16 +60,20 @@ enum CSVReport {
 
     static func users(_ r: Report) -> [[String]] {
         let hosts = r.hosts.map(\.host)
+        // A last column for the bytes on hosts without a figure of their own (Aggregator.maxUserHostCells),
+        // when a user has some; that user's hosts without a figure are then unknown (empty).
+        let others = r.users.contains { $0.otherHostsBytes > 0 }
         var rows = [
             ["id", "name", "domain", "in_export", "items", "bytes", "token_keys", "list_entries", "issue_rate", "modelled_traffic_bytes_per_s"]
-                + hosts.map { "bytes_on " + $0 }
+                + hosts.map { "bytes_on " + $0 } + (others ? ["bytes_on " + UserTotals.otherHosts] : [])
         ]
         for u in r.users {
             rows.append(
                 [
                     u.id, u.name ?? "", u.domain ?? "", bool(u.inExport), num(u.items), num(u.bytes), num(u.tokenKeys),
                     num(u.lists.reduce(0) { $0 + $1.entries }), num(u.lists.reduce(0.0) { $0 + $1.issueRate }), num(u.estimatedTraffic),
-                ] + hosts.map { num(u.bytesByHost[$0] ?? 0) })
+                ] + hosts.map { h in u.bytesByHost[h].map { num($0) } ?? (u.otherHostsBytes > 0 ? "" : num(0)) }
+                    + (others ? [num(u.otherHostsBytes)] : []))
         }
         return rows
     }

@@ -67,8 +67,14 @@ enum HTMLReport {
 
     static func userChart(_ r: Report) -> String {
         let hosts = r.hosts.map(\.host)
-        var chart = SVGBars(title: "Top users' bytes, stacked by host", legend: hosts, format: { Units.bytes($0) })
-        for u in r.users { chart.add(label: u.label, segments: hosts.map { Double(u.bytesByHost[$0] ?? 0) }) }
+        // The bytes on hosts without a figure of their own (Aggregator.maxUserHostCells) stack last, when some are.
+        let others = r.users.contains { $0.otherHostsBytes > 0 }
+        var chart = SVGBars(
+            title: "Top users' bytes, stacked by host", legend: hosts + (others ? [UserTotals.otherHosts] : []), format: { Units.bytes($0) })
+        for u in r.users {
+            chart.add(
+                label: u.label, segments: hosts.map { Double(u.bytesByHost[$0] ?? 0) } + (others ? [Double(u.otherHostsBytes)] : []))
+        }
         return chart.svg()
     }
 

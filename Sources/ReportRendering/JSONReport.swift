@@ -83,6 +83,8 @@ enum JSONReport {
             j.field("estimated_traffic", u.estimatedTraffic)
             j.key("share_by_host"); j.beginObject()
             for (h, b) in u.bytesByHost.sorted(by: { $0.key < $1.key }) { j.field(h, u.bytes > 0 ? Double(b) / Double(u.bytes) : 0) }
+            // The bytes on hosts without a figure of their own (Aggregator.maxUserHostCells), only when some are.
+            if u.otherHostsBytes > 0 { j.field(UserTotals.otherHosts, u.bytes > 0 ? Double(u.otherHostsBytes) / Double(u.bytes) : 0) }
             j.endObject()
             j.key("lists"); j.beginArray()
             for l in u.lists {

@@ -190,13 +190,17 @@ public enum ReportRenderer {
     }
 
     /// `compact` heads the per-host share columns `% h1`, `% h2`… (see `hostLegend`) so the table fits a terminal.
+    /// When a user's bytes on some hosts have no figure of their own (`Aggregator.maxUserHostCells`), a last
+    /// column gives their share, `% on (other hosts)`, and that user's hosts without a figure show `-`.
     static func userTable(_ r: Report, compact: Bool = false) -> Table {
         let hosts = r.hosts.map(\.host)
+        let others = r.users.contains { $0.otherHostsBytes > 0 }
         var cols: [(String, Table.Align)] = [
             ("user", .left), ("id", .left), ("items", .right), ("bytes", .right),
             ("list entries", .right), ("issues/s", .right), ("modelled traffic/s", .right),
         ]
         cols += hosts.enumerated().map { compact ? ("% h\($0.offset + 1)", .right) : ("% on \($0.element)", .right) }
+        if others { cols.append(("% on \(UserTotals.otherHosts)", .right)) }
         var t = Table(cols)
         t.dimensions = [.user, .host]
         t.drill = .user
@@ -208,7 +212,8 @@ public enum ReportRenderer {
                 entries.map { String($0) } ?? "-", issues.map { Units.fixed($0, 3) } ?? "-",
                 u.lists.isEmpty ? "-" : Units.rate(u.estimatedTraffic),
             ]
-            let shares = hosts.map { h in u.bytes > 0 ? Double(u.bytesByHost[h] ?? 0) / Double(u.bytes) : nil }
+            var shares = hosts.map { u.share(on: $0) }
+            if others { shares.append(u.bytes > 0 ? Double(u.otherHostsBytes) / Double(u.bytes) : nil) }
             row += shares.map { $0.map(Units.percent) ?? "-" }
             let values = [nil, nil, Double(u.items), Double(u.bytes), entries.map(Double.init), issues, u.lists.isEmpty ? nil : u.estimatedTraffic] + shares
             t.add(row, Table.RowInfo(values: values, tags: [.user: [u.label], .host: hosts.filter { (u.bytesByHost[$0] ?? 0) > 0 }]))

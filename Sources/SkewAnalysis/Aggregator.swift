@@ -30,8 +30,9 @@ public final class Aggregator {
     public let showSecrets: Bool
     var hosts: [String: HostTotals] = [:]
     var users: [String: UserTotals] = [:]
-    /// Per host and slab class.
-    var slabs: [SlabKey: SlabTotals] = [:]
+    /// Per host and slab class: the records' items and bytes (about 90 bytes a class here, measured; the
+    /// report's rows, `SlabTotals` with room for the server's figures, are made by `finish`).
+    var slabs: [SlabKey: SlabCount] = [:]
     /// Per host and key family (at most `maxFamilies` families; the rest under `FamilyTotals.overflow`).
     var families: [FamilyKey: FamilyTotals] = [:]
     var familyNames = Set<String>()
@@ -54,6 +55,14 @@ public final class Aggregator {
     public static let maxFamilyCells = 200_000
     let familyCellLimit: Int
     var familyCellsOverflowed = false
+    /// Per-host user figures kept (`UserTotals.bytesByHost` over all users: users × hosts) before a
+    /// user's bytes on a host new to it go to its `UserTotals.otherHostsBytes`: about 65 bytes each at
+    /// the peak of a merge (their host names included), so some 20 MB (docs/report.md).
+    public static let maxUserHostCells = 300_000
+    let userHostCellLimit: Int
+    /// Figures in the users' `bytesByHost`, and whether one was refused.
+    var userHostCells = 0
+    var userHostCellsOverflowed = false
     var kinds: [String: Int] = [:]
     var topKeys: [KeyEntry] = []
     private var minIndex = 0
@@ -80,15 +89,17 @@ public final class Aggregator {
     var traffic: TrafficAggregator
 
     /// `whatIf`: the what-if placements to accumulate (nil: no what-if section).
-    /// `familyCells`: the cap on hosts × families figures (tests lower it).
-    /// `keyLog`: keep every item's key log, to write a partial (`partialJSON`).
+    /// `familyCells`: the cap on hosts × families figures; `userHostCells`: the cap on users × hosts
+    /// figures (tests lower them). `keyLog`: keep every item's key log, to write a partial (`partialJSON`).
     public init(
-        top: Int = 10, showSecrets: Bool = false, whatIf: WhatIfAnalysis? = nil, familyCells: Int = Aggregator.maxFamilyCells, keyLog: Bool = false
+        top: Int = 10, showSecrets: Bool = false, whatIf: WhatIfAnalysis? = nil, familyCells: Int = Aggregator.maxFamilyCells,
+        userHostCells: Int = Aggregator.maxUserHostCells, keyLog: Bool = false
     ) {
         self.top = max(1, top)
         self.keepsKeyLog = keyLog
         if keyLog { copyLog = CopyLog(keepMain: true) }
         self.familyCellLimit = max(1, familyCells)
+        self.userHostCellLimit = max(1, userHostCells)
         self.showSecrets = showSecrets
         self.whatIf = whatIf
         self.traffic = TrafficAggregator(top: max(1, top))
@@ -225,7 +236,7 @@ public final class Aggregator {
         }
 
         let slabKey = SlabKey(host: host, cls: r.cls)
-        inPlace(&slabs[slabKey, default: SlabTotals(host: host, cls: r.cls)]) { s in
+        inPlace(&slabs[slabKey, default: SlabCount()]) { s in
             s.items += 1
             s.bytes &+= size
         }
@@ -236,7 +247,7 @@ public final class Aggregator {
                 u.describe(name: user.name, domain: user.domain)
                 u.items += 1
                 u.bytes &+= size
-                u.bytesByHost[host, default: 0] &+= size
+                addUserBytes(&u, host: host, bytes: size)
                 if kind == KeyKind.token.rawValue { u.tokenKeys += 1 }
                 if let t = r.tokens {
                     u.lists.append(
@@ -254,16 +265,43 @@ public final class Aggregator {
                 ownerID: r.user?.id, placementOK: r.placementOK))
     }
 
+    /// Adds a user's bytes on a host: to its figure for that host, or, when the host is new to the user
+    /// and `userHostCellLimit` figures are kept (users × hosts: what bounds the aggregate's memory however
+    /// many hosts a fleet's partials bring; a warning says so), to its `otherHostsBytes`. Its `bytes` are
+    /// the caller's.
+    func addUserBytes(_ u: inout UserTotals, host: String, bytes: Int64) {
+        if let i = u.bytesByHost.index(forKey: host) {
+            u.bytesByHost.values[i] &+= bytes
+        } else if userHostCells < userHostCellLimit {
+            u.bytesByHost[host] = bytes
+            userHostCells += 1
+        } else {
+            u.otherHostsBytes &+= bytes
+            userHostCellsOverflowed = true
+        }
+    }
+
     /// The slab classes per host: the items and bytes of the records, with the server's own figures for
     /// the class (a class the server has items in but the capture holds none of gets a row too).
-    func slabRows(_ hosts: [HostTotals]) -> [SlabTotals] {
-        var rows = slabs
-        for h in hosts {
-            for (cls, stats) in h.slabStats where (stats.number ?? 0) > 0 || rows[SlabKey(host: h.host, cls: cls)] != nil {
-                rows[SlabKey(host: h.host, cls: cls), default: SlabTotals(host: h.host, cls: cls)].server = stats
+    func slabRows() -> [SlabTotals] {
+        var rows: [SlabTotals] = []
+        rows.reserveCapacity(slabs.count)
+        for (k, c) in slabs {
+            var s = SlabTotals(host: k.host, cls: k.cls)
+            s.items = c.items
+            s.bytes = c.bytes
+            s.server = hosts[k.host]?.slabStats[k.cls]
+            rows.append(s)
+        }
+        for h in hosts.values {
+            for (cls, stats) in h.slabStats where (stats.number ?? 0) > 0 && slabs[SlabKey(host: h.host, cls: cls)] == nil {
+                var s = SlabTotals(host: h.host, cls: cls)
+                s.server = stats
+                rows.append(s)
             }
         }
-        return rows.values.sorted { $0.host != $1.host ? $0.host < $1.host : $0.cls < $1.cls }
+        rows.sort { $0.host != $1.host ? $0.host < $1.host : $0.cls < $1.cls }
+        return rows
     }
 
     private func addFamily(_ r: ItemFacts, host: String) {
@@ -358,6 +396,11 @@ public final class Aggregator {
                 "more than \(familyCellLimit) key-family figures (hosts × families): families new to a host beyond them are counted in its \(FamilyTotals.overflow), so per-family totals are low"
             )
         }
+        if userHostCellsOverflowed || users.values.contains(where: { $0.otherHostsBytes > 0 }) {
+            warnings.append(
+                "more than \(userHostCellLimit) per-host user figures (users × hosts): a user's bytes on a host new to it beyond them are counted in its \(UserTotals.otherHosts), so its per-host shares are incomplete (its total bytes and items are exact)"
+            )
+        }
         if familiesOverflowed {
             warnings.append("more than \(Aggregator.maxFamilies) key families: the rest are counted as \(FamilyTotals.overflow) (add --families rules?)")
         }
@@ -370,7 +413,7 @@ public final class Aggregator {
         return Report(
             hosts: hostList, skew: skew, explanation: explanation, users: Array(allUsers.prefix(top)), userCount: users.count,
             keys: topKeys.sorted(by: Aggregator.before),
-            slabs: slabRows(hostList), kinds: kinds,
+            slabs: slabRows(), kinds: kinds,
             records: records, misplaced: misplaced, attributed: attributed, warnings: warnings, whatIf: whatIfResult,
             integrity: integrity, suspicious: suspicious, suspiciousCount: suspiciousCount, families: familyRows,
             familyExplanation: familyExplanation, familyTrafficExplanation: familyTrafficExplanation,

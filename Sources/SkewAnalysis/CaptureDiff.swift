@@ -202,8 +202,8 @@ extension DiffReport {
     static func userRows(_ a: Aggregator) -> Side {
         var out: Side = [:]
         for u in a.users.values {
-            let top = u.bytesByHost.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
-            out[u.label == u.id ? u.id : "\(u.label) [\(u.id)]"] = (u.bytes, u.items, top?.key, u.domain)
+            // No main host when the bytes on hosts without a figure of their own could outweigh it.
+            out[u.label == u.id ? u.id : "\(u.label) [\(u.id)]"] = (u.bytes, u.items, u.mainHost, u.domain)
         }
         return out
     }

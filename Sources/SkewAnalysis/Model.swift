@@ -174,10 +174,17 @@ public struct UserTotals: Sendable, Equatable {
     public var inExport: Bool
     public var items = 0
     public var bytes: Int64 = 0
+    /// The user's bytes per host: every host it has bytes on, up to `Aggregator.maxUserHostCells` figures
+    /// over all users; beyond them, bytes on a host new to the user are in `otherHostsBytes`.
     public var bytesByHost: [String: Int64] = [:]
+    /// Bytes on hosts whose figure was not kept (in `bytes`, not in `bytesByHost`); renderers show them as
+    /// `UserTotals.otherHosts`.
+    public var otherHostsBytes: Int64 = 0
     public var tokenKeys = 0
     public var lists: [TokenListSummary] = []
     public var label: String { name ?? id }
+    /// The name under which `otherHostsBytes` are shown, in place of a host.
+    public static let otherHosts = "(other hosts)"
 
     public init(id: String, name: String? = nil, domain: String? = nil, inExport: Bool = true) {
         self.id = id
@@ -207,6 +214,21 @@ public struct UserTotals: Sendable, Equatable {
             domain = d
         }
     }
+
+    /// The share of the user's bytes on `host`; nil when unknown: no bytes, or the host has no figure of
+    /// its own while some of the user's bytes are on hosts without one.
+    public func share(on host: String) -> Double? {
+        guard bytes > 0 else { return nil }
+        if let b = bytesByHost[host] { return Double(b) / Double(bytes) }
+        return otherHostsBytes > 0 ? nil : 0
+    }
+
+    /// The host holding most of the user's bytes (ties: the first name); nil when none, or when the
+    /// bytes on hosts without a figure of their own could be on one that holds more.
+    public var mainHost: String? {
+        guard let top = bytesByHost.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }) else { return nil }
+        return otherHostsBytes == 0 || top.value > otherHostsBytes ? top.key : nil
+    }
 }
 
 public struct KeyEntry: Sendable, Equatable {
@@ -226,6 +248,13 @@ public struct SuspiciousEntry: Sendable, Equatable {
     public var key: String
     public var names: [String]
     public var size: Int64
+}
+
+/// The records' items and bytes in one slab class of one host (the aggregator's state; `SlabTotals` are
+/// the report's rows).
+struct SlabCount {
+    var items = 0
+    var bytes: Int64 = 0
 }
 
 public struct SlabTotals: Sendable, Equatable {

@@ -85,6 +85,8 @@ extension Aggregator {
             j.beginObject()
             for (k, v) in u.bytesByHost.sorted(by: { $0.key < $1.key }) { j.key(k); j.int(Int(v)) }
             j.endObject()
+            // Only when some of its hosts had no figure of their own (Aggregator.maxUserHostCells).
+            if u.otherHostsBytes > 0 { j.key(PartialField.bytesOtherHosts); j.int(Int(u.otherHostsBytes)) }
             j.key(PartialField.lists); j.beginArray()
             for l in u.lists {
                 j.beginObject()
@@ -101,10 +103,10 @@ extension Aggregator {
         }
         j.endArray()
         j.key(PartialField.slabs); j.beginArray()
-        for s in slabs.values.sorted(by: { $0.host != $1.host ? $0.host < $1.host : $0.cls < $1.cls }) {
+        for (k, s) in slabs.sorted(by: { $0.key.host != $1.key.host ? $0.key.host < $1.key.host : $0.key.cls < $1.key.cls }) {
             j.beginObject()
-            j.field(PartialField.host, s.host)
-            j.field(PartialField.cls, s.cls)
+            j.field(PartialField.host, k.host)
+            j.field(PartialField.cls, k.cls)
             j.field(PartialField.items, s.items)
             j.key(PartialField.bytes); j.int(Int(s.bytes)); j.endObject()
         }
@@ -297,7 +299,9 @@ extension Aggregator {
             }
             newHosts.append(h)
         }
-        var newUsers: [UserTotals] = []
+        // Each user with its per-host bytes in the partial's order (by host name), so that which of them
+        // get a figure of their own under the cap does not depend on a dictionary's order.
+        var newUsers: [(totals: UserTotals, byHost: [(String, Int64)])] = []
         for (i, uv) in try p.array(PartialField.users).enumerated() {
             let f = try PartialFields(uv, "users[\(i)]")
             var u = UserTotals(
@@ -306,7 +310,8 @@ extension Aggregator {
             u.items = Int(try f.count(PartialField.items))
             u.bytes = try f.count(PartialField.bytes)
             u.tokenKeys = Int(try f.count(PartialField.tokenKeys))
-            for (k, v) in try f.counts(PartialField.bytesByHost) { u.bytesByHost[k, default: 0] &+= v }
+            let byHost = try f.counts(PartialField.bytesByHost)
+            u.otherHostsBytes = try f.optionalCount(PartialField.bytesOtherHosts) ?? 0
             for (j, lv) in try f.optionalArray(PartialField.lists).enumerated() {
                 let l = try PartialFields(lv, "users[\(i)].lists[\(j)]")
                 u.lists.append(
@@ -315,7 +320,7 @@ extension Aggregator {
                         entries: Int(try l.count(PartialField.entries)), expired: try l.optionalCount(PartialField.expired).map(Int.init),
                         issueRate: try l.amount(PartialField.issueRate) ?? 0, ceilingShare: try l.amount(PartialField.ceilingShare) ?? 0))
             }
-            newUsers.append(u)
+            newUsers.append((u, byHost))
         }
         var newSlabs: [SlabTotals] = []
         for (i, sv) in try p.array(PartialField.slabs).enumerated() {
@@ -447,20 +452,21 @@ extension Aggregator {
                 if !h.slabStats.isEmpty { t.slabStats = h.slabStats }
             }
         }
-        for n in newUsers {
+        for (n, byHost) in newUsers {
             // In place: the user's per-host bytes grow with the fleet, and a copy per partial made the
-            // merge quadratic in hosts.
+            // merge quadratic in hosts. Per host under the same cap as the records' (`addUserBytes`).
             inPlace(&users[n.id, default: UserTotals(id: n.id, name: n.name, domain: n.domain, inExport: n.inExport)]) { u in
                 u.describe(name: n.name, domain: n.domain)
                 u.items &+= n.items
                 u.bytes &+= n.bytes
                 u.tokenKeys &+= n.tokenKeys
-                for (k, v) in n.bytesByHost { u.bytesByHost[k, default: 0] &+= v }
+                for (k, v) in byHost { addUserBytes(&u, host: k, bytes: v) }
+                u.otherHostsBytes &+= n.otherHostsBytes
                 u.lists += n.lists
             }
         }
         for n in newSlabs {
-            inPlace(&slabs[SlabKey(host: n.host, cls: n.cls), default: SlabTotals(host: n.host, cls: n.cls)]) { s in
+            inPlace(&slabs[SlabKey(host: n.host, cls: n.cls), default: SlabCount()]) { s in
                 s.items &+= n.items
                 s.bytes &+= n.bytes
             }

@@ -8,6 +8,7 @@ enum PartialField {
     static let bytesByClass = "bytes_by_class"
     static let bytesByHost = "bytes_by_host"
     static let bytesByKind = "bytes_by_kind"
+    static let bytesOtherHosts = "bytes_other_hosts"
     static let bytesRead = "bytes_read"
     static let bytesWritten = "bytes_written"
     static let ceilingShare = "ceiling_share"

@@ -1,6 +1,7 @@
 // SkewAnalysisTests/FamilyAggregationTests: key families in the report — per host and family totals
 // (items, bytes, expiry, idleness, fetches, largest key), the folding of tiny families, the cap on
-// their number, partials that merge to the one-pass result, and the explanation naming the families.
+// their number, partials that merge to the one-pass result, and the explanation naming the families;
+// the caps on hosts × families and users × hosts figures.
 import Foundation
 import JSONText
 import PipelineRecords
@@ -406,5 +407,125 @@ private func aggregate(_ lines: [String]) throws -> Report {
         #expect(m.families.reduce(0) { $0 + $1.perHost.count } <= 5 + 3)
         #expect(m.families.reduce(Int64(0)) { $0 + $1.total.bytes } == all)
         #expect(m.warnings.contains { $0.hasPrefix("more than 5 key-family figures") })
+    }
+}
+
+/// An item of `user` (attributed) on `host`.
+private func userItem(_ host: String, _ key: String, size: Int, user: String) -> String {
+    #"{"type":"item","host":"\#(host)","port":11211,"key":"\#(key)","size":\#(size),"kind":"token","user":{"id":"\#(user)","name":"name-\#(user)","domain":"default","in_export":true}}"#
+}
+
+@Suite struct UserHostCellCapTests {
+    static let hosts = ["a", "b", "c"]
+    /// User `u` of 4 on host `h` of 3: 100 × (u + 1) + 10 × h bytes.
+    static func size(_ u: Int, _ h: Int) -> Int { 100 * (u + 1) + 10 * h }
+    /// Host by host, users in id order within a host (the order a merge of per-host partials meets them),
+    /// then one more item of u0 on b (1,000 bytes) and of u1 on a (5 bytes): hosts they already have.
+    static let lines: [String] = {
+        var out: [String] = []
+        for (h, host) in hosts.enumerated() {
+            for u in 0..<4 { out.append(userItem(host, "t:\(host):\(u)", size: size(u, h), user: "u\(u)")) }
+        }
+        out.append(userItem("b", "t:b:0:2", size: 1000, user: "u0"))
+        out.append(userItem("a", "t:a:1:2", size: 5, user: "u1"))
+        // An item of no user: in its host's totals only.
+        out.append(#"{"type":"item","host":"c","port":11211,"key":"free","size":7}"#)
+        return out
+    }()
+
+    static func aggregate(_ lines: [String], cells: Int = Aggregator.maxUserHostCells) throws -> Aggregator {
+        let a = Aggregator(top: 100, userHostCells: cells, keyLog: true)
+        for l in lines { try a.add(ArraySlice(Array(l.utf8))) }
+        return a
+    }
+
+    static func merge(_ partials: [String], cells: Int = Aggregator.maxUserHostCells) throws -> Aggregator {
+        let a = Aggregator(top: 100, userHostCells: cells)
+        for p in partials { try a.merge(partialLine: Array(p.utf8)) }
+        return a
+    }
+
+    static func user(_ r: Report, _ id: String) throws -> UserTotals { try #require(r.users.first { $0.id == id }) }
+
+    /// With a cap of 5 figures: u0..u3 on a, then u0 on b; every later host new to a user goes to its
+    /// "(other hosts)"; a host the user already has still adds to its figure; totals are exact.
+    @Test func userHostFiguresAreCapped() throws {
+        let full = try Self.aggregate(Self.lines).finish()
+        let capped = try Self.aggregate(Self.lines, cells: 5).finish()
+
+        // Uncapped: 12 figures, nothing elsewhere, no warning.
+        #expect(full.users.reduce(0) { $0 + $1.bytesByHost.count } == 12)
+        #expect(full.users.allSatisfy { $0.otherHostsBytes == 0 })
+        #expect(!full.warnings.contains { $0.contains("per-host user figures") })
+
+        // Totals: every user's bytes and items, and every host's, as uncapped.
+        #expect(capped.users.count == 4 && capped.userCount == 4)
+        for u in full.users {
+            let c = try Self.user(capped, u.id)
+            #expect(c.bytes == u.bytes && c.items == u.items, "\(u.id)")
+            #expect(c.bytesByHost.values.reduce(0, +) + c.otherHostsBytes == c.bytes, "\(u.id): bytes lost or doubled")
+        }
+        #expect(capped.hosts == full.hosts)
+        let hostBytes: [Int64] = [1005, 2040, 1087]  // a: 100+200+300+400+5, b: 110+210+310+410+1000, c: 120+220+320+420+7
+        #expect(capped.hosts.map(\.valueBytes) == hostBytes)
+
+        // The figures kept and the overflow, exactly.
+        let u0 = try Self.user(capped, "u0")
+        #expect(u0.bytesByHost == ["a:11211": 100, "b:11211": 110 + 1000] && u0.otherHostsBytes == 120)
+        let u1 = try Self.user(capped, "u1")
+        #expect(u1.bytesByHost == ["a:11211": 200 + 5] && u1.otherHostsBytes == 210 + 220)
+        let u3 = try Self.user(capped, "u3")
+        #expect(u3.bytesByHost == ["a:11211": 400] && u3.otherHostsBytes == 410 + 420)
+        #expect(capped.users.reduce(0) { $0 + $1.bytesByHost.count } == 5)
+        #expect(
+            capped.warnings.contains {
+                $0.hasPrefix("more than 5 per-host user figures (users × hosts)") && $0.contains(UserTotals.otherHosts)
+            }, "\(capped.warnings)")
+
+        // Shares and the main host: unknown where the bytes elsewhere could be on that host or outweigh it.
+        #expect(u1.share(on: "a:11211") == 205.0 / 635.0 && u1.share(on: "b:11211") == nil)
+        let fullU1 = try Self.user(full, "u1")
+        #expect(fullU1.share(on: "b:11211") == 210.0 / 635.0)
+        #expect(u0.mainHost == "b:11211")
+        #expect(u1.mainHost == nil && fullU1.mainHost == "c:11211")
+    }
+
+    /// Per-host partials merged under the cap give the one-pass result under the same cap; the partial of
+    /// that merge carries the overflow, so merging it again (capped or not) gives the same users.
+    @Test func mergedPartialsApplyTheSameCap() throws {
+        let capped = try Self.aggregate(Self.lines, cells: 5)
+        let one = capped.finish()
+        var partials: [String] = []
+        for host in Self.hosts {
+            partials.append(try Self.aggregate(Self.lines.filter { $0.contains(#""host":"\#(host)""#) }).partialJSON())
+        }
+        let merged = try Self.merge(partials, cells: 5)
+        let m = merged.finish()
+        #expect(m.users == one.users)
+        #expect(m.hosts == one.hosts)
+        #expect(m.warnings == one.warnings)
+        #expect(m.users.reduce(Int64(0)) { $0 + $1.otherHostsBytes } == 120 + 430 + 630 + 830)
+
+        // The capped aggregate's partial says what went elsewhere; merged again it changes nothing.
+        let partial = try merged.partialJSON()
+        #expect(partial.contains(#""bytes_by_host":{"a:11211":205},"bytes_other_hosts":430,"#), "\(partial)")
+        func usersPart(_ p: String) -> Substring? {
+            guard let a = p.range(of: #""users":"#), let b = p.range(of: #""slabs":"#) else { return nil }
+            return p[a.lowerBound..<b.lowerBound]
+        }
+        let cappedPartial = try capped.partialJSON()
+        #expect(usersPart(partial) != nil && usersPart(partial) == usersPart(cappedPartial))
+        for cells in [5, Aggregator.maxUserHostCells] {
+            let again = try Self.merge([partial], cells: cells).finish()
+            #expect(again.users == one.users, "cap \(cells)")
+            #expect(again.hosts == one.hosts)
+            #expect(again.warnings.contains { $0.contains("per-host user figures") }, "cap \(cells): \(again.warnings)")
+        }
+
+        // Uncapped, the same partials give every figure and a partial without the field.
+        let whole = try Self.merge(partials)
+        let wholeUsers = try Self.aggregate(Self.lines).finish().users
+        #expect(whole.finish().users == wholeUsers)
+        #expect(!(try whole.partialJSON()).contains("bytes_other_hosts"))
     }
 }
