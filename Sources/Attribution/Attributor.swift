@@ -261,15 +261,9 @@ public final class Attributor: @unchecked Sendable {
         for (h, t) in b.learnt.latestSeen where t > facts.latestSeen[h] ?? 0 { facts.latestSeen[h] = t }
     }
 
-    /// An order-independent choice between two descriptions of one user: more fields, then the
-    /// greater name and domain.
+    /// An order-independent choice between two descriptions of one user (`UserDescription`).
     static func fuller(_ a: User, than b: User) -> Bool {
-        let fa = (a.name != nil ? 1 : 0) + (a.domain != nil ? 1 : 0), fb = (b.name != nil ? 1 : 0) + (b.domain != nil ? 1 : 0)
-        if fa != fb { return fa > fb }
-        if (a.name ?? "") != (b.name ?? "") { return (a.name ?? "") > (b.name ?? "") }
-        if (a.domain ?? "") != (b.domain ?? "") { return (a.domain ?? "") > (b.domain ?? "") }
-        // One field each, both empty strings: the name is the fuller (a total order, so any merge order agrees).
-        return a.name != nil && b.name == nil
+        UserDescription.fuller(name: a.name, domain: a.domain, than: b.name, b.domain)
     }
 
     /// Takes in other streams' facts (call before `prepareFinish`, in any order, any number of times):

@@ -1,6 +1,7 @@
 // SkewAnalysis/Model: what a report says — per host totals and traffic, skew figures, the
 // explanation of the hottest host's excess, top users, top keys, slab classes. Plain values, so
 // every renderer (text, Markdown, JSON) shows the same content.
+import PipelineRecords
 
 /// Server-side traffic of one host between two `stats` samples (memcached's `bytes_read`/`bytes_written` counters).
 public struct HostTraffic: Sendable, Equatable {
@@ -198,18 +199,7 @@ public struct UserTotals: Sendable, Equatable {
     /// rule (docs/attribute.md): more fields, then the greater name, then the greater domain, then a name
     /// rather than a domain — so that the description does not depend on the order of records or partials.
     public mutating func describe(name n: String?, domain d: String?) {
-        let mine = (name != nil ? 1 : 0) + (domain != nil ? 1 : 0), theirs = (n != nil ? 1 : 0) + (d != nil ? 1 : 0)
-        let fuller: Bool
-        if theirs != mine {
-            fuller = theirs > mine
-        } else if (n ?? "") != (name ?? "") {
-            fuller = (n ?? "") > (name ?? "")
-        } else if (d ?? "") != (domain ?? "") {
-            fuller = (d ?? "") > (domain ?? "")
-        } else {
-            fuller = n != nil && name == nil
-        }
-        if fuller {
+        if UserDescription.fuller(name: n, domain: d, than: name, domain) {
             name = n
             domain = d
         }
