@@ -215,9 +215,6 @@ struct CopyLogEntry: Equatable {
     var value: UInt32
     var cas: UInt32
 
-    var display: String { base64 ? "base64:" + key : key }
-    var keyBytes: [UInt8]? { base64 ? Base64.decode(key) : Array(key.utf8) }
-
     var json: [UInt8] {
         var w = NDJSONWriter(capacity: key.utf8.count + 48)
         w.beginArray()
@@ -307,7 +304,7 @@ struct KeyLogRead {
     var held: [Entry] = []
 
     /// One entry, `[key, host, size, value, cas, flags]`, read without copying its key: the key's digest
-    /// (over the bytes `CopyLogEntry.keyBytes` gives), and the key itself left in the bytes for the few
+    /// (over the key's UTF-8, or the bytes key_b64's text decodes to, as the report digests records), and the key itself left in the bytes for the few
     /// entries a report shows.
     struct Entry {
         var key: JSONSlice

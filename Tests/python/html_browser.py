@@ -161,6 +161,16 @@ def page_url(port):
     raise Failed("no page target in %s" % targets)
 
 
+def save_screenshot(page, artefacts, name):
+    """A screenshot of the page as a PNG artefact: its path and bytes."""
+    shot = page.send("Page.captureScreenshot", format="png")
+    png = base64.b64decode(shot["data"])
+    path = os.path.join(artefacts, name)
+    with open(path, "wb") as f:
+        f.write(png)
+    return path, png
+
+
 def png_facts(data):
     """Width, height and the number of distinct byte values of the decoded scanlines."""
     if data[:8] != b"\x89PNG\r\n\x1a\n":
@@ -231,11 +241,7 @@ def main():
         check(facts["long_key_cell_width"] <= WIDTH, "the long key's cell ends at %s px" % facts["long_key_cell_width"])
 
         page.send("Page.captureScreenshot", format="png")  # warm-up: fonts loaded
-        shot = page.send("Page.captureScreenshot", format="png")
-        png = base64.b64decode(shot["data"])
-        path = os.path.join(artefacts, "report-html.png")
-        with open(path, "wb") as f:
-            f.write(png)
+        path, png = save_screenshot(page, artefacts, "report-html.png")
         w, h, distinct = png_facts(png)
         facts["screenshot"] = {"path": path, "bytes": len(png), "width": w, "height": h, "distinct_bytes": distinct}
         check([w, h] == facts["window"] and w == WIDTH, "screenshot is %dx%d, the window %s" % (w, h, facts["window"]))
@@ -491,11 +497,7 @@ def main_diff():
 
         facts["scroll_width"] = page.js("document.documentElement.scrollWidth")
         check(facts["scroll_width"] <= WIDTH, "page is %d px wide in a %d px window" % (facts["scroll_width"], WIDTH))
-        shot = page.send("Page.captureScreenshot", format="png")
-        png = base64.b64decode(shot["data"])
-        path = os.path.join(artefacts, "report-diff.png")
-        with open(path, "wb") as f:
-            f.write(png)
+        path, png = save_screenshot(page, artefacts, "report-diff.png")
         w, _, distinct = png_facts(png)
         facts["screenshot"] = {"path": path, "bytes": len(png), "width": w}
         check(w == WIDTH and distinct > 32, "screenshot looks wrong: %s" % facts["screenshot"])
